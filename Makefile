@@ -1,0 +1,65 @@
+# cme-kiosk: `make demo` and `make test` do all the setup themselves (Debian 12 / Ubuntu, root or sudo).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+CONSTRAINTS := -c constraints.txt
+STAMP := $(VENV)/.stamps
+
+.PHONY: demo test test-slow bench lint format install dev system-runtime system-test clean-venv
+
+demo: install
+	$(PY) -m kiosk demo
+
+test: dev system-test
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-slow: dev system-test
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+bench: dev system-test
+	$(PY) tests/bench/run.py $(BENCH_ARGS)
+
+lint: dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+format: dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+install: $(STAMP)/install
+dev: $(STAMP)/dev
+
+system-runtime:
+	scripts/bootstrap.sh runtime build
+
+system-test:
+	scripts/bootstrap.sh test
+
+$(STAMP)/venv:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cme-kiosk needs Python >= 3.11"' \
+		|| { echo "Python 3.11 or newer is required ($(PYTHON))"; exit 1; }
+	scripts/bootstrap.sh runtime build
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install $(CONSTRAINTS) --upgrade pip setuptools wheel
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/install: $(STAMP)/venv pyproject.toml constraints.txt
+	$(PIP) install $(CONSTRAINTS) -e '.[pcsc,zbar,evdev,postgres,face]'
+	@# face_recognition declares a dependency on dlib (a 11-minute source build); dlib-bin provides it.
+	$(PIP) install $(CONSTRAINTS) --no-deps face_recognition click
+	@$(PY) scripts/check_face_models.py | tee $(STAMP)/face-check.txt
+	@grep -q '^face models: OK' $(STAMP)/face-check.txt \
+		|| { echo "face models did not load: face check-in would be disabled"; exit 1; }
+	@touch $@
+
+$(STAMP)/dev: $(STAMP)/install
+	$(PIP) install $(CONSTRAINTS) -e '.[pcsc,zbar,evdev,postgres,face,dev]'
+	@touch $@
+
+clean-venv:
+	rm -rf $(VENV)

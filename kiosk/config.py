@@ -1,0 +1,186 @@
+"""The kiosk's one TOML configuration file, validated at start with messages that name the key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KioskSection(_Section):
+    """Where the kiosk keeps its data and what it calls itself."""
+
+    data_dir: Path | None = None  # default: the platformdirs user data directory
+    desk_name: str = "A"
+    language: Literal["zh", "en"] = "zh"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class DeskSection(_Section):
+    """Desk rules set by venue staff."""
+
+    mode: Literal["in", "out", "auto"] = "auto"
+    duplicate_window_minutes: int = Field(10, ge=0, le=24 * 60)
+    auto_min_interval_minutes: int = Field(30, ge=0, le=24 * 60)
+    expired_document: Literal["admit_with_flag", "refuse"] = "admit_with_flag"
+    allow_plain_roster_codes: bool = False
+
+
+class SyncSection(_Section):
+    """The platform (or venue relay) this kiosk syncs with."""
+
+    server_url: str | None = None
+    ca_bundle: Path | None = None
+    pinned_sha256: str | None = None  # optional certificate pin (hex SHA-256 of the DER cert)
+    connect_timeout_s: float = Field(5.0, gt=0)
+    read_timeout_s: float = Field(15.0, gt=0)
+    batch_size: int = Field(500, ge=1, le=500)
+
+
+class SamSection(_Section):
+    """GA 467 SAM ID-card reader on a serial / USB-CDC port."""
+
+    enabled: bool = False
+    port: str = "/dev/ttyUSB0"
+    baudrate: int = 115200
+    wlt_decoder: Path | None = None  # vendor library that turns WLT photo bytes into a bitmap
+
+
+class PcscSection(_Section):
+    """PC/SC readers for Mifare / hospital staff cards."""
+
+    enabled: bool = False
+    reader_filter: str = ""  # substring of the reader name; empty = any reader
+    uid_format: Literal["hex", "hex_reversed", "dec", "dec_reversed", "8h10d", "6h8d", "wiegand26"] = (
+        "hex"
+    )
+
+
+class ScannerSection(_Section):
+    """Barcode / QR scanners."""
+
+    wedge: bool = True  # USB keyboard-wedge scanner through the Qt event filter
+    wedge_prefix: str = ""
+    wedge_suffix: str = ""
+    wedge_max_interkey_ms: int = Field(35, ge=1, le=1000)
+    wedge_min_length: int = Field(6, ge=1)
+    evdev_device: str | None = None  # exclusive grab of this /dev/input/event* device (Linux)
+    serial_port: str | None = None
+    serial_baudrate: int = 9600
+
+
+class CameraSection(_Section):
+    """The webcam (or a video file / stream URL standing in for one)."""
+
+    enabled: bool = False
+    source: str = "0"  # device index, /dev/video*, rtsp://…, http://… or a video file
+    fps: float = Field(15.0, gt=0, le=120)
+    width: int = 1280
+    height: int = 720
+
+
+class QrSection(_Section):
+    """Camera QR decoding."""
+
+    backend: Literal["zxing", "zbar"] = "zxing"
+
+
+class FaceSection(_Section):
+    """Face check-in thresholds (defaults and the error rates behind them: docs/face.md)."""
+
+    enabled: bool = False
+    threshold: float = Field(0.5, gt=0, lt=1.5)
+    margin: float = Field(0.06, ge=0, lt=1)
+    verify_threshold: float = Field(0.55, gt=0, lt=1.5)
+    liveness: Literal["off", "challenge_on_doubt", "always"] = "challenge_on_doubt"
+    min_face_px: int = Field(80, ge=20)
+
+
+class PrivacySection(_Section):
+    """Retention of personal data (PIPL)."""
+
+    retention_days_after_submission: int = Field(30, ge=0)
+    retention_days_if_never_submitted: int = Field(90, ge=0)
+    key_file: Path | None = None  # default: the OS keyring, else a 0600 file in the data dir
+
+
+class Config(_Section):
+    """The whole configuration file."""
+
+    kiosk: KioskSection = KioskSection()
+    desk: DeskSection = DeskSection()
+    sync: SyncSection = SyncSection()
+    sam: SamSection = SamSection()
+    pcsc: PcscSection = PcscSection()
+    scanner: ScannerSection = ScannerSection()
+    camera: CameraSection = CameraSection()
+    qr: QrSection = QrSection()
+    face: FaceSection = FaceSection()
+    privacy: PrivacySection = PrivacySection()
+
+    @property
+    def data_dir(self) -> Path:
+        """The configured data directory, else $CME_KIOSK_DATA_DIR, else the platform default."""
+        if self.kiosk.data_dir is not None:
+            return self.kiosk.data_dir
+        env = os.environ.get("CME_KIOSK_DATA_DIR")
+        return Path(env) if env else Path(user_data_dir("cme-kiosk", appauthor=False))
+
+
+class ConfigError(Exception):
+    """The configuration file is unreadable or invalid; the message names the key."""
+
+
+def _describe(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors():
+        loc = e["loc"]
+        key = f"[{loc[0]}]." + ".".join(str(p) for p in loc[1:]) if len(loc) > 1 else str(loc[0])
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key {key}")
+        else:
+            lines.append(f"{source}: {key}: {e['msg']} (got {e.get('input')!r})")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any], *, source: str = "config") -> Config:
+    """Validate an already-parsed TOML document."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, source)) from None
+
+
+def default_config_path() -> Path:
+    """$CME_KIOSK_CONFIG, else config.toml in the platform config directory."""
+    env = os.environ.get("CME_KIOSK_CONFIG")
+    if env:
+        return Path(env)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("cme-kiosk", appauthor=False)) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the configuration; a missing default file means all defaults."""
+    explicit = path is not None or "CME_KIOSK_CONFIG" in os.environ
+    target = path or default_config_path()
+    if not target.exists():
+        if explicit:
+            raise ConfigError(f"{target}: configuration file not found")
+        return Config()
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{target}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{target}: not valid TOML: {exc}") from None
+    return parse_config(data, source=str(target))

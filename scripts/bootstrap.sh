@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu packages cme-kiosk needs, idempotently.
+# Usage: scripts/bootstrap.sh runtime|build|test ...
+# Without root (and without sudo) it prints the exact apt command to run instead.
+set -euo pipefail
+
+runtime=(libzbar0 pcscd fonts-wqy-microhei
+         libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
+         libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+         libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0)
+build=(gcc swig python3-dev python3-venv libpcsclite-dev pkg-config)
+# Test only: vpcd listens on all interfaces, so the kiosk's own install never pulls it in.
+testonly=(xvfb vsmartcard-vpcd postgresql)
+
+wanted=()
+for group in "$@"; do
+  case "$group" in
+    runtime) wanted+=("${runtime[@]}") ;;
+    build) wanted+=("${build[@]}") ;;
+    test) wanted+=("${testonly[@]}") ;;
+    *) echo "bootstrap: unknown group '$group' (runtime, build, test)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "bootstrap: system packages for [$*] already installed"
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  apt=(apt-get)
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  apt=(sudo apt-get)
+else
+  echo "bootstrap: these packages are missing: ${missing[*]}" >&2
+  echo "bootstrap: run as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "bootstrap: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${apt[@]}" update -qq
+"${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+# The packaged pcscd service would own the default socket; tests run their own private pcscd,
+# and the kiosk's install enables the system one deliberately (packaging/), so stop it here.
+if [[ " ${missing[*]} " == *" vsmartcard-vpcd "* ]] && command -v systemctl >/dev/null; then
+  systemctl stop pcscd.socket pcscd.service 2>/dev/null || true
+fi
