@@ -59,9 +59,9 @@ class PcscSection(_Section):
 
     enabled: bool = False
     reader_filter: str = ""  # substring of the reader name; empty = any reader
-    uid_format: Literal["hex", "hex_reversed", "dec", "dec_reversed", "8h10d", "6h8d", "wiegand26"] = (
-        "hex"
-    )
+    uid_format: Literal[
+        "hex", "hex_reversed", "dec", "dec_reversed", "8h10d", "6h8d", "wiegand26"
+    ] = "hex"
 
 
 class ScannerSection(_Section):

@@ -34,7 +34,7 @@ def probe_import(module: str) -> tuple[bool, str]:
     """Import a module; report its version or the reason it failed."""
     try:
         mod = importlib.import_module(module)
-    except Exception as exc:  # noqa: BLE001 - any failure disables the feature, never the kiosk
+    except Exception as exc:
         return False, f"{type(exc).__name__}: {exc}"
     return True, str(getattr(mod, "__version__", "") or "installed")
 
@@ -61,14 +61,17 @@ def probe_cjk_font() -> tuple[bool, str]:
     """Whether fontconfig knows a font that covers Chinese."""
     if shutil.which("fc-list") is None:
         return False, "fc-list not found (install fontconfig and fonts-wqy-microhei)"
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         ["fc-list", ":lang=zh", "family"],  # noqa: S607
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
     if not out:
-        return False, "no CJK font: Chinese names would show as boxes (apt install fonts-wqy-microhei)"
+        return (
+            False,
+            "no CJK font: Chinese names would show as boxes (apt install fonts-wqy-microhei)",
+        )
     return True, out.splitlines()[0]
 
 
@@ -81,7 +84,7 @@ def probe_pcscd() -> tuple[bool, str]:
         from smartcard.System import readers
 
         found = readers()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return False, f"pcscd not reachable: {exc}"
     return True, f"{len(found)} reader(s): " + ", ".join(str(r) for r in found)
 
@@ -113,15 +116,21 @@ def run_checks(config: Config, *, with_face: bool = True) -> list[Check]:
     if config.sam.enabled:
         port = Path(config.sam.port)
         checks.append(
-            Check("SAM ID-card reader", port.exists(), f"{port} " + ("present" if port.exists() else "not present"))
+            Check(
+                "SAM ID-card reader",
+                port.exists(),
+                f"{port} " + ("present" if port.exists() else "not present"),
+            )
         )
     wlt = config.sam.wlt_decoder
     checks.append(
         Check(
             "ID-card photo (WLT) decoder",
             wlt is not None and wlt.exists(),
-            str(wlt) if wlt is not None and wlt.exists() else
-            "not configured: ID-photo face comparison is off (faces are verified against enrolled templates)",
+            str(wlt)
+            if wlt is not None and wlt.exists()
+            else "not configured: ID-photo face comparison is off"
+            " (faces are verified against enrolled templates)",
         )
     )
     if with_face:

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print one line per check; exit 2 for an invalid configuration, 1 if a required check fails."""
+    """Print one line per check; exit 2 for a bad configuration, 1 if a required check fails."""
     from pathlib import Path
 
     from kiosk.diagnostics import run_checks

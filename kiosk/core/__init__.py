@@ -1,1 +1,1 @@
-"""Pure domain: no Qt, no drivers, no network, no storage (enforced by an import-linter contract)."""
+"""Pure domain: no Qt, no drivers, no network, no storage (an import-linter contract)."""

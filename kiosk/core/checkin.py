@@ -63,8 +63,10 @@ class Decision:
         """One line for the screen, in Chinese or English."""
         zh = lang == "zh"
         if self.kind is OutcomeKind.ACCEPTED:
-            verb = ("签到" if zh else "checked in") if self.direction is Direction.IN else (
-                "签退" if zh else "checked out"
+            verb = (
+                ("签到" if zh else "checked in")
+                if self.direction is Direction.IN
+                else ("签退" if zh else "checked out")
             )
             extra = ""
             if Flag.OUT_WITHOUT_IN in self.flags:
@@ -78,10 +80,18 @@ class Decision:
             assert self.previous is not None
             at = format_local(self.previous.scanned_at)
             desk = self.previous.desk
-            where = "" if not desk or desk == this_desk else (f"（{desk}台）" if zh else f" at desk {desk}")
+            where = (
+                ""
+                if not desk or desk == this_desk
+                else (f"（{desk}台）" if zh else f" at desk {desk}")
+            )
             verb_zh = "签到" if self.previous.direction is Direction.IN else "签退"
             verb_en = "checked in" if self.previous.direction is Direction.IN else "checked out"
-            return f"{name} 已于 {at}{where}{verb_zh}" if zh else f"{name} already {verb_en}{where}, {at}"
+            return (
+                f"{name} 已于 {at}{where}{verb_zh}"
+                if zh
+                else f"{name} already {verb_en}{where}, {at}"
+            )
         if self.kind is OutcomeKind.OUTSIDE_PROJECT_DAYS:
             return "今天不是本项目的培训日" if zh else "Today is not a day of this project"
         return "证件已过期，请联系工作人员" if zh else "Document expired, please see staff"
@@ -97,7 +107,7 @@ def decide(
     document_expired: bool = False,
     provisional: bool = False,
 ) -> Decision:
-    """Decide one scan; `history` holds the person's earlier events in this project from any desk."""
+    """Decide one scan; `history`: the person's earlier events in this project, any desk."""
     require_aware(now)
     if not project.is_project_day(now):
         return Decision(OutcomeKind.OUTSIDE_PROJECT_DAYS)

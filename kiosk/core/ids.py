@@ -1,4 +1,4 @@
-"""Identity documents and their number rules (GB 11643, foreigner cards, HK/Macau/Taiwan permits)."""
+"""Identity documents and their number rules (GB 11643, foreigner cards, HMT permits)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def _birth_date(digits: str, number: str) -> date:
 def _check_18(number: str, kind: str) -> None:
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise InvalidDocumentNumber(
-            f"{kind} number must have 18 characters (17 digits, then a digit or X), got {len(number)}",
+            f"{kind} number must have 18 characters (17 digits, then a digit or X),"
+            f" got {len(number)}",
             screen_zh="证件号码应为18位",
             screen_en="The number must have 18 characters",
         )

@@ -18,9 +18,19 @@ from kiosk.core.model import (
 )
 
 _TOP_KEYS = {
-    "number", "name", "level", "kind", "form", "organizer", "venue", "profile",
-    "days", "speakers", "sessions", "checkin",
-}  # fmt: skip
+    "number",
+    "name",
+    "level",
+    "kind",
+    "form",
+    "organizer",
+    "venue",
+    "profile",
+    "days",
+    "speakers",
+    "sessions",
+    "checkin",
+}
 _SESSION_KEYS = {"id", "start", "end", "title", "speakers"}
 _CHECKIN_KEYS = {"methods", "allow_plain_roster_codes", "liveness", "expired_document"}
 
@@ -50,7 +60,9 @@ def _instant(value: Any, where: str) -> datetime:
         except ValueError:
             raise ProjectFileError(f"{where}: {value!r} is not an ISO 8601 date-time") from None
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ProjectFileError(f"{where}: needs a date-time with its UTC offset, e.g. 2026-05-20T08:30:00+08:00")
+        raise ProjectFileError(
+            f"{where}: needs a date-time with its UTC offset, e.g. 2026-05-20T08:30:00+08:00"
+        )
     return value
 
 
@@ -109,9 +121,13 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
         expired_document=str(raw_checkin.get("expired_document", defaults.expired_document)),
     )
     if checkin.liveness not in {"off", "challenge_on_doubt", "always"}:
-        raise ProjectFileError(f"{source}: checkin.liveness must be off, challenge_on_doubt or always")
+        raise ProjectFileError(
+            f"{source}: checkin.liveness must be off, challenge_on_doubt or always"
+        )
     if checkin.expired_document not in {"admit_with_flag", "refuse"}:
-        raise ProjectFileError(f"{source}: checkin.expired_document must be admit_with_flag or refuse")
+        raise ProjectFileError(
+            f"{source}: checkin.expired_document must be admit_with_flag or refuse"
+        )
     days = tuple(sorted(_day(d, f"{source}: days") for d in _req(data, "days", source)))
     try:
         return Project(

@@ -94,12 +94,16 @@ def test_foreigner_2017_numbers() -> None:
 
 def test_foreigner_2023_numbers() -> None:
     number = with_check("93611019851215001")
-    assert validate_document(DocumentType.FOREIGNER_2023, number).type is DocumentType.FOREIGNER_2023
+    assert (
+        validate_document(DocumentType.FOREIGNER_2023, number).type is DocumentType.FOREIGNER_2023
+    )
     assert guess_document(number).type is DocumentType.FOREIGNER_2023
     with pytest.raises(InvalidDocumentNumber, match="start with 9"):
         validate_document(DocumentType.FOREIGNER_2023, with_check("11010519491231002"))
     with pytest.raises(InvalidDocumentNumber, match="check digit"):
-        validate_document(DocumentType.FOREIGNER_2023, number[:-1] + str((int(number[-1], 36) + 1) % 10))
+        validate_document(
+            DocumentType.FOREIGNER_2023, number[:-1] + str((int(number[-1], 36) + 1) % 10)
+        )
 
 
 def test_passport_and_staff_card_shapes() -> None:
