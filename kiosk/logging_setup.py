@@ -11,7 +11,9 @@ from pathlib import Path
 # 18-character citizen / permit numbers and 15-character 2017 foreigner numbers.
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _FOREIGN_RE = re.compile(r"(?<![0-9A-Za-z])([A-Z]{3})\d{8}(\d{4})(?![0-9A-Za-z])")
-_BEARER_RE = re.compile(r"(?i)(bearer\s+|token[=:]\s*|authorization[=:]\s*)[A-Za-z0-9._~+/=-]+")
+_BEARER_RE = re.compile(
+    r"(?i)(authorization[=:]\s*(?:bearer\s+)?|bearer\s+|token[\"']?\s*[=:]\s*[\"']?)[A-Za-z0-9._~+/=-]+"
+)
 
 
 def scrub(text: str) -> str:
