@@ -1,0 +1,1 @@
+"""Local store, durable outbox, sync client, wire protocol and the reference platform server."""
