@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     for script in scripts:
         print(f"== {script.name}", flush=True)
         started = time.monotonic()
-        proc = subprocess.Popen(  # noqa: S603 - our own scripts
+        proc = subprocess.Popen(
             [sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
         )
         assert proc.stdout is not None
