@@ -34,7 +34,8 @@ def probe_import(module: str) -> tuple[bool, str]:
     """Import a module; report its version or the reason it failed."""
     try:
         mod = importlib.import_module(module)
-    except Exception as exc:
+    # Any failure (ImportError, a missing shared library, a crash in init) only disables it.
+    except Exception as exc:  # noqa: BLE001
         return False, f"{type(exc).__name__}: {exc}"
     return True, str(getattr(mod, "__version__", "") or "installed")
 
@@ -84,7 +85,8 @@ def probe_pcscd() -> tuple[bool, str]:
         from smartcard.System import readers
 
         found = readers()
-    except Exception as exc:
+    # pyscard raises its own exception types from the C layer; all mean "no usable service".
+    except Exception as exc:  # noqa: BLE001
         return False, f"pcscd not reachable: {exc}"
     return True, f"{len(found)} reader(s): " + ", ".join(str(r) for r in found)
 
