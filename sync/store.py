@@ -15,14 +15,15 @@ from kiosk.core.timeutil import end_of_local_day, to_utc
 from sync import keys
 from sync.db import connect
 from sync.store_base import FieldCipher, PlainFields
-from sync.store_records import RecordsMixin, StoredEvent
+from sync.store_outbox import OutboxMixin
+from sync.store_records import StoredEvent
 
 __all__ = ["FieldCipher", "PlainFields", "Store", "StoredEvent"]
 
 log = logging.getLogger(__name__)
 
 
-class Store(RecordsMixin):
+class Store(OutboxMixin):
     """The kiosk database; safe to share between threads."""
 
     @classmethod
