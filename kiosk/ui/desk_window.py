@@ -1,0 +1,160 @@
+"""The desk screen: one big coloured answer a nurse reads at a glance, status along the bottom."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.model import DeskMode, Direction
+from kiosk.core.timeutil import SHANGHAI
+from kiosk.services.checkin import Outcome, Status
+from kiosk.ui.bridge import DeskBridge, DeviceStatus
+
+# Colours chosen for contrast with white text at a glance (WCAG AA on large text).
+COLOURS = {
+    Status.ACCEPTED: "#2e7d32",
+    Status.ALREADY: "#b26a00",
+    Status.REFUSED: "#c62828",
+    Status.ERROR: "#c62828",
+    None: "#37474f",
+}
+IDLE_ZH = "请刷身份证、扫描二维码或看向摄像头"
+IDLE_EN = "Tap your ID card, scan your code, or look at the camera"
+MODES = [(DeskMode.IN, "签到 In"), (DeskMode.OUT, "签退 Out"), (DeskMode.AUTO, "自动 Auto")]
+
+
+def _label(size: int, *, bold: bool = False) -> QLabel:
+    label = QLabel()
+    font = QFont()
+    font.setPointSize(size)
+    font.setBold(bold)
+    label.setFont(font)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: white;")
+    return label
+
+
+class DeskWindow(QMainWindow):
+    """Project header, mode switch, the answer card, and device/sync/count status."""
+
+    def __init__(self, bridge: DeskBridge, *, lang: str = "zh", reset_ms: int = 4000):
+        super().__init__()
+        self.bridge = bridge
+        self.lang = lang
+        service = bridge.service
+        self.setWindowTitle(f"CME 签到 · {service.project.name} · {service.desk_name}台")
+        self._counts = {Direction.IN: 0, Direction.OUT: 0}
+        self._devices: dict[str, DeviceStatus] = {}
+
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        header = QHBoxLayout()
+        title = QLabel(f"{service.project.name}　{service.project.number}　{service.desk_name}台")
+        title.setObjectName("title")
+        header.addWidget(title, 1)
+        self.mode_buttons = QButtonGroup(self)
+        for i, (mode, text) in enumerate(MODES):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setChecked(mode is service.mode)
+            button.setMinimumHeight(44)
+            self.mode_buttons.addButton(button, i)
+            header.addWidget(button)
+        self.mode_buttons.idClicked.connect(self._set_mode)
+        layout.addLayout(header)
+
+        self.card = QFrame()
+        self.card.setMinimumHeight(320)
+        card_layout = QVBoxLayout(self.card)
+        self.name_label = _label(44, bold=True)
+        self.message_label = _label(26)
+        self.detail_label = _label(16)
+        for w in (self.name_label, self.message_label, self.detail_label):
+            card_layout.addWidget(w)
+        layout.addWidget(self.card, 1)
+
+        footer = QHBoxLayout()
+        self.devices_label = QLabel()
+        self.sync_label = QLabel("同步：未配置 / sync: not configured")
+        self.counts_label = QLabel()
+        for w in (self.devices_label, self.sync_label, self.counts_label):
+            footer.addWidget(w, 1)
+        layout.addLayout(footer)
+        self.setCentralWidget(root)
+
+        self._reset = QTimer(self)
+        self._reset.setSingleShot(True)
+        self._reset.setInterval(reset_ms)
+        self._reset.timeout.connect(self.show_idle)
+        bridge.outcome.connect(self.show_outcome)
+        bridge.device.connect(self.show_device)
+        bridge.notice.connect(self.show_notice)
+        self.show_idle()
+        self._update_counts()
+
+    def _set_mode(self, index: int) -> None:
+        self.bridge.service.mode = MODES[index][0]
+
+    def _paint(self, status: Status | None) -> None:
+        self.card.setStyleSheet(f"QFrame {{ background: {COLOURS[status]}; border-radius: 16px; }}")
+
+    def show_idle(self) -> None:
+        """The waiting screen."""
+        self._paint(None)
+        self.name_label.setText("")
+        self.message_label.setText(IDLE_ZH if self.lang == "zh" else IDLE_EN)
+        self.detail_label.setText(IDLE_EN if self.lang == "zh" else IDLE_ZH)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Paint one answer; it stays for a few seconds, then the idle screen returns."""
+        self._paint(outcome.status)
+        person = outcome.attendee
+        self.name_label.setText(person.name if person else "")
+        self.message_label.setText(outcome.message(self.lang))
+        when = datetime.now(SHANGHAI).strftime("%H:%M:%S")
+        masked = person.document.masked() if person else ""
+        other = outcome.message("en" if self.lang == "zh" else "zh")
+        self.detail_label.setText(f"{masked}　{when}\n{other}")
+        if outcome.event is not None:
+            self._counts[outcome.event.direction] += 1
+            self._update_counts()
+        self._reset.start()
+
+    def show_notice(self, zh: str, en: str) -> None:
+        """A refusal that did not come from the check-in service (e.g. an unreadable card)."""
+        self._paint(Status.REFUSED)
+        self.name_label.setText("")
+        self.message_label.setText(zh if self.lang == "zh" else en)
+        self.detail_label.setText(en if self.lang == "zh" else zh)
+        self._reset.start()
+
+    def show_device(self, status: DeviceStatus) -> None:
+        """Update one device's entry in the status bar."""
+        self._devices[status.name] = status
+        parts = [f"{'✓' if s.ok else '✗'} {s.name}" for s in self._devices.values()]
+        self.devices_label.setText("　".join(parts))
+        tips = [f"{s.name}: {s.detail}" for s in self._devices.values()]
+        self.devices_label.setToolTip("\n".join(tips))
+
+    def show_sync(self, text: str, *, ok: bool) -> None:
+        """Update the sync line (online/offline, pending records)."""
+        self.sync_label.setText(text)
+        self.sync_label.setStyleSheet("" if ok else "color: #c62828; font-weight: bold;")
+
+    def _update_counts(self) -> None:
+        self.counts_label.setText(
+            f"本台 签到 {self._counts[Direction.IN]} · 签退 {self._counts[Direction.OUT]}"
+        )
