@@ -88,7 +88,7 @@ class Decision:
             verb_zh = "签到" if self.previous.direction is Direction.IN else "签退"
             verb_en = "checked in" if self.previous.direction is Direction.IN else "checked out"
             return (
-                f"{name} 已于 {at}{where}{verb_zh}"
+                f"{name} 已于 {at}{where} {verb_zh}"
                 if zh
                 else f"{name} already {verb_en}{where}, {at}"
             )

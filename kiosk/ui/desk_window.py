@@ -124,7 +124,9 @@ class DeskWindow(QMainWindow):
         person = outcome.attendee
         self.name_label.setText(person.name if person else "")
         self.message_label.setText(outcome.message(self.lang))
-        when = datetime.now(SHANGHAI).strftime("%H:%M:%S")
+        # The recorded instant when there is a record: it is what the organizer will see.
+        moment = outcome.event.scanned_at if outcome.event else datetime.now(SHANGHAI)
+        when = moment.astimezone(SHANGHAI).strftime("%H:%M:%S")
         masked = person.document.masked() if person else ""
         other = outcome.message("en" if self.lang == "zh" else "zh")
         self.detail_label.setText(f"{masked}　{when}\n{other}")

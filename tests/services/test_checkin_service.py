@@ -64,7 +64,7 @@ def test_same_person_again_within_window_is_already_checked_in(store: Store) -> 
     out = svc.present(card())
     assert out.status is Status.ALREADY
     assert out.message_en == "张伟 already checked in, 08:12"
-    assert out.message_zh == "张伟 已于 08:12签到"
+    assert out.message_zh == "张伟 已于 08:12 签到"
     assert len(store.events()) == 1
     # Outside the window the desk in IN mode records again (the credits engine merges).
     clock.advance(minutes=20)

@@ -48,8 +48,13 @@ def test_database_and_key_files_are_private(store: Store, tmp_path: Path) -> Non
     desk(store, FakeClock(at(DAY1, 9))).present(
         Credential.id_card(document=make_roster()[0].document)
     )
-    for name in ("kiosk.sqlite3", "kiosk.sqlite3-wal", "keys/index.key", "keys/fields.key",
-                 "keys/device-ed25519.key"):
+    for name in (
+        "kiosk.sqlite3",
+        "kiosk.sqlite3-wal",
+        "keys/index.key",
+        "keys/fields.key",
+        "keys/device-ed25519.key",
+    ):
         mode = stat.S_IMODE(os.stat(tmp_path / name).st_mode)
         assert mode == 0o600, f"{name} is {oct(mode)}"
     assert stat.S_IMODE(os.stat(tmp_path / "keys").st_mode) == 0o700

@@ -1,0 +1,105 @@
+"""`make demo` both ways: the scripted run without a display, the real window under Xvfb."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from kiosk.services.checkin import Status
+from kiosk.ui.desk_window import COLOURS
+from tests.support.env import need
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_scripted_demo_prints_every_outcome(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "demo", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "scripted run" in text
+    assert "张伟 签到成功" in text and "张伟 已于 08:12 签到" in text
+    assert "provisional_attendee" in text and "expired_document" in text
+    assert "Card not registered" in text and "张伟 签退成功" in text
+    assert "stored: 8 records" in text and "chain and signatures intact" in text
+    # Screens and logs show masked numbers only.
+    assert "150102198503150041" not in text
+    log = (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert "refused ic_card attempt: unknown_card" in log and "150102198503150041" not in log
+
+
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    """A private X server on a free display number."""
+    need(shutil.which("Xvfb") is not None, "Xvfb is not installed (apt install xvfb)")
+    for n in range(91, 120):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            break
+    proc = subprocess.Popen(
+        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if Path(f"/tmp/.X11-unix/X{n}").exists():
+            return proc, f":{n}"
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    need(False, f"Xvfb :{n} did not start")
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.needs_xvfb
+@pytest.mark.timeout(120)
+def test_demo_window_under_xvfb(tmp_path: Path) -> None:
+    xvfb, display = start_xvfb()
+    try:
+        shot = tmp_path / "desk.png"
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "demo",
+                "--seconds",
+                "3.4",
+                "--screenshot",
+                str(shot),
+                "--data-dir",
+                str(tmp_path / "data"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "张伟 签到成功" in out.stdout  # the first step went through the bridge
+    image = Image.open(shot).convert("RGB")
+    assert image.size[0] >= 800 and image.size[1] >= 500
+    # At 3.4 s the second tap (a repeat) is on screen: the card is amber.
+    amber = tuple(int(COLOURS[Status.ALREADY][i : i + 2], 16) for i in (1, 3, 5))
+    pixels = sum(1 for p in image.get_flattened_data() if p == amber)
+    assert pixels > image.size[0] * image.size[1] * 0.2, f"only {pixels} amber pixels"
