@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import Future
 
 from kiosk.demo.scenario import DemoDesk, demo_window_step_delay, describe, steps
+from kiosk.services.checkin import Outcome
 
 
 def run_window(desk: DemoDesk, *, seconds: float = 0, screenshot: str | None = None) -> int:
@@ -34,7 +36,11 @@ def run_window(desk: DemoDesk, *, seconds: float = 0, screenshot: str | None = N
         step = pending.pop(0)
         desk.clock.set(step.hh, step.mm)
         future = bridge.submit(step.credential())
-        future.add_done_callback(lambda f, s=step: print(describe(s, f.result()), flush=True))
+
+        def report(done: Future[Outcome]) -> None:
+            print(describe(step, done.result()), flush=True)
+
+        future.add_done_callback(report)
 
     timer.timeout.connect(next_step)
     timer.start()
