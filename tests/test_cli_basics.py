@@ -149,3 +149,28 @@ def test_project_file_round_trip_and_errors(tmp_path: Path) -> None:
     bad.write_text(outside, encoding="utf-8")
     with pytest.raises(ProjectFileError, match="not on one of the project's days"):
         load_project(bad)
+
+
+def test_status_command_reports_pending_and_dead_letters(data_dir: Path) -> None:
+    store = Store.open(data_dir / "kiosk.sqlite3")
+    store.save_project(make_project())
+    store.save_roster("2026-15-01-001", make_roster(3))
+    svc = CheckInService(
+        store=store,
+        project=make_project(),
+        device_id="d",
+        desk_name="A",
+        clock=FakeClock(at(DAY1, 9)),
+    )
+    first = svc.present(Credential.id_card(document=make_roster()[0].document)).event
+    svc.present(Credential.id_card(document=make_roster()[1].document))
+    assert first is not None
+    store.apply_answers("event", [(first.uuid, "rejected", "revoked_device")])
+    store.set_meta("server_offset_ms", "-90500")
+    out = cli("status", "--dead-letters")
+    assert out.returncode == 0, out.stderr
+    assert "last seq 2, 0 synced, 1 pending, 1 refused by the platform" in out.stdout
+    assert "clock offset  : -90.5 s  (WARNING" in out.stdout
+    assert f"dead letter event {first.uuid}: revoked_device" in out.stdout
+    data = json.loads(cli("status", "--json").stdout)
+    assert data["pending"] == 1 and data["dead_letter"] == 1 and data["clock_offset_ms"] == -90500

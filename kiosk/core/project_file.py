@@ -77,6 +77,25 @@ def _day(value: Any, where: str) -> date:
     raise ProjectFileError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
 
 
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ProjectFileError(f"{where}: must be a table")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ProjectFileError(f"{where}: must be a list")
+    return value
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    items = _list(value, where)
+    if not all(isinstance(v, str) for v in items):
+        raise ProjectFileError(f"{where}: must be a list of strings")
+    return tuple(items)
+
+
 def _unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
     extra = sorted(set(table) - allowed)
     if extra:
@@ -85,13 +104,11 @@ def _unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
 
 def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Project:
     """Build a validated Project from a parsed TOML document (or the same shape from JSON)."""
-    _unknown(data, _TOP_KEYS, source)
+    _unknown(_table(data, source), _TOP_KEYS, source)
     sessions = []
-    for i, raw in enumerate(data.get("sessions", [])):
+    for i, raw in enumerate(_list(data.get("sessions", []), f"{source}: sessions")):
         where = f"{source}: sessions[{i}]"
-        if not isinstance(raw, dict):
-            raise ProjectFileError(f"{where}: must be a table")
-        _unknown(raw, _SESSION_KEYS, where)
+        _unknown(_table(raw, where), _SESSION_KEYS, where)
         try:
             sessions.append(
                 Session(
@@ -99,7 +116,7 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
                     start=_instant(_req(raw, "start", where), f"{where}.start"),
                     end=_instant(_req(raw, "end", where), f"{where}.end"),
                     title=str(raw.get("title", "")),
-                    speakers=tuple(str(s) for s in raw.get("speakers", [])),
+                    speakers=_strings(raw.get("speakers", []), f"{where}.speakers"),
                 )
             )
         except ValueError as exc:
@@ -108,12 +125,15 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
             raise ProjectFileError(f"{where}: {exc}") from None
     if len({s.id for s in sessions}) != len(sessions):
         raise ProjectFileError(f"{source}: session ids must be unique")
-    raw_checkin = data.get("checkin", {})
+    raw_checkin = _table(data.get("checkin", {}), f"{source}: [checkin]")
     _unknown(raw_checkin, _CHECKIN_KEYS, f"{source}: [checkin]")
     defaults = CheckInSettings()
     methods = raw_checkin.get("methods")
     checkin = CheckInSettings(
-        methods=frozenset(_enum(Method, m, f"{source}: checkin.methods") for m in methods)
+        methods=frozenset(
+            _enum(Method, m, f"{source}: checkin.methods")
+            for m in _strings(methods, f"{source}: checkin.methods")
+        )
         if methods is not None
         else defaults.methods,
         allow_plain_roster_codes=bool(raw_checkin.get("allow_plain_roster_codes", False)),
@@ -128,7 +148,11 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
         raise ProjectFileError(
             f"{source}: checkin.expired_document must be admit_with_flag or refuse"
         )
-    days = tuple(sorted(_day(d, f"{source}: days") for d in _req(data, "days", source)))
+    days = tuple(
+        sorted(
+            _day(d, f"{source}: days") for d in _list(_req(data, "days", source), f"{source}: days")
+        )
+    )
     try:
         return Project(
             number=str(_req(data, "number", source)),
@@ -141,7 +165,7 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
             profile=str(_req(data, "profile", source)),
             days=days,
             sessions=tuple(sorted(sessions, key=lambda s: s.start)),
-            speakers=tuple(str(s) for s in data.get("speakers", [])),
+            speakers=_strings(data.get("speakers", []), f"{source}: speakers"),
             checkin=checkin,
         )
     except ProjectFileError:
