@@ -41,7 +41,9 @@ def policy_from(config: Config, project: Project) -> CheckInPolicy:
 
 def open_desk(config: Config, *, project_number: str | None = None, db: Path | None = None) -> Desk:
     """Open the store and build the service for the desk's project (the only one, or the named)."""
-    store = Store.open(db or config.data_dir / "kiosk.sqlite3")
+    store = Store.open(
+        db or config.data_dir / "kiosk.sqlite3", use_keyring=config.privacy.key_store == "keyring"
+    )
     numbers = store.project_numbers()
     number = project_number or (numbers[0] if len(numbers) == 1 else None)
     if number is None:

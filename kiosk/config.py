@@ -109,7 +109,9 @@ class PrivacySection(_Section):
 
     retention_days_after_submission: int = Field(30, ge=0)
     retention_days_if_never_submitted: int = Field(90, ge=0)
-    key_file: Path | None = None  # default: the OS keyring, else a 0600 file in the data dir
+    # Where the field/index keys live: 0600 files in <data_dir>/keys, or the OS keyring when the
+    # kiosk runs in a desktop session that has one (falls back to the files when it is locked).
+    key_store: Literal["file", "keyring"] = "file"
 
 
 class Config(_Section):
