@@ -80,18 +80,12 @@ class Decision:
             assert self.previous is not None
             at = format_local(self.previous.scanned_at)
             desk = self.previous.desk
-            where = (
-                ""
-                if not desk or desk == this_desk
-                else (f"（{desk}台）" if zh else f" at desk {desk}")
-            )
-            verb_zh = "签到" if self.previous.direction is Direction.IN else "签退"
-            verb_en = "checked in" if self.previous.direction is Direction.IN else "checked out"
-            return (
-                f"{name} 已于 {at}{where} {verb_zh}"
-                if zh
-                else f"{name} already {verb_en}{where}, {at}"
-            )
+            elsewhere = bool(desk) and desk != this_desk
+            if zh:
+                verb = "签到" if self.previous.direction is Direction.IN else "签退"
+                return f"{name} 已于 {at} " + (f"在{desk}台{verb}" if elsewhere else verb)
+            verb = "checked in" if self.previous.direction is Direction.IN else "checked out"
+            return f"{name} already {verb}" + (f" at desk {desk}" if elsewhere else "") + f", {at}"
         if self.kind is OutcomeKind.OUTSIDE_PROJECT_DAYS:
             return "今天不是本项目的培训日" if zh else "Today is not a day of this project"
         return "证件已过期，请联系工作人员" if zh else "Document expired, please see staff"
