@@ -1,0 +1,230 @@
+"""The shape of a province rules profile: every figure carries the article it comes from."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kiosk.core.model import Method, ProjectForm, ProjectLevel
+
+T = TypeVar("T")
+
+# A source that starts with this (or says "to be confirmed") marks a figure we could not source.
+UNSOURCED = "not in the source"
+TO_CONFIRM = "to be confirmed"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Sourced(_Strict):
+    """Anything that holds figures names where they come from."""
+
+    source: str = Field(min_length=1)
+    quote: str = ""  # the words of the regulation, when it has any
+
+    @property
+    def confirmed(self) -> bool:
+        """False when the profile says the figure is not in the source or still to be confirmed."""
+        text = self.source.lower()
+        return not text.startswith(UNSOURCED) and TO_CONFIRM not in text
+
+
+class Figure(_Sourced, Generic[T]):
+    """One figure of a regulation and its source article."""
+
+    value: T
+
+
+class Rate(_Sourced):
+    """`credits` credits for every `per_hours` hours."""
+
+    credits: Decimal = Field(gt=0)
+    per_hours: Decimal = Field(gt=0)
+
+
+class ShortSession(_Sourced):
+    """An occasion shorter than one block but at least `min_hours` long earns a fixed credit."""
+
+    min_hours: Decimal = Field(gt=0)
+    participant: Decimal = Field(ge=0)
+    speaker: Decimal = Field(ge=0)
+
+
+class FormRules(_Strict):
+    """How one project form (face-to-face, remote, practice activity) turns hours into credits."""
+
+    participant: Rate
+    speaker: Rate
+    partial_blocks: Figure[Literal["proportional", "whole"]]
+    short_session: ShortSession | None = None
+    project_max_credits: Figure[Decimal] | None = None
+    yearly_max_credits: Figure[Decimal] | None = None
+    assessment_required: Figure[bool]
+
+
+class Forms(_Strict):
+    """Rules per project form; every form the model knows must be present."""
+
+    face_to_face: FormRules
+    remote: FormRules
+    practice_activity: FormRules
+
+    def get(self, form: ProjectForm) -> FormRules:
+        """The rules of one project form."""
+        rules: FormRules = getattr(self, form.value)
+        return rules
+
+
+class CreditYear(_Sourced):
+    """The period credits are counted in and which year it is called."""
+
+    start_month: int = Field(ge=1, le=12)
+    start_day: int = Field(ge=1, le=31)
+    named_after: Literal["start", "end"]
+    # Which project day decides the year when a project straddles the boundary.
+    counted_on: Figure[Literal["first_day", "last_day"]]
+
+    @model_validator(mode="after")
+    def _real_day(self) -> CreditYear:
+        try:
+            date(2001, self.start_month, self.start_day)  # a non-leap year: no Feb 29 start
+        except ValueError:
+            raise ValueError(
+                f"credit year start {self.start_month:02d}-{self.start_day:02d} is not a date"
+            ) from None
+        return self
+
+
+class Annual(_Strict):
+    """What a health professional must earn in one credit year."""
+
+    credits: Figure[Decimal]
+    hours: Figure[Decimal] | None = None
+    public_credits: Figure[Decimal] | None = None
+    professional_credits: Figure[Decimal] | None = None
+    public_to_other_hours_ratio: Figure[str] | None = None
+    credit_classes: Figure[str] | None = None
+
+
+class Submission(_Strict):
+    """The window after a project's last day to register attendance, assessment and credits."""
+
+    days_after_last_day: Figure[int]
+    timezone: Figure[str]
+    warn_days: Figure[list[int]]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: Figure[str]) -> Figure[str]:
+        try:
+            ZoneInfo(v.value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v.value!r}") from None
+        return v
+
+    @field_validator("days_after_last_day")
+    @classmethod
+    def _non_negative(cls, v: Figure[int]) -> Figure[int]:
+        if v.value < 0:
+            raise ValueError("days_after_last_day must be 0 or more")
+        return v
+
+    @field_validator("warn_days")
+    @classmethod
+    def _warn_days(cls, v: Figure[list[int]]) -> Figure[list[int]]:
+        if any(d < 0 for d in v.value):
+            raise ValueError("warn_days must be 0 or more")
+        return v
+
+
+class Announcement(_Strict):
+    """How long before the first day the project must be announced on the platform."""
+
+    lead_days: Figure[int]
+
+
+class MethodRule(_Sourced):
+    """Attendance methods accepted for projects of `levels` (empty: every other level)."""
+
+    levels: list[ProjectLevel] = []
+    value: list[Method]
+
+
+class Attendance(_Strict):
+    """Accepted attendance methods and what a missing check-out does."""
+
+    methods: list[MethodRule] = Field(min_length=1)
+    missing_checkout: Figure[Literal["none", "session_end_with_confirmation"]]
+
+    def accepted(self, level: ProjectLevel) -> MethodRule:
+        """The rule for a project level: the first naming it, else the first with no levels."""
+        for rule in self.methods:
+            if level in rule.levels:
+                return rule
+        for rule in self.methods:
+            if not rule.levels:
+                return rule
+        raise LookupError(f"no attendance method rule covers level {level.value}")
+
+    @model_validator(mode="after")
+    def _covers_every_level(self) -> Attendance:
+        for level in ProjectLevel:
+            self.accepted(level)
+        return self
+
+
+class Platform(_Strict):
+    """What the provincial platform expects in its import files."""
+
+    time_unit: Figure[Literal["hours", "minutes"]]
+
+
+class Rounding(_Sourced):
+    """How attended time and credits are rounded: explicit steps, decimal arithmetic only."""
+
+    hours_step: Decimal = Field(gt=0)
+    hours_mode: Literal["down", "half_up"]
+    credit_step: Decimal = Field(gt=0)
+    credit_mode: Literal["down", "half_up"]
+
+
+class Profile(_Strict):
+    """A province's (or the nation's) credit rules, loaded from TOML by `kiosk.core.rules`."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    document: str
+    status: Literal["in force", "draft", "partial"]
+    notes: str = ""
+    credit_year: CreditYear
+    annual: Annual
+    forms: Forms
+    submission: Submission
+    announcement: Announcement
+    attendance: Attendance
+    platform: Platform
+    rounding: Rounding
+    origin: str = ""  # the file it was loaded from (set by the loader)
+
+    def unconfirmed(self) -> list[str]:
+        """Dotted paths of every figure the profile marks as not in the source / to be confirmed."""
+        out: list[str] = []
+        _walk(self, self.name, out)
+        return out
+
+
+def _walk(node: BaseModel, path: str, out: list[str]) -> None:
+    if isinstance(node, _Sourced) and not node.confirmed:
+        out.append(path)
+    for key in type(node).model_fields:
+        child = getattr(node, key)
+        items = list(enumerate(child)) if isinstance(child, list) else [(None, child)]
+        for i, item in items:
+            if isinstance(item, BaseModel):
+                _walk(item, f"{path}.{key}" + (f"[{i}]" if i is not None else ""), out)
