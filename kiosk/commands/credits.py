@@ -1,0 +1,113 @@
+"""`cme-kiosk credits`: the credit engine on attendance records from anywhere (CSV)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the credits command."""
+    p = sub.add_parser(
+        "credits",
+        help="hours and credits per attendee from a project file and a CSV of check-ins",
+        description=(
+            "Prints one JSON line per attendee: id_number, name, role, sessions (session, in,"
+            " out, hours), hours, credits, capped, flags, explanation. Profiles: docs/credits.md."
+        ),
+    )
+    p.add_argument("--profile", help="rules profile, e.g. inner-mongolia-2025-draft")
+    p.add_argument("--project", help="project file (TOML, see examples/project.toml)")
+    p.add_argument(
+        "--events", help="CSV: id_number,name,role,direction,time,method[,desk,record_id]"
+    )
+    p.add_argument("--assessments", help="CSV of assessment results (pass/fail or score)")
+    p.add_argument("--pass-mark", help="pass mark when the assessment file has scores")
+    p.add_argument(
+        "--rules-dir",
+        action="append",
+        default=[],
+        help="directory of extra profiles (repeatable; also $CME_KIOSK_RULES_DIR)",
+    )
+    p.add_argument(
+        "--list-profiles", action="store_true", help="list the profiles found and where"
+    )
+    p.set_defaults(handler=run)
+
+
+def _read(path: str, what: str) -> str:
+    from kiosk.commands._common import fail
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{what} {path}: no such file")
+    except UnicodeDecodeError:
+        fail(f"{what} {path}: not UTF-8 text")
+    except OSError as exc:
+        fail(f"{what} {path}: cannot read: {exc.strerror or exc}")
+    raise AssertionError("unreachable")
+
+
+def _report_rows(errors: object, path: str) -> None:
+    """Print every bad row with its line number, then exit non-zero."""
+    from kiosk.commands._common import fail
+
+    rows = list(errors)  # type: ignore[call-overload]
+    for e in rows:
+        print(f"cme-kiosk: {path}: {e}", file=sys.stderr)
+    fail(f"{path}: {len(rows)} bad row(s); nothing computed")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute and print credits; bad input → messages on stderr and a non-zero exit."""
+    import json
+    from decimal import Decimal, InvalidOperation
+
+    from kiosk.commands._common import fail
+    from kiosk.core.credits import compute_project_credits, parse_assessment_csv
+    from kiosk.core.credits.events_csv import parse_events_csv
+    from kiosk.core.project_file import ProjectFileError, load_project
+    from kiosk.core.rules import ProfileError, available_profiles, load_profile
+
+    extra = [Path(d) for d in args.rules_dir]
+    if args.list_profiles:
+        for name, path in available_profiles(extra_dirs=extra).items():
+            print(f"{name}\t{path}")
+        return 0
+    missing = [f"--{n}" for n in ("profile", "project", "events") if not getattr(args, n)]
+    if missing:
+        fail(f"credits needs {', '.join(missing)}", code=2)
+    try:
+        profile = load_profile(args.profile, extra_dirs=extra)
+        project = load_project(Path(args.project))
+    except (ProfileError, ProjectFileError) as exc:
+        fail(str(exc), code=2)
+    if project.profile != profile.name:
+        print(
+            f"cme-kiosk: note: {args.project} names profile {project.profile};"
+            f" computing with {profile.name} as asked",
+            file=sys.stderr,
+        )
+    parsed = parse_events_csv(_read(args.events, "events file"))
+    if parsed.errors:
+        _report_rows(parsed.errors, args.events)
+    assessments = None
+    if args.assessments:
+        try:
+            mark = Decimal(args.pass_mark) if args.pass_mark is not None else None
+        except InvalidOperation:
+            fail(f"--pass-mark {args.pass_mark!r} is not a number", code=2)
+        imported = parse_assessment_csv(
+            _read(args.assessments, "assessment file"), pass_mark=mark
+        )
+        if imported.errors:
+            _report_rows(imported.errors, args.assessments)
+        assessments = imported.results
+    results = compute_project_credits(
+        project, profile, parsed.records, people=parsed.people, assessments=assessments
+    )
+    for result in results:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    return 0

@@ -1,0 +1,349 @@
+"""Hours → credits per profile: rates, partial blocks, assessment, caps; every figure explained."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from kiosk.core.credits.amounts import as_json_number, quantize, show, show_exact
+from kiosk.core.credits.assessment import Assessment
+from kiosk.core.credits.calendar import project_credit_year
+from kiosk.core.credits.hours import Piece, clip
+from kiosk.core.credits.pairing import pair_attendee
+from kiosk.core.credits.records import DESK_FLAGS, AttendanceRecord, CreditFlag, Person
+from kiosk.core.model import Project, Role
+from kiosk.core.rules.schema import FormRules, Profile, Rate
+from kiosk.core.timeutil import SHANGHAI, format_local
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLine:
+    """One piece of attendance inside a session, with its rounded hours."""
+
+    piece: Piece
+    hours: Decimal
+    speaking: bool  # this person teaches this session: speaker rate
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeCredits:
+    """Everything the engine decided for one attendee of one project, and why."""
+
+    person: Person
+    role: Role
+    lines: tuple[SessionLine, ...]
+    hours: Decimal
+    participant_hours: Decimal
+    speaker_hours: Decimal
+    scheduled_hours: Decimal
+    credits: Decimal
+    uncapped_credits: Decimal
+    capped: bool
+    flags: frozenset[CreditFlag]
+    explanation: tuple[str, ...]
+    assessment: Assessment | None
+    credit_year: int
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Credits rest on an assumed check-out or results not yet imported."""
+        return bool(self.flags & {CreditFlag.CHECKOUT_ASSUMED, CreditFlag.ASSESSMENT_PENDING})
+
+    def to_json(self) -> dict[str, object]:
+        """The `cme-kiosk credits` line: fixed keys, times with their +08:00 offset."""
+        return {
+            "id_number": self.person.id_number,
+            "name": self.person.name,
+            "role": self.role.value,
+            "sessions": [
+                {
+                    "session": line.piece.session.id,
+                    "in": line.piece.scan_in.astimezone(SHANGHAI).isoformat(),
+                    "out": line.piece.scan_out.astimezone(SHANGHAI).isoformat()
+                    if line.piece.scan_out is not None
+                    else None,
+                    "hours": as_json_number(line.hours),
+                }
+                for line in self.lines
+            ],
+            "hours": as_json_number(self.hours),
+            "credits": as_json_number(self.credits),
+            "capped": self.capped,
+            "flags": sorted(f.value for f in self.flags),
+            "explanation": "; ".join(self.explanation),
+        }
+
+
+def _hours(minutes: int, profile: Profile) -> Decimal:
+    r = profile.rounding
+    return quantize(Fraction(minutes, 60), r.hours_step, r.hours_mode)
+
+
+def _rate_credits(
+    hours: Decimal, rate: Rate, rules: FormRules, *, short: Decimal | None, profile: Profile
+) -> tuple[Decimal, str]:
+    """Credits for `hours` at `rate`, and the sentence that shows the arithmetic."""
+    r = profile.rounding
+    per = f"{show(rate.credits, places=0)} per {show(rate.per_hours, places=0)} h, {rate.source}"
+    blocks = Fraction(hours) / Fraction(rate.per_hours)
+    if rules.partial_blocks.value == "proportional":
+        exact = blocks * Fraction(rate.credits)
+        got = quantize(exact, r.credit_step, r.credit_mode)
+        how = "down" if r.credit_mode == "down" else "half up"
+        return got, (
+            f"{show(hours)} h ÷ {show(rate.per_hours, places=0)} h × {show(rate.credits, places=0)}"
+            f" = {show_exact(exact)} → {show(got)} ({per}; rounded {how} to {r.credit_step})"
+        )
+    whole = math.floor(blocks)
+    if whole >= 1:
+        got = quantize(whole * Fraction(rate.credits), r.credit_step, r.credit_mode)
+        return got, (
+            f"{whole} whole block(s) of {show(rate.per_hours, places=0)} h in {show(hours)} h"
+            f" → {show(got)} ({per}; the rest of a block does not count,"
+            f" {rules.partial_blocks.source})"
+        )
+    rule = rules.short_session
+    if short is not None and rule is not None and hours >= rule.min_hours:
+        got = quantize(Fraction(short), r.credit_step, r.credit_mode)
+        return got, (
+            f"{show(hours)} h is shorter than {show(rate.per_hours, places=0)} h but at least"
+            f" {show(rule.min_hours, places=0)} h → {show(got)} for the occasion ({rule.source})"
+        )
+    return Decimal(0).quantize(r.credit_step), (
+        f"{show(hours)} h is less than one block of {show(rate.per_hours, places=0)} h"
+        f" → 0.0 ({per})"
+    )
+
+
+def _speaking(person: Person, project: Project) -> tuple[frozenset[str], bool, str | None]:
+    """Sessions the person teaches, whether they are a speaker, and a note when unscheduled."""
+    own = frozenset(s.id for s in project.sessions if person.id_number in s.speakers)
+    listed = person.id_number in project.speakers
+    if own:
+        return own, True, None
+    if listed:
+        return (
+            own,
+            True,
+            (
+                "listed as a project speaker but no session names them: credited as a participant"
+                " until the schedule says which sessions they teach"
+            ),
+        )
+    if person.role is Role.SPEAKER:
+        return (
+            own,
+            True,
+            ("declared a speaker but not in the project's schedule: credited as a participant"),
+        )
+    return own, False, None
+
+
+@dataclass(slots=True)
+class _Why:
+    """Flags and explanation lines gathered while computing one attendee."""
+
+    flags: set[CreditFlag]
+    notes: list[str]
+
+    def add(self, flag: CreditFlag, note: str | None = None) -> None:
+        self.flags.add(flag)
+        if note:
+            self.notes.append(note)
+
+
+def _assess(
+    rules: FormRules,
+    assessments: Mapping[str, Assessment] | None,
+    result: Assessment | None,
+    credits: Decimal,
+    why: _Why,
+) -> Decimal:
+    """Participant credits after the assessment rule (speaker credits never depend on it)."""
+    if not rules.assessment_required.value:
+        return credits
+    src = rules.assessment_required.source
+    if assessments is None:
+        why.add(
+            CreditFlag.ASSESSMENT_PENDING,
+            f"assessment not imported yet: the credits stand only if passed ({src})",
+        )
+        return credits
+    if result is None:
+        why.add(
+            CreditFlag.ASSESSMENT_MISSING,
+            f"no assessment result: participant credits {show(credits)} → 0 ({src})",
+        )
+        return Decimal(0).quantize(credits)
+    if not result.passed:
+        why.add(
+            CreditFlag.ASSESSMENT_FAILED,
+            f"assessment failed: participant credits {show(credits)} → 0 ({src})",
+        )
+        return Decimal(0).quantize(credits)
+    return credits
+
+
+def _caps(
+    rules: FormRules, credits: Decimal, *, prior: Decimal, exempt: bool, why: _Why
+) -> Decimal:
+    """Apply the per-project cap, then the yearly cap given what the year already holds."""
+    cap = rules.project_max_credits
+    if cap is not None and credits > cap.value:
+        why.add(
+            CreditFlag.PROJECT_CAP,
+            f"{show(credits)} capped at {show(cap.value)} per project ({cap.source})",
+        )
+        credits = cap.value.quantize(credits)
+    yearly = rules.yearly_max_credits
+    if yearly is not None and not exempt:
+        room = max(Decimal(0), yearly.value - prior)
+        if credits > room:
+            why.add(
+                CreditFlag.YEARLY_CAP,
+                f"{show(credits)} capped at {show(room)}: {show(prior)} of the"
+                f" {show(yearly.value)} a year already earned ({yearly.source})",
+            )
+            credits = room.quantize(credits)
+    return credits
+
+
+def _review_flags(
+    project: Project,
+    profile: Profile,
+    person: Person,
+    records: Sequence[AttendanceRecord],
+    why: _Why,
+) -> None:
+    """Flags that change no figure but need the organizer: desk flags, methods, walk-ins."""
+    desk = {DESK_FLAGS[f] for r in records for f in r.flags if f in DESK_FLAGS}
+    why.flags |= desk - {CreditFlag.OUT_WITHOUT_IN}  # recomputed from the pairs instead
+    if person.provisional:
+        why.add(CreditFlag.PROVISIONAL)
+    if person.document_expired:
+        why.add(CreditFlag.EXPIRED_DOCUMENT)
+    accepted = profile.attendance.accepted(project.level)
+    refused = sorted({r.method.value for r in records} - {m.value for m in accepted.value})
+    if refused:
+        why.add(
+            CreditFlag.METHOD_NOT_ACCEPTED,
+            f"attendance by {', '.join(refused)} is not an accepted method for"
+            f" {project.level.value} projects ({accepted.source}): for the organizer to review",
+        )
+
+
+def compute_attendee(
+    project: Project,
+    profile: Profile,
+    person: Person,
+    records: Sequence[AttendanceRecord],
+    *,
+    assessments: Mapping[str, Assessment] | None = None,
+    prior_year_credits: Decimal = Decimal(0),
+    yearly_cap_exempt: bool = False,
+) -> AttendeeCredits:
+    """Credits of one attendee from their records; see `compute_project_credits`."""
+    rules = profile.forms.get(project.form)
+    why = _Why(set(), [])
+    pairing = pair_attendee(records, project)
+    if pairing.outside_days:
+        days = sorted({format_local(r.at, "%Y-%m-%d") for r in pairing.outside_days})
+        why.add(
+            CreditFlag.OUTSIDE_PROJECT_DAYS,
+            f"records on {', '.join(days)} are outside the project's days: ignored",
+        )
+    missing = profile.attendance.missing_checkout.value
+    clipped = clip(pairing.pairs, project.sessions, missing_checkout=missing)
+    why.flags |= clipped.flags
+    why.notes.extend(clipped.notes)
+    own, is_speaker, speaker_note = _speaking(person, project)
+    if speaker_note:
+        why.add(CreditFlag.SPEAKER_NOT_SCHEDULED, speaker_note)
+    lines = tuple(
+        SessionLine(p, _hours(p.minutes, profile), p.session.id in own) for p in clipped.pieces
+    )
+    speaker_min = sum(line.piece.minutes for line in lines if line.speaking)
+    participant_min = sum(line.piece.minutes for line in lines if not line.speaking)
+    hours = _hours(speaker_min + participant_min, profile)
+    scheduled = _hours(
+        sum((s.end - s.start) // timedelta(minutes=1) for s in project.sessions), profile
+    )
+    p_hours, s_hours = _hours(participant_min, profile), _hours(speaker_min, profile)
+    short = rules.short_session
+    p_credits, p_why = _rate_credits(
+        p_hours,
+        rules.participant,
+        rules,
+        short=short.participant if short else None,
+        profile=profile,
+    )
+    s_credits, s_why = _rate_credits(
+        s_hours, rules.speaker, rules, short=short.speaker if short else None, profile=profile
+    )
+    if participant_min:
+        why.notes.append(f"participant: {p_why}")
+    if speaker_min:
+        why.notes.append(f"speaker ({', '.join(sorted(own))}): {s_why}")
+    result = assessments.get(person.id_number) if assessments is not None else None
+    if participant_min:
+        p_credits = _assess(rules, assessments, result, p_credits, why)
+    uncapped = p_credits + s_credits
+    credits = _caps(rules, uncapped, prior=prior_year_credits, exempt=yearly_cap_exempt, why=why)
+    _review_flags(project, profile, person, records, why)
+    noun = "credit" if credits == 1 else "credits"
+    summary = f"{show(hours)} h attended of {show(scheduled)} h scheduled → {show(credits)} {noun}"
+    return AttendeeCredits(
+        person=person,
+        role=Role.SPEAKER if is_speaker else person.role,
+        lines=lines,
+        hours=hours,
+        participant_hours=p_hours,
+        speaker_hours=s_hours,
+        scheduled_hours=scheduled,
+        credits=credits,
+        uncapped_credits=uncapped,
+        capped=credits < uncapped,
+        flags=frozenset(why.flags),
+        explanation=(summary, *why.notes),
+        assessment=result,
+        credit_year=project_credit_year(project, profile),
+    )
+
+
+def compute_project_credits(
+    project: Project,
+    profile: Profile,
+    records: Sequence[AttendanceRecord],
+    *,
+    people: Mapping[str, Person] | None = None,
+    assessments: Mapping[str, Assessment] | None = None,
+    prior_year_credits: Mapping[str, Decimal] | None = None,
+    yearly_cap_exempt: frozenset[str] = frozenset(),
+) -> list[AttendeeCredits]:
+    """Credits of everyone with records, by ID number.
+
+    `assessments` None means results are not imported yet (credits flagged pending); a mapping
+    means imported, and a person missing from it gets no participant credits. `prior_year_credits`
+    are credits of the same form already earned in the same credit year (for yearly caps).
+    """
+    by_person: dict[str, list[AttendanceRecord]] = {}
+    for r in records:
+        by_person.setdefault(r.id_number, []).append(r)
+    known = people or {}
+    prior = prior_year_credits or {}
+    return [
+        compute_attendee(
+            project,
+            profile,
+            known.get(number, Person(number)),
+            by_person[number],
+            assessments=assessments,
+            prior_year_credits=prior.get(number, Decimal(0)),
+            yearly_cap_exempt=number in yearly_cap_exempt,
+        )
+        for number in sorted(by_person)
+    ]
