@@ -35,6 +35,25 @@ class CreditFlag(StrEnum):
     ABSENT = "absent"  # on the roster, no attendance at all
 
 
+FLAG_LABELS_ZH = {
+    CreditFlag.MISSING_CHECKOUT: "缺签退",
+    CreditFlag.CHECKOUT_ASSUMED: "签退待确认",
+    CreditFlag.OUT_WITHOUT_IN: "缺签到",
+    CreditFlag.CONFLICT: "多台记录已合并",
+    CreditFlag.PROVISIONAL: "临时登记",
+    CreditFlag.EXPIRED_DOCUMENT: "证件过期",
+    CreditFlag.OUTSIDE_PROJECT_DAYS: "非培训日记录",
+    CreditFlag.NO_SESSION_TIME: "不在课时内",
+    CreditFlag.METHOD_NOT_ACCEPTED: "考勤方式不符",
+    CreditFlag.SPEAKER_NOT_SCHEDULED: "授课未排课",
+    CreditFlag.ASSESSMENT_PENDING: "考核未导入",
+    CreditFlag.ASSESSMENT_MISSING: "缺考",
+    CreditFlag.ASSESSMENT_FAILED: "考核不合格",
+    CreditFlag.PROJECT_CAP: "达项目上限",
+    CreditFlag.YEARLY_CAP: "达年度上限",
+    CreditFlag.ABSENT: "未签到",
+}
+
 # Desk flags carried by check-in records that the review table reports per attendee.
 DESK_FLAGS = {
     Flag.EXPIRED_DOCUMENT: CreditFlag.EXPIRED_DOCUMENT,
