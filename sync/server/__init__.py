@@ -1,0 +1,1 @@
+"""The reference platform server: HTTP API, database, administration (docs/protocol.md)."""

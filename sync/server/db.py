@@ -1,0 +1,294 @@
+"""The platform's database via SQLAlchemy Core: SQLite (default, a 0600 file) or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    make_url,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones: they are added back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive values; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the platform database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Always hand back aware UTC datetimes."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+_S = String(64)
+
+projects = Table(
+    "projects", metadata,
+    Column("number", _S, primary_key=True),
+    Column("data", Text, nullable=False),  # project_to_dict as JSON
+    Column("profile", _S, nullable=False),
+    Column("last_day", String(10), nullable=False),
+    Column("denied_hmac_key", LargeBinary, nullable=False),
+    Column("rev", BigInteger, nullable=False, default=0),  # change counter for incremental pulls
+    Column("definition_rev", BigInteger, nullable=False, default=1),  # part of the bundle's ETag
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
+ticket_keys = Table(
+    "ticket_keys", metadata,
+    Column("project", _S, ForeignKey("projects.number"), primary_key=True),
+    Column("key_id", String(16), primary_key=True),
+    Column("private_key", LargeBinary, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("retired_at", UtcDateTime),
+)  # fmt: skip
+
+attendees = Table(
+    "attendees", metadata,
+    Column("project", _S, ForeignKey("projects.number"), primary_key=True),
+    Column("ref", _S, primary_key=True),
+    Column("id_type", String(32), nullable=False),
+    Column("id_number", String(32), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("unit", String(200), nullable=False, default=""),
+    Column("department", String(200), nullable=False, default=""),
+    Column("title", String(100), nullable=False, default=""),
+    Column("role", String(16), nullable=False, default="participant"),
+    Column("card_uids", Text, nullable=False, default="[]"),  # JSON list
+    Column("qr_secret", LargeBinary, nullable=False),
+    Column("rev", BigInteger, nullable=False),
+    UniqueConstraint("project", "id_type", "id_number", name="attendees_document"),
+)  # fmt: skip
+Index("attendees_by_rev", attendees.c.project, attendees.c.rev)
+
+enroll_codes = Table(
+    "enroll_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("project", _S, ForeignKey("projects.number"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("device_id", _S),
+)  # fmt: skip
+
+devices = Table(
+    "devices", metadata,
+    Column("id", _S, primary_key=True),
+    Column("project", _S, ForeignKey("projects.number"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("desk_name", String(40), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("seq_start", BigInteger, nullable=False, default=1),
+    Column("enrolled_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False, default="active"),
+    Column("ended_at", UtcDateTime),  # retirement or revocation instant
+    Column("end_reason", Text, nullable=False, default=""),
+    Column("reported_latest", BigInteger),
+    Column("reported_at", UtcDateTime),
+    Column("highest_contiguous", BigInteger, nullable=False, default=0),
+)  # fmt: skip
+
+# Sequence numbers received from each device (accepted records, and refused records whose
+# signature proved they are the device's): completeness is counted here, never from clocks.
+device_seqs = Table(
+    "device_seqs", metadata,
+    Column("device_id", _S, primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+)  # fmt: skip
+
+events = Table(
+    "events", metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("project", _S, ForeignKey("projects.number"), nullable=False),
+    Column("device_id", _S, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("attendee_id", _S, nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("scanned_at_text", String(40), nullable=False),  # exactly as signed
+    Column("scanned_at", UtcDateTime, nullable=False),  # the device's instant
+    Column("effective_at", UtcDateTime, nullable=False),  # corrected by the learned offset
+    Column("utc_offset_minutes", Integer, nullable=False),
+    Column("server_offset_ms", BigInteger),
+    Column("evidence_ref", String(100)),
+    Column("flags", Text, nullable=False),  # the device's flags, JSON text as signed
+    Column("server_flags", Text, nullable=False, default="[]"),  # the platform's own findings
+    Column("conflict", Boolean, nullable=False, default=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(100), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("rev", BigInteger, nullable=False),
+)  # fmt: skip
+Index("events_by_attendee", events.c.project, events.c.attendee_id)
+Index("events_by_rev", events.c.project, events.c.rev)
+Index("events_by_device", events.c.device_id, events.c.seq)
+
+rejected = Table(
+    "rejected", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uuid", String(36), nullable=False),
+    Column("device_id", _S, nullable=False),
+    Column("project", _S, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("uuid", "device_id", name="rejected_once"),
+)  # fmt: skip
+
+denied = Table(
+    "denied", metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("project", _S, ForeignKey("projects.number"), nullable=False),
+    Column("device_id", _S, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("credential_hmac", String(64)),
+    Column("scanned_at", UtcDateTime, nullable=False),
+    Column("utc_offset_minutes", Integer, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project", _S, ForeignKey("projects.number"), nullable=False),
+    Column("device_id", _S, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("lines", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+)  # fmt: skip
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("project", _S),
+    Column("subject", String(100), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+)  # fmt: skip
+
+
+def normalise_url(url_or_path: str) -> str:
+    """A SQLAlchemy URL from a URL or a plain file path; PostgreSQL always through psycopg 3."""
+    if "://" not in url_or_path:
+        return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
+    for plain in ("postgresql://", "postgres://"):
+        if url_or_path.startswith(plain):
+            return "postgresql+psycopg://" + url_or_path[len(plain) :]
+    return url_or_path
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "")
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 (its directory 0700) before SQLite writes a byte."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
+class Database:
+    """An engine with write transactions that serialise (BEGIN IMMEDIATE on SQLite)."""
+
+    def __init__(self, url: str):
+        self.url = normalise_url(url)
+        file = _sqlite_file(self.url)
+        if file is not None:
+            _prepare_sqlite_file(file)
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        metadata.create_all(self.engine)
+        if file is not None:
+            for suffix in ("-wal", "-shm"):
+                extra = Path(str(file) + suffix)
+                if extra.exists():
+                    os.chmod(extra, 0o600)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction, committed on success, rolled back on any error."""
+        with self.engine.connect().execution_options(cme_write=True) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+
+def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # SQLAlchemy emits BEGIN itself (see _sqlite_begin); pysqlite must not.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the lock up front, so two uploads never deadlock upgrading a read lock.
+    immediate = conn.get_execution_options().get("cme_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

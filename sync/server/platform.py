@@ -1,0 +1,362 @@
+"""Projects, keys, roster, enrollment and devices on the platform: what the API and admin share."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from kiosk.core.model import Project
+from kiosk.core.project_file import project_from_dict, project_to_dict
+from kiosk.core.timeutil import Clock, utc_now
+from sync import signing
+from sync.protocol import Enrollment, EnrollRequest, b64_bytes
+from sync.server import db as t
+from sync.server.db import Database
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: codes are typed by hand
+CODE_LIFETIME = timedelta(hours=24)
+
+
+class PlatformError(Exception):
+    """A refusal the API turns into an HTTP status with a JSON body {error, message, …}."""
+
+    def __init__(self, status: int, error: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.extra = extra
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """An enrolled kiosk (desk) or organizer tool."""
+
+    id: str
+    project: str
+    role: str
+    desk_name: str
+    public_key: bytes
+    seq_start: int
+    state: str
+    ended_at: datetime | None
+    end_reason: str
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Device:
+        """Build from a devices table row."""
+        m = row._mapping
+        return cls(
+            id=m["id"], project=m["project"], role=m["role"], desk_name=m["desk_name"],
+            public_key=bytes(m["public_key"]), seq_start=int(m["seq_start"]), state=m["state"],
+            ended_at=m["ended_at"], end_reason=m["end_reason"],
+        )  # fmt: skip
+
+
+def normalise_code(code: str) -> str:
+    """Enrollment codes ignore case, spaces and dashes."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def lock_project(conn: Connection, number: str) -> int | None:
+    """Serialise writers of one project (row lock on PostgreSQL; SQLite writers already are)."""
+    row = conn.execute(
+        select(t.projects.c.rev).where(t.projects.c.number == number).with_for_update()
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def reserve_revs(conn: Connection, number: str, count: int) -> int:
+    """Reserve `count` change numbers for a project; return the first (pull cursors follow them)."""
+    conn.execute(
+        update(t.projects).where(t.projects.c.number == number).values(rev=t.projects.c.rev + count)
+    )
+    top = conn.execute(select(t.projects.c.rev).where(t.projects.c.number == number)).scalar_one()
+    return int(top) - count + 1
+
+
+class Platform:
+    """The platform's rules over its database; every method is one transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock = utc_now,
+        submission_days: Callable[[str], int] | None = None,
+    ):
+        self.db = db
+        self.now = clock
+        from sync.server.reports import profile_submission_days
+
+        self.submission_days = submission_days or profile_submission_days
+
+    def audit(
+        self, conn: Connection, *, actor: str, action: str, project: str | None,
+        subject: str = "", detail: str = "",
+    ) -> None:  # fmt: skip
+        """Append one line to the audit trail."""
+        conn.execute(
+            insert(t.audit).values(
+                at=self.now(), actor=actor, action=action, project=project, subject=subject,
+                detail=detail,
+            )
+        )  # fmt: skip
+
+    # ---- projects and keys -------------------------------------------------------------------
+
+    def create_project(
+        self, project: Project, *, actor: str, update_existing: bool = False
+    ) -> bool:
+        """Create a project with its keys, or update its definition; True if it was new."""
+        now = self.now()
+        data = json.dumps(project_to_dict(project), ensure_ascii=False, sort_keys=True)
+        with self.db.write() as conn:
+            exists = lock_project(conn, project.number) is not None
+            if exists and not update_existing:
+                raise PlatformError(409, "project_exists", f"project {project.number} exists")
+            if exists:
+                conn.execute(
+                    update(t.projects).where(t.projects.c.number == project.number).values(
+                        data=data, profile=project.profile, last_day=project.last_day.isoformat(),
+                        definition_rev=t.projects.c.definition_rev + 1, updated_at=now,
+                    )
+                )  # fmt: skip
+            else:
+                conn.execute(
+                    insert(t.projects).values(
+                        number=project.number, data=data, profile=project.profile,
+                        last_day=project.last_day.isoformat(), rev=0, definition_rev=1,
+                        denied_hmac_key=signing.new_secret(), created_at=now, updated_at=now,
+                    )
+                )  # fmt: skip
+                self._new_ticket_key(conn, project.number)
+            action = "project_update" if exists else "project_create"
+            self.audit(conn, actor=actor, action=action, project=project.number)
+        return not exists
+
+    def project(self, number: str, conn: Connection | None = None) -> Project:
+        """A project's definition; PlatformError 404 if unknown."""
+        if conn is None:
+            with self.db.read() as c:
+                return self.project(number, c)
+        data = conn.execute(select(t.projects.c.data).where(t.projects.c.number == number)).first()
+        if data is None:
+            raise PlatformError(404, "unknown_project", f"no project {number} on this platform")
+        return project_from_dict(json.loads(data[0]), source=f"platform:{number}")
+
+    def project_numbers(self) -> list[str]:
+        """Every project, sorted."""
+        with self.db.read() as conn:
+            return list(conn.execute(select(t.projects.c.number).order_by("number")).scalars())
+
+    def _new_ticket_key(self, conn: Connection, number: str) -> str:
+        key = signing.new_private_key()
+        pub = signing.public_bytes(key)
+        kid = signing.key_id(pub)
+        conn.execute(
+            insert(t.ticket_keys).values(
+                project=number, key_id=kid, private_key=signing.private_bytes(key),
+                public_key=pub, created_at=self.now(),
+            )
+        )  # fmt: skip
+        return kid
+
+    def ticket_signing_key(self, number: str) -> tuple[str, bytes]:
+        """The project's current ticket-signing key: (key id, raw 32-byte private key)."""
+        self.project(number)
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(t.ticket_keys.c.key_id, t.ticket_keys.c.private_key)
+                .where(t.ticket_keys.c.project == number, t.ticket_keys.c.retired_at.is_(None))
+                .order_by(t.ticket_keys.c.created_at.desc())
+            ).first()
+        if row is None:
+            raise PlatformError(404, "no_ticket_key", f"project {number} has no active ticket key")
+        return str(row[0]), bytes(row[1])
+
+    def ticket_public_keys(self, number: str, conn: Connection) -> list[tuple[str, bytes]]:
+        """(key id, raw public key) of every ticket key still valid for verification."""
+        rows = conn.execute(
+            select(t.ticket_keys.c.key_id, t.ticket_keys.c.public_key)
+            .where(t.ticket_keys.c.project == number, t.ticket_keys.c.retired_at.is_(None))
+            .order_by(t.ticket_keys.c.created_at)
+        )
+        return [(str(r[0]), bytes(r[1])) for r in rows]
+
+    def rotate_ticket_key(self, number: str, *, actor: str, retire_old: bool = False) -> str:
+        """Add a new signing key (old tickets stay valid unless retire_old); return its id."""
+        with self.db.write() as conn:
+            if lock_project(conn, number) is None:
+                raise PlatformError(404, "unknown_project", f"no project {number}")
+            if retire_old:
+                conn.execute(
+                    update(t.ticket_keys)
+                    .where(t.ticket_keys.c.project == number, t.ticket_keys.c.retired_at.is_(None))
+                    .values(retired_at=self.now())
+                )
+            kid = self._new_ticket_key(conn, number)
+            conn.execute(
+                update(t.projects).where(t.projects.c.number == number)
+                .values(definition_rev=t.projects.c.definition_rev + 1)
+            )  # fmt: skip
+            self.audit(conn, actor=actor, action="ticket_key_rotate", project=number, subject=kid)
+        return kid
+
+    def denied_hmac_key(self, number: str) -> bytes:
+        """The key kiosks use for HMACs of refused credentials in this project."""
+        with self.db.read() as conn:
+            key = conn.execute(
+                select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
+            ).scalar()
+        if key is None:
+            raise PlatformError(404, "unknown_project", f"no project {number}")
+        return bytes(key)
+
+    # ---- enrollment and devices ------------------------------------------------------------
+
+    def enroll_code(
+        self, number: str, *, actor: str, role: str = "desk", lifetime: timedelta = CODE_LIFETIME
+    ) -> tuple[str, datetime]:
+        """A single-use enrollment code for one project; return (code, expiry)."""
+        if role not in ("desk", "organizer"):
+            raise PlatformError(422, "invalid_role", "role must be desk or organizer")
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+        code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+        now = self.now()
+        with self.db.write() as conn:
+            if lock_project(conn, number) is None:
+                raise PlatformError(404, "unknown_project", f"no project {number}")
+            conn.execute(
+                insert(t.enroll_codes).values(
+                    code_hash=signing.token_hash(raw), project=number, role=role,
+                    created_at=now, expires_at=now + lifetime,
+                )
+            )  # fmt: skip
+            self.audit(conn, actor=actor, action="enroll_code", project=number, subject=role)
+        return code, now + lifetime
+
+    def enroll(self, req: EnrollRequest) -> Enrollment:
+        """Exchange a code for a device id and token (the code is then spent)."""
+        now = self.now()
+        code_hash = signing.token_hash(normalise_code(req.code))
+        c = t.enroll_codes.c
+        with self.db.write() as conn:
+            row = conn.execute(select(t.enroll_codes).where(c.code_hash == code_hash)).first()
+            if row is None:
+                raise PlatformError(403, "invalid_code", "unknown enrollment code")
+            if row.used_at is not None:
+                raise PlatformError(403, "code_used", "this enrollment code was already used")
+            if now >= row.expires_at:
+                raise PlatformError(
+                    403, "code_expired", "this enrollment code has expired",
+                    expired_at=row.expires_at.isoformat(),
+                )  # fmt: skip
+            device_id = f"dv-{secrets.token_hex(6)}"
+            token = secrets.token_urlsafe(32)  # 256 random bits
+            spent = conn.execute(
+                update(t.enroll_codes).where(c.code_hash == code_hash, c.used_at.is_(None))
+                .values(used_at=now, device_id=device_id)
+            )  # fmt: skip
+            if spent.rowcount != 1:
+                raise PlatformError(403, "code_used", "this enrollment code was already used")
+            conn.execute(
+                insert(t.devices).values(
+                    id=device_id, project=row.project, role=row.role, desk_name=req.desk_name,
+                    token_hash=signing.token_hash(token),
+                    public_key=b64_bytes(req.public_key, size=32),
+                    seq_start=req.seq_start, enrolled_at=now, state="active", end_reason="",
+                    highest_contiguous=req.seq_start - 1,
+                )
+            )  # fmt: skip
+            self.audit(
+                conn, actor=device_id, action="enroll", project=row.project,
+                subject=device_id, detail=f"{row.role} '{req.desk_name}'",
+            )  # fmt: skip
+        log.info("enrolled %s %s for %s", row.role, device_id, row.project)
+        return Enrollment(
+            device_id=device_id, token=token, project=row.project, role=row.role,
+            desk_name=req.desk_name, server_time=now,
+        )  # fmt: skip
+
+    def authenticate(self, token: str) -> Device:
+        """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(t.devices).where(t.devices.c.token_hash == signing.token_hash(token))
+            ).first()
+        if row is None:
+            raise PlatformError(401, "unauthorized", "unknown or missing device token")
+        device = Device.from_row(row)
+        if device.state == "revoked":
+            with self.db.write() as conn:
+                self.audit(
+                    conn, actor=device.id, action="refused_revoked", project=device.project,
+                    subject=device.id, detail="request from a revoked device refused",
+                )  # fmt: skip
+            raise PlatformError(
+                403, "device_revoked", f"this device was revoked: {device.end_reason}",
+                reason=device.end_reason,
+                revoked_at=device.ended_at.isoformat() if device.ended_at else None,
+            )  # fmt: skip
+        return device
+
+    def device(self, device_id: str, conn: Connection) -> Device:
+        """A device by id; 404 if unknown."""
+        row = conn.execute(select(t.devices).where(t.devices.c.id == device_id)).first()
+        if row is None:
+            raise PlatformError(404, "unknown_device", f"no device {device_id}")
+        return Device.from_row(row)
+
+    def end_device(
+        self, device_id: str, *, state: str, reason: str, actor: str, at: datetime | None = None
+    ) -> Device:
+        """Retire (graceful: earlier scans still accepted) or revoke (token refused) a device."""
+        if state not in ("retired", "revoked"):
+            raise ValueError(state)
+        if not reason.strip():
+            raise PlatformError(422, "reason_required", f"say why the device is {state}")
+        when = at or self.now()
+        with self.db.write() as conn:
+            device = self.device(device_id, conn)
+            if device.state == "revoked":
+                raise PlatformError(409, "already_revoked", f"{device_id} is already revoked")
+            if device.state == state:
+                raise PlatformError(409, f"already_{state}", f"{device_id} is already {state}")
+            lock_project(conn, device.project)
+            conn.execute(
+                update(t.devices).where(t.devices.c.id == device_id)
+                .values(state=state, ended_at=when, end_reason=reason.strip())
+            )  # fmt: skip
+            action = "retire" if state == "retired" else "revoke"
+            self.audit(
+                conn, actor=actor, action=action, project=device.project, subject=device_id,
+                detail=reason.strip(),
+            )  # fmt: skip
+            return self.device(device_id, conn)
+
+    def audit_log(self, project: str | None = None) -> list[dict[str, Any]]:
+        """The audit trail, oldest first (optionally one project's)."""
+        query = select(t.audit).order_by(t.audit.c.id)
+        if project is not None:
+            query = query.where(t.audit.c.project == project)
+        with self.db.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def count(self, table: Any, project: str) -> int:
+        """Rows of one project in a table."""
+        with self.db.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(table).where(table.c.project == project)
+                ).scalar_one()
+            )

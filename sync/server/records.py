@@ -1,0 +1,360 @@
+"""Attendance and refusal uploads: per-record answers, conflicts, and sequence completeness."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Connection, func, insert, select, update
+
+from kiosk.core.timeutil import local_day, to_utc
+from sync import signing
+from sync.protocol import (
+    BatchAnswer,
+    DeniedBatch,
+    DeskCompleteness,
+    EventBatch,
+    EventRecord,
+    RecordAnswer,
+    RecordStatus,
+    b64,
+)
+from sync.server import db as t
+from sync.server.platform import Device, Platform, lock_project, reserve_revs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Seen:
+    """An event as the conflict check sees it."""
+
+    uuid: str
+    direction: str
+    device_id: str
+    at: datetime
+    conflict: bool
+    new: bool
+
+
+def effective_instant(scanned_at: str, server_offset_ms: int | None) -> datetime:
+    """The scan instant on the server's clock, when the device knew its offset."""
+    moment = to_utc(datetime.fromisoformat(scanned_at))
+    return moment + timedelta(milliseconds=server_offset_ms or 0)
+
+
+def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[date]]:
+    rows = conn.execute(
+        select(t.projects.c.number, t.projects.c.data).where(t.projects.c.number.in_(set(numbers)))
+    )
+    return {r[0]: {date.fromisoformat(d) for d in json.loads(r[1])["days"]} for r in rows}
+
+
+def upload_events(platform: Platform, device: Device, batch: EventBatch) -> BatchAnswer:
+    """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason."""
+    now = platform.now()
+    records = batch.records
+    with platform.db.write() as conn:
+        lock_project(conn, device.project)
+        device = platform.device(device.id, conn)  # its state may have changed since auth
+        key = signing.public_from_b64(b64(device.public_key))
+        uuids = {r.uuid for r in records}
+        known = dict(
+            conn.execute(select(t.events.c.uuid, t.events.c.hash).where(t.events.c.uuid.in_(uuids)))
+            .tuples()
+            .all()
+        )
+        days = _project_days(conn, {r.project for r in records})
+        answers: list[RecordAnswer] = []
+        fresh: list[EventRecord] = []
+        counted: list[int] = []
+        refused: list[tuple[EventRecord, str]] = []
+        for r in records:
+            status, reason, count = _judge(r, device, key, known, days)
+            answers.append(RecordAnswer(uuid=r.uuid, status=status, reason=reason))
+            if status == "accepted":
+                known[r.uuid] = r.hash
+                fresh.append(r)
+            elif status == "rejected":
+                refused.append((r, reason))
+            if count:
+                counted.append(r.seq)
+        reused = _store_seqs(conn, device, counted)
+        if fresh:
+            _store_events(conn, platform, device, fresh, reused=reused, now=now)
+        _store_refused(conn, device, refused, now=now)
+        _advance_contiguous(conn, device)
+    stats = {s: sum(a.status == s for a in answers) for s in ("accepted", "duplicate", "rejected")}
+    log.info("device %s uploaded %d records: %s", device.id, len(records), stats)
+    return BatchAnswer(answers=answers, server_time=now)
+
+
+def _judge(  # noqa: PLR0911
+    r: EventRecord,
+    device: Device,
+    key: Ed25519PublicKey,
+    known: dict[str, str],
+    days: dict[str, set[date]],
+) -> tuple[RecordStatus, str, bool]:
+    """(status, reason, whether the record's seq counts as received) for one record."""
+    if r.device_id != device.id:
+        return "rejected", "wrong_device", False
+    if not signing.verify_record(r, key):
+        return "rejected", "bad_signature", False
+    if r.uuid in known:
+        if known[r.uuid] == r.hash:
+            return "duplicate", "", False
+        return "rejected", "uuid_conflict", False
+    # From here on the record is provably the device's: its sequence number counts.
+    if r.project not in days:
+        return "rejected", "unknown_project", True
+    if r.project != device.project:
+        return "rejected", "not_enrolled_for_project", True
+    if device.role != "desk":
+        return "rejected", "not_a_desk", False
+    at = effective_instant(r.scanned_at, r.server_offset_ms)
+    if device.state == "retired" and device.ended_at is not None and at >= device.ended_at:
+        return "rejected", "retired_device", True
+    if local_day(at) not in days[r.project]:
+        return "rejected", "outside_project_days", True
+    return "accepted", "", True
+
+
+def _store_seqs(conn: Connection, device: Device, seqs: list[int]) -> set[int]:
+    """Record received sequence numbers; return those that were already received."""
+    if not seqs:
+        return set()
+    c = t.device_seqs.c
+    already = set(
+        conn.execute(select(c.seq).where(c.device_id == device.id, c.seq.in_(set(seqs)))).scalars()
+    )
+    new = sorted(set(seqs) - already)
+    if new:
+        conn.execute(insert(t.device_seqs), [{"device_id": device.id, "seq": s} for s in new])
+    return already
+
+
+def _store_events(
+    conn: Connection,
+    platform: Platform,
+    device: Device,
+    fresh: list[EventRecord],
+    *,
+    reused: set[int],
+    now: datetime,
+) -> None:
+    project = device.project
+    people = {r.attendee_id for r in fresh}
+    on_roster = set(
+        conn.execute(
+            select(t.attendees.c.ref).where(
+                t.attendees.c.project == project, t.attendees.c.ref.in_(people)
+            )
+        ).scalars()
+    )
+    conflicts, flagged_old = _conflicts(conn, project, device.id, fresh)
+    rev = reserve_revs(conn, project, len(fresh) + len(flagged_old))
+    rows = []
+    for i, r in enumerate(fresh):
+        server_flags = []
+        if r.attendee_id not in on_roster and "provisional_attendee" not in r.flags:
+            server_flags.append("unknown_attendee")
+        if r.seq in reused:
+            server_flags.append("seq_reused")
+        rows.append(
+            {
+                "uuid": r.uuid, "project": project, "device_id": r.device_id, "seq": r.seq,
+                "attendee_id": r.attendee_id, "direction": r.direction, "method": r.method,
+                "scanned_at_text": r.scanned_at,
+                "scanned_at": to_utc(datetime.fromisoformat(r.scanned_at)),
+                "effective_at": effective_instant(r.scanned_at, r.server_offset_ms),
+                "utc_offset_minutes": r.utc_offset_minutes, "server_offset_ms": r.server_offset_ms,
+                "evidence_ref": r.evidence_ref, "flags": signing.chain_row(r)["flags"],
+                "server_flags": json.dumps(server_flags), "conflict": r.uuid in conflicts,
+                "prev_hash": r.prev_hash, "hash": r.hash, "signature": r.signature,
+                "received_at": now, "rev": rev + i,
+            }
+        )  # fmt: skip
+    conn.execute(insert(t.events), rows)
+    for j, uuid in enumerate(sorted(flagged_old)):
+        # An earlier record is now in conflict: flag it and give it a new change number so
+        # every desk and the organizer pull the flag.
+        conn.execute(
+            update(t.events)
+            .where(t.events.c.uuid == uuid)
+            .values(conflict=True, rev=rev + len(fresh) + j)
+        )
+    if conflicts:
+        log.warning("project %s: %d record(s) flagged as conflicts", project, len(conflicts))
+
+
+def _conflicts(
+    conn: Connection, project: str, device_id: str, fresh: list[EventRecord]
+) -> tuple[set[str], set[str]]:
+    """Consecutive same-direction records of one person on one day from different desks.
+
+    Offline decisions are facts: both records are kept and flagged for the organizer, never
+    dropped. Returns (new records in conflict, already stored records newly in conflict).
+    """
+    c = t.events.c
+    people: dict[str, list[_Seen]] = defaultdict(list)
+    stored = conn.execute(
+        select(c.uuid, c.attendee_id, c.direction, c.device_id, c.effective_at, c.conflict).where(
+            c.project == project, c.attendee_id.in_({r.attendee_id for r in fresh})
+        )
+    )
+    for u, person, direction, dev, at, conflict in stored:
+        people[person].append(_Seen(u, direction, dev, at, bool(conflict), new=False))
+    for r in fresh:
+        at = effective_instant(r.scanned_at, r.server_offset_ms)
+        people[r.attendee_id].append(_Seen(r.uuid, r.direction, device_id, at, False, new=True))
+    marked: set[str] = set()
+    for seen in people.values():
+        by_day: dict[date, list[_Seen]] = defaultdict(list)
+        for s in seen:
+            by_day[local_day(s.at)].append(s)
+        for day_events in by_day.values():
+            day_events.sort(key=lambda s: (s.at, s.uuid))
+            for a, b in itertools.pairwise(day_events):
+                if a.direction == b.direction and a.device_id != b.device_id:
+                    marked.update((a.uuid, b.uuid))
+    fresh_ids = {r.uuid for r in fresh}
+    old_flagged = {
+        s.uuid for seen in people.values() for s in seen
+        if s.uuid in marked and not s.new and not s.conflict
+    }  # fmt: skip
+    return marked & fresh_ids, old_flagged
+
+
+def _store_refused(
+    conn: Connection, device: Device, refused: list[tuple[EventRecord, str]], *, now: datetime
+) -> None:
+    """Keep an audit row per refused record (once per UUID and device)."""
+    if not refused:
+        return
+    c = t.rejected.c
+    seen = set(
+        conn.execute(
+            select(c.uuid).where(c.device_id == device.id, c.uuid.in_({r.uuid for r, _ in refused}))
+        ).scalars()
+    )
+    rows = []
+    for r, reason in refused:
+        if r.uuid in seen:
+            continue
+        seen.add(r.uuid)
+        rows.append(
+            {"uuid": r.uuid, "device_id": device.id, "project": r.project, "seq": r.seq,
+             "reason": reason, "hash": r.hash, "received_at": now}
+        )  # fmt: skip
+    if rows:
+        conn.execute(insert(t.rejected), rows)
+
+
+def _advance_contiguous(conn: Connection, device: Device) -> int:
+    """Move the device's highest contiguous sequence number forward as far as it goes."""
+    d = t.devices.c
+    high = int(conn.execute(select(d.highest_contiguous).where(d.id == device.id)).scalar_one())
+    high = max(high, device.seq_start - 1)
+    c = t.device_seqs.c
+    while True:
+        nxt = list(
+            conn.execute(
+                select(c.seq).where(c.device_id == device.id, c.seq > high).order_by(c.seq)
+                .limit(5000)
+            ).scalars()
+        )  # fmt: skip
+        moved = False
+        for s in nxt:
+            if s != high + 1:
+                break
+            high, moved = s, True
+        if not moved or len(nxt) < 5000:
+            break
+    conn.execute(update(t.devices).where(d.id == device.id).values(highest_contiguous=high))
+    return high
+
+
+def upload_denied(platform: Platform, device: Device, batch: DeniedBatch) -> BatchAnswer:
+    """Keep refused attempts for the audit trail; duplicates by UUID are answered, not stored."""
+    now = platform.now()
+    with platform.db.write() as conn:
+        lock_project(conn, device.project)
+        known = set(
+            conn.execute(
+                select(t.denied.c.uuid).where(t.denied.c.uuid.in_({r.uuid for r in batch.records}))
+            ).scalars()
+        )
+        projects = set(_project_days(conn, {r.project for r in batch.records}))
+        answers: list[RecordAnswer] = []
+        rows: list[dict[str, Any]] = []
+        for r in batch.records:
+            reason = ""
+            if r.device_id != device.id:
+                reason = "wrong_device"
+            elif r.uuid in known:
+                answers.append(RecordAnswer(uuid=r.uuid, status="duplicate"))
+                continue
+            elif r.project not in projects:
+                reason = "unknown_project"
+            elif r.project != device.project:
+                reason = "not_enrolled_for_project"
+            if reason:
+                answers.append(RecordAnswer(uuid=r.uuid, status="rejected", reason=reason))
+                continue
+            known.add(r.uuid)
+            answers.append(RecordAnswer(uuid=r.uuid, status="accepted"))
+            rows.append(
+                {"uuid": r.uuid, "project": r.project, "device_id": r.device_id,
+                 "method": r.method, "reason": r.reason, "detail": r.detail,
+                 "credential_hmac": r.credential_hmac,
+                 "scanned_at": to_utc(datetime.fromisoformat(r.scanned_at)),
+                 "utc_offset_minutes": r.utc_offset_minutes, "received_at": now}
+            )  # fmt: skip
+        if rows:
+            conn.execute(insert(t.denied), rows)
+    return BatchAnswer(answers=answers, server_time=now)
+
+
+def report_latest(platform: Platform, device: Device, latest_seq: int) -> DeskCompleteness:
+    """The device reports its latest sequence number; answer what the platform has of it."""
+    now = platform.now()
+    d = t.devices.c
+    with platform.db.write() as conn:
+        current = conn.execute(select(d.reported_latest).where(d.id == device.id)).scalar()
+        conn.execute(
+            update(t.devices).where(d.id == device.id)
+            .values(reported_latest=max(int(current or 0), latest_seq), reported_at=now)
+        )  # fmt: skip
+        row = conn.execute(select(t.devices).where(d.id == device.id)).one()
+        return completeness(conn, row._mapping)
+
+
+def completeness(conn: Connection, dev: Any) -> DeskCompleteness:
+    """One device's completeness from its received sequence numbers and its own report."""
+    c = t.device_seqs.c
+    top = conn.execute(select(func.max(c.seq)).where(c.device_id == dev["id"])).scalar()
+    latest = max(int(dev["reported_latest"] or 0), int(top or 0))
+    start = int(dev["seq_start"])
+    missing = 0
+    if latest >= start:
+        received = conn.execute(
+            select(func.count()).where(c.device_id == dev["id"], c.seq.between(start, latest))
+        ).scalar_one()
+        missing = latest - start + 1 - int(received)
+    reported = dev["reported_at"] is not None
+    complete = reported and missing == 0
+    return DeskCompleteness(
+        device_id=dev["id"], desk_name=dev["desk_name"], role=dev["role"], state=dev["state"],
+        highest_contiguous=int(dev["highest_contiguous"]), latest_seq=latest, missing=missing,
+        reported=reported, complete=complete,
+        blocking=dev["role"] == "desk" and dev["state"] == "active" and not complete,
+        end_reason=dev["end_reason"] or "",
+    )  # fmt: skip

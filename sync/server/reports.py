@@ -1,0 +1,275 @@
+"""What the platform hands out: project bundles, incremental changes, status, submission window."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import Connection, Table, func, insert, select
+
+from kiosk.core.model import Project
+from kiosk.core.timeutil import end_of_local_day, local_day
+from sync.protocol import (
+    ChangesPage,
+    ExecutionReport,
+    ProjectBundle,
+    ProjectStatus,
+    RemoteEvent,
+    SubmissionAnswer,
+    SubmissionWindow,
+    TicketKey,
+    WireAttendee,
+    b64,
+)
+from sync.server import db as t
+from sync.server.platform import Device, Platform, PlatformError, lock_project
+from sync.server.records import completeness
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SUBMISSION_DAYS = 14
+
+
+def profile_submission_days(profile: str) -> int:
+    """Days after the last day in which the report is accepted, from the province profile.
+
+    An unknown or unreadable profile must not stop the platform: it is logged and the national
+    rule (14 days) applies.
+    """
+    from kiosk.core.rules import ProfileError, load_profile
+
+    try:
+        return int(load_profile(profile).submission.days_after_last_day.value)
+    except ProfileError as exc:
+        log.warning("profile %s unusable (%s): submission window 14 days", profile, exc)
+        return DEFAULT_SUBMISSION_DAYS
+
+
+def _check_member(device: Device, number: str) -> None:
+    if device.project != number:
+        raise PlatformError(
+            403, "not_enrolled_for_project", f"this device is not enrolled for project {number}"
+        )
+
+
+def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBundle, str]:
+    """The project definition and verification keys, with an ETag for conditional GETs."""
+    _check_member(device, number)
+    with platform.db.read() as conn:
+        project = platform.project(number, conn)
+        keys = platform.ticket_public_keys(number, conn)
+        hmac_key = conn.execute(
+            select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
+        ).scalar_one()
+    from kiosk.core.project_file import project_to_dict
+
+    body = ProjectBundle(
+        project=project_to_dict(project),
+        ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],
+        denied_hmac_key=b64(bytes(hmac_key)),
+    )
+    etag = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
+    return body, f'"{etag}"'
+
+
+def changes(
+    platform: Platform, device: Device, number: str, *, cursor: str, limit: int
+) -> ChangesPage:
+    """Roster entries and other desks' records changed after `cursor`, oldest change first."""
+    _check_member(device, number)
+    try:
+        after = int(cursor or "0")
+    except ValueError:
+        raise PlatformError(
+            422, "invalid_cursor", "cursor must come from a previous page"
+        ) from None
+    a, e = t.attendees.c, t.events.c
+    with platform.db.read() as conn:
+        people = conn.execute(
+            select(t.attendees).where(a.project == number, a.rev > after)
+            .order_by(a.rev).limit(limit + 1)
+        ).all()  # fmt: skip
+        query = (
+            select(t.events, t.devices.c.desk_name)
+            .join(t.devices, t.devices.c.id == e.device_id)
+            .where(e.project == number, e.rev > after)
+        )
+        if device.role == "desk":
+            query = query.where(e.device_id != device.id)  # a desk knows its own records
+        records = conn.execute(query.order_by(e.rev).limit(limit + 1)).all()
+    items = sorted(
+        [(int(r.rev), "a", r) for r in people] + [(int(r.rev), "e", r) for r in records],
+        key=lambda x: x[0],
+    )
+    page = items[:limit]
+    out_people, out_events = [], []
+    for _, kind, r in page:
+        m = r._mapping
+        if kind == "a":
+            out_people.append(
+                WireAttendee(
+                    id=m["ref"], id_type=m["id_type"], id_number=m["id_number"], name=m["name"],
+                    unit=m["unit"], department=m["department"], title=m["title"],
+                    role=m["role"], card_uids=json.loads(m["card_uids"]),
+                    qr_secret=b64(bytes(m["qr_secret"])),
+                )
+            )  # fmt: skip
+        else:
+            out_events.append(
+                RemoteEvent(
+                    uuid=m["uuid"], project=m["project"], attendee_id=m["attendee_id"],
+                    direction=m["direction"], method=m["method"], device_id=m["device_id"],
+                    desk_name=m["desk_name"], scanned_at=m["scanned_at_text"],
+                    utc_offset_minutes=m["utc_offset_minutes"],
+                    server_offset_ms=m["server_offset_ms"], received_at=m["received_at"],
+                    flags=json.loads(m["flags"]) + json.loads(m["server_flags"]),
+                    conflict=bool(m["conflict"]),
+                )
+            )  # fmt: skip
+    next_cursor = str(page[-1][0]) if page else str(after)
+    return ChangesPage(
+        project=number, cursor=next_cursor, more=len(items) > limit,
+        attendees=out_people, events=out_events,
+    )  # fmt: skip
+
+
+def window(
+    platform: Platform, project: Project, conn: Connection, *, now: datetime | None = None
+) -> SubmissionWindow:
+    """The submission window: from the end of the last day to the end of its Nth day after."""
+    now = now or platform.now()
+    days = platform.submission_days(project.profile)
+    opens = end_of_local_day(project.last_day)
+    deadline_day = project.last_day + timedelta(days=days)
+    deadline = end_of_local_day(deadline_day)
+    state: Literal["not_open", "open", "closed"]
+    if now < opens:
+        state, left = "not_open", days
+    elif now < deadline:
+        state, left = "open", (deadline_day - local_day(now)).days + 1
+    else:
+        state, left = "closed", 0
+    submitted = conn.execute(
+        select(func.max(t.submissions.c.received_at)).where(
+            t.submissions.c.project == project.number
+        )
+    ).scalar()
+    return SubmissionWindow(
+        project=project.number, opens_at=opens, deadline=deadline, deadline_day=deadline_day,
+        days=days, state=state, days_left=left, submitted_at=submitted,
+    )  # fmt: skip
+
+
+def status(platform: Platform, number: str) -> ProjectStatus:
+    """Counts, every device's completeness, conflicts and the window (admin and organizers)."""
+    with platform.db.read() as conn:
+        project = platform.project(number, conn)
+
+        def count(table: Table, *where: object) -> int:
+            query = select(func.count()).select_from(table).where(table.c.project == number)
+            for w in where:
+                query = query.where(w)  # type: ignore[arg-type]
+            return int(conn.execute(query).scalar_one())
+
+        devs = conn.execute(
+            select(t.devices).where(t.devices.c.project == number).order_by(t.devices.c.enrolled_at)
+        ).all()
+        desks = [completeness(conn, d._mapping) for d in devs]
+        return ProjectStatus(
+            project=number,
+            attendees=count(t.attendees),
+            events=count(t.events),
+            denied=count(t.denied),
+            conflicts=count(t.events, t.events.c.conflict.is_(True)),
+            desks=desks,
+            complete=not any(d.blocking for d in desks),
+            window=window(platform, project, conn),
+        )
+
+
+def submit(
+    platform: Platform, device: Device, number: str, report: ExecutionReport
+) -> SubmissionAnswer:
+    """Accept the execution report inside the window, only when no desk is incomplete."""
+    if device.role != "organizer":
+        raise PlatformError(403, "not_organizer", "only an organizer device may submit")
+    _check_member(device, number)
+    if report.project != number:
+        raise PlatformError(
+            422, "project_mismatch", f"the report is for {report.project}, not {number}"
+        )
+    now = platform.now()
+    with platform.db.write() as conn:
+        lock_project(conn, number)
+        project = platform.project(number, conn)
+        win = window(platform, project, conn, now=now)
+        if win.state == "not_open":
+            raise PlatformError(
+                409, "submission_not_open",
+                f"the report is accepted from the end of the last day ({win.opens_at.isoformat()})",
+                opens_at=win.opens_at.isoformat(),
+            )  # fmt: skip
+        if win.state == "closed":
+            raise PlatformError(
+                409, "submission_deadline_passed",
+                f"the deadline for project {number} was the end of {win.deadline_day.isoformat()}"
+                " (Asia/Shanghai)",
+                deadline=win.deadline.isoformat(), deadline_day=win.deadline_day.isoformat(),
+            )  # fmt: skip
+        devs = conn.execute(select(t.devices).where(t.devices.c.project == number)).all()
+        blocking = [d for d in (completeness(conn, r._mapping) for r in devs) if d.blocking]
+        if blocking:
+            names = ", ".join(
+                f"desk {d.desk_name} ({d.device_id}) "
+                + (f"missing {d.missing}" if d.reported else "has never reported")
+                for d in blocking
+            )
+            raise PlatformError(
+                409, "desks_incomplete", f"not every desk has delivered its records: {names}",
+                desks=[d.model_dump(mode="json") for d in blocking],
+            )  # fmt: skip
+        _check_attendees(conn, number, report)
+        body = report.model_dump_json()
+        sid = conn.execute(
+            insert(t.submissions).values(
+                project=number, device_id=device.id, received_at=now, lines=len(report.lines),
+                body=body,
+            ).returning(t.submissions.c.id)
+        ).scalar_one()  # fmt: skip
+        platform.audit(
+            conn, actor=device.id, action="submission", project=number, subject=str(sid),
+            detail=f"{len(report.lines)} lines",
+        )  # fmt: skip
+    return SubmissionAnswer(
+        submission_id=int(sid), project=number, accepted_at=now, deadline=win.deadline,
+        lines=len(report.lines),
+    )  # fmt: skip
+
+
+def _check_attendees(conn: Connection, number: str, report: ExecutionReport) -> None:
+    ids = {line.attendee_id for line in report.lines}
+    if len(ids) != len(report.lines):
+        raise PlatformError(422, "duplicate_attendee", "an attendee appears twice in the report")
+    known = set(
+        conn.execute(
+            select(t.attendees.c.ref).where(
+                t.attendees.c.project == number, t.attendees.c.ref.in_(ids)
+            )
+        ).scalars()
+    ) | set(
+        conn.execute(
+            select(t.events.c.attendee_id)
+            .where(t.events.c.project == number, t.events.c.attendee_id.in_(ids))
+            .distinct()
+        ).scalars()
+    )
+    unknown = sorted(ids - known)
+    if unknown:
+        raise PlatformError(
+            422, "unknown_attendee",
+            f"{len(unknown)} attendee(s) are neither on the roster nor in any record",
+            attendees=unknown[:50],
+        )  # fmt: skip

@@ -1,0 +1,120 @@
+"""A private PostgreSQL cluster for the test session: temp data directory, free port, trust auth.
+
+As root, initdb and pg_ctl run as the `postgres` user (PostgreSQL refuses to run as root), in a
+directory under /tmp owned by that user. Under CI=true a cluster that cannot start is a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.env import free_port, need
+
+
+class PostgresUnavailable(RuntimeError):
+    """The cluster could not be created or started; the message says why."""
+
+
+def _bin_dir() -> Path | None:
+    env = os.environ.get("CME_PG_BIN")
+    candidates = [env] if env else []
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    for c in candidates:
+        if c and (Path(c) / "initdb").exists():
+            return Path(c)
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+class PgCluster:
+    """One running cluster; `new_database()` hands out empty databases by URL."""
+
+    def __init__(self) -> None:
+        bindir = _bin_dir()
+        if bindir is None:
+            raise PostgresUnavailable("PostgreSQL server binaries (initdb) not found")
+        self.bindir = bindir
+        self.port = free_port()
+        self.base = Path(tempfile.mkdtemp(prefix="cme-pg-"))
+        self.data = self.base / "data"
+        self.user: str | None = None
+        if os.geteuid() == 0:
+            try:
+                pw = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailable("running as root and there is no postgres user") from None
+            os.chown(self.base, pw.pw_uid, pw.pw_gid)
+            self.user = "postgres"
+        self._names = itertools.count(1)
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if self.user is not None:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        if proc.returncode != 0:
+            raise PostgresUnavailable(
+                f"{args[0]} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
+            )
+
+    def start(self) -> None:
+        """initdb (trust auth, UTF-8) and start on loopback with a private socket directory."""
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "-E", "UTF8", "--locale=C", "-N")  # fmt: skip
+        options = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w", "-t", "60",
+                  "-o", options, "start")  # fmt: skip
+
+    def stop(self) -> None:
+        """Stop the cluster and remove its files."""
+        with contextlib.suppress(PostgresUnavailable, subprocess.TimeoutExpired):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+    def new_database(self) -> str:
+        """Create an empty database; return its SQLAlchemy URL (psycopg 3)."""
+        name = f"cme_test_{next(self._names)}"
+        self._admin(f"CREATE DATABASE {name}")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database handed out earlier (connections are closed first)."""
+        name = url.rsplit("/", 1)[-1]
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL cluster started for this session (skip, or fail under CI, if impossible)."""
+    try:
+        cluster = PgCluster()
+        cluster.start()
+    except (PostgresUnavailable, OSError, subprocess.TimeoutExpired) as exc:
+        need(False, f"PostgreSQL could not be started: {exc}")
+        raise AssertionError("unreachable") from None
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
