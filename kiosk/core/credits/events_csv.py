@@ -49,6 +49,8 @@ class ParsedEvents:
 
 
 def _choice(value: str, table: Mapping[str, E], what: str) -> E:
+    if not value:
+        raise ValueError(f"{what} is missing")
     found = table.get(value.casefold())
     if found is None:
         raise ValueError(f"{what} {value!r} is not one of {', '.join(sorted(table))}")

@@ -33,18 +33,18 @@ class Pairing:
 
     pairs: tuple[Pair, ...]
     outside_days: tuple[AttendanceRecord, ...]
-    repeats_dropped: int  # the same record delivered twice (same record id): counted once
+    repeats_dropped: int  # the same record delivered twice: counted once
 
 
-def _order(r: AttendanceRecord) -> tuple[datetime, int, str, str, int]:
+def _order(r: AttendanceRecord) -> tuple[datetime, int, str, str, str, int]:
     # Deterministic whatever order the desks uploaded in: time, then in before out, then desk.
-    return (r.at, 0 if r.direction is Direction.IN else 1, r.desk, r.record_id, r.line)
+    return (r.at, 0 if r.direction is Direction.IN else 1, r.desk, r.record_id, r.method, r.line)
 
 
 def _identity(r: AttendanceRecord) -> tuple[str, ...]:
-    if r.record_id:
-        return ("id", r.record_id)
-    return ("same", r.direction.value, r.at.isoformat(), r.desk, r.method.value)
+    # A record delivered twice is identical in every field; the same id with other content is
+    # not silently dropped (it is kept, and pairing shows what it does).
+    return (r.record_id, r.direction.value, r.at.isoformat(), r.desk, r.method.value)
 
 
 def _crosses(a: datetime, b: datetime, marks: Iterable[datetime]) -> bool:

@@ -175,7 +175,10 @@ class Attendance(_Strict):
     @model_validator(mode="after")
     def _covers_every_level(self) -> Attendance:
         for level in ProjectLevel:
-            self.accepted(level)
+            try:
+                self.accepted(level)
+            except LookupError as exc:
+                raise ValueError(str(exc)) from None
         return self
 
 
