@@ -187,9 +187,7 @@ def enroll_code(args: argparse.Namespace) -> int:
         raise ValueError("--hours must be between 0 and 336")
     admin = _admin(args)
     role = "organizer" if args.organizer else "desk"
-    code, expires = admin.enroll_code(
-        args.project, role=role, lifetime=timedelta(hours=args.hours)
-    )
+    code, expires = admin.enroll_code(args.project, role=role, lifetime=timedelta(hours=args.hours))
     print(code)
     print(
         f"{role} enrollment for {args.project}, single use, valid until"

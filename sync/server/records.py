@@ -66,11 +66,12 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
         device = platform.device(device.id, conn)  # its state may have changed since auth
         key = signing.public_from_b64(b64(device.public_key))
         uuids = {r.uuid for r in records}
-        known = dict(
-            conn.execute(select(t.events.c.uuid, t.events.c.hash).where(t.events.c.uuid.in_(uuids)))
-            .tuples()
-            .all()
-        )
+        known: dict[str, str] = {
+            u: h
+            for u, h in conn.execute(
+                select(t.events.c.uuid, t.events.c.hash).where(t.events.c.uuid.in_(uuids))
+            )
+        }
         days = _project_days(conn, {r.project for r in records})
         answers: list[RecordAnswer] = []
         fresh: list[EventRecord] = []

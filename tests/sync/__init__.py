@@ -1,0 +1,1 @@
+"""Sync protocol, platform server and client tests (real server over loopback TLS)."""
