@@ -80,6 +80,7 @@ def _row(
 
 def parse_assessment_table(table: Table, *, pass_mark: Decimal | None = None) -> AssessmentImport:
     """Results from a table with an ID column and a result and/or score column."""
+    table = table.find_header(ID_COLUMNS)
     id_col = table.column(ID_COLUMNS)
     result_col = table.column(RESULT_COLUMNS)
     score_col = table.column(SCORE_COLUMNS)

@@ -33,6 +33,19 @@ class Table:
                 return i
         return None
 
+    def find_header(self, names: Sequence[str], *, within: int = 5) -> Table:
+        """This table re-based on the first of its first rows naming a column in `names`.
+
+        Hospital templates often put a title row or two above the real header.
+        """
+        if self.column(names) is not None:
+            return self
+        for i, (line, cells) in enumerate(self.rows[:within]):
+            candidate = Table(cells, self.rows[i + 1 :], line)
+            if candidate.column(names) is not None:
+                return candidate
+        return self
+
 
 def read_csv(text: str) -> Table:
     """Parse CSV text (a UTF-8 BOM from Excel is ignored); the first non-blank row is the header."""
