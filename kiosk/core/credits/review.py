@@ -264,3 +264,36 @@ def execution_report_rows(table: ReviewTable) -> list[dict[str, object]]:
         )
         out.append(item)
     return out
+
+
+def submission_lines(
+    table: ReviewTable, attendee_refs: Mapping[str, str]
+) -> list[dict[str, object]]:
+    """Lines of the platform's execution report (sync.protocol.ReportLine fields), one per attendee.
+
+    `attendee_refs` maps ID numbers to the platform's attendee references; an attendee without
+    one raises KeyError (submit must not drop anyone silently).
+    """
+    out: list[dict[str, object]] = []
+    required = table.profile.forms.get(table.project.form).assessment_required.value
+    for row in table.rows:
+        a = row.assessment
+        if a is not None:
+            verdict = "passed" if a.passed else "failed"
+        elif required and row.participant_hours > 0:
+            verdict = "missing"
+        else:
+            verdict = "not_required"
+        notes = ", ".join(sorted(f.value for f in row.flags))
+        out.append(
+            {
+                "attendee_id": attendee_refs[row.person.id_number],
+                "role": row.role.value,
+                "hours": row.hours,
+                "assessment": verdict,
+                "score": a.score if a is not None else None,
+                "credits": row.credits,
+                "notes": notes[:500],
+            }
+        )
+    return out

@@ -26,6 +26,7 @@ from kiosk.core.credits.review import (
     build_review,
     execution_report_rows,
     export_rows,
+    submission_lines,
 )
 from kiosk.core.ids import DocumentType, IdentityDocument
 from kiosk.core.model import Attendee, CheckInEvent, Flag, Method
@@ -242,3 +243,29 @@ def test_execution_report_rows_are_json() -> None:
     assert alice["unit"] == "内蒙古自治区人民医院" and alice["needs_confirmation"] is False
     walk_in = next(r for r in rows if r["id_number"] == WALK_IN)
     assert walk_in["provisional"] is True
+
+
+def test_submission_lines_fit_the_platforms_execution_report() -> None:
+    from sync.protocol import ExecutionReport
+
+    results = {
+        ALICE: Assessment(ALICE, True, Decimal(88), Decimal(60)),
+        BOB: Assessment(BOB, False),
+    }
+    table = build_review(PROJECT, IM, _records(), people=_people(), assessments=results)
+    refs = {n: f"ref-{n[-4:]}" for n in _people()}
+    lines = submission_lines(table, refs)
+    report = ExecutionReport.model_validate(
+        {"project": PROJECT.number, "profile": IM.name, "lines": lines}
+    )
+    by_ref = {line.attendee_id: line for line in report.lines}
+    alice = by_ref[refs[ALICE]]
+    assert (alice.hours, alice.credits, alice.assessment, alice.score) == (
+        Decimal("6.5"), Decimal("2.1"), "passed", Decimal(88),
+    )  # fmt: skip
+    assert by_ref[refs[BOB]].assessment == "failed" and by_ref[refs[BOB]].credits == 0
+    assert by_ref[refs[CAROL]].notes == "missing_checkout"
+    assert by_ref[refs[SPEAKER]].role == "speaker"
+    assert by_ref[refs[SPEAKER]].assessment == "not_required"  # taught only: no participant part
+    with pytest.raises(KeyError):
+        submission_lines(table, {})
