@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.core.credits import RowError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,9 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         help="directory of extra profiles (repeatable; also $CME_KIOSK_RULES_DIR)",
     )
-    p.add_argument(
-        "--list-profiles", action="store_true", help="list the profiles found and where"
-    )
+    p.add_argument("--list-profiles", action="store_true", help="list the profiles found and where")
     p.set_defaults(handler=run)
 
 
@@ -50,14 +53,13 @@ def _read(path: str, what: str) -> str:
     raise AssertionError("unreachable")
 
 
-def _report_rows(errors: object, path: str) -> None:
+def _report_rows(errors: Sequence[RowError], path: str) -> None:
     """Print every bad row with its line number, then exit non-zero."""
     from kiosk.commands._common import fail
 
-    rows = list(errors)  # type: ignore[call-overload]
-    for e in rows:
+    for e in errors:
         print(f"cme-kiosk: {path}: {e}", file=sys.stderr)
-    fail(f"{path}: {len(rows)} bad row(s); nothing computed")
+    fail(f"{path}: {len(errors)} bad row(s); nothing computed")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,9 +101,7 @@ def run(args: argparse.Namespace) -> int:
             mark = Decimal(args.pass_mark) if args.pass_mark is not None else None
         except InvalidOperation:
             fail(f"--pass-mark {args.pass_mark!r} is not a number", code=2)
-        imported = parse_assessment_csv(
-            _read(args.assessments, "assessment file"), pass_mark=mark
-        )
+        imported = parse_assessment_csv(_read(args.assessments, "assessment file"), pass_mark=mark)
         if imported.errors:
             _report_rows(imported.errors, args.assessments)
         assessments = imported.results
