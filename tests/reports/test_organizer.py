@@ -1,0 +1,169 @@
+"""`cme-kiosk organizer …` against the real platform server over loopback TLS (SQLite)."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from kiosk.cli import main
+from kiosk.core.ids import mask_number
+from kiosk.core.model import Project
+from kiosk.reports.xlsx import SHEET
+from tests.support.live_server import LiveServer, start_live_server
+from tests.support.roster import DAY1, DAY2, at, make_project, make_roster
+from tests.support.tls import TlsFiles, tls  # noqa: F401
+from tests.sync.desks import enroll, seed_platform
+
+ROSTER = make_roster(3)
+A1, A2, A3 = (a.document.number for a in ROSTER)
+
+
+@pytest.fixture
+def platform(tls: TlsFiles, tmp_path: Path) -> Iterator[tuple[LiveServer, Project]]:  # noqa: F811
+    """The live server with the two-day test project, a roster of 3 and desk A's records."""
+    server = start_live_server(f"sqlite:///{tmp_path / 'server.sqlite3'}", tls, backend="sqlite")
+    try:
+        server.clock.set(at(DAY1, 7))
+        project = make_project()
+        seed_platform(server, project, roster_size=3)
+        desk = enroll(server, project.number, "A")
+        desk.upload(
+            desk.record("A1", at=at(DAY1, 8, 30), method="face"),
+            desk.record("A1", at=at(DAY1, 12), direction="out", method="face"),
+            desk.record("A2", at=at(DAY1, 8, 40), method="face"),  # never checks out
+            desk.record("A1", at=at(DAY1, 14), method="face"),
+            desk.record("A1", at=at(DAY1, 17), direction="out", method="face"),
+        )
+        desk.client.device_status(desk.seq)
+        yield server, project
+    finally:
+        server.stop()
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _enroll(capsys: pytest.CaptureFixture[str], server: LiveServer, number: str) -> None:
+    code, _ = server.admin.enroll_code(number, role="organizer")
+    got, out, err = _run(
+        capsys, "organizer", "enroll", code, "--server", server.url,
+        "--ca-bundle", str(server.tls.ca_pem),
+    )  # fmt: skip
+    assert got == 0, err
+    assert f"for project {number}" in out
+
+
+@pytest.mark.timeout(120)
+def test_review_correct_assess_export_and_submit(
+    platform: tuple[LiveServer, Project],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    data_dir: Path,
+) -> None:
+    server, project = platform
+    number = project.number
+    _enroll(capsys, server, number)
+
+    code, out, _ = _run(capsys, "organizer", "report", number)
+    assert code == 0
+    assert mask_number(A1) in out and A1 not in out  # ID numbers masked on screen
+    assert "6.5" in out and "缺签退" in out and "提交截止 2026-06-04" in out
+    assert f"to resolve before submitting: missing_checkout: 王芳 ({mask_number(A2)})" in out
+    assert f"{mask_number(A3)}" in out and "(absent)" in out  # on the roster, never came
+
+    code, out, err = _run(capsys, "organizer", "submit", number)
+    assert code == 1
+    assert f"to resolve: missing_checkout: 王芳 ({mask_number(A2)})" in out
+    assert "not submitted: 2 anomaly(ies) to resolve first" in err  # and results not imported
+
+    base = ["organizer", "correct", number, "--by", "王老师", "--reason", "left at the break"]
+    code, _, err = _run(capsys, *base, "void", "--record", "no-such-record")
+    assert code == 1 and "no record 'no-such-record'" in err
+    code, out, _ = _run(
+        capsys, *base, "add-checkout", "--id", A2, "--at", "2026-05-20T12:00:00+08:00"
+    )
+    assert code == 0 and "add_checkout" in out and A2 not in out
+
+    results = tmp_path / "results.csv"
+    results.write_text(f"证件号,成绩\n{A1},88\n{A2},52\n", encoding="utf-8")
+    code, _, err = _run(capsys, "organizer", "assess", number, str(results))
+    assert code == 1 and "no pass mark" in err
+    code, out, _ = _run(capsys, "organizer", "assess", number, str(results), "--pass-mark", "60")
+    assert code == 0 and "2 results imported: 1 passed, 1 failed" in out
+
+    xlsx, pdf = tmp_path / "export.xlsx", tmp_path / "sheet.pdf"
+    code, out, _ = _run(
+        capsys, "organizer", "report", number, "--xlsx", str(xlsx), "--pdf", str(pdf)
+    )
+    assert code == 0 and "to resolve" not in out
+    rows = list(load_workbook(xlsx)[SHEET].iter_rows(values_only=True))[1:]
+    assert {r[0] for r in rows} == {A1, A2}
+    assert next(r for r in rows if r[0] == A2)[9:] == ("不合格（52分）", 0)
+    assert "王芳" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert stat.S_IMODE(xlsx.stat().st_mode) == stat.S_IMODE(pdf.stat().st_mode) == 0o600
+
+    code, out, _ = _run(capsys, "organizer", "report", number, "--json")
+    by_id = {json.loads(line)["id_number"]: json.loads(line) for line in out.splitlines()}
+    assert by_id[A1]["credits"] == 2.1 and by_id[A2]["credits"] == 0.0
+
+    # Before the last day has ended the platform does not accept the report yet.
+    server.clock.set(at(DAY2, 12))
+    code, _, err = _run(capsys, "organizer", "submit", number)
+    assert code == 1 and "the platform refused the submission (submission_not_open)" in err
+
+    server.clock.set(at(DAY2 + timedelta(days=9), 10))  # 5 days left: warned
+    code, out, err = _run(capsys, "organizer", "submit", number)
+    assert code == 0, err
+    assert "提交截止 2026-06-04（还剩 5 天）" in out and "warning: Submit by 2026-06-04" in err
+    assert "submitted 2 line(s)" in out
+    assert server.admin.status(number).window.submitted_at is not None
+
+    server.clock.set(at(DAY2 + timedelta(days=15), 9))  # the day after the deadline
+    code, out, err = _run(capsys, "organizer", "submit", number)
+    assert code == 1
+    assert "已过 1 天" in out
+    assert "the platform refused the submission (submission_deadline_passed)" in err
+
+    audit = json.loads(next((data_dir / "organizer").glob("*/corrections.json")).read_text())
+    assert audit[0]["correction"]["by"] == "王老师" and audit[0]["before"] == {}
+    creds = next((data_dir / "organizer").glob("*/credentials.json"))
+    assert stat.S_IMODE(creds.stat().st_mode) == 0o600
+
+
+@pytest.mark.timeout(120)
+def test_an_incomplete_desk_blocks_submission(
+    platform: tuple[LiveServer, Project], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    server, project = platform
+    enroll(server, project.number, "B")  # enrolled, never reports its records
+    _enroll(capsys, server, project.number)
+    base = ["organizer", "correct", project.number, "--by", "王老师", "--reason", "confirmed"]
+    _run(capsys, *base, "add-checkout", "--id", A2, "--at", "2026-05-20T12:00:00+08:00")
+    results = tmp_path / "r.csv"
+    results.write_text(f"id_number,result\n{A1},pass\n{A2},pass\n", encoding="utf-8")
+    assert _run(capsys, "organizer", "assess", project.number, str(results))[0] == 0
+    server.clock.set(at(DAY2 + timedelta(days=1), 10))
+    code, _, err = _run(capsys, "organizer", "submit", project.number)
+    assert code == 1
+    assert "the platform refused the submission (desks_incomplete)" in err
+    assert "desk B" in err and "has never reported" in err
+
+
+def test_commands_need_an_enrollment(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "organizer", "report", "2026-15-01-001")
+    assert code == 1 and "not enrolled for project 2026-15-01-001" in err
+    code, _, err = _run(capsys, "organizer", "enroll", "CODE", "--server", "http://x")
+    assert code == 2 and "https://" in err
