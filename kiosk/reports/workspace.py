@@ -107,10 +107,15 @@ class Workspace:
             return None
         data = _read_json(path)
         out = {}
-        for r in data["results"]:
-            score = None if r["score"] is None else Decimal(r["score"])
-            mark = None if r["pass_mark"] is None else Decimal(r["pass_mark"])
-            out[r["id_number"]] = Assessment(r["id_number"], r["passed"], score, mark, r["line"])
+        try:
+            for r in data["results"]:
+                score = None if r["score"] is None else Decimal(r["score"])
+                mark = None if r["pass_mark"] is None else Decimal(r["pass_mark"])
+                out[r["id_number"]] = Assessment(
+                    r["id_number"], r["passed"], score, mark, r["line"]
+                )
+        except (KeyError, TypeError, ArithmeticError):
+            raise WorkspaceError(f"{path}: damaged; import the results again") from None
         return out
 
     def corrections(self, project: str) -> list[Correction]:
@@ -118,7 +123,10 @@ class Workspace:
         path = self.directory(project) / "corrections.json"
         if not path.exists():
             return []
-        return [_correction(e["correction"]) for e in _read_json(path)]
+        try:
+            return [_correction(e["correction"]) for e in _read_json(path)]
+        except (KeyError, TypeError, ValueError):
+            raise WorkspaceError(f"{path}: damaged; restore it from a backup") from None
 
     def audit(self, project: str) -> list[dict[str, Any]]:
         """The audit log: each correction with the state before and after."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.core.credits import parse_assessment_csv
 from kiosk.core.credits.events_csv import parse_events_csv
@@ -143,3 +145,18 @@ def test_assessment_duplicates_and_missing_columns() -> None:
         .message.startswith("no ID number column")
     )
     assert "no result" in parse_assessment_csv("证件号,姓名\n").errors[0].message
+
+
+_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_cells, max_size=8), max_size=6), st.booleans())
+def test_any_file_gives_rows_or_line_numbered_errors(rows: list[list[str]], header: bool) -> None:
+    body = "\n".join(",".join(r) for r in rows)
+    text = (HEAD if header else "") + body
+    events = parse_events_csv(text)
+    assert all(e.line >= 1 and e.message for e in events.errors)
+    assert all(r.at.tzinfo is not None for r in events.records)
+    results = parse_assessment_csv("id_number,result,score\n" + body, pass_mark=Decimal(60))
+    assert all(e.line >= 1 and e.message for e in results.errors)
