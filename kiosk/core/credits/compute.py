@@ -15,6 +15,7 @@ from kiosk.core.credits.calendar import project_credit_year
 from kiosk.core.credits.hours import Piece, clip
 from kiosk.core.credits.pairing import pair_attendee
 from kiosk.core.credits.records import DESK_FLAGS, AttendanceRecord, CreditFlag, Person
+from kiosk.core.ids import normalise
 from kiosk.core.model import Project, Role
 from kiosk.core.rules.schema import FormRules, Profile, Rate
 from kiosk.core.timeutil import SHANGHAI, format_local
@@ -121,8 +122,9 @@ def _rate_credits(
 
 def _speaking(person: Person, project: Project) -> tuple[frozenset[str], bool, str | None]:
     """Sessions the person teaches, whether they are a speaker, and a note when unscheduled."""
-    own = frozenset(s.id for s in project.sessions if person.id_number in s.speakers)
-    listed = person.id_number in project.speakers
+    me = normalise(person.id_number)
+    own = frozenset(s.id for s in project.sessions if me in {normalise(n) for n in s.speakers})
+    listed = me in {normalise(n) for n in project.speakers}
     if own:
         return own, True, None
     if listed:

@@ -25,6 +25,7 @@ from tests.support.credits import (
     OUT,
     SPEAKER,
     at,
+    idn,
     people,
     project,
     rec,
@@ -209,6 +210,19 @@ def test_a_speaker_is_reported_as_a_speaker_with_the_sessions_taught() -> None:
         ("24-pm", False),
     ]
     assert (r.speaker_hours, r.participant_hours) == (Decimal("3.5"), Decimal("3.0"))
+
+
+def test_speaker_numbers_in_the_schedule_match_whatever_their_case_and_spacing() -> None:
+    x_speaker = idn(7)  # its check character is X; schedules often carry a lower-case x
+    schedule = (Session("am", at(D1, 8, 30), at(D1, 12), speakers=(f" {x_speaker.lower()} ",)),)
+    r = compute_attendee(
+        project(sessions=schedule, speakers=()),
+        load_profile(IM),
+        Person(x_speaker, "赵敏"),
+        stay(x_speaker, D1, (8, 30), (12, 0)),
+    )
+    assert x_speaker.endswith("X")
+    assert (r.role, r.speaker_hours, r.credits) == (Role.SPEAKER, Decimal("3.5"), Decimal("7.0"))
 
 
 def test_assumed_check_out_needs_confirmation_and_shows_no_out_time() -> None:
