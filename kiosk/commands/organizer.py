@@ -215,14 +215,15 @@ def _print_table(table: ReviewTable) -> None:
     print(f"{p.number} {p.name} ({table.profile.name})")
     if table.deadline is not None:
         print(table.deadline.message())
-    print(f"{'证件号':<18} {'姓名':<6} {'学时':>6} {'学分':>5}  考核  标记")
+    print(f"{'证件号':<18} {'姓名':<6} {'学时':>6} {'学分':>5}  场次  考核  标记")
     for row in table.rows:
         a = row.assessment
         verdict = "—" if a is None else a.label_zh()
-        marks = "、".join(FLAG_LABELS_ZH[f] for f in sorted(row.flags))
+        marks = "、".join(FLAG_LABELS_ZH[f] for f in sorted(row.flags)) or "—"
+        sessions = ", ".join(f"{ln.piece.session.id} {show(ln.hours)}" for ln in row.lines)
         print(
             f"{mask_number(row.person.id_number):<18} {row.person.name or '?':<6}"
-            f" {show(row.hours):>6} {show(row.credits):>5}  {verdict}  {marks}"
+            f" {show(row.hours):>6} {show(row.credits):>5}  {sessions or '—'}  {verdict}  {marks}"
         )
     for person in table.absent:
         print(f"{mask_number(person.id_number):<18} {person.name:<6}  (absent)")

@@ -81,6 +81,7 @@ def test_review_correct_assess_export_and_submit(
     assert code == 0
     assert mask_number(A1) in out and A1 not in out  # ID numbers masked on screen
     assert "6.5" in out and "缺签退" in out and "提交截止 2026-06-04" in out
+    assert "d1-am 3.5, d1-pm 3.0" in out  # the sessions behind the hours
     assert f"to resolve before submitting: missing_checkout: 王芳 ({mask_number(A2)})" in out
     assert f"{mask_number(A3)}" in out and "(absent)" in out  # on the roster, never came
 
