@@ -68,14 +68,18 @@ class PgCluster:
                 f"{args[0]} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
             )
 
-    def start(self) -> None:
-        """initdb (trust auth, UTF-8) and start on loopback with a private socket directory."""
+    def start(self, *, durable: bool = False) -> None:
+        """initdb (trust auth, UTF-8) and start on loopback with a private socket directory.
+
+        Tests run without fsync (the data is thrown away); benchmarks ask for `durable`.
+        """
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--locale=C", "-N")  # fmt: skip
         options = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
-            " -c fsync=off -c full_page_writes=off -c max_connections=200"
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w", "-t", "60",
                   "-o", options, "start")  # fmt: skip
 
