@@ -105,8 +105,18 @@ Hex64 = Annotated[str, AfterValidator(_hex64)]
 IsoInstant = Annotated[str, Field(max_length=40), AfterValidator(_iso_instant)]
 Key32 = Annotated[str, Field(max_length=64), AfterValidator(_key32)]
 Signature = Annotated[str, Field(max_length=100), AfterValidator(_sig64)]
-Ident = Annotated[str, Field(min_length=1, max_length=64)]
-Text = Annotated[str, Field(max_length=200)]
+# No control characters in names and codes, no NUL anywhere (PostgreSQL text cannot hold it).
+_PLAIN = r"^[^\x00-\x1f\x7f]*$"
+_NO_NUL = r"^[^\x00]*$"
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=_PLAIN)]
+
+
+def _plain(max_length: int, min_length: int = 0) -> Any:
+    return Field(min_length=min_length, max_length=max_length, pattern=_PLAIN)
+
+
+def _free_text(max_length: int) -> Any:
+    return Field(max_length=max_length, pattern=_NO_NUL)
 
 
 class Wire(BaseModel):
@@ -134,9 +144,9 @@ class ServerTime(Wire):
 class EnrollRequest(Wire):
     """POST /api/v1/enroll: exchange a one-time code for a device id and bearer token."""
 
-    code: Annotated[str, Field(min_length=4, max_length=64)]
+    code: Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
     public_key: Key32  # the device's raw Ed25519 public key, base64
-    desk_name: Annotated[str, Field(min_length=1, max_length=40)]
+    desk_name: Annotated[str, _plain(40, 1)]
     seq_start: Annotated[int, Field(ge=1)] = 1  # the first sequence number this device will use
 
 
@@ -167,7 +177,7 @@ class EventRecord(Wire):
     scanned_at: IsoInstant  # the device's scan instant, UTC text exactly as signed
     utc_offset_minutes: Annotated[int, Field(ge=-16 * 60, le=16 * 60)]
     server_offset_ms: int | None  # server minus device clock as the device knew it at the scan
-    evidence_ref: Annotated[str, Field(max_length=100)] | None
+    evidence_ref: Annotated[str, _plain(100)] | None
     flags: Annotated[list[FlagName], Field(max_length=8)]
     prev_hash: Hex64
     hash: Hex64
@@ -186,8 +196,8 @@ class DeniedRecord(Wire):
     uuid: Uuid
     project: Ident
     method: MethodName
-    reason: Annotated[str, Field(min_length=1, max_length=64)]
-    detail: Annotated[str, Field(max_length=500)]
+    reason: Annotated[str, _plain(64, 1)]
+    detail: Annotated[str, _free_text(500)]
     credential_hmac: Hex64 | None
     device_id: Ident
     scanned_at: IsoInstant
@@ -354,14 +364,14 @@ class ReportLine(Wire):
     assessment: Literal["passed", "failed", "not_required", "missing"]
     score: Annotated[Decimal, Field(strict=False, ge=0, le=1000, max_digits=7)] | None = None
     credits: Credits
-    notes: Annotated[str, Field(max_length=500)] = ""
+    notes: Annotated[str, _free_text(500)] = ""
 
 
 class ExecutionReport(Wire):
     """POST /api/v1/projects/{number}/submission: the project's execution report."""
 
     project: Ident
-    profile: Annotated[str, Field(min_length=1, max_length=64)]
+    profile: Annotated[str, _plain(64, 1)]
     lines: Annotated[list[ReportLine], Field(max_length=MAX_REPORT_LINES)]
 
 

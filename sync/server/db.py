@@ -91,7 +91,7 @@ attendees = Table(
     Column("name", String(100), nullable=False),
     Column("unit", String(200), nullable=False, default=""),
     Column("department", String(200), nullable=False, default=""),
-    Column("title", String(100), nullable=False, default=""),
+    Column("title", String(200), nullable=False, default=""),
     Column("role", String(16), nullable=False, default="participant"),
     Column("card_uids", Text, nullable=False, default="[]"),  # JSON list
     Column("qr_secret", LargeBinary, nullable=False),

@@ -248,6 +248,10 @@ class Platform:
     def enroll(self, req: EnrollRequest) -> Enrollment:
         """Exchange a code for a device id and token (the code is then spent)."""
         now = self.now()
+        try:
+            signing.public_from_b64(req.public_key)
+        except ValueError:
+            raise PlatformError(422, "invalid_public_key", "not an Ed25519 public key") from None
         code_hash = signing.token_hash(normalise_code(req.code))
         c = t.enroll_codes.c
         with self.db.write() as conn:

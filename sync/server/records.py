@@ -24,7 +24,6 @@ from sync.protocol import (
     EventRecord,
     RecordAnswer,
     RecordStatus,
-    b64,
 )
 from sync.server import db as t
 from sync.server.platform import Device, Platform, lock_project, reserve_revs
@@ -64,7 +63,7 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
     with platform.db.write() as conn:
         lock_project(conn, device.project)
         device = platform.device(device.id, conn)  # its state may have changed since auth
-        key = signing.public_from_b64(b64(device.public_key))
+        key = Ed25519PublicKey.from_public_bytes(device.public_key)
         uuids = {r.uuid for r in records}
         known: dict[str, str] = {
             u: h

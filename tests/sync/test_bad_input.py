@@ -84,6 +84,27 @@ def test_wrong_types_unknown_fields_and_broken_json(srv: LiveServer, desk: WireD
     assert len(srv.admin.stored_events(NUMBER)) == 1
 
 
+def test_control_characters_and_nul_are_refused_not_stored(srv: LiveServer, desk: WireDesk) -> None:
+    good = desk.record("A2", at=at(DAY1, 9)).model_dump()
+    denied = desk.denied(at=at(DAY1, 9)).model_dump()
+    with raw(srv, desk.client.token) as c:
+        for body, path in (
+            ({"records": [{**good, "attendee_id": "A\x002"}]}, "/api/v1/events"),
+            ({"records": [{**good, "project": "P\n1"}]}, "/api/v1/events"),
+            ({"records": [{**denied, "detail": "nul \x00 inside"}]}, "/api/v1/denied"),
+            ({"records": [{**denied, "reason": "bad\x1b[31m"}]}, "/api/v1/denied"),
+            (
+                {"code": "AB\x00CD", "public_key": "A" * 43 + "=", "desk_name": "x"},
+                "/api/v1/enroll",
+            ),
+        ):
+            r = post(c, path, body)
+            assert r.status_code == 422 and r.json()["error"] == "invalid_request", r.text
+        r = c.get("/api/v1/projects/2026%0015/changes")
+        assert r.status_code == 403
+    assert len(srv.admin.stored_events(NUMBER)) == 1 and srv.admin.stored_denied(NUMBER) == []
+
+
 def test_forged_and_revoked_tokens_get_a_whole_request_4xx(srv: LiveServer, desk: WireDesk) -> None:
     record = desk.record("A3", at=at(DAY1, 9)).model_dump()
     with raw(srv, "forged-token") as c:

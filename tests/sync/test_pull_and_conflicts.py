@@ -49,7 +49,8 @@ def test_pull_is_incremental_and_resumes_where_it_stopped(srv: LiveServer) -> No
     import_roster(srv.admin.platform, NUMBER, [row], actor="test")
     page = desk.client.changes(NUMBER, cursor=final)
     assert [(a.id, a.unit) for a in page.attendees] == [("A4", "新单位")]
-    assert all(len(a.secret) == 32 for a in page.attendees)
+    assert page.attendees[0].secret == srv.admin.attendee_qr_secret(NUMBER, "A4")
+    assert srv.admin.attendee_ref(NUMBER, person.document.number) == "A4"
 
 
 def test_project_bundle_is_cached_by_etag(srv: LiveServer) -> None:
