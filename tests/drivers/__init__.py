@@ -1,0 +1,1 @@
+"""Driver tests: real transports (pty, pcscd+vpcd) with the simulators in drivers/sim."""
