@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -49,6 +49,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 GENESIS = "0" * 64
+
+
+class SyncSettings(Protocol):
+    """The fields of kiosk.config.SyncSection the client reads."""
+
+    server_url: str | None
+    ca_bundle: Path | None
+    pinned_sha256: str | None
+    connect_timeout_s: float
+    read_timeout_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +117,17 @@ class SyncClient:
         self._prev_hash_of = prev_hash_of
         self.answer_counts: Counter[str] = Counter()  # accepted/duplicate/rejected, for status
         self.last_clock: ClockReading | None = None
+
+    @classmethod
+    def from_config(cls, sync: SyncSettings, *, token: str | None, **kw: Any) -> SyncClient:
+        """A client from the `[sync]` section of the kiosk configuration."""
+        if not sync.server_url:
+            raise ValueError("[sync] server_url is not set")
+        return cls(
+            sync.server_url, token=token, ca_bundle=sync.ca_bundle,
+            pin_sha256=sync.pinned_sha256, connect_timeout=sync.connect_timeout_s,
+            read_timeout=sync.read_timeout_s, **kw,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -158,6 +158,17 @@ def test_tls_is_always_verified_and_pins_are_checked_for_shape() -> None:
     assert "verify" not in SyncClient.__init__.__code__.co_varnames  # no insecure switch
 
 
+def test_client_from_the_sync_config_section(tmp_path: Path) -> None:
+    from kiosk.config import SyncSection
+
+    section = SyncSection(server_url="https://platform.example:8443", pinned_sha256="ab" * 32,
+                          connect_timeout_s=2, read_timeout_s=9)  # fmt: skip
+    client = SyncClient.from_config(section, token="t")
+    assert client.token == "t" and client._http.client.timeout.read == 9
+    with pytest.raises(ValueError, match="server_url"):
+        SyncClient.from_config(SyncSection(), token=None)
+
+
 def test_retry_after_seconds_dates_and_garbage() -> None:
     now = datetime(2026, 5, 20, 0, 0, tzinfo=UTC)
     assert retry_after("7", now=now) == 7.0
