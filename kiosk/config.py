@@ -72,9 +72,11 @@ class ScannerSection(_Section):
     wedge_suffix: str = ""
     wedge_max_interkey_ms: int = Field(35, ge=1, le=1000)
     wedge_min_length: int = Field(6, ge=1)
+    wedge_terminator: Literal["enter", "tab", "none"] = "enter"
     evdev_device: str | None = None  # exclusive grab of this /dev/input/event* device (Linux)
     serial_port: str | None = None
     serial_baudrate: int = 9600
+    reconnect_s: float = Field(1.0, gt=0, le=60)  # retry interval after a scanner is unplugged
 
 
 class CameraSection(_Section):
@@ -91,6 +93,10 @@ class QrSection(_Section):
     """Camera QR decoding."""
 
     backend: Literal["zxing", "zbar"] = "zxing"
+    # A code held in view is one event; it counts again after this long out of view.
+    debounce_s: float = Field(1.0, ge=0, le=30)
+    # Symbologies the camera looks for (zxing-cpp names); fewer is faster.
+    formats: tuple[str, ...] = ("QRCode", "Code128")
 
 
 class FaceSection(_Section):

@@ -1,0 +1,1 @@
+"""Camera-frame QR/barcode decoding: zxing-cpp (default) or pyzbar behind one code path."""

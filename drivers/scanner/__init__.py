@@ -1,0 +1,1 @@
+"""Barcode/QR scanners: keyboard wedge (Qt filter or evdev grab) and serial/USB-CDC lines."""

@@ -1,0 +1,48 @@
+"""The scanner Protocol and the events every scanner transport emits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class ScanEvent:
+    """One complete scan: the payload's bytes as the scanner sent them."""
+
+    raw: bytes
+    source: str  # "serial:/dev/ttyACM0", "evdev:/dev/input/event5", "wedge"
+    at: float  # monotonic seconds when the scan completed
+
+    @property
+    def text(self) -> str:
+        """The payload as text: UTF-8, or with undecodable bytes escaped as \\xNN."""
+        return self.raw.decode("utf-8", errors="backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class ScannerStatus:
+    """A scanner's state for the status bar and `doctor`: whether it works, and why not."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class Scanner(Protocol):
+    """A scanner transport that runs on its own worker thread and calls back from it."""
+
+    name: str
+
+    def start(self) -> None:
+        """Open the device (retrying until it appears) and start reporting scans."""
+        ...
+
+    def stop(self) -> None:
+        """Stop reporting and release the device."""
+        ...
+
+    @property
+    def status(self) -> ScannerStatus:
+        """The latest state."""
+        ...

@@ -1,0 +1,101 @@
+"""Serial / USB-CDC scanners: one payload per CR-terminated line, on a worker thread.
+
+Serial (or HID-POS) mode is the one that carries UTF-8 payloads such as Chinese text intact:
+no keyboard layout or input method is involved.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from drivers.scanner.base import ScanEvent, ScannerStatus
+from drivers.scanner.lines import LineSplitter
+
+log = logging.getLogger(__name__)
+
+
+class SerialScanner:
+    """Reads lines from a serial port; after an unplug it reopens the same path until it is back."""
+
+    def __init__(
+        self,
+        port: str,
+        *,
+        on_scan: Callable[[ScanEvent], None],
+        on_status: Callable[[ScannerStatus], None] | None = None,
+        baudrate: int = 9600,
+        reconnect_s: float = 1.0,
+        max_line: int = 1024,
+    ):
+        self.port = port
+        self.name = f"serial:{port}"
+        self._on_scan = on_scan
+        self._on_status = on_status
+        self._baudrate = baudrate
+        self._reconnect_s = reconnect_s
+        self._max_line = max_line
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._status = ScannerStatus(self.name, False, "not started")
+
+    @property
+    def status(self) -> ScannerStatus:
+        """The latest state."""
+        return self._status
+
+    def start(self) -> None:
+        """Start the worker thread (it retries until the port appears)."""
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="scanner-serial", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop reading and close the port."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _set_status(self, ok: bool, detail: str) -> None:
+        if (ok, detail) != (self._status.ok, self._status.detail):
+            (log.info if ok else log.warning)("%s: %s", self.name, detail)
+            self._status = ScannerStatus(self.name, ok, detail)
+            if self._on_status is not None:
+                self._on_status(self._status)
+
+    def _run(self) -> None:
+        try:
+            import serial  # lazily: optional on a desk without a serial scanner
+        except ImportError:
+            self._set_status(False, "pyserial not installed: serial scanner disabled")
+            return
+        while not self._stop.is_set():
+            try:
+                port = serial.Serial(self.port, self._baudrate, timeout=0.1)
+            except (serial.SerialException, OSError, ValueError) as exc:
+                self._set_status(False, f"not connected: {exc}")
+                self._stop.wait(self._reconnect_s)
+                continue
+            self._set_status(True, f"connected at {self._baudrate} baud")
+            try:
+                self._read(port)
+            except (serial.SerialException, OSError) as exc:
+                self._set_status(False, f"disconnected ({exc}); reconnecting")
+            finally:
+                port.close()
+
+    def _read(self, port: Any) -> None:
+        lines = LineSplitter(self._max_line)
+        while not self._stop.is_set():
+            chunk = port.read(max(1, port.in_waiting or 1))
+            for line in lines.feed(chunk):
+                event = ScanEvent(line, self.name, time.monotonic())
+                try:
+                    self._on_scan(event)
+                except Exception:
+                    log.exception("scan consumer failed")
