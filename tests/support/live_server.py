@@ -118,7 +118,7 @@ def start_live_server(
     )  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.needs_postgres)])
 def server_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(backend, database URL): a fresh SQLite file, or a fresh database on the session cluster."""
     if request.param == "sqlite":
