@@ -87,6 +87,7 @@ class CameraSection(_Section):
     fps: float = Field(15.0, gt=0, le=120)
     width: int = 1280
     height: int = 720
+    mirror: bool = False  # the camera delivers a mirrored image (turn directions swap)
 
 
 class QrSection(_Section):
@@ -108,6 +109,12 @@ class FaceSection(_Section):
     verify_threshold: float = Field(0.55, gt=0, lt=1.5)
     liveness: Literal["off", "challenge_on_doubt", "always"] = "challenge_on_doubt"
     min_face_px: int = Field(80, ge=20)
+    card_photo_threshold: float = Field(0.6, gt=0, lt=1.5)  # live face vs ID-card photo (WLT)
+    detect_width: int = Field(480, ge=160, le=1920)  # frames are downscaled to this for detection
+    blur_min: float = Field(40.0, ge=0)  # Laplacian variance of the face at 128 px wide
+    max_yaw: float = Field(0.5, gt=0, le=1)  # frontal gate on the landmark yaw ratio
+    liveness_timeout_s: float = Field(6.0, ge=1, le=30)
+    doubt_band: float = Field(0.1, ge=0, lt=1)  # challenge_on_doubt: distance > threshold - band
 
 
 class PrivacySection(_Section):

@@ -1,0 +1,99 @@
+"""What the face desk emits (on the camera's delivery thread; the Qt bridge re-emits them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drivers.face.liveness import FAILED_EN, FAILED_ZH, Challenge
+
+
+@dataclass(frozen=True, slots=True)
+class FaceHint:
+    """The face in front is not usable yet: too_small | blurry | not_frontal."""
+
+    track_id: int
+    problem: str
+    t: float
+
+    def message(self, lang: str = "zh") -> str:
+        """A hint for the screen."""
+        zh = {"too_small": "请靠近一点", "blurry": "请保持不动", "not_frontal": "请正对摄像头"}
+        en = {
+            "too_small": "Please come closer",
+            "blurry": "Please hold still",
+            "not_frontal": "Please face the camera",
+        }
+        return (zh if lang == "zh" else en).get(self.problem, self.problem)
+
+
+@dataclass(frozen=True, slots=True)
+class FaceMatched:
+    """1:N found an enrolled attendee (and liveness passed or was not needed): check them in."""
+
+    track_id: int
+    attendee_id: str
+    distance: float
+    second_distance: float | None
+    evidence: bytes  # JPEG face crop, kept with the record
+    liveness: str  # off | not_needed | passed
+    frame_t: float  # monotonic time of the frame the face was encoded from
+    t: float
+
+
+@dataclass(frozen=True, slots=True)
+class FaceUnknown:
+    """Nobody passed threshold and margin (above_threshold | ambiguous | empty)."""
+
+    track_id: int
+    reason: str
+    nearest: str | None
+    distance: float | None
+    second_distance: float | None
+    t: float
+
+
+@dataclass(frozen=True, slots=True)
+class FaceVerified:
+    """1:1 after a card tap: whether the face is the expected attendee."""
+
+    track_id: int
+    attendee_id: str
+    matched: bool
+    distance: float | None
+    reference: str  # card_photo | template | none
+    evidence: bytes
+    liveness: str
+    t: float
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessStarted:
+    """Show the challenge on screen until `deadline` (monotonic)."""
+
+    track_id: int
+    attendee_id: str
+    challenge: Challenge
+    reason: str  # policy | close_match | static_face
+    deadline: float
+    t: float
+
+    def prompt(self, lang: str = "zh") -> str:
+        """The instruction for the screen."""
+        return self.challenge.prompt(lang)
+
+
+@dataclass(frozen=True, slots=True)
+class LivenessFailed:
+    """The challenge failed (timeout | face_lost | face_changed): a denied check-in."""
+
+    track_id: int
+    attendee_id: str
+    challenge: Challenge
+    reason: str
+    evidence: bytes
+    t: float
+    message_zh: str = FAILED_ZH
+    message_en: str = FAILED_EN
+
+
+FaceEvent = FaceHint | FaceMatched | FaceUnknown | FaceVerified | LivenessStarted | LivenessFailed
