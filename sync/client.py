@@ -280,9 +280,10 @@ class SyncClient:
         local: list[RecordAnswer] = []
         previous: StoredEvent | None = None
         for stored in records:
+            prev_hash = self._prev_hash(stored, previous)
             try:
-                wire.append(event_record(stored, prev_hash=self._prev_hash(stored, previous)))
-            except (ValidationError, LookupError) as exc:
+                wire.append(event_record(stored, prev_hash=prev_hash))
+            except ValidationError as exc:
                 local.append(_unsendable(stored.event.uuid, exc))
             previous = stored
         return local + self.upload(wire)
@@ -299,7 +300,11 @@ class SyncClient:
             return previous.hash
         found = self._prev_hash_of(seq - 1) if self._prev_hash_of else None
         if not found:
-            raise LookupError(f"hash of record {seq - 1} unknown")
+            # A wiring fault, not a bad record: stop and say so rather than dead-letter it.
+            raise PermanentError(
+                f"cannot upload record {seq}: the hash of record {seq - 1} is unknown",
+                reason="prev_hash_unknown",
+            )
         return found
 
     def upload_denied(self, rows: Sequence[dict[str, object]]) -> list[RecordAnswer]:

@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy import Connection, Table, func, insert, select
 
 from kiosk.core.model import Project
+from kiosk.core.project_file import project_to_dict
 from kiosk.core.timeutil import end_of_local_day, local_day
 from sync.protocol import (
     ChangesPage,
@@ -64,8 +65,6 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
         hmac_key = conn.execute(
             select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
         ).scalar_one()
-    from kiosk.core.project_file import project_to_dict
-
     body = ProjectBundle(
         project=project_to_dict(project),
         ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from kiosk.core.model import DeskMode, Method, new_uuid
 from kiosk.services.checkin import CheckInService, Credential
 from sync import chain, signing
-from sync.client import SyncClient, event_record
+from sync.client import PermanentError, SyncClient, event_record
 from sync.client_http import retry_after, tls_context
 from sync.protocol import DeniedRecord, EventBatch, EventRecord, ExecutionReport, WireAttendee, b64
 from sync.store import Store
@@ -181,3 +181,21 @@ def test_retry_after_seconds_dates_and_garbage() -> None:
 def test_event_record_refuses_a_record_that_cannot_travel() -> None:
     with pytest.raises(ValidationError):
         EventRecord.model_validate(fields(prev_hash="x", hash="y", signature="z"))
+
+
+def test_a_record_whose_chain_link_is_unknown_stops_the_upload(tmp_path: Path) -> None:
+    """Without the previous hash the record cannot verify: a wiring fault, not a dead letter."""
+    store = Store.open(tmp_path / "k.sqlite3")
+    project = make_project()
+    store.save_project(project)
+    people = make_roster(2)
+    store.save_roster(project.number, people)
+    svc = CheckInService(store=store, project=project, device_id="dv-x", desk_name="A",
+                         clock=FakeClock(at(DAY1, 8)))  # fmt: skip
+    for p in people:
+        svc.present(Credential.id_card(document=p.document))
+    second = store.pending_events()[1:]
+    client = SyncClient("https://127.0.0.1:9", token="t")
+    with pytest.raises(PermanentError) as err:
+        client.upload_events(second)
+    assert err.value.reason == "prev_hash_unknown"
