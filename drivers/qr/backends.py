@@ -6,6 +6,7 @@ else (frame checks, text, corner order, de-duplication) is shared in drivers.qr.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -40,8 +41,9 @@ _ZBAR_NAMES = {
     "DATABAR": "DataBar",
     "DATABAR_EXP": "DataBarExp",
 }
-# zbar reports where the symbol's top points; its polygon starts at the image-upright top-left.
-_ZBAR_TOP_LEFT = {"UP": 0, "RIGHT": 1, "DOWN": 2, "LEFT": 3}
+# Where the symbol's top-left corner lies, as the image direction (x, y) it is furthest along,
+# for each of zbar's orientations (the way the symbol's top points).
+_ZBAR_TOP_LEFT = {"UP": (-1, -1), "RIGHT": (1, -1), "DOWN": (1, 1), "LEFT": (-1, 1)}
 
 
 class DecoderUnavailable(Exception):
@@ -137,9 +139,13 @@ def _zbar_box(code: Any) -> tuple[Point, Point, Point, Point]:
         r = code.rect
         left, top, right, bottom = r.left, r.top, r.left + r.width, r.top + r.height
         return (left, top), (right, top), (right, bottom), (left, bottom)
-    # zbar lists corners counter-clockwise: make them clockwise, starting at the symbol's top-left.
-    clockwise = [points[0], points[3], points[2], points[1]]
-    start = _ZBAR_TOP_LEFT.get(str(code.orientation or "UP"), 0)
+    # zbar's polygon starts at no fixed corner: order the corners clockwise on screen, then start
+    # at the one its orientation (where the symbol's top points) makes the symbol's top-left.
+    cx = sum(p[0] for p in points) / 4
+    cy = sum(p[1] for p in points) / 4
+    clockwise = sorted(points, key=lambda p: math.atan2(p[1] - cy, p[0] - cx))
+    sx, sy = _ZBAR_TOP_LEFT.get(str(code.orientation or "UP"), (-1, -1))
+    start = max(range(4), key=lambda i: sx * clockwise[i][0] + sy * clockwise[i][1])
     a, b, c, d = clockwise[start:] + clockwise[:start]
     return a, b, c, d
 

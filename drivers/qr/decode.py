@@ -13,7 +13,7 @@ from drivers.qr.detection import Detection
 
 log = logging.getLogger(__name__)
 
-MAX_PIXELS = 4096 * 4096  # larger than any camera we support; bigger is a corrupted header
+MAX_PIXELS = 8192 * 8192  # beyond any camera or phone photo; bigger is a corrupt header
 
 
 class BadFrame(ValueError):
@@ -43,15 +43,16 @@ def to_gray(frame: npt.NDArray[np.generic]) -> GrayFrame:
         raise BadFrame(f"frame has pixel type {frame.dtype}, expected uint8")
     if frame.ndim == 3 and frame.shape[2] == 1:
         frame = frame[:, :, 0]
+    if frame.ndim in (2, 3):
+        height, width = frame.shape[:2]
+        if height < 8 or width < 8 or height * width > MAX_PIXELS:
+            raise BadFrame(f"frame size {width}×{height} is out of range")
     if frame.ndim == 2:
         gray = frame
     elif frame.ndim == 3 and frame.shape[2] in (3, 4):
         gray = _luma(frame)
     else:
         raise BadFrame(f"frame has shape {frame.shape}, expected H×W, H×W×3 or H×W×4")
-    height, width = gray.shape
-    if height < 8 or width < 8 or height * width > MAX_PIXELS:
-        raise BadFrame(f"frame size {width}×{height} is out of range")
     return np.ascontiguousarray(gray)
 
 
@@ -72,7 +73,7 @@ class FrameDecoder:
         return self.backend.name
 
     def decode(self, frame: npt.NDArray[np.generic]) -> list[Detection]:
-        """Every distinct code, top to bottom then left to right; BadFrame if unreadable."""
+        """Every distinct code in reading order; BadFrame if the frame is unreadable."""
         gray = to_gray(frame)
         seen: set[tuple[bytes, str]] = set()
         found: list[Detection] = []
@@ -82,5 +83,22 @@ class FrameDecoder:
                 continue
             seen.add((raw, symbology))
             found.append(Detection(raw=raw, format=symbology, box=box))
-        found.sort(key=lambda d: (min(p[1] for p in d.box), min(p[0] for p in d.box)))
-        return found
+        return reading_order(found)
+
+
+def reading_order(found: list[Detection]) -> list[Detection]:
+    """Rows top to bottom (centres closer than half a symbol share a row), each left to right."""
+
+    def centre(d: Detection) -> tuple[float, float]:
+        return sum(p[0] for p in d.box) / 4, sum(p[1] for p in d.box) / 4
+
+    def height(d: Detection) -> float:
+        return max(p[1] for p in d.box) - min(p[1] for p in d.box)
+
+    rows: list[list[Detection]] = []
+    for d in sorted(found, key=lambda d: centre(d)[1]):
+        if rows and centre(d)[1] - centre(rows[-1][0])[1] < max(height(d), height(rows[-1][0])) / 2:
+            rows[-1].append(d)
+        else:
+            rows.append([d])
+    return [d for row in rows for d in sorted(row, key=lambda d: centre(d)[0])]

@@ -108,10 +108,9 @@ class BurstDecoder(Generic[K]):
     def _expire(self, now_ms: float, *, inclusive: bool = False) -> list[Scan | Replay[K]]:
         if not self._chars:
             return []
-        gap = now_ms - self._last
-        late = (
-            gap >= self.config.max_interkey_ms if inclusive else gap > self.config.max_interkey_ms
-        )
+        # Compared as deadline() computes it, so a tick at exactly the deadline always ends it.
+        end = self._last + self.config.max_interkey_ms
+        late = now_ms >= end if inclusive else now_ms > end
         return [self._end_of_burst()] if late else []
 
     def _end_of_burst(self) -> Scan | Replay[K]:

@@ -1,0 +1,1 @@
+"""QR codes, scanners and the wedge filter."""
