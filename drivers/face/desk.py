@@ -92,6 +92,7 @@ class FaceDesk:
         rng: random.Random | None = None,
         params: LivenessParams | None = None,
         static_wait_s: float = 0.6,
+        recheck_s: float = 2.0,
     ) -> None:
         self.engine = engine
         self.gallery = gallery
@@ -106,6 +107,7 @@ class FaceDesk:
         self._emit_cb = on_event
         self._rng = rng
         self._static_wait = static_wait_s
+        self._recheck_s = recheck_s
         self._tracker = IouTracker(ttl_s=self.settings.track_ttl_s)
         self._states: dict[int, _TrackState] = {}
         self._lock = threading.Lock()
@@ -183,7 +185,7 @@ class FaceDesk:
         st.samples.append(Sample(t, seen.points))
         del st.samples[:-_HISTORY]
         if st.session is not None:
-            self._continue_liveness(track, st, rgb, box, t)
+            self._continue_liveness(track, st, rgb, box, t, frontal=seen.quality.ok)
             return
         if not seen.quality.ok:
             if st.reason_shown != seen.quality.problem:
@@ -261,21 +263,36 @@ class FaceDesk:
         )
 
     def _continue_liveness(
-        self, track: Track, st: _TrackState, rgb: np.ndarray, box: Box, t: float
+        self, track: Track, st: _TrackState, rgb: np.ndarray, box: Box, t: float, *, frontal: bool
     ) -> None:
-        assert st.session is not None and st.match is not None
-        verdict = st.session.feed(st.samples[-1])
-        if verdict is Verdict.FAILED:
-            self._liveness_failed(track.id, st, t)
-        elif verdict is Verdict.PASSED:
-            # The face that did the challenge must still be the matched one (no swap mid-way).
-            again = self.engine.encode(rgb, box)
-            assert st.encoding is not None
-            if float(np.linalg.norm(again - st.encoding)) > self.settings.verify_threshold:
-                st.session.abandon(t, "face_changed")
+        session = st.session
+        assert session is not None and st.match is not None and st.encoding is not None
+        if session.verdict is Verdict.PENDING:
+            verdict = session.feed(st.samples[-1])
+            if verdict is Verdict.FAILED:
                 self._liveness_failed(track.id, st, t)
+            if verdict is not Verdict.PASSED:
                 return
-            self._succeed(track, st, t, "passed")
+        # Passed. The face that did the challenge must still be the matched person (no swap
+        # mid-way): encode it again on the next frontal frame (a turn ends looking sideways).
+        assert session.finished_at is not None
+        if t > session.finished_at + self._recheck_s:
+            self._liveness_failed(track.id, st, t, reason="not_verified")
+            return
+        if not frontal:
+            return
+        again = self.engine.encode(rgb, box)
+        d = float(np.linalg.norm(again - st.encoding))
+        if st.match.person is not None:
+            v = self.gallery.verify(
+                again, st.match.person, threshold=self.settings.verify_threshold,
+                project=self.project,
+            )  # fmt: skip
+            d = min(d, v.distance if v.distance is not None else d)
+        if d > self.settings.verify_threshold:
+            self._liveness_failed(track.id, st, t, reason="face_changed")
+            return
+        self._succeed(track, st, t, "passed")
 
     def _succeed(self, track: Track, st: _TrackState, t: float, liveness: str) -> None:
         st.done = True
@@ -302,12 +319,15 @@ class FaceDesk:
         if with_expect is st.expect:
             self._expect = None  # one card tap, one verification
 
-    def _liveness_failed(self, track_id: int, st: _TrackState, t: float) -> None:
+    def _liveness_failed(
+        self, track_id: int, st: _TrackState, t: float, *, reason: str = ""
+    ) -> None:
         assert st.session is not None and st.match is not None
         st.done = True
+        why = reason or st.session.reason or "timeout"
         self._emit(
-            LivenessFailed(track_id, st.match.person or "", st.session.challenge,
-                           st.session.reason or "timeout", st.evidence, t)
+            LivenessFailed(track_id, st.match.person or "", st.session.challenge, why,
+                           st.evidence, t)
         )  # fmt: skip
         st.session = None
 

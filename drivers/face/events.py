@@ -84,7 +84,11 @@ class LivenessStarted:
 
 @dataclass(frozen=True, slots=True)
 class LivenessFailed:
-    """The challenge failed (timeout | face_lost | face_changed): a denied check-in."""
+    """The challenge failed: a denied check-in.
+
+    reason: timeout | face_lost (the face left) | face_changed (after the challenge the face no
+    longer verifies as the matched person) | not_verified (no frontal frame to check it on).
+    """
 
     track_id: int
     attendee_id: str

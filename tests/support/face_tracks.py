@@ -16,6 +16,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from drivers.face.engine import FaceEngine, bgr_to_rgb
+from drivers.face.geometry import LEFT_EYE, RIGHT_EYE, primary_index
+from drivers.face.liveness import Sample
+
 FACES = Path(__file__).resolve().parents[3] / "shared" / "faces"
 if not FACES.is_dir():
     FACES = Path("/work/shared/faces")
@@ -43,14 +47,9 @@ def clip_frames(start: int, stop: int, step: int = 2) -> list[tuple[float, BgrFr
     return out
 
 
-def landmark_track(engine: object, frames: Iterable[tuple[float, BgrFrame]]) -> list[object]:
+def landmark_track(engine: FaceEngine, frames: Iterable[tuple[float, BgrFrame]]) -> list[Sample]:
     """Samples of the primary face in each frame, through the real detector and landmarks."""
-    from drivers.face.engine import FaceEngine, bgr_to_rgb
-    from drivers.face.geometry import primary_index
-    from drivers.face.liveness import Sample
-
-    assert isinstance(engine, FaceEngine)
-    out: list[object] = []
+    out: list[Sample] = []
     for t, bgr in frames:
         rgb = bgr_to_rgb(bgr)
         found = engine.detect_live(rgb)
@@ -135,7 +134,9 @@ def tilted_about_horizontal(k: int) -> tuple[float, float, str]:
 # -- synthetic blink on real landmark geometry -----------------------------------------------
 
 
-def blink_closure(t: float, *, close_s: float = 0.1, shut_s: float = 0.05, open_s: float = 0.2) -> float:
+def blink_closure(
+    t: float, *, close_s: float = 0.1, shut_s: float = 0.05, open_s: float = 0.2
+) -> float:
     """Lid closure in [0, 1] at t seconds after the blink starts (cosine ramps)."""
     if t <= 0 or t >= close_s + shut_s + open_s:
         return 0.0
@@ -161,20 +162,17 @@ def blink_track(
     iod_px: float = 60.0,
     seed: int = 1,
     phase: float = 0.0,
-) -> list[object]:
+) -> list[Sample]:
     """Samples of a real face (its 68 landmarks scaled to `iod_px` between the eyes) blinking once.
 
     `depth` is how far the upper lid travels to the lower one; `noise_px` is landmark jitter of
     the order the real detector shows on a still face at this size.
     """
-    from drivers.face.geometry import LEFT_EYE, RIGHT_EYE
-    from drivers.face.liveness import Sample
-
     rng = np.random.default_rng(seed)
     base = np.asarray(points, dtype=np.float64)
     iod = float(np.linalg.norm(base[LEFT_EYE].mean(0) - base[RIGHT_EYE].mean(0)))
     base = (base - base.mean(0)) * (iod_px / iod) + (320.0, 240.0)
-    out: list[object] = []
+    out: list[Sample] = []
     for k in range(int(seconds * fps)):
         t = k / fps + phase
         c = depth * blink_closure(t - blink_at)
