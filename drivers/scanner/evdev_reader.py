@@ -14,10 +14,10 @@ import select
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.scanner import keymap
-from drivers.scanner.base import ScanEvent, ScannerStatus
+from drivers.scanner.base import ScanEvent, Scanner, ScannerStatus
 from drivers.scanner.burst import BurstConfig, BurstDecoder, Replay, Scan, Step
 
 log = logging.getLogger(__name__)
@@ -184,3 +184,7 @@ class EvdevScanner:
         for action in ("ungrab", "close"):
             with contextlib.suppress(OSError):  # already gone with the unplugged device
                 getattr(device, action)()
+
+
+if TYPE_CHECKING:  # mypy proves the class satisfies the Scanner protocol
+    _conforms: Scanner = EvdevScanner("", on_scan=lambda event: None)

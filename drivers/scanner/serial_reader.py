@@ -10,9 +10,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drivers.scanner.base import ScanEvent, ScannerStatus
+from drivers.scanner.base import ScanEvent, Scanner, ScannerStatus
 from drivers.scanner.lines import LineSplitter
 
 log = logging.getLogger(__name__)
@@ -99,3 +99,7 @@ class SerialScanner:
                     self._on_scan(event)
                 except Exception:
                     log.exception("scan consumer failed")
+
+
+if TYPE_CHECKING:  # mypy proves the class satisfies the Scanner protocol
+    _conforms: Scanner = SerialScanner("", on_scan=lambda event: None)

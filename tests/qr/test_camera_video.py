@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,3 +167,22 @@ def test_a_failing_consumer_does_not_stop_the_camera(video: Path) -> None:
     for i, frame in frames(video):
         worker.handle_frame(CameraFrame(i + 1, i / FPS, frame))
     assert seen == [TICKET, TICKET, BADGE]
+
+
+@pytest.mark.timeout(60)
+def test_real_camera_driver_on_the_video_file(video: Path) -> None:
+    """drivers.camera reads the file at 30 fps; its subscription thread runs the decoder."""
+    from drivers.camera import OpenCvCamera
+
+    events: list[QrScanned] = []
+    worker = QrFrameWorker(FrameDecoder.open("zxing"), on_scan=events.append, debounce_s=0.5)
+    camera = OpenCvCamera(str(video), fps=30.0)
+    camera.subscribe(worker.handle_frame, name="qr")
+    camera.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(events) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        camera.stop()
+    assert [e.detection.text for e in events[:3]] == [TICKET, TICKET, BADGE]
