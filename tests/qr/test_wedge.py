@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -69,7 +69,7 @@ def key_for(ch: str) -> tuple[int, Qt.KeyboardModifier]:
     return (ord(ch.upper()) if ch.isascii() else 0), shift
 
 
-def post(target: QWidget, ch: str, *, autorepeat: bool = False) -> None:
+def post(target: QObject, ch: str, *, autorepeat: bool = False) -> None:
     """Queue a press and release on the event loop, as the window system delivers them."""
     key, mods = key_for(ch)
     text = "\r" if ch == "\n" else ch
@@ -77,14 +77,14 @@ def post(target: QWidget, ch: str, *, autorepeat: bool = False) -> None:
         QCoreApplication.postEvent(target, QKeyEvent(kind, key, mods, text, autorepeat))
 
 
-def scanner(qtbot: QtBot, target: QWidget, text: str) -> None:
+def scanner(qtbot: QtBot, target: QObject, text: str) -> None:
     """A scanner burst: every key queued at once (USB delivers them within milliseconds)."""
     for ch in text:
         post(target, ch)
     qtbot.wait(LIMIT_MS * 4)
 
 
-def person(qtbot: QtBot, target: QWidget, text: str) -> None:
+def person(qtbot: QtBot, target: QObject, text: str) -> None:
     """Human typing: one key at a time with HUMAN_MS between them."""
     for ch in text:
         post(target, ch)
@@ -220,3 +220,18 @@ def test_field_closed_while_keys_are_held(qtbot: QtBot, form: Form, wedge: Wedge
     other.setFocus()
     qtbot.wait(LIMIT_MS * 3)
     assert wedge.pending == 0  # delivered where the focus went, or dropped: no crash
+
+
+def test_events_that_arrive_at_the_window_like_a_real_platform_sends_them(
+    qtbot: QtBot, form: Form, wedge: WedgeFilter
+) -> None:
+    """xcb/wayland deliver keys to the QWindow first, which forwards them to the focus widget."""
+    window = form.windowHandle()
+    assert window is not None
+    scans: list[str] = []
+    wedge.scanned.connect(scans.append)
+    person(qtbot, window, "ab")
+    scanner(qtbot, window, "CME-NUM1:A6\n")
+    person(qtbot, window, "c\n")
+    assert scans == ["CME-NUM1:A6"]
+    assert form.name.text() == "abc"
