@@ -7,6 +7,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.qr.backends import DecoderUnavailable, backend_status, open_backend
 from drivers.qr.debounce import Debouncer
@@ -162,3 +164,21 @@ def test_two_codes_and_duplicates_within_a_frame() -> None:
     d = Debouncer(gap_s=1.0)
     assert d.feed([det("A"), det("B"), det("A")], 0.0) == [det("A"), det("B")]
     assert d.feed([det("B"), det("C")], 0.1) == [det("C")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([np.uint8, np.uint16, np.float32, np.int8]),
+    st.lists(st.integers(min_value=0, max_value=70), min_size=1, max_size=4),
+    st.sampled_from(BACKENDS),
+)
+def test_any_array_is_decoded_or_refused_cleanly(
+    dtype: type, shape: list[int], backend: str
+) -> None:
+    frame = np.random.default_rng(len(shape)).integers(0, 255, shape).astype(dtype)
+    try:
+        found = FrameDecoder.open(backend).decode(frame)
+    except BadFrame as exc:
+        assert str(exc)
+    else:
+        assert isinstance(found, list)

@@ -17,6 +17,8 @@ from pathlib import Path
 import evdev
 import pytest
 from evdev import ecodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drivers.scanner import keymap
 from drivers.scanner.base import ScanEvent, ScannerStatus
@@ -230,3 +232,25 @@ def test_missing_evdev_library_disables_the_reader() -> None:
     assert wait_for(lambda: "not installed" in scanner.status.detail)
     scanner.stop()
     assert not scanner.status.ok
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=0x2FF),
+            st.integers(min_value=-1, max_value=3),
+            st.floats(min_value=0, max_value=0.2, allow_nan=False),
+        ),
+        max_size=80,
+    )
+)
+def test_any_event_sequence_is_handled(events: list[tuple[int, int, float]]) -> None:
+    decoder = EvdevKeyDecoder()
+    t = 1000.0
+    for code, value, gap in events:
+        t += gap
+        for scan in decoder.feed(code, value, t):
+            assert scan and scan.isprintable()
+    decoder.tick(t + 1)
+    assert decoder.deadline_s() is None
