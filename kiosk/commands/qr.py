@@ -77,7 +77,14 @@ def _when(text: str | None, what: str) -> datetime | None:
 
 def _admin(url: str | None) -> ServerAdmin:
     from sync.server.admin import ServerAdmin
+    from sync.server.run import DB_NAME, server_dir
 
+    if url is None and not (server_dir() / DB_NAME).exists():
+        # Do not create an empty platform database as a side effect of a typo'd command.
+        fail(
+            f"no reference server database at {server_dir() / DB_NAME}: give --server-db URL,"
+            " or --key-file (tickets) / --secret-hex (rotating codes) to sign standalone"
+        )
     try:
         return ServerAdmin(url)
     except Exception as exc:  # noqa: BLE001 - any database/driver error becomes one line

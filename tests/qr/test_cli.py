@@ -281,3 +281,22 @@ def test_server_errors_are_one_line(
         code, _, err = run(capsys, *args)
         assert code == 1 and len(err.strip().splitlines()) == 1
         assert ("nope" if "nope" in args else "A404") in err, err
+
+
+def test_default_server_database_is_used_but_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CME_KIOSK_SERVER_DIR", str(tmp_path / "server"))
+    out = str(tmp_path / "t.png")
+    code, _, err = run(capsys, "make", "--project", NUMBER, "--attendee", "A1", "--out", out)
+    assert code == 1 and "no reference server database" in err
+    assert not (tmp_path / "server").exists()
+    (tmp_path / "server").mkdir()
+    admin = ServerAdmin()  # the server's own default database, as `server project create` makes
+    admin.create_project(make_project())
+    admin.close()
+    code, lines, _ = run(capsys, "make", "--project", NUMBER, "--attendee", "A1", "--badge",
+                         "--out", out)  # fmt: skip
+    assert code == 0 and "badge code" in lines[0]
+    code, _, err = run(capsys, "make", "--project", NUMBER, "--attendee", "A1", "--out", out)
+    assert code == 1 and "A1" in err  # the project has no roster yet: a clear refusal
