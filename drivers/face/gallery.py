@@ -212,21 +212,23 @@ class Gallery:
             d2 = self._sq_dist(probe, project)
             k = min(len(d2), _TOP_K)
             cand = np.argpartition(d2, k - 1)[:k]
-            cand = cand[np.argsort(d2[cand])]
-            if not np.isfinite(d2[cand[0]]):
+            cand = cand[np.isfinite(d2[cand])]
+            if not len(cand):
                 return Match(None, None, None, None, "empty")
-            best_row = int(cand[0])
-            best_person = self._person[best_row]
-            others = cand[self._person[cand] != best_person]
-            if len(others):
-                second_row: int | None = int(others[0])
-            else:
+            # The expansion |g|^2 - 2g.p + |p|^2 in float32 only ranks; the answer uses exact
+            # distances of the candidates, so near-ties are ordered correctly.
+            exact = np.linalg.norm(self._mat[cand] - probe, axis=1)
+            order = np.argsort(exact, kind="stable")
+            cand, exact = cand[order], exact[order]
+            best_person = self._person[cand[0]]
+            best = float(exact[0])
+            others = np.flatnonzero(self._person[cand] != best_person)
+            second: float | None = float(exact[others[0]]) if len(others) else None
+            if second is None:
                 rest = np.where(self._person == best_person, np.inf, d2)
-                second_row = int(np.argmin(rest)) if np.isfinite(rest).any() else None
-            best = float(np.linalg.norm(self._mat[best_row] - probe))
-            second = None
-            if second_row is not None and np.isfinite(d2[second_row]):
-                second = float(np.linalg.norm(self._mat[second_row] - probe))
+                if np.isfinite(rest).any():
+                    row = int(np.argmin(rest))
+                    second = float(np.linalg.norm(self._mat[row] - probe))
             name = self._people[best_person]
         if best > threshold:
             return Match(None, name, best, second, "above_threshold")

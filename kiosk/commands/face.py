@@ -50,7 +50,12 @@ def _settings(args: argparse.Namespace) -> FaceSettings:
 
 
 def _engine(settings: FaceSettings) -> FaceEngine:
+    import logging
+
     from drivers.face.availability import load_engine
+
+    # The command prints its own one-line error; the drivers' log lines would repeat it.
+    logging.getLogger("drivers").addHandler(logging.NullHandler())
 
     engine, status = load_engine(settings)
     if engine is None:
