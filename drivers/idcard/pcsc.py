@@ -17,8 +17,9 @@ from types import ModuleType
 from typing import Any
 
 from drivers.idcard.base import Listener, Listeners, StateHolder
-from drivers.idcard.events import CardError, CardRemoved, CardUid, ReaderState, ReaderStatus
-from drivers.idcard.uid import GET_UID_APDU, UnusableUid, check_uid, format_uid
+from drivers.idcard.events import ReaderState, ReaderStatus
+from drivers.idcard.pcsc_cards import CardBusy, CardRefused, CardTracker
+from drivers.idcard.uid import GET_UID_APDU, format_uid
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,13 @@ class PcscReader:
         self._lock = threading.Lock()
         self._scard: ModuleType | None = None
         self._ctx: Any = None
-        self._present: dict[str, tuple[int, bytes]] = {}  # reader → (event count, UID read)
-        # Cards present when the service went away: the same UID on the same reader after
-        # recovery is the card that stayed, not a new tap.
-        self._stale: dict[str, bytes] = {}
-        self._stale_until = 0.0
+        self._cards = CardTracker(
+            self._listeners,
+            uid_format=uid_format,
+            clock=clock,
+            retry_s=self.timing.retry_s,
+            settle_s=self.timing.settle_s,
+        )
         self.contexts_created = 0  # for tests: recoveries re-create the context
 
     @property
@@ -119,12 +122,11 @@ class PcscReader:
         while not self._stop.is_set():
             try:
                 self._establish()
+                self._cards.service_back()
                 connected_once, backoff = True, self.timing.retry_s
                 self._watch()
             except _ServiceGone as gone:
-                self._stale.update({r: uid for r, (_, uid) in self._present.items()})
-                self._present.clear()
-                self._stale_until = float("inf")  # the clock starts when the service is back
+                self._cards.service_lost()
                 status = ReaderStatus.RECONNECTING if connected_once else ReaderStatus.ABSENT
                 self._state.set(status, f"PC/SC service unavailable ({gone}); retrying")
                 self._stop.wait(backoff)
@@ -132,7 +134,7 @@ class PcscReader:
             # A bug must not leave a dead monitor: log it, start over with a fresh context.
             except Exception:
                 log.exception("PC/SC monitor failed; restarting it")
-                self._drop_cards()
+                self._cards.drop_all()
                 self._state.set(ReaderStatus.FAULT, "internal error; restarting PC/SC monitoring")
                 self._stop.wait(self.timing.max_retry_s)
             finally:
@@ -191,9 +193,14 @@ class PcscReader:
             if self._clock() >= relist_at:
                 readers = self._relist(readers)
                 relist_at = self._clock() + self.timing.relist_s
-            self._expire_stale()
+            self._cards.expire_stale()
+            self._cards.retry_due(self._transmit_uid)
             request = [(PNP_READER, pnp_state), *readers.items()]
-            hr, changes = sc.SCardGetStatusChange(self._ctx, self.timing.wait_ms, request)
+            wait_ms = self.timing.wait_ms
+            pending = self._cards.next_retry_in()
+            if pending is not None:
+                wait_ms = max(10, min(wait_ms, int(pending * 1000) + 1))
+            hr, changes = sc.SCardGetStatusChange(self._ctx, wait_ms, request)
             if hr in (sc.SCARD_E_TIMEOUT, sc.SCARD_E_CANCELLED):
                 continue
             if hr in (sc.SCARD_E_UNKNOWN_READER, sc.SCARD_E_READER_UNAVAILABLE):
@@ -216,107 +223,50 @@ class PcscReader:
                 readers[reader] = event & ~sc.SCARD_STATE_CHANGED
                 if event & (sc.SCARD_STATE_UNKNOWN | sc.SCARD_STATE_UNAVAILABLE):
                     relist_at = 0.0
-                self._card_state(reader, event, bytes(atr))
+                present = bool(event & sc.SCARD_STATE_PRESENT) and not event & sc.SCARD_STATE_MUTE
+                self._cards.on_state(
+                    reader,
+                    present=present,
+                    # pcsc-lite counts insertions and removals in the high word.
+                    count=(event >> 16) & 0xFFFF,
+                    atr=bytes(atr),
+                    transmit=self._transmit_uid,
+                )
 
     def _relist(self, known: dict[str, int]) -> dict[str, int]:
         names = self._list_readers()
         current = {n: known.get(n, self._sc.SCARD_STATE_UNAWARE) for n in names}
-        for gone in (set(known) | set(self._stale)) - set(current):
+        for gone in set(known) - set(current):
             log.info("PC/SC reader removed: %s", gone)
-            had_card = self._present.pop(gone, None) is not None
-            had_stale = self._stale.pop(gone, None) is not None
-            if had_card or had_stale:
-                self._listeners.emit(CardRemoved(gone, self._clock()))
+            self._cards.reader_gone(gone)
         if names:
             self._state.set(ReaderStatus.READY, "readers: " + ", ".join(names))
         else:
             self._state.set(ReaderStatus.ABSENT, "no PC/SC reader connected; waiting for one")
         return current
 
-    def _card_state(self, reader: str, event: int, atr: bytes) -> None:
-        sc = self._sc
-        present = bool(event & sc.SCARD_STATE_PRESENT) and not event & sc.SCARD_STATE_MUTE
-        count = (event >> 16) & 0xFFFF  # pcsc-lite counts insertions/removals in the high word
-        seen = self._present.get(reader)
-        if seen is not None and (not present or count != seen[0]):
-            del self._present[reader]
-            self._listeners.emit(CardRemoved(reader, self._clock()))
-        if present and reader not in self._present:
-            raw = self._read_uid(reader, atr)
-            self._present[reader] = (count, raw or b"")
-
-    def _read_uid(self, reader: str, atr: bytes) -> bytes | None:
-        """Read and report the card's UID; the raw UID, or None if nothing was read."""
-        raw = self._transmit_uid(reader)
-        if raw is None:
-            return None
-        if self._stale.pop(reader, None) == raw:
-            log.info("%s: the same card is still there after the service came back", reader)
-            return raw
-        try:
-            uid = format_uid(check_uid(raw), self.uid_format)
-        except UnusableUid as exc:
-            self._emit_error(reader, exc.code, exc.screen_zh, exc.screen_en, exc.detail)
-            return raw
-        except ValueError as exc:
-            self._error(reader, "uid_format", str(exc))
-            return raw
-        log.info("%s: card UID read (%d bytes)", reader, len(raw))
-        self._listeners.emit(CardUid(reader, uid, raw, atr, self._clock()))
-        return raw
-
-    def _transmit_uid(self, reader: str) -> bytes | None:
-        """Connect, send GET UID, disconnect; the UID, or None (with the reason reported)."""
+    def _transmit_uid(self, reader: str) -> bytes:
+        """Connect, send GET UID, disconnect: the raw UID (CardBusy / CardRefused otherwise)."""
         sc = self._sc
         hr, card, protocol = sc.SCardConnect(
             self._ctx, reader, sc.SCARD_SHARE_SHARED, sc.SCARD_PROTOCOL_T0 | sc.SCARD_PROTOCOL_T1
         )
         if hr != sc.SCARD_S_SUCCESS:
-            if self._gone(hr):
-                raise _ServiceGone(sc.SCardGetErrorMessage(hr))
-            # Usually the card left before we got to it; nothing to tell the desk.
-            log.info("%s: cannot connect to the card: %s", reader, sc.SCardGetErrorMessage(hr))
-            return None
+            self._check_service(hr)
+            gone = hr in (sc.SCARD_E_NO_SMARTCARD, sc.SCARD_W_REMOVED_CARD)
+            raise CardBusy(f"connect: {sc.SCardGetErrorMessage(hr)}", gone=gone)
         try:
             hr, response = sc.SCardTransmit(card, protocol, list(GET_UID_APDU))
         finally:
             sc.SCardDisconnect(card, sc.SCARD_LEAVE_CARD)
         if hr != sc.SCARD_S_SUCCESS:
-            if self._gone(hr):
-                raise _ServiceGone(sc.SCardGetErrorMessage(hr))
-            self._error(reader, "card_not_readable", f"get UID: {sc.SCardGetErrorMessage(hr)}")
-            return None
+            self._check_service(hr)
+            raise CardBusy(f"get UID: {sc.SCardGetErrorMessage(hr)}", gone=False)
         if len(response) < 2 or list(response[-2:]) != _SW_OK:
             sw = bytes(response[-2:]).hex().upper()
-            self._error(reader, "uid_not_supported", f"get UID answered SW {sw}")
-            return None
+            raise CardRefused("uid_not_supported", f"get UID answered SW {sw}")
         return bytes(response[:-2])
 
-    def _error(self, reader: str, code: str, detail: str) -> None:
-        self._emit_error(
-            reader, code, "无法读取此卡，请重新刷卡", "Card not readable, tap it again", detail
-        )
-
-    def _emit_error(self, reader: str, code: str, zh: str, en: str, detail: str) -> None:
-        log.warning("%s: %s", reader, detail)
-        self._listeners.emit(CardError(reader, code, zh, en, detail, self._clock()))
-
-    def _expire_stale(self) -> None:
-        """Cards that did not come back within the settle time after recovery were removed."""
-        if not self._stale:
-            return
-        now = self._clock()
-        if self._stale_until == float("inf"):
-            self._stale_until = now + self.timing.settle_s
-        if now < self._stale_until:
-            return
-        for reader in list(self._stale):
-            del self._stale[reader]
-            self._listeners.emit(CardRemoved(reader, now))
-
-    def _drop_cards(self) -> None:
-        """Start over: every card known so far is reported removed."""
-        for reader in set(self._present) | set(self._stale):
-            self._listeners.emit(CardRemoved(reader, self._clock()))
-        self._present.clear()
-        self._stale.clear()
+    def _check_service(self, hr: int) -> None:
+        if self._gone(hr):
+            raise _ServiceGone(self._sc.SCardGetErrorMessage(hr))

@@ -59,6 +59,20 @@ def _port_pair_free() -> int:
     raise RuntimeError("no free pair of TCP ports for vpcd")
 
 
+# Put the listening socket on fd 3 and exec pcscd with the sd_listen_fds() variables; exec keeps
+# the PID, so LISTEN_PID is pcscd's own. (A shell cannot do it: dash only redirects fds 0-9.)
+_EXEC_WITH_SOCKET = """
+import os, sys
+fd = int(sys.argv[1])
+if fd != 3:
+    os.dup2(fd, 3)
+    os.close(fd)
+os.environ["LISTEN_FDS"] = "1"
+os.environ["LISTEN_PID"] = str(os.getpid())
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
 class PrivatePcscd:
     """pcscd in the foreground on a private socket, with vpcd on a private port."""
 
@@ -97,14 +111,22 @@ class PrivatePcscd:
         os.chmod(self.socket_path, 0o666)
         fd = listener.fileno()
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
-        # `exec` keeps the shell's PID, so $$ is pcscd's own PID as sd_listen_fds() requires.
-        script = (
-            f'exec 3<&{fd}; LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" --foreground --debug --config "$1"'
-        )
+        argv = [
+            sys.executable,
+            "-I",
+            "-c",
+            _EXEC_WITH_SOCKET,
+            str(fd),
+            pcscd,
+            "--foreground",
+            "--debug",
+            "--config",
+            str(self.conf_dir),
+        ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
         try:
             self.proc = subprocess.Popen(
-                ["/bin/sh", "-c", script, pcscd, str(self.conf_dir)],
+                argv,
                 pass_fds=(fd,),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -176,6 +198,28 @@ class PrivatePcscd:
         if card in self.cards:
             self.cards.remove(card)
 
+    def wait_reader(self, *, card: bool, timeout: float = 5.0) -> bool:
+        """Wait until pcscd itself reports the reader with (or without) a card."""
+        from smartcard import scard
+
+        hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hr != scard.SCARD_S_SUCCESS:
+            return False
+        try:
+            state = scard.SCARD_STATE_UNAWARE
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                hr, states = scard.SCardGetStatusChange(ctx, 200, [(READER, state)])
+                if hr == scard.SCARD_S_SUCCESS:
+                    state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+                elif hr != scard.SCARD_E_TIMEOUT:
+                    return False
+                if bool(state & scard.SCARD_STATE_PRESENT) == card:
+                    return True
+            return False
+        finally:
+            scard.SCardReleaseContext(ctx)
+
     def close(self) -> None:
         """Stop every card and pcscd."""
         for card in list(self.cards):
@@ -216,6 +260,26 @@ def _terminate(proc: subprocess.Popen[bytes], timeout: float) -> None:
             proc.wait(5)
 
 
+def client_sees_reader() -> bool | str:
+    """True if this process's libpcsclite reaches our pcscd and lists vpcd; else the reason.
+
+    libpcsclite fixes the socket path at its first use in a process: if something used pyscard
+    before the fixture set PCSCLITE_CSOCK_NAME, this is where it shows.
+    """
+    from smartcard import scard
+
+    hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hr != scard.SCARD_S_SUCCESS:
+        return scard.SCardGetErrorMessage(hr)
+    try:
+        hr, names = scard.SCardListReaders(ctx, [])
+    finally:
+        scard.SCardReleaseContext(ctx)
+    if hr != scard.SCARD_S_SUCCESS:
+        return scard.SCardGetErrorMessage(hr)
+    return True if READER in names else f"readers {names} lack {READER}"
+
+
 def prerequisites() -> str | None:
     """Why a private pcscd cannot run here, or None."""
     if shutil.which("pcscd") is None and not Path("/usr/sbin/pcscd").exists():
@@ -241,7 +305,8 @@ def pcscd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateP
     old = os.environ.get(SOCKET_ENV)
     os.environ[SOCKET_ENV] = str(socket_path)
     daemon = PrivatePcscd(workdir, socket_path=socket_path)
-    started = None
+    started = False
+    last = ""
     for attempt in range(3):
         try:
             daemon.start()
@@ -253,6 +318,10 @@ def pcscd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateP
             time.sleep(0.5)
     if not started:
         need(False, f"private pcscd did not start: {last}")
+    reached = client_sees_reader()
+    if reached is not True:
+        daemon.close()
+        need(False, f"pyscard in this process cannot reach the private pcscd: {reached}")
     try:
         yield daemon
     finally:
@@ -273,3 +342,5 @@ def pcscd(pcscd_session: PrivatePcscd) -> Iterator[PrivatePcscd]:
         pcscd_session.remove_card(card)
     if pcscd_session.pid is None:
         pcscd_session.start()
+    # The next test starts from an empty reader, not from a removal pcscd has yet to notice.
+    assert pcscd_session.wait_reader(card=False), pcscd_session.log_tail()
