@@ -52,6 +52,8 @@ class SamSection(_Section):
     port: str = "/dev/ttyUSB0"
     baudrate: int = 115200
     wlt_decoder: Path | None = None  # vendor library that turns WLT photo bytes into a bitmap
+    wlt_function: str = "unpack"  # its exported function: int f(char *wlt, char *bmp, int save)
+    read_fingerprint: bool = False  # read the fingerprint block too (2321-byte answers)
 
 
 class PcscSection(_Section):
