@@ -82,9 +82,9 @@ def pcsc_availability() -> tuple[bool, str]:
     return True, f"{len(names)} reader(s): " + ", ".join(names)
 
 
-def wlt_availability(path: Path | None) -> tuple[bool, str]:
+def wlt_availability(path: Path | None, *, function: str = "unpack") -> tuple[bool, str]:
     """Whether ID-card photos can be decoded (a configured vendor library that loads)."""
-    decoder, detail = load_wlt_decoder(path)
+    decoder, detail = load_wlt_decoder(path, function=function)
     return decoder is not None, detail
 
 

@@ -73,14 +73,16 @@ class WltDecoder:
         return bmp
 
 
-def load_wlt_decoder(path: Path | None) -> tuple[WltDecoder | None, str]:
+def load_wlt_decoder(
+    path: Path | None, *, function: str = "unpack"
+) -> tuple[WltDecoder | None, str]:
     """(decoder, status line); (None, why) when not configured or not loadable."""
     if path is None:
         return None, OFF_DETAIL
     if not path.exists():
         return None, f"{path} not found: ID-photo face comparison is off"
     try:
-        decoder = WltDecoder(path)
+        decoder = WltDecoder(path, function=function)
     except WltUnavailable as exc:
         log.warning("%s", exc.detail)
         return None, f"{exc.detail}: ID-photo face comparison is off"
