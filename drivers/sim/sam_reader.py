@@ -151,9 +151,13 @@ class SamSimulator:
             self._script.clear()
 
     def unplug(self) -> None:
-        """Close the pty as a pulled USB cable would (the link dangles)."""
+        """Close the pty and remove the link, as udev removes the node of a pulled reader."""
         with self._lock:
             self._close_pty()
+            if self._link is not None:
+                # Never leave a dangling link: the pts number may go to another process's pty.
+                with contextlib.suppress(FileNotFoundError):
+                    self._link.unlink()
 
     def replug(self) -> None:
         """A fresh pty behind the same link, as udev recreates the device node."""
