@@ -4,8 +4,8 @@ Per frame: detect on a downscaled copy, track boxes by IoU, take only the primar
 and most central: never a bystander), landmarks and quality gates, then encode once per track
 (a refused track is retried at most `max_encodes_per_track` times, `reencode_after_s` apart),
 identify 1:N (or verify 1:1 after `expect`), apply the liveness policy, and emit one final event
-per track. `feed` runs on the camera's delivery thread; the other methods may be called from
-any thread.
+per track. `feed` runs on one thread (the camera subscription's); the control methods may be
+called from any thread, return at once, and take effect at the next frame.
 """
 
 from __future__ import annotations
@@ -110,11 +110,16 @@ class FaceDesk:
         self._recheck_s = recheck_s
         self._tracker = IouTracker(ttl_s=self.settings.track_ttl_s)
         self._states: dict[int, _TrackState] = {}
-        self._lock = threading.Lock()
+        self._ctl = threading.Lock()
+        self._commands: list[Callable[[], None]] = []
         self._expect: _Expect | None = None
         self._enrollment: OnSiteEnrollment | None = None
 
-    # -- control (any thread) -----------------------------------------------------------------
+    # -- control (any thread; never waits for a frame in progress) ---------------------------
+
+    def _command(self, fn: Callable[[], None]) -> None:
+        with self._ctl:
+            self._commands.append(fn)
 
     def expect(
         self,
@@ -123,38 +128,59 @@ class FaceDesk:
         card_photo: bytes | None = None,
         until: float | None = None,
     ) -> None:
-        """1:1 mode for the next face (after a card tap); None returns to 1:N identification."""
-        with self._lock:
-            self._expect = _Expect(attendee_id, card_photo, until) if attendee_id else None
-            self._reset_locked()
+        """1:1 mode for the next face (after a card tap); None returns to 1:N identification.
+
+        `card_photo`: the card's WLT photo bytes (used when a decoder is configured); `until`:
+        monotonic time after which the desk falls back to 1:N. Applied at the next frame.
+        """
+        wanted = _Expect(attendee_id, card_photo, until) if attendee_id else None
+
+        def apply() -> None:
+            self._expect = wanted
+            self._reset_tracks()
+
+        self._command(apply)
 
     def begin_enrollment(self, flow: OnSiteEnrollment) -> None:
         """Send frames to an on-site enrollment until it reaches a final state."""
-        with self._lock:
+
+        def apply() -> None:
             self._enrollment = flow
+
+        self._command(apply)
+
+    def set_policy(self, policy: LivenessPolicy | str) -> None:
+        """Change the liveness policy (the project's setting) from the next frame on."""
+        chosen = LivenessPolicy(policy)
+
+        def apply() -> None:
+            self.policy = chosen
+
+        self._command(apply)
 
     def reset(self) -> None:
         """Forget every track (a new person may step up and be served again)."""
-        with self._lock:
-            self._reset_locked()
+        self._command(self._reset_tracks)
 
-    def _reset_locked(self) -> None:
+    def _reset_tracks(self) -> None:
         self._tracker.clear()
         self._states.clear()
 
-    # -- frames (camera delivery thread) --------------------------------------------------------
+    # -- frames (one consumer thread: the camera subscription) ----------------------------------
 
     def feed(self, frame: Frame) -> None:
         """Process one frame; events go to `on_event` before this returns."""
-        with self._lock:
-            flow = self._enrollment
-            if flow is not None:
-                if not flow.feed(frame.image, frame.t).final:
-                    return
+        with self._ctl:
+            commands, self._commands = self._commands, []
+        for command in commands:
+            command()
+        flow = self._enrollment
+        if flow is not None:
+            if flow.feed(frame.image, frame.t).final:
                 self._enrollment = None
-                self._reset_locked()
-                return
-            self._process(frame)
+                self._reset_tracks()
+            return
+        self._process(frame)
 
     def _emit(self, event: FaceEvent) -> None:
         try:

@@ -217,3 +217,26 @@ def ft_rgb(name: str) -> np.ndarray:
     from drivers.face.engine import load_rgb
 
     return load_rgb(ft.FACES / name)
+
+
+def test_desk_hands_frames_to_an_enrollment_then_identifies_again(
+    store: Store, engine: FaceEngine
+) -> None:
+    gallery = Gallery()
+    events: list[FaceEvent] = []
+    desk = FaceDesk(engine=engine, gallery=gallery, on_event=events.append, policy="off",
+                    project=PROJECT)  # fmt: skip
+    f = flow(store, gallery, engine)
+    f.accept()
+    f.confirm_cardholder(staff="staff-07")
+    desk.begin_enrollment(f)
+    frames = ft.clip_frames(140, 190, step=2)
+    for k, (t, bgr) in enumerate(frames):
+        desk.feed(Frame(k + 1, t, bgr))
+        if f.state.final:
+            stored_at = k
+            break
+    assert f.state is EnrollmentState.STORED and events == []  # no identification meanwhile
+    for k, (t, bgr) in enumerate(frames[stored_at + 1 :], start=stored_at + 2):
+        desk.feed(Frame(k, t, bgr))
+    assert [e.attendee_id for e in events if isinstance(e, FaceMatched)] == ["A2"]
