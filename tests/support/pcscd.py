@@ -5,8 +5,9 @@ client library reads it). So the fixture hands pcscd a socket the systemd way (L
 LISTEN_PID, the socket on fd 3): pcscd then skips its "another pcscd is running" check and
 serves our socket, and the client finds it through PCSCLITE_CSOCK_NAME. A private reader.conf
 directory puts vpcd on a free port (and the next one: vpcd opens two slots), so parallel runs
-and a system pcscd never clash. libpcsclite reads PCSCLITE_CSOCK_NAME once per process, so one
-socket path serves the whole test session and pcscd restarts reuse it.
+and a system pcscd never clash. libpcsclite reads PCSCLITE_CSOCK_NAME once per process (at the
+first connection), so the path is claimed before any test runs and serves the whole session;
+pcscd restarts reuse it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,28 @@ VPCD_DRIVER_DIRS = ("/usr/lib/pcsc/drivers/serial", "/usr/lib64/pcsc/drivers/ser
 ROOT = Path(__file__).resolve().parents[2]
 SOCKET_ENV = "PCSCLITE_CSOCK_NAME"
 READER = "Virtual PCD 00 00"  # slot 0 of vpcd: the port in the config file
+
+
+_claimed: Path | None = None
+
+
+def claim_client_socket() -> Path:
+    """Point this process's PC/SC clients at a private socket path (idempotent).
+
+    Call it before anything in the process uses pyscard: tests/drivers/idcard/conftest.py does
+    so at collection. From then on no test in this process talks to a system pcscd.
+    """
+    global _claimed
+    if _claimed is None:
+        _claimed = Path(tempfile.mkdtemp(prefix="cme-pcscd-")) / "pcscd.comm"
+        os.environ[SOCKET_ENV] = str(_claimed)
+    return _claimed
+
+
+def release_client_socket() -> None:
+    """Remove the claimed socket's directory (at the end of the session)."""
+    if _claimed is not None:
+        shutil.rmtree(_claimed.parent, ignore_errors=True)
 
 
 def find_vpcd_driver() -> Path | None:
@@ -301,9 +325,7 @@ def pcscd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateP
     reason = prerequisites()
     need(reason is None, reason or "")
     workdir = tmp_path_factory.mktemp("pcscd")
-    socket_path = workdir / "pcscd.comm"
-    old = os.environ.get(SOCKET_ENV)
-    os.environ[SOCKET_ENV] = str(socket_path)
+    socket_path = claim_client_socket()
     daemon = PrivatePcscd(workdir, socket_path=socket_path)
     started = False
     last = ""
@@ -326,10 +348,6 @@ def pcscd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateP
         yield daemon
     finally:
         daemon.close()
-        if old is None:
-            os.environ.pop(SOCKET_ENV, None)
-        else:
-            os.environ[SOCKET_ENV] = old
 
 
 @pytest.fixture

@@ -14,7 +14,21 @@ import pytest
 from drivers.idcard.events import CardEvent, ReaderState, ReaderStatus
 from drivers.idcard.sam import SamReader, SamTiming
 from drivers.sim.sam_reader import SamSimulator, start_sam_simulator
-from tests.support.pcscd import pcscd, pcscd_session  # noqa: F401 - fixtures used by tests
+from tests.support.pcscd import (  # noqa: F401 - pcscd fixtures used by tests
+    claim_client_socket,
+    pcscd,
+    pcscd_session,
+    release_client_socket,
+)
+
+# Before any test can touch pyscard: libpcsclite fixes its socket path at its first connection.
+claim_client_socket()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the private socket's directory."""
+    release_client_socket()
+
 
 FAST = SamTiming(
     poll_s=0.01,
