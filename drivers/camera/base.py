@@ -21,7 +21,10 @@ class Camera(Protocol):
         """Start capturing (idempotent); status changes follow as events."""
 
     def stop(self, timeout: float = 3.0) -> None:
-        """Stop capturing and join the worker and every subscription's thread."""
+        """Stop capturing and join the worker; subscriptions stay for a later start()."""
+
+    def close(self, timeout: float = 3.0) -> None:
+        """Stop, and end every subscription's thread."""
 
     @property
     def state(self) -> CameraState:

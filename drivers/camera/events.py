@@ -26,7 +26,7 @@ class CameraStatus(StrEnum):
 class Frame:
     """One captured image: BGR uint8 (height × width × 3), read-only, with a monotonic timestamp."""
 
-    seq: int  # 1, 2, … per camera start; gaps mean frames a slow consumer never saw
+    seq: int  # 1, 2, … per camera (continues across stop/start); gaps: frames a consumer skipped
     t: float  # time.monotonic() when the frame was read
     image: npt.NDArray[np.uint8]
 

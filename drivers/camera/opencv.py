@@ -95,15 +95,19 @@ class OpenCvCamera:
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:
-        """Stop capturing; join the capture thread and every subscription."""
+        """Stop capturing and join the capture thread; subscriptions stay for a later start()."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self._set_state(CameraStatus.STOPPED, "stopped")
+
+    def close(self, timeout: float = 3.0) -> None:
+        """Stop capturing and end every subscription's thread (the camera is done with)."""
+        self.stop(timeout)
         for sub in list(self._subs):
             sub.close(timeout)
         self._subs.clear()
-        self._set_state(CameraStatus.STOPPED, "stopped")
 
     def latest(self) -> Frame | None:
         """The newest frame (without waiting)."""

@@ -184,7 +184,7 @@ def bench_checkin(engine: FaceEngine, real_by_person: dict[str, np.ndarray], wor
     sub = cam.subscribe(desk.feed, name="face")
     cam.start()
     done.wait(timeout=120)
-    cam.stop()
+    cam.close()
     assert len(latencies) >= 40, f"only {len(latencies)} check-ins"
     assert len(store.events()) == len(latencies)
     q = statistics.quantiles(latencies, n=20)

@@ -64,7 +64,7 @@ def camera_factory() -> Iterator[Callable[..., OpenCvCamera]]:
 
     yield make
     for cam in made:
-        cam.stop()
+        cam.close()
 
 
 def test_parse_source_kinds() -> None:
@@ -109,6 +109,24 @@ def test_video_file_frames_are_frozen_events_with_monotonic_times(
     assert CameraStatus.RUNNING in [s.status for s in states]
     cam.stop()
     assert cam.state.status is CameraStatus.STOPPED
+
+
+def test_stop_then_start_keeps_subscribers_close_ends_them(
+    camera_factory: Callable[..., OpenCvCamera],
+) -> None:
+    cam = camera_factory(str(CLIP), fps=30)
+    seen: list[int] = []
+    sub = cam.subscribe(lambda f: seen.append(f.seq))
+    cam.start()
+    assert wait_until(lambda: len(seen) >= 3)
+    cam.stop()
+    stopped_at = len(seen)
+    time.sleep(0.2)
+    assert len(seen) <= stopped_at + 1 and sub.active  # no frames while stopped
+    cam.start()  # the same subscriber gets frames again
+    assert wait_until(lambda: len(seen) >= stopped_at + 3)
+    cam.close()
+    assert not sub.active and cam.state.status is CameraStatus.STOPPED
 
 
 def test_frame_rate_is_controlled(camera_factory: Callable[..., OpenCvCamera]) -> None:

@@ -230,7 +230,7 @@ def test_still_photo_loop_through_the_camera_is_refused(
     try:
         assert events.wait_for(LivenessFailed, timeout=15)
     finally:
-        cam.stop()
+        cam.close()
     started = events.of(LivenessStarted)
     assert len(started) == 1 and started[0].attendee_id == "obama"
     assert started[0].reason == ("static_face" if policy == "challenge_on_doubt" else "policy")
