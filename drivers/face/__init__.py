@@ -14,6 +14,7 @@ from drivers.face.enrollment import (
     withdraw,
 )
 from drivers.face.events import (
+    EnrollmentFinished,
     FaceEvent,
     FaceHint,
     FaceMatched,
@@ -31,6 +32,7 @@ __all__ = [
     "BadImage",
     "CardPhotoDecoder",
     "Challenge",
+    "EnrollmentFinished",
     "EnrollmentState",
     "FaceDesk",
     "FaceEngine",

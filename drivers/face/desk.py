@@ -23,6 +23,7 @@ from drivers.face.backend import Encoding
 from drivers.face.engine import FaceEngine, bgr_to_rgb, face_crop_jpeg, gray_of
 from drivers.face.enrollment import OnSiteEnrollment
 from drivers.face.events import (
+    EnrollmentFinished,
     FaceEvent,
     FaceHint,
     FaceMatched,
@@ -176,9 +177,11 @@ class FaceDesk:
             command()
         flow = self._enrollment
         if flow is not None:
-            if flow.feed(frame.image, frame.t).final:
+            state = flow.feed(frame.image, frame.t)
+            if state.final:
                 self._enrollment = None
                 self._reset_tracks()
+                self._emit(EnrollmentFinished(flow.attendee_id, state.value, flow.reason, frame.t))
             return
         self._process(frame)
 

@@ -100,4 +100,22 @@ class LivenessFailed:
     message_en: str = FAILED_EN
 
 
-FaceEvent = FaceHint | FaceMatched | FaceUnknown | FaceVerified | LivenessStarted | LivenessFailed
+@dataclass(frozen=True, slots=True)
+class EnrollmentFinished:
+    """An on-site enrollment run through the desk ended: stored | failed | cancelled."""
+
+    attendee_id: str
+    state: str
+    reason: str  # for failed: timeout | enrolled_as_other
+    t: float
+
+
+FaceEvent = (
+    FaceHint
+    | FaceMatched
+    | FaceUnknown
+    | FaceVerified
+    | LivenessStarted
+    | LivenessFailed
+    | EnrollmentFinished
+)

@@ -20,7 +20,7 @@ from drivers.face.enrollment import (
     enroll_from_roster,
     withdraw,
 )
-from drivers.face.events import FaceEvent, FaceMatched, FaceUnknown
+from drivers.face.events import EnrollmentFinished, FaceEvent, FaceMatched, FaceUnknown
 from drivers.face.gallery import Gallery, unpack_template
 from kiosk.core.checkin import CheckInPolicy
 from kiosk.core.model import DeskMode, Direction, Method
@@ -236,7 +236,8 @@ def test_desk_hands_frames_to_an_enrollment_then_identifies_again(
         if f.state.final:
             stored_at = k
             break
-    assert f.state is EnrollmentState.STORED and events == []  # no identification meanwhile
+    assert f.state is EnrollmentState.STORED  # and no identification meanwhile:
+    assert events == [EnrollmentFinished("A2", "stored", "", frames[stored_at][0])]
     for k, (t, bgr) in enumerate(frames[stored_at + 1 :], start=stored_at + 2):
         desk.feed(Frame(k, t, bgr))
     assert [e.attendee_id for e in events if isinstance(e, FaceMatched)] == ["A2"]
