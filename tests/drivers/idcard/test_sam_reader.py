@@ -120,6 +120,15 @@ def test_a_card_that_keeps_failing_is_reported_once(sam: SamRig, status: int) ->
     assert read.document.number == resident_card().number
 
 
+@pytest.mark.parametrize(("status", "code"), [(0x91, "no_content"), (0x55, "unexpected_status")])
+def test_other_statuses_on_read_are_typed_errors(sam: SamRig, status: int, code: str) -> None:
+    sam.sim.script(Command.READ_TEXT_PHOTO, Reply.with_status(status), times=1000)
+    sam.sim.place(resident_card())
+    err = sam.events.wait(CardError)
+    assert err.code == code and f"0x{status:02X}" in err.detail
+    assert err.message_zh and err.message_en
+
+
 def test_unknown_card_type_is_reported_without_retrying(sam: SamRig) -> None:
     sam.sim.script(Command.READ_TEXT_PHOTO, Reply.with_status(0x40), times=1000)
     sam.sim.place(resident_card())
