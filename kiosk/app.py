@@ -58,7 +58,7 @@ def open_desk(config: Config, *, project_number: str | None = None, db: Path | N
         store.close()
         raise LookupError(f"project {number} is not on this kiosk (or was purged)")
     device_id = store.get_meta("device_id") or f"local-{config.kiosk.desk_name}"
-    denied_key = store.get_meta(f"denied_key:{number}")
+    denied_key = store.denied_key(number)
     service = CheckInService(
         store=store,
         project=project,
@@ -66,6 +66,6 @@ def open_desk(config: Config, *, project_number: str | None = None, db: Path | N
         desk_name=config.kiosk.desk_name,
         mode=DeskMode(config.desk.mode),
         policy=policy_from(config, project),
-        denied_key=bytes.fromhex(denied_key) if denied_key else None,
+        denied_key=denied_key,
     )
     return Desk(config=config, store=store, service=service)

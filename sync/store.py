@@ -15,6 +15,7 @@ from kiosk.core.timeutil import end_of_local_day, to_utc
 from sync import keys
 from sync.db import connect
 from sync.store_base import FieldCipher, PlainFields
+from sync.store_keys import KeysMixin
 from sync.store_outbox import OutboxMixin
 from sync.store_records import StoredEvent
 
@@ -23,7 +24,7 @@ __all__ = ["FieldCipher", "PlainFields", "Store", "StoredEvent"]
 log = logging.getLogger(__name__)
 
 
-class Store(OutboxMixin):
+class Store(KeysMixin, OutboxMixin):
     """The kiosk database; safe to share between threads."""
 
     @classmethod

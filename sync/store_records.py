@@ -23,6 +23,7 @@ class StoredEvent:
     sync_state: str
     hash: str = ""
     signature: str = ""
+    prev_hash: str = ""  # the hash of the record before it in this device's chain
 
 
 class RecordsMixin(RosterMixin):
@@ -112,6 +113,7 @@ class RecordsMixin(RosterMixin):
             sync_state=row["sync_state"],
             hash=row["hash"],
             signature=row["signature"],
+            prev_hash=row["prev_hash"],
         )
 
     def events(self, *, project: str | None = None) -> list[StoredEvent]:
