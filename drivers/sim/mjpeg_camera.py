@@ -27,7 +27,8 @@ def empty_desk(width: int = 640, height: int = 480) -> Image:
     rng = np.random.default_rng(7)
     scene = np.full((height, width, 3), 150, dtype=np.uint8)
     noise = rng.integers(0, 12, (height, width, 1), dtype=np.uint8)
-    return np.clip(scene + noise, 0, 255).astype(np.uint8)
+    out: Image = np.clip(scene + noise, 0, 255).astype(np.uint8)
+    return out
 
 
 class MjpegCamera:
