@@ -43,6 +43,8 @@ class SyncSection(_Section):
     connect_timeout_s: float = Field(5.0, gt=0)
     read_timeout_s: float = Field(15.0, gt=0)
     batch_size: int = Field(500, ge=1, le=500)
+    pull_interval_s: float = Field(60.0, gt=0, le=3600)  # roster and other desks' records
+    push_interval_s: float = Field(5.0, gt=0, le=3600)  # outbox drain when nothing kicks it
 
 
 class SamSection(_Section):

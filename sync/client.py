@@ -117,6 +117,7 @@ class SyncClient:
         self._prev_hash_of = prev_hash_of
         self.answer_counts: Counter[str] = Counter()  # accepted/duplicate/rejected, for status
         self.last_clock: ClockReading | None = None
+        self.last_desk: p.DeskCompleteness | None = None  # the platform's view, from device_status
 
     @classmethod
     def from_config(cls, sync: SyncSettings, *, token: str | None, **kw: Any) -> SyncClient:
@@ -328,6 +329,7 @@ class SyncClient:
             body=p.DeviceReport(latest_seq=latest_seq),
         )  # fmt: skip
         self._reading(answer.server_time, wall, start)
+        self.last_desk = answer.desk
         return answer
 
     def report_latest_seq(self, seq: int) -> int | None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from kiosk.core.model import DeskMode, Project
 from kiosk.services.checkin import CheckInService
+from kiosk.services.platform import pull_project
 from sync.client import SyncClient
 from sync.outbox import Outbox
-from sync.protocol import ChangesPage, Enrollment
+from sync.protocol import Enrollment
 from sync.store import Store
 from tests.support.live_server import LiveServer
 from tests.support.roster import FakeClock
@@ -28,15 +29,8 @@ class Kiosk:
     project: Project
 
     def pull(self) -> str:
-        """Pull roster and other desks' records from the stored cursor; store the new cursor."""
-
-        def apply(page: ChangesPage) -> None:
-            self.store.save_roster(self.project.number, [a.to_attendee() for a in page.attendees])
-            self.store.add_remote_events([e.store_row() for e in page.events])
-            self.store.set_meta("pull_cursor", page.cursor)
-
-        cursor = self.store.get_meta("pull_cursor") or "0"
-        return self.client.pull(self.project.number, cursor=cursor, on_page=apply)
+        """Pull the bundle, roster and other desks' records with the kiosk's own code."""
+        return pull_project(self.store, self.client, self.project.number).cursor
 
     def sync(self) -> None:
         """Drain the outbox (raises on failure, like the worker sees it)."""

@@ -1,0 +1,205 @@
+"""Background sync for a running desk: uploads (sync.outbox.SyncWorker) and a pull loop.
+
+`start_sync` never blocks its caller: both loops run on their own threads with their own clients,
+and every change of state reaches `on_status` as one SyncStatus snapshot (from those threads).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+from kiosk.config import Config
+from kiosk.services.platform import PullResult, client_for, explain, pull_project
+from kiosk.services.platform_state import read_state
+from sync.client import SyncClient
+from sync.client_http import PermanentError, TransientError
+from sync.outbox import Backoff, Outbox, SyncStatus, SyncWorker
+from sync.store import Store
+
+__all__ = ["SyncHandle", "start_sync"]
+
+log = logging.getLogger(__name__)
+
+
+class PullLoop(threading.Thread):
+    """Pulls the project every interval (or when kicked); backs off while the platform is away."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        *,
+        project: str,
+        interval_s: float,
+        on_change: Callable[[], None],
+    ):
+        super().__init__(name="sync-pull", daemon=True)
+        self.store = store
+        self.client = client
+        self.project = project
+        self.interval_s = interval_s
+        self._on_change = on_change
+        self._stopping = threading.Event()
+        self._kick = threading.Event()
+        self.backoff = Backoff(cap_s=max(interval_s, 1.0))
+        self.last: PullResult | None = None
+        self.error = ""
+        self.attention = ""  # a permanent reason from the last pull, if any
+
+    def step(self) -> float:
+        """One pull; return the wait before the next."""
+        try:
+            self.last = pull_project(self.store, self.client, self.project)
+        except TransientError as exc:
+            self.error, self.attention = str(exc), ""
+            delay = self.backoff.next_delay(exc.retry_after)
+            log.info("pull deferred %.1f s: %s", delay, exc)
+        except PermanentError as exc:
+            self.error, self.attention = str(exc), exc.reason
+            delay = self.backoff.cap_s
+            log.error("pull stopped until staff act: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - the loop must outlive a bad page or a full disk
+            problem = explain(exc)
+            self.error, self.attention = problem.en, ""
+            delay = self.backoff.next_delay()
+            log.error("pull failed: %s", problem.en)
+        else:
+            self.error, self.attention = "", ""
+            self.backoff.reset()
+            delay = self.interval_s
+        self._on_change()
+        return delay
+
+    def kick(self) -> None:
+        """Pull now instead of at the next interval."""
+        self._kick.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the loop after the request in flight."""
+        self._stopping.set()
+        self._kick.set()
+        self.join(timeout)
+
+    def run(self) -> None:
+        """Loop until stopped."""
+        while not self._stopping.is_set():
+            delay = self.step()
+            self._kick.wait(delay)
+            self._kick.clear()
+
+
+class SyncHandle:
+    """The running (or, when not enrolled, idle) sync of one desk."""
+
+    def __init__(
+        self,
+        *,
+        on_status: Callable[[SyncStatus], None],
+        idle: SyncStatus | None = None,
+        worker: SyncWorker | None = None,
+        puller: PullLoop | None = None,
+        clients: tuple[SyncClient, ...] = (),
+    ):
+        self._on_status = on_status
+        self._idle = idle or SyncStatus()
+        self.worker = worker
+        self.puller = puller
+        self._clients = clients
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        """Whether background threads were started (and not yet stopped)."""
+        return any(t is not None and t.is_alive() for t in (self.worker, self.puller))
+
+    def status(self) -> SyncStatus:
+        """The current snapshot: uploads, then anything the pull loop or platform says."""
+        if self.worker is None:
+            return self._idle
+        status = self.worker.outbox.status
+        pull = self.puller
+        if pull is not None and pull.attention and not status.needs_attention:
+            status = replace(status, needs_attention=pull.attention, online=False)
+        if pull is not None and pull.error and not status.last_error:
+            status = replace(status, last_error=f"pull: {pull.error}")
+        desk = getattr(self.worker.outbox.endpoint, "last_desk", None)
+        if desk is not None and desk.state == "retired" and not status.needs_attention:
+            status = replace(status, needs_attention="device_retired")
+        return status
+
+    def _publish(self) -> None:
+        with self._lock:
+            snapshot = self.status()
+        try:
+            self._on_status(snapshot)
+        except Exception:  # a broken listener must not end sync
+            log.exception("sync status listener failed")
+
+    def sync_now(self) -> None:
+        """Drain and pull now (returns at once; results arrive through on_status)."""
+        if self.worker is not None:
+            self.worker.kick()
+        if self.puller is not None:
+            self.puller.kick()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop both loops (waiting for requests in flight) and close their connections."""
+        for thread in (self.worker, self.puller):
+            if thread is not None and thread.is_alive():
+                thread.stop(timeout)
+        if not self.running:
+            for client in self._clients:
+                client.close()
+
+
+def _idle(
+    store: Store, on_status: Callable[[SyncStatus], None], reason: str, *, error: str = ""
+) -> SyncHandle:
+    status = SyncStatus(
+        online=False, pending=store.pending_count(), needs_attention=reason, last_error=error
+    )
+    log.warning("sync not started: %s %s", reason, error)
+    handle = SyncHandle(on_status=on_status, idle=status)
+    handle._publish()
+    return handle
+
+
+def start_sync(
+    config: Config, store: Store, *, project: str, on_status: Callable[[SyncStatus], None]
+) -> SyncHandle:
+    """Start uploads and pulls for `project` in the background; never blocks the caller."""
+    state = read_state(store)
+    if not state.enrolled:
+        return _idle(store, on_status, "not_enrolled")
+    if state.project != project:
+        return _idle(store, on_status, "not_enrolled_for_project")
+    try:
+        push = client_for(config, store)
+        pull = client_for(config, store)
+    except (ValueError, OSError) as exc:
+        # An http:// URL or an unreadable CA file: say so instead of retrying forever.
+        return _idle(
+            store, on_status, "bad_setting", error=f"平台设置无效 / bad platform setting: {exc}"
+        )
+    if push is None or pull is None:
+        return _idle(store, on_status, "no_server")
+    if not push.token:
+        push.close()
+        pull.close()
+        return _idle(store, on_status, "not_enrolled")
+    handle = SyncHandle(on_status=on_status, clients=(push, pull))
+    outbox = Outbox(store, push, batch_size=config.sync.batch_size)
+    handle.worker = SyncWorker(
+        outbox, on_status=lambda _s: handle._publish(), interval_s=config.sync.push_interval_s
+    )
+    handle.puller = PullLoop(
+        store, pull, project=project, interval_s=config.sync.pull_interval_s,
+        on_change=handle._publish,
+    )  # fmt: skip
+    handle.worker.start()
+    handle.puller.start()
+    log.info("sync started for %s as %s", project, state.device_id)
+    return handle
