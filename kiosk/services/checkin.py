@@ -116,6 +116,11 @@ class CheckInService:
         self._denied_key = denied_key  # the platform's key for HMACs of refused credentials
         self._lock = threading.Lock()
 
+    @property
+    def clock(self) -> Clock:
+        """The desk's clock; code verification reads the same one, so both move together."""
+        return self._clock
+
     def present(self, credential: Credential, *, now: datetime | None = None) -> Outcome:
         """Handle one scan/tap/face from any thread; the answer is final when this returns."""
         moment = now or self._clock()
