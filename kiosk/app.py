@@ -10,6 +10,7 @@ from pathlib import Path
 from kiosk.config import Config
 from kiosk.core.checkin import CheckInPolicy, ExpiredDocumentPolicy
 from kiosk.core.model import DeskMode, Project
+from kiosk.core.timeutil import Clock, utc_now
 from kiosk.services.checkin import CheckInService
 from sync.store import Store
 
@@ -39,7 +40,13 @@ def policy_from(config: Config, project: Project) -> CheckInPolicy:
     )
 
 
-def open_desk(config: Config, *, project_number: str | None = None, db: Path | None = None) -> Desk:
+def open_desk(
+    config: Config,
+    *,
+    project_number: str | None = None,
+    db: Path | None = None,
+    clock: Clock = utc_now,
+) -> Desk:
     """Open the store and build the service for the desk's project (the only one, or the named)."""
     store = Store.open(
         db or config.data_dir / "kiosk.sqlite3", use_keyring=config.privacy.key_store == "keyring"
@@ -67,5 +74,6 @@ def open_desk(config: Config, *, project_number: str | None = None, db: Path | N
         mode=DeskMode(config.desk.mode),
         policy=policy_from(config, project),
         denied_key=denied_key,
+        clock=clock,
     )
     return Desk(config=config, store=store, service=service)
