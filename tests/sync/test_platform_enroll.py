@@ -84,11 +84,11 @@ def test_re_enrollment_is_refused_unless_forced(
     first_id, first_token = read_state(store).device_id, load_token(store, use_keyring=False)
     store.close()
 
-    status, out, err = enroll_cli(capsys, srv, cfg)
+    status, _, err = enroll_cli(capsys, srv, cfg)
     assert status == 1 and "already enrolled" in err and "已注册" in err and "--force" in err
     assert len(srv.admin.devices(NUMBER)) == 1
 
-    status, out, err = enroll_cli(capsys, srv, cfg, "--force")
+    status, _, err = enroll_cli(capsys, srv, cfg, "--force")
     assert status == 0, err
     _, store = open_store(cfg)
     state = read_state(store)
