@@ -162,6 +162,7 @@ def enroll_kiosk(
     code: str,
     ca_bundle: Path | None = None,
     force: bool = False,
+    page_size: int = 500,
 ) -> Enrollment:
     """Enroll this kiosk with a one-time code, save the state and token, then pull everything."""
     use_keyring = config.privacy.key_store == "keyring"
@@ -205,7 +206,7 @@ def enroll_kiosk(
         store.set_meta(META_ETAG.format(answer.project), "")
         log.info("kiosk enrolled as %s for project %s", answer.device_id, answer.project)
         try:
-            pulled = pull_project(store, client, answer.project)
+            pulled = pull_project(store, client, answer.project, limit=page_size)
         except (TransientError, PermanentError) as exc:
             problem = explain(exc)
             raise PlatformProblem(
