@@ -30,7 +30,7 @@ MAX_REPORT_LINES = 20_000
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch is ~400 KiB; a large report ~3 MiB
 
 RecordStatus = Literal["accepted", "duplicate", "rejected"]
-DeviceRole = Literal["desk", "organizer"]
+DeviceRole = Literal["desk", "organizer", "relay"]  # relay: a venue relay (docs/protocol.md)
 DeviceState = Literal["active", "retired", "revoked"]
 MethodName = Literal["id_card", "ic_card", "qr", "face", "manual"]
 FlagName = Literal["expired_document", "provisional_attendee", "conflict", "out_without_in"]
@@ -409,6 +409,90 @@ class ProjectStatus(Wire):
     desks: list[DeskCompleteness]
     complete: bool  # no desk blocks the submission
     window: SubmissionWindow
+    corrections: int = 0  # the organizer's uploaded corrections (audit)
+
+
+# ---- venue relay (docs/protocol.md "Venue relay") ----------------------------------------------
+
+
+class RelayDevice(Wire):
+    """POST /api/v1/relay/devices: a kiosk enrolled with the relay, registered upstream by it."""
+
+    device_id: Ident  # the id the relay gave the kiosk: its records are signed with it
+    public_key: Key32
+    desk_name: Annotated[str, _plain(40, 1)]
+    seq_start: Annotated[int, Field(ge=1)] = 1
+
+
+class RelayDeviceAnswer(Wire):
+    """The kiosk as the platform now knows it."""
+
+    device_id: str
+    status: Literal["registered", "already_registered"]
+    state: DeviceState
+    end_reason: str = ""
+
+
+class RelayDeskReport(Wire):
+    """One relayed kiosk's latest sequence number, as it reported it to the relay."""
+
+    device_id: Ident
+    latest_seq: Annotated[int, Field(ge=0)]
+
+
+class RelayStatusReport(Wire):
+    """POST /api/v1/relay/status: the relayed kiosks' reports."""
+
+    desks: Annotated[list[RelayDeskReport], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class RelayStatusAnswer(Wire):
+    """Each relayed kiosk's completeness on the platform (its state tells a revocation)."""
+
+    desks: list[DeskCompleteness]
+    server_time: datetime
+
+
+# ---- the organizer's corrections (audit) ------------------------------------------------------
+
+CorrectionKindName = Literal["add_checkout", "add_checkin", "void_record", "merge_provisional"]
+
+
+class CorrectionEntry(Wire):
+    """One organizer correction: who changed what, when and why, with the state before/after."""
+
+    id: Uuid  # stable per correction: a re-upload is answered duplicate
+    kind: CorrectionKindName
+    by: Annotated[str, _plain(100, 1)]
+    made_at: IsoInstant  # when the organizer made it
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=_NO_NUL)]
+    attendee_id: Annotated[str, _plain(64)] | None = None  # the platform's reference
+    into_attendee_id: Annotated[str, _plain(64)] | None = None  # merge: the roster entry
+    record_id: Annotated[str, _plain(64)] = ""  # void: the record's uuid; add: the new one's
+    moment: IsoInstant | None = None  # add: the time of the added record
+    before: Annotated[dict[str, str | int | None], Field(max_length=20)]
+    after: Annotated[dict[str, str | int | None], Field(max_length=20)]
+
+
+class CorrectionBatch(Wire):
+    """POST /api/v1/projects/{number}/corrections."""
+
+    corrections: Annotated[list[CorrectionEntry], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class StoredCorrection(Wire):
+    """A correction as the platform keeps it (GET …/corrections)."""
+
+    entry: CorrectionEntry
+    device_id: str
+    received_at: datetime
+
+
+class CorrectionList(Wire):
+    """GET /api/v1/projects/{number}/corrections: every correction, oldest first."""
+
+    project: str
+    corrections: list[StoredCorrection]
 
 
 class ErrorBody(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,6 +28,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=int, default=8443)
     p.add_argument("--cert", help="TLS certificate chain (PEM); kiosks only speak HTTPS")
     p.add_argument("--key", help="TLS private key (PEM)")
+    p.add_argument(
+        "--relay",
+        action="store_true",
+        help="also forward upstream in the background (after `server relay enroll`)",
+    )
+    p.add_argument("--relay-interval", type=float, default=10.0, help="seconds between passes")
     p.set_defaults(handler=run_server)
 
     project = ssub.add_parser("project", help="projects").add_subparsers(
@@ -53,6 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = ssub.add_parser("enroll-code", parents=[common], help="a one-time enrollment code")
     p.add_argument("project")
     p.add_argument("--organizer", action="store_true", help="for the organizer's tool, not a desk")
+    p.add_argument("--relay", action="store_true", help="for a venue relay server, not a desk")
     p.add_argument("--hours", type=float, default=24.0, help="lifetime (default 24 h)")
     p.set_defaults(handler=enroll_code)
 
@@ -76,6 +84,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("project")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=project_status)
+
+    _register_relay(ssub, common)
 
     keys = ssub.add_parser("key", help="ticket-signing keys").add_subparsers(
         dest="key_command", metavar="ACTION", required=True
@@ -137,6 +147,14 @@ def run_server(args: argparse.Namespace) -> int:
         fail("without --cert/--key the server only listens on loopback (kiosks need HTTPS)")
     admin = _admin(args)
     app = create_app(admin.db)
+    if args.relay:
+        from sync.server.relay import RelayForwarder
+
+        forwarder = RelayForwarder(admin.db)
+        if not forwarder.links():
+            fail("not enrolled upstream: run `cme-kiosk server relay enroll` first")
+        forwarder.start(interval=args.relay_interval)
+        print(f"relaying {', '.join(x.project for x in forwarder.links())} upstream")
     scheme = "https" if args.cert else "http"
     if not args.cert:
         print("warning: no TLS certificate: kiosks refuse plain HTTP", file=sys.stderr)
@@ -186,7 +204,9 @@ def enroll_code(args: argparse.Namespace) -> int:
     if not 0 < args.hours <= 24 * 14:
         raise ValueError("--hours must be between 0 and 336")
     admin = _admin(args)
-    role = "organizer" if args.organizer else "desk"
+    if args.organizer and args.relay:
+        raise ValueError("--organizer and --relay exclude each other")
+    role = "organizer" if args.organizer else "relay" if args.relay else "desk"
     code, expires = admin.enroll_code(args.project, role=role, lifetime=timedelta(hours=args.hours))
     print(code)
     print(
@@ -268,7 +288,27 @@ def project_status(args: argparse.Namespace) -> int:
     done = f", submitted {format_local(w.submitted_at, '%Y-%m-%d %H:%M')}" if w.submitted_at else ""
     ready = "all desks complete" if st.complete else "blocked: a desk is incomplete"
     print(f"submission: {when} (Asia/Shanghai){done}; {ready}")
+    _print_corrections(admin, args.project)
     return 0
+
+
+def _register_relay(
+    ssub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    relay = ssub.add_parser("relay", help="a venue relay forwarding to the upstream platform")
+    rsub = relay.add_subparsers(dest="relay_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("enroll", parents=[common], help="enroll this server upstream as a relay")
+    p.add_argument("--upstream", required=True, help="the upstream platform, https://…")
+    p.add_argument("--code", required=True, help="a code from `server enroll-code PROJECT --relay`")
+    p.add_argument("--ca-bundle", help="CA certificates (PEM) to trust for the upstream")
+    p.add_argument("--pin", help="SHA-256 of the upstream's certificate (hex)")
+    p.add_argument("--name", default="relay", help="this relay's name upstream")
+    p.set_defaults(handler=relay_enroll)
+    p = rsub.add_parser("status", parents=[common], help="what was forwarded, what is waiting")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=relay_status)
+    p = rsub.add_parser("sync", parents=[common], help="one forwarding pass now")
+    p.set_defaults(handler=relay_sync)
 
 
 @_guard
@@ -278,3 +318,93 @@ def key_rotate(args: argparse.Namespace) -> int:
     kid = admin.rotate_ticket_key(args.project, retire_old=args.retire_old)
     print(f"project {args.project}: new ticket key {kid}")
     return 0
+
+
+def _print_corrections(admin: ServerAdmin, number: str) -> None:
+    from kiosk.core.timeutil import format_local
+    from sync.server.corrections import listing
+
+    found = listing(admin.platform, number).corrections
+    print(f"organizer corrections: {len(found)}")
+    for c in found:
+        e = c.entry
+        who = e.attendee_id or e.record_id
+        made = format_local(datetime.fromisoformat(e.made_at), "%Y-%m-%d %H:%M")
+        print(f"  {made} {e.by}: {e.kind} {who} — {e.reason}")
+
+
+def _print_link(link: dict[str, Any]) -> None:
+    print(f"project {link['project']} → {link['upstream']} as {link['relay_device_id']}")
+    print(f"  last success {link['last_success'] or 'never'}; last attempt {link['last_attempt']}")
+    if link["last_error"]:
+        print(f"  last error: {link['last_error']}")
+    answered = ", ".join(f"{k} {v}" for k, v in sorted(link["answered"].items())) or "nothing yet"
+    print(f"  waiting: {link['pending_events']} record(s), {link['pending_denied']} refused")
+    print(f"  answered upstream: {answered}")
+    for r in link["rejected"]:
+        print(f"  rejected upstream: {r['kind']} {r['uuid']} of {r['device_id']}: {r['reason']}")
+    for k in link["kiosks"]:
+        where = f"upstream {k['upstream_state']}" if k["registered"] else "not registered upstream"
+        print(f"  desk {k['desk_name']:<10} {k['device_id']:<16} {k['state']}, {where}")
+
+
+@_guard
+def relay_enroll(args: argparse.Namespace) -> int:
+    """Enroll this server upstream as a relay, then pull the project and roster."""
+    from pathlib import Path
+
+    from kiosk.commands._common import fail
+    from sync.server.relay import RelayError, RelayForwarder
+
+    if not args.upstream.startswith("https://"):
+        fail("--upstream must be an https:// URL", code=2)
+    ca = str(Path(args.ca_bundle).resolve()) if args.ca_bundle else None
+    admin = _admin(args)
+    try:
+        link, result = RelayForwarder(admin.db).enroll(
+            args.upstream, args.code, ca_bundle=ca, pin=args.pin, name=args.name
+        )
+    except RelayError as exc:
+        fail(str(exc))
+        raise AssertionError("unreachable") from None
+    print(f"relay enrolled upstream as {link.device_id} for project {link.project}")
+    if result.error:
+        print(f"warning: first pull failed: {result.error}", file=sys.stderr)
+    else:
+        print(f"pulled the project and {result.roster} roster entr(ies) from upstream")
+    return 0
+
+
+@_guard
+def relay_status(args: argparse.Namespace) -> int:
+    """What the relay forwarded, what the platform answered, what is still waiting."""
+    import json
+
+    from sync.server.relay_status import relay_status as status
+
+    links = status(_admin(args).db)
+    if args.json:
+        for link in links:
+            print(json.dumps(link, ensure_ascii=False))
+        return 0
+    if not links:
+        print("not a relay: run `cme-kiosk server relay enroll` first")
+    for link in links:
+        _print_link(link)
+    return 0
+
+
+@_guard
+def relay_sync(args: argparse.Namespace) -> int:
+    """One forwarding pass now; exit 1 when upstream could not be reached or refused."""
+    from sync.server.relay import RelayForwarder
+
+    forwarder = RelayForwarder(_admin(args).db)
+    failed = 0
+    for r in forwarder.cycle():
+        answered = ", ".join(f"{k} {v}" for k, v in sorted(r.answers.items())) or "nothing new"
+        print(f"{r.project}: roster {r.roster}, registered {r.registered}, {answered}")
+        if r.error:
+            failed += 1
+            print(f"cme-kiosk: {r.project}: upstream: {r.error}", file=sys.stderr)
+    return 1 if failed else 0

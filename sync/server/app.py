@@ -139,6 +139,10 @@ def create_app(
     app.state.platform = platform
     app.add_middleware(Guard, supported=supported_versions, max_body=max_body)
     _handlers(app)
+    from sync.server import corrections, relay_upstream
+
+    relay_upstream.install(app, platform)
+    corrections.install(app, platform)
 
     @app.get("/api/versions", response_model=p.Versions)
     def versions() -> p.Versions:

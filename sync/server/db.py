@@ -214,6 +214,67 @@ audit = Table(
 )  # fmt: skip
 
 
+# ---- the organizer's corrections, uploaded with the submission (idempotent by id) --------------
+corrections = Table(
+    "corrections", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project", _S, ForeignKey("projects.number"), nullable=False),
+    Column("device_id", _S, nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("made_by", String(100), nullable=False),
+    Column("made_at", UtcDateTime, nullable=False),
+    Column("body", Text, nullable=False),  # the CorrectionEntry as uploaded (JSON)
+    Column("hash", String(64), nullable=False),  # of the body: same id, other body is refused
+    Column("received_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+Index("corrections_by_project", corrections.c.project, corrections.c.made_at)
+
+# ---- venue relay, upstream side: which relay registered which kiosk ----------------------------
+relay_devices = Table(
+    "relay_devices", metadata,
+    Column("device_id", _S, ForeignKey("devices.id"), primary_key=True),
+    Column("relay_id", _S, ForeignKey("devices.id"), nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
+# ---- venue relay, relay side: its enrollment upstream and what it has forwarded ----------------
+relay_links = Table(
+    "relay_links", metadata,
+    Column("project", _S, primary_key=True),
+    Column("upstream_url", Text, nullable=False),
+    Column("ca_bundle", Text),
+    Column("pinned_sha256", String(64)),
+    Column("device_id", _S, nullable=False),  # the relay's own device id upstream
+    Column("token", Text, nullable=False),  # its bearer token upstream: a secret, never logged
+    Column("private_key", LargeBinary, nullable=False),
+    Column("enrolled_at", UtcDateTime, nullable=False),
+    Column("bundle_etag", String(80)),
+    Column("pull_cursor", String(20), nullable=False, default="0"),
+    Column("last_attempt", UtcDateTime),
+    Column("last_success", UtcDateTime),
+    Column("last_error", Text, nullable=False, default=""),
+)  # fmt: skip
+
+relay_registered = Table(
+    "relay_registered", metadata,
+    Column("device_id", _S, primary_key=True),
+    Column("project", _S, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("upstream_state", String(16), nullable=False, default="active"),
+    Column("reported_latest", BigInteger),  # the latest seq last forwarded for the kiosk
+)  # fmt: skip
+
+relay_forwarded = Table(
+    "relay_forwarded", metadata,
+    Column("kind", String(8), primary_key=True),  # event | denied
+    Column("uuid", String(36), primary_key=True),
+    Column("project", _S, nullable=False),
+    Column("device_id", _S, nullable=False),
+    Column("status", String(16), nullable=False),  # the platform's answer
+    Column("reason", String(64), nullable=False, default=""),
+    Column("answered_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
 def normalise_url(url_or_path: str) -> str:
     """A SQLAlchemy URL from a URL or a plain file path; PostgreSQL always through psycopg 3."""
     if "://" not in url_or_path:

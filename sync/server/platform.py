@@ -182,6 +182,10 @@ class Platform:
             ).first()
         if row is None:
             raise PlatformError(404, "no_ticket_key", f"project {number} has no active ticket key")
+        if len(bytes(row[1])) != 32:  # a relay mirrors only the public keys
+            raise PlatformError(
+                409, "mirrored_project", f"project {number} is relayed: tickets are signed upstream"
+            )
         return str(row[0]), bytes(row[1])
 
     def ticket_public_keys(self, number: str, conn: Connection) -> list[tuple[str, bytes]]:
@@ -228,8 +232,8 @@ class Platform:
         self, number: str, *, actor: str, role: str = "desk", lifetime: timedelta = CODE_LIFETIME
     ) -> tuple[str, datetime]:
         """A single-use enrollment code for one project; return (code, expiry)."""
-        if role not in ("desk", "organizer"):
-            raise PlatformError(422, "invalid_role", "role must be desk or organizer")
+        if role not in ("desk", "organizer", "relay"):
+            raise PlatformError(422, "invalid_role", "role must be desk, organizer or relay")
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
         code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
         now = self.now()

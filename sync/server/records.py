@@ -112,6 +112,8 @@ def _judge(  # noqa: PLR0911
         if known[r.uuid] == r.hash:
             return "duplicate", "", False
         return "rejected", "uuid_conflict", False
+    if device.state == "revoked":  # reached through a relay: its token was never the check
+        return "rejected", "revoked_device", False
     # From here on the record is provably the device's: its sequence number counts.
     if r.project not in days:
         return "rejected", "unknown_project", True

@@ -186,6 +186,7 @@ def status(platform: Platform, number: str) -> ProjectStatus:
             desks=desks,
             complete=not any(d.blocking for d in desks),
             window=window(platform, project, conn),
+            corrections=count(t.corrections),
         )
 
 

@@ -1,0 +1,183 @@
+"""A venue relay between kiosks and the platform: real servers over loopback TLS, real kiosks.
+
+The upstream platform and the relay are both `cme-kiosk server` apps under uvicorn; the kiosks are
+the lead's store, check-in service, outbox and client. The relay forwards the kiosks' records
+verbatim, so the platform verifies each kiosk's own signature.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from kiosk.services.checkin import Credential, Status
+from sync import signing
+from sync.client import DeviceRevoked, PermanentError
+from sync.protocol import RelayDevice
+from sync.server import db as t
+from sync.server.admin import ServerAdmin
+from sync.server.app import create_app
+from sync.server.relay import RelayForwarder
+from sync.server.relay_client import Upstream
+from sync.server.relay_status import relay_status
+from sync.server.run import make_server
+from tests.support.live_server import LiveServer, MovableClock, start_live_server
+from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
+from tests.support.tls import TlsFiles
+from tests.sync.desks import enroll, seed_platform, statuses
+from tests.sync.kiosks import Kiosk, make_kiosk
+
+pytestmark = pytest.mark.timeout(120)
+NUMBER = "2026-15-01-001"
+PEOPLE = make_roster(5)
+
+
+def serve(db_url: str, tls: TlsFiles, *, port: int, clock: MovableClock, backend: str) -> LiveServer:
+    """The platform app under uvicorn on a given loopback port (so it can come back there)."""
+    admin = ServerAdmin(db_url, clock=clock)
+    server = make_server(
+        create_app(admin.db, clock=clock), host="127.0.0.1", port=port, cert=tls.cert_pem,
+        key=tls.key_pem, log_level="warning", access_log=False,
+    )  # fmt: skip
+    thread = threading.Thread(target=server.run, name="upstream", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "upstream did not start"
+        time.sleep(0.01)
+    return LiveServer(
+        url=f"https://127.0.0.1:{port}", db_url=db_url, backend=backend, tls=tls, clock=clock,
+        admin=admin, port=port, _server=server, _thread=thread,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Venue:
+    """An upstream platform, a relay enrolled with it, and how to take the uplink down."""
+
+    upstream: LiveServer
+    relay: LiveServer
+    forwarder: RelayForwarder
+    tls: TlsFiles
+    tmp: Path
+
+    def upstream_down(self) -> None:
+        self.upstream.stop()
+
+    def upstream_up(self) -> None:
+        old = self.upstream
+        self.upstream = serve(old.db_url, self.tls, port=old.port, clock=old.clock,
+                              backend=old.backend)  # fmt: skip
+
+    def kiosk(self, name: str, clock: FakeClock) -> Kiosk:
+        return make_kiosk(self.tmp, self.relay, make_project(), name, clock=clock)
+
+
+@pytest.fixture
+def venue(
+    server_db: tuple[str, str], tls: TlsFiles, tmp_path: Path
+) -> Iterator[Venue]:
+    """Upstream on each database backend (project, roster of 5); a SQLite relay enrolled with it."""
+    backend, url = server_db
+    clock = MovableClock(at(DAY1, 7))
+    upstream = serve(url, tls, port=free_port(), clock=clock, backend=backend)
+    seed_platform(upstream, make_project(), roster_size=5)
+    relay = start_live_server(f"sqlite:///{tmp_path / 'relay.sqlite3'}", tls, backend="sqlite",
+                              clock=clock)  # fmt: skip
+    forwarder = RelayForwarder(relay.admin.db, clock=clock, connect_timeout=2, read_timeout=10)
+    code, _ = upstream.admin.enroll_code(NUMBER, role="relay")
+    link, first = forwarder.enroll(upstream.url, code, ca_bundle=str(tls.ca_pem), name="hall")
+    assert first.error == "" and first.roster == 5 and link.project == NUMBER
+    v = Venue(upstream, relay, forwarder, tls, tmp_path)
+    try:
+        yield v
+    finally:
+        v.relay.stop()
+        v.upstream.stop()
+
+
+def present(k: Kiosk, i: int) -> Status:
+    return k.service.present(Credential.id_card(document=PEOPLE[i].document)).status
+
+
+def test_records_made_while_upstream_is_down_reach_it_exactly_once_with_kiosk_signatures(
+    venue: Venue,
+) -> None:
+    clock = FakeClock(at(DAY1, 8, 10))
+    a, b = venue.kiosk("A", clock), venue.kiosk("B", clock)
+    # The kiosks got the project and roster from the relay, which got them from upstream.
+    assert a.store.get_meta("pull_cursor") != "0" and a.project == make_project()
+    venue.upstream_down()
+    assert present(a, 0) is Status.ACCEPTED and present(a, 1) is Status.ACCEPTED
+    clock.advance(minutes=1)
+    assert present(b, 2) is Status.ACCEPTED
+    b.service.present(Credential.card_uid("DEADBEEF01"))  # an unknown card: a refused attempt
+    a.sync()
+    b.sync()  # the venue's kiosks are done: their records are on the relay
+
+    failed = venue.forwarder.cycle()
+    assert failed[0].error.startswith("network") and not failed[0].permanent
+    status = relay_status(venue.relay.admin.db)[0]
+    assert status["pending_events"] == 3 and status["pending_denied"] == 1
+    assert status["last_error"] and status["last_success"] is not None  # enrolled earlier
+
+    venue.upstream_up()
+    done = venue.forwarder.cycle()[0]
+    assert done.error == "", done.error
+    assert done.registered == 2
+    assert done.answers == {"event accepted": 3, "denied accepted": 1}
+
+    up = venue.upstream.admin
+    stored = up.stored_events(NUMBER)
+    assert len(stored) == 3 and len({e["uuid"] for e in stored}) == 3
+    keys = {a.enrollment.device_id: a.store, b.enrollment.device_id: b.store}
+    for row in stored:
+        store = keys[str(row["device_id"])]  # the kiosk's id, not the relay's
+        mine = {r["uuid"]: r for r in store.chain_rows()}[row["uuid"]]
+        assert (row["hash"], row["signature"], row["prev_hash"]) == (
+            mine["hash"], mine["signature"], mine["prev_hash"],
+        )  # fmt: skip
+        key = signing.public_from_b64(store.device_public_key())
+        assert signing.verify_record(_wire(row), key)  # the platform checked the kiosk's own key
+    assert len(up.stored_denied(NUMBER)) == 1
+
+    # Upstream completeness lists each kiosk as a desk; the relay itself never blocks.
+    desks = {d.desk_name: d for d in up.status(NUMBER).desks}
+    assert desks["A"].role == desks["B"].role == "desk"
+    assert desks["A"].complete and desks["B"].complete and desks["A"].latest_seq == 2
+    assert desks["hall"].role == "relay" and not desks["hall"].blocking
+    assert up.status(NUMBER).complete
+
+    # Nothing is sent twice; a lost answer (the relay forgot it) comes back as duplicate.
+    assert venue.forwarder.cycle()[0].answers == {}
+    with venue.relay.admin.db.write() as conn:
+        conn.execute(delete(t.relay_forwarded))
+    again = venue.forwarder.cycle()[0]
+    assert again.answers == {"event duplicate": 3, "denied duplicate": 1}
+    assert len(up.stored_events(NUMBER)) == 3 and len(up.stored_denied(NUMBER)) == 1
+    assert relay_status(venue.relay.admin.db)[0]["pending_events"] == 0
+
+
+def _wire(row: dict[str, object]) -> object:
+    from sync.protocol import EventRecord
+    import json
+
+    return EventRecord.model_validate(
+        {k: row[k] for k in ("uuid", "seq", "project", "attendee_id", "direction", "method",
+                             "device_id", "utc_offset_minutes", "server_offset_ms",
+                             "evidence_ref", "prev_hash", "hash", "signature")}
+        | {"scanned_at": row["scanned_at_text"], "flags": json.loads(str(row["flags"]))}
+    )  # fmt: skip
