@@ -1,4 +1,4 @@
-"""`cme-kiosk demo`: the desk with simulated devices: a window on a display, else a script."""
+"""`cme-kiosk demo`: a desk with simulated devices and a local platform: a window, else a script."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import os
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the demo command."""
-    p = sub.add_parser("demo", help="run the desk with simulated devices")
+    p = sub.add_parser(
+        "demo", help="run a desk against simulated devices and a local reference platform"
+    )
     p.add_argument(
         "--headless", action="store_true", help="print a scripted run even with a display"
     )
     p.add_argument("--seconds", type=float, default=0, help="window mode: quit after this long")
+    p.add_argument("--steps", type=int, help="window mode: quit after this many steps")
     p.add_argument("--screenshot", help="window mode: save the window as PNG before quitting")
     p.add_argument("--data-dir", help="where the demo keeps its data (default: a new temp dir)")
     p.set_defaults(handler=run)
@@ -24,16 +27,33 @@ def has_display() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Window when possible, otherwise the scripted run."""
+    """Window when possible, otherwise the scripted run; the stage is always closed."""
+    import sys
+    import tempfile
     from pathlib import Path
 
-    from kiosk.demo.scenario import build_desk
+    headless = args.headless or not has_display()
+    if headless:
+        # The devices and the bridge are Qt objects: they run without any screen.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
 
-    desk = build_desk(Path(args.data_dir) if args.data_dir else None)
-    if args.headless or not has_display():
-        from kiosk.demo.script import run_scripted
+    from kiosk.demo.stage import open_stage
 
-        return run_scripted(desk)
-    from kiosk.demo.window import run_window
+    root = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="cme-demo-"))
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    app = QApplication.instance() or QApplication(sys.argv)
+    stage = open_stage(root, app=app)
+    try:
+        if headless:
+            from kiosk.demo.script import run_scripted
 
-    return run_window(desk, seconds=args.seconds, screenshot=args.screenshot)
+            return run_scripted(stage)
+        from kiosk.demo.window import run_window
+
+        return run_window(
+            stage, app, seconds=args.seconds, steps_limit=args.steps,  # type: ignore[arg-type]
+            screenshot=args.screenshot,
+        )  # fmt: skip
+    finally:
+        stage.close()

@@ -1,121 +1,131 @@
-"""The demo's morning and evening at one desk, as data: who presents what, and when."""
+"""The demo's day at one desk, as data: at what time, on which device, who presents what."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-from kiosk.config import Config, parse_config
-from kiosk.core.ids import DocumentType, IdentityDocument, mod11_2_check
-from kiosk.core.model import DeskMode, Method
-from kiosk.core.timeutil import SHANGHAI, local_day, utc_now
-from kiosk.demo.fixtures import demo_project, demo_roster
-from kiosk.services.checkin import CheckInService, Credential, Outcome
-from sync.store import Store
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kiosk.core.codes import Ticket, sign_ticket
+from kiosk.core.ids import mod11_2_check
+from kiosk.core.model import Attendee
+from kiosk.demo.devices import card_of, qr_image
+from kiosk.demo.fixtures import demo_roster
+from kiosk.demo.stage import Stage
+from kiosk.services.checkin import Outcome
+
+# Someone with a valid resident ID who is not on the roster: a walk-in.
+WALK_IN_NAME = "孙丽"
+WALK_IN_NUMBER = "15020219930808006" + mod11_2_check("15020219930808006")
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One presentation: at a local time, through a device, what the person presented."""
+    """One presentation: local time on the project day, the device, what happens there."""
 
     hh: int
     mm: int
+    ss: int
     device: str
-    credential: Callable[[], Credential]
+    what: str
+    act: Callable[[Stage], None]
 
 
-class DemoClock:
-    """The demo's wall clock: set to each step's local time on the project day."""
-
-    def __init__(self, day: date):
-        self.day = day
-        self.now = datetime(day.year, day.month, day.day, 8, tzinfo=SHANGHAI)
-
-    def set(self, hh: int, mm: int) -> None:
-        """Move to hh:mm on the demo day."""
-        self.now = datetime(self.day.year, self.day.month, self.day.day, hh, mm, tzinfo=SHANGHAI)
-
-    def __call__(self) -> datetime:
-        return self.now
+def _person(name: str) -> Attendee:
+    return next(a for a in demo_roster() if a.name == name)
 
 
-@dataclass(slots=True)
-class DemoDesk:
-    """A desk with a fresh store in a private directory, ready for the steps."""
-
-    data_dir: Path
-    config: Config
-    store: Store
-    service: CheckInService
-    clock: DemoClock
+def tap(name: str, *, expired: bool = False) -> Callable[[Stage], None]:
+    """The person's ID card on the SAM reader."""
+    return lambda st: _tapped(st, card_of(_person(name), expired=expired))
 
 
-def build_desk(data_dir: Path | None = None) -> DemoDesk:
-    """A store with today's demo project and roster, and the desk's service on a demo clock."""
-    root = data_dir or Path(tempfile.mkdtemp(prefix="cme-kiosk-demo-"))
-    config = parse_config({"kiosk": {"data_dir": str(root), "desk_name": "A"}})
-    today = local_day(utc_now())
-    project = demo_project(today)
-    store = Store.open(root / "kiosk.sqlite3")
-    store.save_project(project)
-    store.save_roster(project.number, demo_roster())
-    store.set_meta("device_id", "demo-desk-a")
-    clock = DemoClock(today)
-    service = CheckInService(
-        store=store, project=project, device_id="demo-desk-a", desk_name="A",
-        mode=DeskMode.AUTO, clock=clock, denied_key=b"demo-platform-denied-key-32bytes",
-    )  # fmt: skip
-    return DemoDesk(root, config, store, service, clock)
+def tap_walk_in() -> Callable[[Stage], None]:
+    """A valid card of someone not on the roster."""
+    card = card_of(_person("张伟"), name=WALK_IN_NAME, number=WALK_IN_NUMBER)
+    return lambda st: _tapped(st, card)
+
+
+def _tapped(st: Stage, card: object) -> None:
+    if not st.devices.tap(card):  # type: ignore[arg-type]
+        raise RuntimeError("the ID-card reader never read the card (is the reader running?)")
+
+
+def printed_ticket(name: str) -> Callable[[Stage], None]:
+    """A printed ticket the platform signed, read by the serial scanner."""
+    number = _person(name).document.number
+    return lambda st: st.devices.scanner.scan(st.venue.ticket(number, now=st.clock()))
+
+
+def phone_code(name: str) -> Callable[[Stage], None]:
+    """The attendee's rotating code on a phone held up to the camera."""
+    number = _person(name).document.number
+    return lambda st: st.devices.camera.show(
+        qr_image(st.venue.rotating_code(number, now=st.clock()), box_size=6)
+    )
+
+
+def phone_ticket(name: str) -> Callable[[Stage], None]:
+    """The attendee's ticket on a phone held up to the camera."""
+    number = _person(name).document.number
+    return lambda st: st.devices.camera.show(
+        qr_image(st.venue.ticket(number, now=st.clock()), box_size=5)
+    )
+
+
+def forwarded_code(name: str) -> Callable[[Stage], None]:
+    """A screenshot of someone's current rotating code, scanned for an absent colleague."""
+    number = _person(name).document.number
+    return lambda st: st.devices.scanner.scan(st.venue.rotating_code(number, now=st.clock()))
+
+
+def forged_ticket(name: str) -> Callable[[Stage], None]:
+    """A ticket made outside the platform: right format and key id, someone else's signing key."""
+    number = _person(name).document.number
+
+    def act(st: Stage) -> None:
+        key_id, _ = st.venue.admin.ticket_signing_key(st.venue.project.number)
+        now = st.clock()
+        fake = Ticket(st.venue.project.number, st.venue.ref(number), key_id,
+                      now - timedelta(hours=1), now + timedelta(hours=8))  # fmt: skip
+        st.devices.scanner.scan(sign_ticket(fake, Ed25519PrivateKey.generate()))
+
+    return act
 
 
 def steps() -> Iterator[Step]:
-    """The scripted day: arrivals, a repeat, a walk-in, refusals, check-outs."""
-    people = {a.name: a for a in demo_roster()}
-
-    def card(name: str, *, expired: bool = False) -> Callable[[], Credential]:
-        person = people[name]
-        valid_to = date(2020, 1, 1) if expired else None
-        return lambda: Credential.id_card(document=person.document, name=name, valid_to=valid_to)
-
-    walk_in = IdentityDocument(
-        DocumentType.RESIDENT_ID, "15020219930808006" + mod11_2_check("15020219930808006")
-    )
-    yield Step(8, 12, "身份证 ID card", card("张伟"))
-    yield Step(8, 13, "身份证 ID card", card("张伟"))
-    yield Step(8, 16, "工作证 staff card", lambda: Credential.card_uid("0713233758"))
-    yield Step(8, 18, "二维码 QR code", lambda: Credential.attendee("A2", method=Method.QR))
-    yield Step(
-        8,
-        20,
-        "人脸 face",
-        lambda: Credential.attendee("A4", method=Method.FACE, evidence=b"face-crop"),
-    )
-    yield Step(8, 24, "身份证 ID card", card("李娜", expired=True))
-    yield Step(8, 27, "身份证 ID card", lambda: Credential.id_card(document=walk_in, name="孙丽"))
-    yield Step(8, 29, "工作证 staff card", lambda: Credential.card_uid("DEADBEEF"))
-    yield Step(17, 35, "身份证 ID card", card("张伟"))
-    yield Step(17, 38, "二维码 QR code", lambda: Credential.attendee("A2", method=Method.QR))
-    yield Step(
-        17,
-        40,
-        "人脸 face",
-        lambda: Credential.attendee("A4", method=Method.FACE, evidence=b"face-crop"),
-    )
+    """The scripted day: arrivals, a repeat, codes good and bad, a walk-in, check-outs."""
+    yield Step(8, 12, 0, "身份证 ID card", "张伟", tap("张伟"))
+    yield Step(8, 13, 0, "身份证 ID card", "张伟 again", tap("张伟"))
+    yield Step(8, 15, 0, "扫码枪 scanner", "王芳's printed ticket", printed_ticket("王芳"))
+    yield Step(8, 18, 5, "摄像头 camera", "李娜's phone code", phone_code("李娜"))
+    yield Step(8, 18, 20, "扫码枪 scanner", "李娜's code forwarded", forwarded_code("李娜"))
+    yield Step(8, 20, 0, "扫码枪 scanner", "a forged ticket", forged_ticket("陈静"))
+    yield Step(8, 24, 0, "身份证 ID card", "陈静 (expired card)", tap("陈静", expired=True))
+    yield Step(8, 27, 0, "身份证 ID card", f"{WALK_IN_NAME} (walk-in)", tap_walk_in())
+    yield Step(17, 35, 0, "身份证 ID card", "张伟", tap("张伟"))
+    yield Step(17, 38, 0, "摄像头 camera", "王芳's ticket on her phone", phone_ticket("王芳"))
 
 
-def run_step(desk: DemoDesk, step: Step) -> Outcome:
-    """Present one step's credential at its time."""
-    desk.clock.set(step.hh, step.mm)
-    return desk.service.present(step.credential())
+def run_step(stage: Stage, step: Step, *, timeout: float = 10.0) -> Outcome | None:
+    """Do one step at its time and return the desk's answer (None if the desk never answered)."""
+    stage.clock.set(step.hh, step.mm, step.ss)
+    try:
+        step.act(stage)
+        return stage.next_outcome(timeout)
+    finally:
+        stage.devices.camera.clear()
 
 
-def describe(step: Step, outcome: Outcome) -> str:
-    """One line of the scripted run."""
+def describe(step: Step, outcome: Outcome | None) -> str:
+    """One line of the run: time, device, what was presented, the desk's answer."""
+    head = f"[{step.hh:02d}:{step.mm:02d}] {step.device:<16} {step.what:<28}"
+    if outcome is None:
+        return f"{head} → no answer from the desk"
     who = (
-        f"{outcome.attendee.name} {outcome.attendee.document.masked()}" if outcome.attendee else "?"
+        f"{outcome.attendee.name} {outcome.attendee.document.masked()} " if outcome.attendee else ""
     )
     seq = f", seq {outcome.event.seq}" if outcome.event else ""
     flags = (
@@ -124,11 +134,6 @@ def describe(step: Step, outcome: Outcome) -> str:
         else ""
     )
     return (
-        f"[{step.hh:02d}:{step.mm:02d}] {step.device:<18} {who:<24} → {outcome.message_zh}"
-        f" / {outcome.message_en} ({outcome.status.value}{seq}{flags})"
+        f"{head} → {who}{outcome.message_zh} / {outcome.message_en}"
+        f" ({outcome.status.value}{seq}{flags})"
     )
-
-
-def demo_window_step_delay() -> timedelta:
-    """How long each step stays on screen in the window demo."""
-    return timedelta(seconds=2.5)

@@ -1,33 +1,99 @@
-"""The demo without a display: run the day and print what the desk did, then what it has stored."""
+"""The demo without a display: run the day through the simulators and print what happened."""
 
 from __future__ import annotations
 
-from kiosk.demo.scenario import DemoDesk, describe, run_step, steps
+import time
+
+from kiosk.demo.scenario import describe, run_step, steps
+from kiosk.demo.stage import Stage
 from kiosk.logging_setup import setup_logging
 from sync import chain
 from sync.store import Store
 
+_SYNC_WAIT_S = 20.0
 
-def run_scripted(desk: DemoDesk) -> int:
-    """Print each step's outcome and a summary; exit status 0 when everything was recorded."""
-    project = desk.service.project
-    log_file = setup_logging(desk.data_dir)
-    print("cme-kiosk demo (no display: scripted run)")
-    print(f"  data directory : {desk.data_dir}")
-    print(f"  project        : {project.number} {project.name}")
+
+def wait_devices(stage: Stage, *, timeout: float = 10.0) -> None:
+    """Give the devices a moment to connect, so the header shows their settled state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(ok for ok, _ in stage.runtime.statuses().values()):
+            return
+        time.sleep(0.1)
+
+
+def print_header(stage: Stage) -> None:
+    """Where everything runs, so an engineer can look at it."""
+    wait_devices(stage)
+    project = stage.desk.service.project
     sessions = ", ".join(f"{s.title} {s.start:%H:%M}-{s.end:%H:%M}" for s in project.sessions)
+    print(f"  data directory : {stage.root}")
+    print(f"  platform       : {stage.venue.url} (reference server, TLS with a demo CA)")
+    print(f"  project        : {project.number} {project.name}")
     print(f"  today          : {project.first_day}  sessions: {sessions}")
-    print(f"  desk           : {desk.service.desk_name}, mode {desk.service.mode.value}")
+    print(
+        f"  desk           : {stage.desk.service.desk_name}, mode {stage.desk.service.mode.value}"
+    )
+    print(f"  ID-card reader : SAM simulator on {stage.devices.sam.port}")
+    print(f"  QR scanner     : serial simulator on {stage.devices.scanner.path}")
+    print(f"  camera         : MJPEG simulator at {stage.devices.camera.url}")
+    for name, (ok, detail) in sorted(stage.runtime.statuses().items()):
+        print(f"  {'ok ' if ok else 'off'} {name}: {detail}")
+    print()
+
+
+def wait_synced(stage: Stage) -> bool:
+    """Ask for a sync now and wait until the outbox is empty."""
+    stage.sync.sync_now()
+    deadline = time.monotonic() + _SYNC_WAIT_S
+    while time.monotonic() < deadline:
+        if stage.desk.store.pending_count() == 0:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def print_platform(stage: Stage) -> None:
+    """What the platform now holds for the project: counts and every desk's completeness."""
+    status = stage.venue.admin.status(stage.desk.service.project.number)
+    print(
+        f"platform: {status.events} records, {status.denied} refused attempts, "
+        f"{status.conflicts} conflicts; submission window {status.window.state}"
+        f" until {status.window.deadline_day}"
+    )
+    for d in status.desks:
+        state = "complete" if d.complete else f"missing {d.missing}"
+        print(f"  desk {d.desk_name} ({d.device_id}): {d.latest_seq} records, {state}")
+
+
+def run_scripted(stage: Stage) -> int:
+    """Print each step's outcome and a summary; exit status 0 when the day went as scripted."""
+    log_file = setup_logging(stage.root / "kiosk")
+    print("cme-kiosk demo (no display: scripted run through simulated devices)")
+    print_header(stage)
     print(f"  log            : {log_file}\n")
+    answered = 0
     for step in steps():
-        print(describe(step, run_step(desk, step)))
-    events = desk.store.events()
-    reopened = Store.open(desk.store.path)
-    problems = chain.verify(reopened.chain_rows(), desk.store._device_key.public_key())
+        outcome = run_step(stage, step)
+        answered += outcome is not None
+        print(describe(step, outcome), flush=True)
+    store = stage.desk.store
+    events = store.events()
+    # Verified from a second connection, as an auditor reading the file would.
+    reopened = Store.open(store.path)
+    try:
+        problems = chain.verify(reopened.chain_rows(), store._device_key.public_key())
+    finally:
+        reopened.close()
     print(
         f"\nstored: {len(events)} records (committed before each answer), "
-        f"{len(desk.store.denied())} refused attempts kept for audit, "
-        f"{desk.store.pending_count()} waiting to sync"
+        f"{len(store.denied())} refused attempts kept for audit"
     )
     print(f"tamper evidence: hash chain and signatures {'intact' if not problems else 'BROKEN'}")
-    return 0 if events and not problems else 1
+    synced = wait_synced(stage)
+    print(f"sync: {stage.sync.status().line()}")
+    print_platform(stage)
+    flagged = sum(1 for e in events if e.event.flags)
+    print(f"flagged for the organizer: {flagged} (walk-ins, expired documents)")
+    ok = answered == len(list(steps())) and bool(events) and not problems and synced
+    return 0 if ok else 1

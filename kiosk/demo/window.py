@@ -1,58 +1,88 @@
-"""The demo with a display: the real desk window, the scripted day replayed on a timer."""
+"""The demo with a display: the real desk window while the day plays through the simulators."""
 
 from __future__ import annotations
 
-import sys
-from concurrent.futures import Future
+import threading
 
-from kiosk.demo.scenario import DemoDesk, demo_window_step_delay, describe, steps
-from kiosk.services.checkin import Outcome
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from kiosk.demo.scenario import describe, run_step, steps
+from kiosk.demo.script import wait_devices, wait_synced
+from kiosk.demo.stage import Stage
+
+STEP_PAUSE_S = 2.5  # how long each answer stays on screen before the next person arrives
 
 
-def run_window(desk: DemoDesk, *, seconds: float = 0, screenshot: str | None = None) -> int:
-    """Show the desk window and replay the steps through the bridge; quit after `seconds` if set."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+class _Player(QObject):
+    """Plays the steps on a plain thread (a tap blocks until read), reporting to the GUI thread."""
 
-    from kiosk.ui.bridge import DeskBridge
+    finished = Signal()
+    shown = Signal(int)  # steps answered so far
+
+    def __init__(self, stage: Stage, *, limit: int | None):
+        super().__init__()
+        self.stage = stage
+        self.limit = limit
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._play, name="demo-player", daemon=True)
+
+    def start(self) -> None:
+        """Begin once the devices are connected."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the step in progress."""
+        self._stop.set()
+        self._thread.join(30)
+
+    def _play(self) -> None:
+        wait_devices(self.stage)
+        for n, step in enumerate(steps(), start=1):
+            if self._stop.is_set():
+                return
+            print(describe(step, run_step(self.stage, step)), flush=True)
+            self.shown.emit(n)
+            if self.limit is not None and n >= self.limit:
+                break
+            if self._stop.wait(STEP_PAUSE_S):
+                return
+        if self.limit is None:
+            print("sync: " + ("done" if wait_synced(self.stage) else "still pending"), flush=True)
+        self.finished.emit()
+
+
+def run_window(
+    stage: Stage,
+    app: QApplication,
+    *,
+    seconds: float = 0,
+    steps_limit: int | None = None,
+    screenshot: str | None = None,
+) -> int:
+    """Show the desk window and play the day; quit after `seconds` or `steps_limit` steps if set."""
     from kiosk.ui.desk_window import DeskWindow
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    bridge = DeskBridge(desk.service)
-    window = DeskWindow(bridge, reset_ms=int(demo_window_step_delay().total_seconds() * 900))
+    window = DeskWindow(stage.bridge, reset_ms=int(STEP_PAUSE_S * 900))
     window.resize(1024, 640)
     window.show()
-    bridge.report_device("身份证读卡器 (simulated)", ok=True, detail="demo")
-    bridge.report_device("扫码枪 (simulated)", ok=True, detail="demo")
-    bridge.report_device("摄像头 (simulated)", ok=True, detail="demo")
-    pending = list(steps())
-    timer = QTimer()
-    timer.setInterval(int(demo_window_step_delay().total_seconds() * 1000))
-
-    def next_step() -> None:
-        if not pending:
-            timer.stop()
-            return
-        step = pending.pop(0)
-        desk.clock.set(step.hh, step.mm)
-        future = bridge.submit(step.credential())
-
-        def report(done: Future[Outcome]) -> None:
-            print(describe(step, done.result()), flush=True)
-
-        future.add_done_callback(report)
-
-    timer.timeout.connect(next_step)
-    timer.start()
-    QTimer.singleShot(300, next_step)
+    # The devices reported before the window existed: show their current state now.
+    for name, (ok, detail) in stage.runtime.statuses().items():
+        stage.bridge.report_device(name, ok=ok, detail=detail)
+    stage.bridge.sync.emit(stage.sync.status())
+    player = _Player(stage, limit=steps_limit)
 
     def finish() -> None:
         if screenshot:
             window.grab().save(screenshot, "PNG")
         app.quit()
 
+    if steps_limit is not None:
+        # Let the last answer paint before the picture is taken.
+        player.shown.connect(lambda n: n >= steps_limit and QTimer.singleShot(400, finish))
     if seconds > 0:
         QTimer.singleShot(int(seconds * 1000), finish)
+    QTimer.singleShot(200, player.start)
     code = app.exec()
-    bridge.shutdown()
+    player.stop()
     return int(code)

@@ -1,0 +1,124 @@
+"""The demo venue assembled: platform, simulated devices, and the real kiosk enrolled with it.
+
+Everything after the simulators is the production path: enrollment and pull from the platform,
+`open_desk`, the device runtime built from the configuration, the desk bridge, and background
+sync. The only demo-specific piece on the kiosk side is the clock, which walks through the day.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+
+from kiosk.app import Desk, open_desk
+from kiosk.config import Config, parse_config
+from kiosk.core.timeutil import SHANGHAI, local_day, utc_now
+from kiosk.demo.devices import DemoDevices, start_devices
+from kiosk.demo.fixtures import demo_project, demo_roster
+from kiosk.demo.venue import Venue, start_venue
+from kiosk.services.checkin import Outcome
+from kiosk.services.platform import enroll_kiosk, start_sync
+from kiosk.services.platform_sync import SyncHandle
+from kiosk.ui.bridge import DeskBridge
+from sync.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class DemoClock:
+    """The desk's wall clock: set to each step's local time on the project day."""
+
+    def __init__(self, day: date):
+        self.day = day
+        self.now = datetime(day.year, day.month, day.day, 8, tzinfo=SHANGHAI)
+
+    def set(self, hh: int, mm: int, ss: int = 0) -> None:
+        """Move to hh:mm:ss on the demo day."""
+        self.now = datetime(
+            self.day.year, self.day.month, self.day.day, hh, mm, ss, tzinfo=SHANGHAI
+        )
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Stage:
+    """A running demo: close() stops everything in reverse order."""
+
+    root: Path
+    clock: DemoClock
+    venue: Venue
+    devices: DemoDevices
+    config: Config
+    desk: Desk
+    bridge: DeskBridge
+    runtime: Any  # kiosk.runtime.Runtime
+    sync: SyncHandle
+    outcomes: queue.Queue[Outcome] = field(default_factory=queue.Queue)
+
+    def next_outcome(self, timeout: float = 10.0) -> Outcome | None:
+        """The next answer the desk gave, or None if none came in time."""
+        try:
+            return self.outcomes.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """Stop devices, sync, the desk thread, the simulators and the platform."""
+        self.runtime.stop()
+        self.sync.stop()
+        self.bridge.shutdown()
+        self.desk.close()
+        self.devices.close()
+        self.venue.stop()
+
+
+def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:
+    """The kiosk configuration a field engineer would write for this desk."""
+    return parse_config(
+        {
+            "kiosk": {"data_dir": str(root / "kiosk"), "desk_name": "A"},
+            "desk": {"mode": "auto"},
+            "sync": {
+                "server_url": venue.url, "ca_bundle": str(venue.tls.ca_pem),
+                "push_interval_s": 1.0, "pull_interval_s": 5.0,
+            },
+            # No keyboard-wedge filter: the demo has no scanner typing into the window.
+            **{**devices.config_sections(), "scanner": {
+                **devices.config_sections()["scanner"], "wedge": False}},
+        },
+        source="demo",
+    )  # fmt: skip
+
+
+def open_stage(root: Path, *, app: QCoreApplication) -> Stage:
+    """Start the platform and simulators, enroll the kiosk, open the desk and start its devices."""
+    clock = DemoClock(local_day(utc_now()))
+    venue = start_venue(root / "platform", project=demo_project(clock.day), roster=demo_roster())
+    devices = start_devices(root)
+    config = demo_config(root, devices, venue)
+    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    store = Store.open(config.data_dir / "kiosk.sqlite3")
+    try:
+        enroll_kiosk(config, store, server_url=venue.url, code=venue.enrollment_code())
+    finally:
+        store.close()
+    desk = open_desk(config, clock=clock)
+    bridge = DeskBridge(desk.service)
+    stage_outcomes: queue.Queue[Outcome] = queue.Queue()
+    # Direct: the queue is filled on the desk thread, whether or not a Qt event loop runs.
+    bridge.outcome.connect(stage_outcomes.put, Qt.ConnectionType.DirectConnection)
+    from kiosk.runtime import Runtime
+
+    runtime = Runtime.from_config(config, desk=bridge, app=app)
+    runtime.start()
+    sync = start_sync(config, desk.store, project=desk.service.project.number,
+                      on_status=bridge.sync.emit)  # fmt: skip
+    return Stage(root, clock, venue, devices, config, desk, bridge, runtime, sync, stage_outcomes)
