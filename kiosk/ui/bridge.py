@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.core.errors import KioskError
+from kiosk.core.model import Method
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
+from kiosk.services.scans import scan_payload
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +46,33 @@ class DeskBridge(QObject):
 
     def submit(self, credential: Credential) -> Future[Outcome]:
         """Queue one presentation from any thread; the outcome arrives through `outcome`."""
-        return self._desk.submit(self._present, credential)
+        return self._desk.submit(self._run, lambda: self.service.present(credential))
 
-    def _present(self, credential: Credential) -> Outcome:
+    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+        """Queue one scanned code from any thread: verified, then checked in or refused (red)."""
+        return self._desk.submit(
+            self._run, lambda: scan_payload(payload, service=self.service, source=source)
+        )
+
+    def submit_refusal(
+        self, *, method: Method, reason: str, message_zh: str, message_en: str, detail: str
+    ) -> Future[Outcome]:
+        """Queue a presentation a driver could not use (e.g. an unreadable card): kept, red."""
+
+        def refuse() -> Outcome:
+            try:
+                # No credential was read: the HMAC covers what was presented, method and reason.
+                text = f"{method}:{reason}"
+                self.service.deny(method=method, reason=reason, credential_text=text, detail=detail)
+            except KioskError as exc:  # storage full: the screen still says what went wrong
+                log.error("refused attempt not recorded: %s", exc.detail)
+            return Outcome(Status.REFUSED, message_zh, message_en, reason=reason)
+
+        return self._desk.submit(self._run, refuse)
+
+    def _run(self, work: Callable[[], Outcome]) -> Outcome:
         try:
-            result = self.service.present(credential)
+            result = work()
         except Exception as exc:  # a bug must reach the screen as "call staff", not kill the desk
             log.exception("check-in failed")
             base = exc if isinstance(exc, KioskError) else KioskError(str(exc))

@@ -1,0 +1,38 @@
+"""`cme-kiosk run`: the check-in desk with its window, devices and sync (systemd runs this)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the run command."""
+    p = sub.add_parser("run", help="run the check-in desk: window, card readers, scanners, camera")
+    p.add_argument("--project", help="project number (default: the only project on this kiosk)")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosk mode)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the store, start the desk; exit 0 on window close or SIGTERM, 2 without a project."""
+    from kiosk.app import open_desk
+    from kiosk.commands._common import config_from_args, fail
+    from kiosk.core.errors import KioskError
+    from kiosk.logging_setup import setup_logging
+
+    config = config_from_args(args)
+    log_file = setup_logging(config.data_dir, level=config.kiosk.log_level, console=True)
+    try:
+        desk = open_desk(config, project_number=args.project)
+    except LookupError as exc:
+        fail(str(exc.args[0]) if exc.args else str(exc), code=2)
+        raise AssertionError("unreachable") from None
+    except KioskError as exc:
+        fail(f"cannot open the store: {exc.detail} (log: {log_file})")
+        raise AssertionError("unreachable") from None
+    from kiosk.runtime.session import run_desk
+
+    try:
+        return run_desk(desk, fullscreen=args.fullscreen)
+    finally:
+        desk.close()

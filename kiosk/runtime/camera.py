@@ -1,0 +1,84 @@
+"""The desk camera and the QR decoding on its frames (codes to the desk's check, held = once)."""
+
+from __future__ import annotations
+
+import logging
+
+from drivers.camera import CameraState, OpenCvCamera, Subscription
+from drivers.qr.backends import DecoderUnavailable
+from drivers.qr.decode import FrameDecoder
+from drivers.qr.detection import QrScanned
+from drivers.qr.worker import QrFrameWorker
+from kiosk.config import Config
+from kiosk.runtime.devices import DeskPort, StatusBoard
+
+log = logging.getLogger(__name__)
+
+CAMERA_NAME = "摄像头 camera"
+QR_NAME = "二维码 camera QR"
+
+
+class CameraDevice:
+    """The camera's capture thread; its state goes to the board."""
+
+    def __init__(self, config: Config, *, board: StatusBoard) -> None:
+        self.name = CAMERA_NAME
+        section = config.camera
+        self.camera = OpenCvCamera(
+            section.source, fps=section.fps, width=section.width, height=section.height
+        )
+        self._board = board
+        self.camera.add_state_listener(self._state)
+
+    def _state(self, state: CameraState) -> None:
+        self._board.report(self.name, ok=state.ok, detail=state.detail)
+
+    def start(self) -> None:
+        """Start capturing (a missing camera is retried by the driver)."""
+        self.camera.start()
+
+    def stop(self) -> None:
+        """Stop capturing and end every frame subscription (idempotent)."""
+        self.camera.close(2.0)
+
+
+class QrCameraDevice:
+    """Decodes the camera's frames on a subscription thread; each new code goes to the desk."""
+
+    def __init__(
+        self, decoder: FrameDecoder, camera: OpenCvCamera, *, desk: DeskPort, debounce_s: float
+    ) -> None:
+        self.name = QR_NAME
+        # Trouble with single frames is logged by the worker once per kind; it is not a status.
+        self.worker = QrFrameWorker(decoder, on_scan=self.scanned, debounce_s=debounce_s)
+        self._camera = camera
+        self._desk = desk
+        self._subscription: Subscription | None = None
+
+    def scanned(self, event: QrScanned) -> None:
+        """Queue the payload's bytes (the verifier judges encoding and content)."""
+        self._desk.submit_payload(event.detection.raw, source=f"camera:{event.backend}")
+
+    def start(self) -> None:
+        """Subscribe to the camera's frames."""
+        if self._subscription is None:
+            self._subscription = self._camera.subscribe(self.worker.handle_frame, name="qr")
+
+    def stop(self) -> None:
+        """Unsubscribe (idempotent)."""
+        if self._subscription is not None:
+            self._camera.unsubscribe(self._subscription)
+            self._subscription = None
+
+
+def qr_on_camera(
+    config: Config, camera: OpenCvCamera, *, desk: DeskPort, board: StatusBoard
+) -> QrCameraDevice | None:
+    """The QR decoder on the camera, or None with a status line when the backend cannot load."""
+    try:
+        decoder = FrameDecoder.open(config.qr.backend, formats=config.qr.formats)
+    except DecoderUnavailable as exc:
+        board.report(QR_NAME, ok=False, detail=f"{exc.status}: camera QR scanning disabled")
+        return None
+    board.report(QR_NAME, ok=True, detail=f"QR decoder {decoder.name} on the camera")
+    return QrCameraDevice(decoder, camera, desk=desk, debounce_s=config.qr.debounce_s)

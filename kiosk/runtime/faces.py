@@ -1,0 +1,72 @@
+"""Face check-in on the desk camera, through kiosk.runtime.face when this build has it."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from drivers.camera import OpenCvCamera
+from kiosk.config import Config
+from kiosk.runtime.devices import DeskPort, StatusBoard
+
+log = logging.getLogger(__name__)
+
+FACE_NAME = "人脸 face"
+
+
+class FaceDevice:
+    """A FaceStation with the runtime's start/stop contract (stop is idempotent)."""
+
+    def __init__(self, station: Any) -> None:
+        self.name = FACE_NAME
+        self.station = station
+        self._running = False
+
+    def start(self) -> None:
+        """Start recognising faces in the camera's frames."""
+        if not self._running:
+            self.station.start()
+            self._running = True
+
+    def stop(self) -> None:
+        """Stop recognising."""
+        if self._running:
+            self._running = False
+            self.station.stop()
+
+
+def face_station(
+    config: Config, *, desk: DeskPort, board: StatusBoard, camera: OpenCvCamera | None
+) -> FaceDevice | None:
+    """The face station when [face] is enabled, the camera exists and this build has it."""
+    if not config.face.enabled:
+        log.info("face check-in not configured ([face] enabled = false)")
+        return None
+    if camera is None:
+        board.report(FACE_NAME, ok=False, detail="face check-in needs [camera] enabled = true")
+        return None
+    try:
+        # Imported by name: the face station is optional in a build, and it pulls in dlib.
+        module = importlib.import_module("kiosk.runtime.face")
+    except ImportError as exc:
+        log.warning("face station not importable: %s", exc)
+        board.report(FACE_NAME, ok=False, detail="face: not available in this build")
+        return None
+    try:
+        station = module.FaceStation.create(
+            config=config,
+            store=desk.service.store,
+            service=desk.service,
+            bridge=desk,
+            camera=camera,
+        )
+    # Whatever goes wrong in an optional feature disables it with a line; the desk keeps running.
+    except Exception as exc:
+        log.exception("face station failed to start")
+        board.report(FACE_NAME, ok=False, detail=f"face check-in disabled: {exc}")
+        return None
+    if station is None:  # [face] is enabled, so the project does not take face check-in
+        board.report(FACE_NAME, ok=False, detail="face check-in is not a method of this project")
+        return None
+    return FaceDevice(station)

@@ -1,0 +1,89 @@
+"""Every configured device, built from the configuration and routed to the desk."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QCoreApplication
+
+from kiosk.config import Config
+from kiosk.runtime.camera import CameraDevice, qr_on_camera
+from kiosk.runtime.cards import card_readers
+from kiosk.runtime.devices import DeskPort, Device, StatusBoard
+from kiosk.runtime.faces import face_station
+from kiosk.runtime.scanners import scanners
+from kiosk.runtime.wedge import WEDGE_NAME, WedgeDevice
+
+log = logging.getLogger(__name__)
+
+CAMERA_OFF = "not configured ([camera] enabled = false): camera QR and face check-in are off"
+
+
+class Runtime:
+    """The desk's devices: started in order, stopped in reverse, each failure a status line."""
+
+    def __init__(self, devices: list[Device], *, board: StatusBoard) -> None:
+        self.devices = devices
+        self.board = board
+        self._started = False
+
+    @classmethod
+    def from_config(
+        cls, config: Config, *, desk: DeskPort, app: QCoreApplication | None = None
+    ) -> Runtime:
+        """Build (not start) every device the configuration enables; call on the GUI thread."""
+        board = StatusBoard(desk)
+        devices: list[Device] = []
+        if config.scanner.wedge:
+            if app is None:
+                board.report(WEDGE_NAME, ok=False, detail="no Qt application: wedge filter off")
+            else:
+                devices.append(WedgeDevice(config.scanner, app=app, desk=desk, board=board))
+        devices += card_readers(config, desk=desk, board=board)
+        devices += scanners(config, desk=desk, board=board)
+        if config.camera.enabled:
+            camera = CameraDevice(config, board=board)
+            devices.append(camera)
+            qr = qr_on_camera(config, camera.camera, desk=desk, board=board)
+            if qr is not None:
+                devices.append(qr)
+            face = face_station(config, desk=desk, board=board, camera=camera.camera)
+        else:
+            log.info("camera %s", CAMERA_OFF)
+            face = face_station(config, desk=desk, board=board, camera=None)
+        if face is not None:
+            devices.append(face)
+        return cls(devices, board=board)
+
+    def start(self) -> None:
+        """Start every device; one that fails to start is reported and the rest still start."""
+        if self._started:
+            return
+        self._started = True
+        for device in self.devices:
+            try:
+                device.start()
+            # An optional device must never keep the desk from opening.
+            except Exception as exc:
+                log.exception("%s failed to start", device.name)
+                self.board.report(device.name, ok=False, detail=f"failed to start: {exc}")
+        log.info("devices started: %s", ", ".join(d.name for d in self.devices) or "none")
+
+    def stop(self) -> None:
+        """Stop every device, last started first (idempotent; call on the GUI thread)."""
+        if not self._started:
+            return
+        self._started = False
+        began = time.monotonic()
+        for device in reversed(self.devices):
+            try:
+                device.stop()
+            # Shutdown goes on whatever one driver does: the store must still close cleanly.
+            except Exception:
+                log.exception("%s failed to stop", device.name)
+        log.info("devices stopped in %.2f s", time.monotonic() - began)
+
+    def statuses(self) -> dict[str, tuple[bool, str]]:
+        """Name → (ok, detail) of every device reported so far."""
+        return self.board.lines()

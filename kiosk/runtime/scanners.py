@@ -1,0 +1,79 @@
+"""Scanners at the desk: serial, evdev and HID-POS payloads go to the desk's code check."""
+
+from __future__ import annotations
+
+import logging
+
+from drivers.scanner.base import ScanEvent, ScannerStatus
+from drivers.scanner.evdev_reader import EvdevScanner
+from drivers.scanner.serial_reader import SerialScanner
+from kiosk.config import Config
+from kiosk.runtime.devices import DeskPort, Device, StatusBoard
+from kiosk.ui.wedge import burst_config
+
+log = logging.getLogger(__name__)
+
+SERIAL_NAME = "扫码枪 serial"
+EVDEV_NAME = "扫码枪 evdev"
+
+
+class ScanRouter:
+    """Scanner callbacks (on the scanner's thread): payloads to the desk, states to the board."""
+
+    def __init__(self, desk: DeskPort, board: StatusBoard, *, label: str) -> None:
+        self._desk = desk
+        self._board = board
+        self._label = label
+
+    def scan(self, event: ScanEvent) -> None:
+        """Queue one payload, bytes as they came (UTF-8 is judged by the verifier)."""
+        self._desk.submit_payload(event.raw, source=event.source)
+
+    def status(self, status: ScannerStatus) -> None:
+        """Publish the scanner's state."""
+        self._board.report(self._label, ok=status.ok, detail=status.detail)
+
+
+class ScannerDevice:
+    """A scanner driver with the runtime's start/stop contract."""
+
+    def __init__(self, name: str, scanner: SerialScanner | EvdevScanner) -> None:
+        self.name = name
+        self.scanner = scanner
+
+    def start(self) -> None:
+        """Start reading."""
+        self.scanner.start()
+
+    def stop(self) -> None:
+        """Stop reading (idempotent)."""
+        self.scanner.stop(2.0)
+
+
+def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Device]:
+    """The serial and evdev scanners the configuration names (the wedge: kiosk.runtime.wedge)."""
+    section = config.scanner
+    devices: list[Device] = []
+    if section.serial_port:
+        router = ScanRouter(desk, board, label=SERIAL_NAME)
+        serial = SerialScanner(
+            section.serial_port,
+            on_scan=router.scan,
+            on_status=router.status,
+            baudrate=section.serial_baudrate,
+            reconnect_s=section.reconnect_s,
+        )
+        devices.append(ScannerDevice(SERIAL_NAME, serial))
+    if section.evdev_device:
+        router = ScanRouter(desk, board, label=EVDEV_NAME)
+        evdev = EvdevScanner(
+            section.evdev_device,
+            on_scan=router.scan,
+            on_status=router.status,
+            config=burst_config(section),
+            reconnect_s=section.reconnect_s,
+        )
+        devices.append(ScannerDevice(EVDEV_NAME, evdev))
+    if not devices:
+        log.info("no serial or evdev scanner configured")
+    return devices

@@ -1,0 +1,142 @@
+"""`cme-kiosk run`: the desk window, its devices and sync, until the window closes or SIGTERM."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app import Desk
+from kiosk.config import Config
+from kiosk.runtime.runtime import Runtime
+from kiosk.ui.bridge import DeskBridge
+from kiosk.ui.desk_window import DeskWindow
+
+log = logging.getLogger(__name__)
+
+READY = "cme-kiosk: desk ready"  # printed once the event loop runs (systemd logs, tests)
+SYNC_NAME = "同步 sync"
+
+
+class SignalWatcher:
+    """SIGTERM/SIGINT handled on the GUI thread: the wakeup fd wakes Qt's loop from C++ code."""
+
+    def __init__(self, on_signal: Callable[[int], None]) -> None:
+        self._on_signal = on_signal
+        self._read, self._write = socket.socketpair()
+        for s in (self._read, self._write):
+            s.setblocking(False)
+        self._old_fd = signal.set_wakeup_fd(self._write.fileno())
+        self._old = {
+            sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read)
+        # Python runs the handler when the notifier's slot gives it control; draining is all.
+        self._notifier.activated.connect(self._drain)
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._read.recv(64):
+                pass
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        log.info("received %s: shutting down", signal.Signals(signum).name)
+        self._on_signal(signum)
+
+    def close(self) -> None:
+        """Restore the previous handlers."""
+        self._notifier.setEnabled(False)
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        signal.set_wakeup_fd(self._old_fd)
+        self._read.close()
+        self._write.close()
+
+
+def start_sync(desk: Desk, bridge: DeskBridge) -> Any:
+    """Sync through kiosk.services.platform when this build has it; None with a status line."""
+    try:
+        platform = importlib.import_module("kiosk.services.platform")
+    except ImportError as exc:
+        log.warning("sync not importable: %s", exc)
+        bridge.report_device(SYNC_NAME, ok=False, detail="sync: not available")
+        return None
+    try:
+        return platform.start_sync(
+            desk.config,
+            desk.store,
+            project=desk.service.project.number,
+            on_status=bridge.sync.emit,
+        )
+    # Sync is optional for the desk: check-ins go on locally and upload once it works.
+    except Exception as exc:
+        log.exception("sync failed to start")
+        bridge.report_device(SYNC_NAME, ok=False, detail=f"sync failed to start: {exc}")
+        return None
+
+
+def show_sync(window: DeskWindow, status: Any) -> None:
+    """Paint a sync status snapshot (sync.outbox.SyncStatus) in the window's sync line."""
+    window.show_sync(status.line(), ok=bool(status.online and not status.needs_attention))
+
+
+def run_desk(desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = print) -> int:
+    """Run the desk until its window closes or SIGTERM/SIGINT; return the exit status."""
+    config: Config = desk.config
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    bridge = DeskBridge(desk.service)
+    window = DeskWindow(bridge, lang=config.kiosk.language)
+    bridge.sync.connect(lambda status: show_sync(window, status))
+    stopping: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        stopping.append(signum)
+        window.close()
+        app.quit()
+
+    watcher = SignalWatcher(on_signal)
+    runtime = Runtime.from_config(config, desk=bridge, app=app)
+    sync = None
+    try:
+        runtime.start()
+        sync = start_sync(desk, bridge)
+        if fullscreen:
+            window.showFullScreen()
+        else:
+            window.resize(1024, 640)
+            window.show()
+        project = desk.service.project
+
+        def announce() -> None:
+            line = f"{READY}: project {project.number}, desk {desk.service.desk_name}"
+            log.info("%s; devices:\n%s", line, runtime.board.summary())
+            ready(line)
+
+        QTimer.singleShot(0, announce)
+        if not stopping:  # a SIGTERM during startup: do not enter the loop at all
+            app.exec()
+    finally:
+        shutdown(runtime, bridge, sync)
+        watcher.close()
+    return 0
+
+
+def shutdown(runtime: Runtime, bridge: DeskBridge, sync: Any) -> None:
+    """Devices first (no new presentations), then the desk thread (commits finish), then sync."""
+    runtime.stop()
+    bridge.shutdown()
+    if sync is not None:
+        try:
+            sync.stop()
+        except Exception:  # the records are committed; a sync that fails to stop loses nothing
+            log.exception("sync failed to stop")
