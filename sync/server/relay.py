@@ -213,6 +213,14 @@ class RelayForwarder:
             if not page.more:
                 return
 
+    def _learn_state(self, up: Upstream, device_ids: set[str]) -> None:
+        """Ask the platform (idempotent registration) how kiosks it refused stand, and follow."""
+        for device_id in sorted(device_ids):
+            with self.db.read() as conn:
+                row = conn.execute(select(t.devices).where(t.devices.c.id == device_id)).one()
+            answer = up.register(_registration(row))
+            self._follow_state(device_id, answer.state, answer.end_reason)
+
     def _register(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
         d, r = t.devices.c, t.relay_registered.c
         with self.db.read() as conn:
@@ -223,12 +231,7 @@ class RelayForwarder:
                 .order_by(d.enrolled_at)
             ).all()
         for row in waiting:
-            answer = up.register(
-                p.RelayDevice(
-                    device_id=row.id, public_key=p.b64(bytes(row.public_key)),
-                    desk_name=row.desk_name, seq_start=int(row.seq_start),
-                )
-            )  # fmt: skip
+            answer = up.register(_registration(row))
             with self.db.write() as conn:
                 conn.execute(
                     insert(t.relay_registered).values(
@@ -257,7 +260,7 @@ class RelayForwarder:
         while rows := self._pending("event", t.events, link):
             wire, local = _wire(rows, _event_record)
             answers = local + (up.events(wire).answers if wire else [])
-            self._store_answers("event", link, rows, answers, result)
+            self._learn_state(up, self._store_answers("event", link, rows, answers, result))
             if len(rows) < self.batch_size:
                 return
 
@@ -265,15 +268,15 @@ class RelayForwarder:
         while rows := self._pending("denied", t.denied, link):
             wire, local = _wire(rows, _denied_record)
             answers = local + (up.denied(wire).answers if wire else [])
-            self._store_answers("denied", link, rows, answers, result)
+            self._learn_state(up, self._store_answers("denied", link, rows, answers, result))
             if len(rows) < self.batch_size:
                 return
 
     def _store_answers(
         self, kind: str, link: RelayLink, rows: list[Row[Any]],
         answers: list[p.RecordAnswer], result: LinkResult,
-    ) -> None:  # fmt: skip
-        """Keep the platform's answer per UUID (the record is then done, whatever it says)."""
+    ) -> set[str]:  # fmt: skip
+        """Keep the platform's answer per UUID (the record is then done); return revoked kiosks."""
         device_of = {row.uuid: row.device_id for row in rows}
         by_uuid = {a.uuid: a for a in answers if a.uuid in device_of}
         if len(by_uuid) != len(rows):
@@ -291,9 +294,7 @@ class RelayForwarder:
         for a in by_uuid.values():
             key = f"{kind} {a.status}"
             result.answers[key] = result.answers.get(key, 0) + 1
-        revoked = {device_of[a.uuid] for a in by_uuid.values() if a.reason == "revoked_device"}
-        for device_id in sorted(revoked):
-            self._follow_state(device_id, "revoked", "")
+        return {device_of[a.uuid] for a in by_uuid.values() if a.reason == "revoked_device"}
 
     def _report(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
         d, reg = t.devices.c, t.relay_registered.c
@@ -387,6 +388,14 @@ class RelayForwarder:
 
 
 W = TypeVar("W", p.EventRecord, p.DeniedRecord)
+
+
+def _registration(row: Row[Any]) -> p.RelayDevice:
+    """A local kiosk as the relay registers it upstream: its own id, key and first seq."""
+    return p.RelayDevice(
+        device_id=row.id, public_key=p.b64(bytes(row.public_key)), desk_name=row.desk_name,
+        seq_start=int(row.seq_start),
+    )  # fmt: skip
 
 
 def _wire(

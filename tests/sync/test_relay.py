@@ -15,23 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from kiosk.services.checkin import Credential, Status
 from sync import signing
-from sync.client import DeviceRevoked, PermanentError
-from sync.protocol import RelayDevice
 from sync.server import db as t
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
 from sync.server.relay import RelayForwarder
-from sync.server.relay_client import Upstream
 from sync.server.relay_status import relay_status
 from sync.server.run import make_server
 from tests.support.live_server import LiveServer, MovableClock, start_live_server
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 from tests.support.tls import TlsFiles
-from tests.sync.desks import enroll, seed_platform, statuses
+from tests.sync.desks import seed_platform
 from tests.sync.kiosks import Kiosk, make_kiosk
 
 pytestmark = pytest.mark.timeout(120)
@@ -39,7 +36,9 @@ NUMBER = "2026-15-01-001"
 PEOPLE = make_roster(5)
 
 
-def serve(db_url: str, tls: TlsFiles, *, port: int, clock: MovableClock, backend: str) -> LiveServer:
+def serve(
+    db_url: str, tls: TlsFiles, *, port: int, clock: MovableClock, backend: str
+) -> LiveServer:
     """The platform app under uvicorn on a given loopback port (so it can come back there)."""
     admin = ServerAdmin(db_url, clock=clock)
     server = make_server(
@@ -83,13 +82,14 @@ class Venue:
                               backend=old.backend)  # fmt: skip
 
     def kiosk(self, name: str, clock: FakeClock) -> Kiosk:
-        return make_kiosk(self.tmp, self.relay, make_project(), name, clock=clock)
+        # The kiosk's client shares its clock, so the offset it learns is the relay's clock
+        # against the kiosk's (the store chains prev_hash itself: no lookup needed).
+        client = self.relay.client(clock=clock)
+        return make_kiosk(self.tmp, self.relay, make_project(), name, clock=clock, client=client)
 
 
 @pytest.fixture
-def venue(
-    server_db: tuple[str, str], tls: TlsFiles, tmp_path: Path
-) -> Iterator[Venue]:
+def venue(server_db: tuple[str, str], tls: TlsFiles, tmp_path: Path) -> Iterator[Venue]:
     """Upstream on each database backend (project, roster of 5); a SQLite relay enrolled with it."""
     backend, url = server_db
     clock = MovableClock(at(DAY1, 7))
@@ -172,8 +172,9 @@ def test_records_made_while_upstream_is_down_reach_it_exactly_once_with_kiosk_si
 
 
 def _wire(row: dict[str, object]) -> object:
-    from sync.protocol import EventRecord
     import json
+
+    from sync.protocol import EventRecord
 
     return EventRecord.model_validate(
         {k: row[k] for k in ("uuid", "seq", "project", "attendee_id", "direction", "method",
