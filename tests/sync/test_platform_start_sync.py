@@ -152,6 +152,8 @@ def test_revoked_and_retired_devices_are_shown_to_staff_and_records_kept(
         other = make_roster(5)[1]
         desk.service.present(Credential.id_card(document=other.document), now=at(DAY1, 8, 6))
         handle.sync_now()
+        # The pull loop may report the revocation first; wait for the upload's own answer.
+        wait_for(lambda: handle.worker is not None and handle.worker.outbox.status.needs_attention)
         wait_for(lambda: statuses.last().needs_attention == "device_revoked")
         last = statuses.last()
         assert "吊销" in last.line() and "revoked" in last.line() and not last.online
