@@ -1,4 +1,4 @@
-"""`cme-kiosk face enroll DIR --out GALLERY` and `cme-kiosk face identify GALLERY IMAGE...`."""
+"""`cme-kiosk face enroll DIR --out GALLERY`, `face identify GALLERY IMAGE...`, `face withdraw`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the face command group."""
-    p = sub.add_parser("face", help="face gallery tools: enroll photos, identify faces in images")
+    p = sub.add_parser("face", help="face tools: enroll, identify, withdraw a template")
     group = p.add_subparsers(dest="face_command", metavar="ACTION", required=True)
     e = group.add_parser("enroll", help="build a gallery from DIR/<person>/<photos>")
     e.add_argument("dir", type=Path, help="one folder per person, named after the person")
@@ -30,6 +30,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     i.add_argument("--threshold", type=float, help="override [face] threshold")
     i.add_argument("--margin", type=float, help="override [face] margin")
     i.set_defaults(handler=run_identify)
+    w = group.add_parser(
+        "withdraw", help="consent withdrawn: delete one attendee's face template for a project"
+    )
+    w.add_argument("--project", required=True, help="project number (项目编号)")
+    w.add_argument("--attendee", required=True, help="the attendee's roster id")
+    w.set_defaults(handler=run_withdraw)
 
 
 def _settings(args: argparse.Namespace) -> FaceSettings:
@@ -144,3 +150,43 @@ def run_identify(args: argparse.Namespace) -> int:
             }
             print(json.dumps(line, ensure_ascii=False), flush=True)
     return status
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    """Delete the template, tell a running desk (store meta), and keep an audit line."""
+    import getpass
+    import logging
+    import time
+
+    from kiosk.core.timeutil import utc_now
+    from kiosk.logging_setup import setup_logging
+    from kiosk.runtime.face import templates_revision_key
+    from sync.store import Store
+
+    config = config_from_args(args)
+    db = config.data_dir / "kiosk.sqlite3"
+    if not db.exists():
+        fail(f"no kiosk database at {db}")
+    store = Store.open(db, use_keyring=config.privacy.key_store == "keyring")
+    try:
+        if args.project not in store.project_numbers():
+            fail(f"no project {args.project} in {db}")
+        had = store.delete_face_template(args.project, args.attendee)
+        # A running desk polls this key and drops the template from its gallery.
+        store.set_meta(templates_revision_key(args.project), str(time.time_ns()))
+    finally:
+        store.close()
+    setup_logging(config.data_dir, level=config.kiosk.log_level)
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers): the audit still names the time
+        who = "unknown"
+    logging.getLogger("kiosk.audit").info(
+        "face template withdrawn: project=%s attendee=%s held=%s by=%s at=%s",
+        args.project, args.attendee, "yes" if had else "no", who, utc_now().isoformat(),
+    )  # fmt: skip
+    if had:
+        print(f"withdrawn: face template of attendee {args.attendee} in {args.project} deleted")
+    else:
+        print(f"withdrawn: no face template was held for {args.attendee} in {args.project}")
+    return 0

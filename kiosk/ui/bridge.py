@@ -38,6 +38,8 @@ class DeskBridge(QObject):
     device = Signal(object)  # DeviceStatus
     sync = Signal(object)  # a sync status snapshot (sync.outbox.SyncStatus)
     notice = Signal(str, str)  # (zh, en) a message that is not a check-in, e.g. a bad QR code
+    face = Signal(object)  # a face screen event (kiosk.runtime.face: FacePrompt, EnrollmentOffer…)
+    preview = Signal(object)  # a small camera preview (kiosk.runtime.face.PreviewFrame)
 
     def __init__(self, service: CheckInService, parent: QObject | None = None):
         super().__init__(parent)

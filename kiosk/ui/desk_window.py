@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer
@@ -13,14 +14,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.core.model import DeskMode, Direction
 from kiosk.core.timeutil import SHANGHAI
+from kiosk.runtime.face import EnrollmentOffer, EnrollmentUpdate, FacePrompt
 from kiosk.services.checkin import Outcome, Status
 from kiosk.ui.bridge import DeskBridge, DeviceStatus
+from kiosk.ui.consent import ConsentScreen
+from kiosk.ui.face_panel import HINT_COLOUR, FacePanel
 
 # Colours chosen for contrast with white text at a glance (WCAG AA on large text).
 COLOURS = {
@@ -30,6 +35,7 @@ COLOURS = {
     Status.ERROR: "#c62828",
     None: "#37474f",
 }
+LIVENESS_COLOUR = HINT_COLOUR  # blue: the person must act (blink, turn) before any verdict
 IDLE_ZH = "请刷身份证、扫描二维码或看向摄像头"
 IDLE_EN = "Tap your ID card, scan your code, or look at the camera"
 MODES = [(DeskMode.IN, "签到 In"), (DeskMode.OUT, "签退 Out"), (DeskMode.AUTO, "自动 Auto")]
@@ -61,20 +67,7 @@ class DeskWindow(QMainWindow):
 
         root = QWidget()
         layout = QVBoxLayout(root)
-        header = QHBoxLayout()
-        title = QLabel(f"{service.project.name}　{service.project.number}　{service.desk_name}台")
-        title.setObjectName("title")
-        header.addWidget(title, 1)
-        self.mode_buttons = QButtonGroup(self)
-        for i, (mode, text) in enumerate(MODES):
-            button = QPushButton(text)
-            button.setCheckable(True)
-            button.setChecked(mode is service.mode)
-            button.setMinimumHeight(44)
-            self.mode_buttons.addButton(button, i)
-            header.addWidget(button)
-        self.mode_buttons.idClicked.connect(self._set_mode)
-        layout.addLayout(header)
+        layout.addLayout(self._header())
 
         self.card = QFrame()
         self.card.setMinimumHeight(320)
@@ -84,7 +77,17 @@ class DeskWindow(QMainWindow):
         self.detail_label = _label(16)
         for w in (self.name_label, self.message_label, self.detail_label):
             card_layout.addWidget(w)
-        layout.addWidget(self.card, 1)
+        # The consent screen takes the card's place; the face column sits beside both.
+        self.consent = ConsentScreen()
+        self.consent.closed.connect(self._consent_closed)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.card)
+        self.stack.addWidget(self.consent)
+        self.face_panel = FacePanel()
+        middle = QHBoxLayout()
+        middle.addWidget(self.stack, 1)
+        middle.addWidget(self.face_panel)
+        layout.addLayout(middle, 1)
 
         footer = QHBoxLayout()
         self.devices_label = QLabel()
@@ -99,11 +102,35 @@ class DeskWindow(QMainWindow):
         self._reset.setSingleShot(True)
         self._reset.setInterval(reset_ms)
         self._reset.timeout.connect(self.show_idle)
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(200)
+        self._countdown.timeout.connect(self._tick)
+        self._deadline: float | None = None
         bridge.outcome.connect(self.show_outcome)
         bridge.device.connect(self.show_device)
+        bridge.device.connect(self.face_panel.show_status)
         bridge.notice.connect(self.show_notice)
+        bridge.face.connect(self.show_face)
+        bridge.preview.connect(self.face_panel.show_preview)
         self.show_idle()
         self._update_counts()
+
+    def _header(self) -> QHBoxLayout:
+        service = self.bridge.service
+        header = QHBoxLayout()
+        title = QLabel(f"{service.project.name}　{service.project.number}　{service.desk_name}台")
+        title.setObjectName("title")
+        header.addWidget(title, 1)
+        self.mode_buttons = QButtonGroup(self)
+        for i, (mode, text) in enumerate(MODES):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setChecked(mode is service.mode)
+            button.setMinimumHeight(44)
+            self.mode_buttons.addButton(button, i)
+            header.addWidget(button)
+        self.mode_buttons.idClicked.connect(self._set_mode)
+        return header
 
     def _set_mode(self, index: int) -> None:
         self.bridge.service.mode = MODES[index][0]
@@ -113,6 +140,8 @@ class DeskWindow(QMainWindow):
 
     def show_idle(self) -> None:
         """The waiting screen."""
+        self._countdown.stop()
+        self._deadline = None
         self._paint(None)
         self.name_label.setText("")
         self.message_label.setText(IDLE_ZH if self.lang == "zh" else IDLE_EN)
@@ -120,6 +149,11 @@ class DeskWindow(QMainWindow):
 
     def show_outcome(self, outcome: Outcome) -> None:
         """Paint one answer; it stays for a few seconds, then the idle screen returns."""
+        offer = self.consent.offer
+        if offer is not None and offer.outcome is outcome:
+            return  # the consent screen shows this check-in already
+        self._leave_consent()
+        self._countdown.stop()
         self._paint(outcome.status)
         person = outcome.attendee
         self.name_label.setText(person.name if person else "")
@@ -137,6 +171,8 @@ class DeskWindow(QMainWindow):
 
     def show_notice(self, zh: str, en: str) -> None:
         """A refusal that did not come from the check-in service (e.g. an unreadable card)."""
+        self._leave_consent()
+        self._countdown.stop()
         self._paint(Status.REFUSED)
         self.name_label.setText("")
         self.message_label.setText(zh if self.lang == "zh" else en)
@@ -160,3 +196,51 @@ class DeskWindow(QMainWindow):
         self.counts_label.setText(
             f"本台 签到 {self._counts[Direction.IN]} · 签退 {self._counts[Direction.OUT]}"
         )
+
+    # -- face ------------------------------------------------------------------------------------
+
+    def show_face(self, item: object) -> None:
+        """A face station event: a liveness prompt, a hint, an enrollment offer or its end."""
+        if isinstance(item, EnrollmentOffer):
+            self._reset.stop()
+            self._countdown.stop()
+            self.consent.open(item)
+            self.stack.setCurrentWidget(self.consent)
+        elif isinstance(item, EnrollmentUpdate):
+            self.consent.update_from(item)
+        elif isinstance(item, FacePrompt) and item.kind == "liveness":
+            self.show_challenge(item)
+        elif isinstance(item, FacePrompt):
+            self.face_panel.show_hint(item)
+
+    def show_challenge(self, prompt: FacePrompt) -> None:
+        """The liveness instruction, big and blue, with the seconds left."""
+        if self.stack.currentWidget() is self.consent:
+            return
+        self._reset.stop()
+        self.card.setStyleSheet(f"QFrame {{ background: {LIVENESS_COLOUR}; border-radius: 16px; }}")
+        self.name_label.setText(prompt.zh)
+        self.message_label.setText(prompt.en)
+        self._deadline = prompt.deadline
+        self._tick()
+        self._countdown.start()
+
+    def _tick(self) -> None:
+        if self._deadline is None:
+            self._countdown.stop()
+            return
+        left = self._deadline - time.monotonic()
+        if left < -2.0:  # the verdict should have come by now: do not leave a stale prompt
+            self.show_idle()
+            return
+        seconds = max(0, int(left + 0.999))
+        self.detail_label.setText(f"剩余 {seconds} 秒 · {seconds} s left")
+
+    def _leave_consent(self) -> None:
+        if self.stack.currentWidget() is self.consent:
+            self.consent.dismiss()
+            self.stack.setCurrentWidget(self.card)
+
+    def _consent_closed(self) -> None:
+        self.stack.setCurrentWidget(self.card)
+        self.show_idle()

@@ -1,0 +1,315 @@
+"""The face station with the real engine, store, service and bridge; a video file is the webcam."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from drivers.camera import OpenCvCamera
+from drivers.face.availability import load_engine
+from drivers.face.engine import FaceEngine
+from drivers.face.gallery import pack_template
+from drivers.face.liveness import FAILED_ZH
+from kiosk.config import Config, parse_config
+from kiosk.core.model import Direction, Method
+from kiosk.diagnostics import probe_face_models
+from kiosk.runtime.face import (
+    FACE_NAME,
+    UNKNOWN_ZH,
+    EnrollmentOffer,
+    EnrollmentUpdate,
+    FacePrompt,
+    FaceStation,
+    PreviewFrame,
+    stricter_policy,
+)
+from kiosk.services.checkin import Credential, Status
+from tests.face.conftest import PhotoCache
+from tests.face.test_desk import still_scene, still_video
+from tests.runtime.conftest import DeskRig, wait_for
+from tests.support import face_tracks as ft
+from tests.support.env import need
+
+pytestmark = pytest.mark.timeout(180)
+ROOT = Path(__file__).resolve().parents[2]
+CONSENT = datetime(2026, 5, 19, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def engine() -> FaceEngine:
+    """The real engine (the station loads its own; this one builds the test's scenes)."""
+    need(ft.FACES.is_dir(), f"test faces not found at {ft.FACES}")
+    eng, status = load_engine()
+    need(eng is not None, f"face models unavailable: {status.detail}")
+    assert eng is not None
+    return eng
+
+
+@pytest.fixture(scope="module")
+def photos(engine: FaceEngine) -> PhotoCache:
+    return PhotoCache(engine)
+
+
+def enroll_photos(rig: DeskRig, photos: PhotoCache, attendee: str, person: str) -> None:
+    """A roster-photo template (consent given at registration) for one attendee."""
+    encodings = [photos.faces(p)[0].encoding for p in ft.enrolled_people()[person]]
+    rig.store.save_face_template(project=rig.project.number, attendee_id=attendee,
+                                 template=pack_template(np.stack(encodings)),
+                                 source="roster_photo", consent_at=CONSENT)  # fmt: skip
+
+
+def face_config(source: Path, **face: Any) -> Config:
+    return parse_config({"face": {"enabled": True, **face},
+                         "camera": {"enabled": True, "source": str(source), "fps": 15}})  # fmt: skip
+
+
+def set_liveness(rig: DeskRig, policy: str) -> None:
+    """The organizer's per-project policy, as a project update from the platform would set it."""
+    project = replace(rig.project, checkin=replace(rig.project.checkin, liveness=policy))
+    rig.store.save_project(project)
+    rig.service.project = project
+
+
+def clip_video(path: Path, first: int = 140, last: int = 200) -> Path:
+    """The clip's talking face (real motion) as a short looping video file."""
+    import cv2
+
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15.0, (640, 360))
+    for _, frame in ft.clip_frames(first, last, step=2):
+        w.write(frame)
+    w.release()
+    return path
+
+
+class FaceSignals:
+    """Everything the station shows, as the GUI thread receives it."""
+
+    def __init__(self, rig: DeskRig) -> None:
+        self.items: list[object] = []
+        self.previews = 0
+        rig.bridge.face.connect(self.items.append)
+        rig.bridge.preview.connect(self._preview)
+
+    def _preview(self, frame: PreviewFrame) -> None:
+        self.previews += 1
+        assert frame.rgb.shape[1] == 240 and frame.rgb.dtype == np.uint8
+        frame.shown()
+
+    def of(self, kind: type) -> list[Any]:
+        return [i for i in self.items if isinstance(i, kind)]
+
+
+class Running:
+    """A started station on a video-file camera; stopped (and the camera closed) at teardown."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[FaceStation, OpenCvCamera]] = []
+
+    def __call__(self, rig: DeskRig, config: Config, **kw: Any) -> FaceStation:
+        camera = OpenCvCamera(config.camera.source, fps=config.camera.fps)
+        if kw:
+            station = FaceStation(config=config, store=rig.store, service=rig.service,
+                                  bridge=rig.bridge, camera=camera, **kw)  # fmt: skip
+        else:
+            made = FaceStation.create(config=config, store=rig.store, service=rig.service,
+                                      bridge=rig.bridge, camera=camera)  # fmt: skip
+            assert made is not None
+            station = made
+        self.started.append((station, camera))
+        station.start()
+        return station
+
+
+@pytest.fixture
+def run() -> Iterator[Running]:
+    r = Running()
+    yield r
+    for station, camera in r.started:
+        station.stop()
+        camera.close()
+
+
+def face_status(rig: DeskRig) -> list[Any]:
+    return [d for d in rig.devices if d.name == FACE_NAME]
+
+
+def test_policy_is_the_stricter_of_project_and_venue() -> None:
+    assert stricter_policy("off", "challenge_on_doubt") == "challenge_on_doubt"
+    assert stricter_policy("always", "off") == "always"
+    assert stricter_policy("off", "off") == "off"
+
+
+def test_create_is_none_when_face_is_off_for_the_desk_or_the_project(rig: DeskRig) -> None:
+    cam = OpenCvCamera("missing.avi")
+    args = {"store": rig.store, "service": rig.service, "bridge": rig.bridge, "camera": cam}
+    assert FaceStation.create(config=Config(), **args) is None  # [face] enabled = false
+    methods = rig.project.checkin.methods - {Method.FACE}
+    rig.service.project = replace(rig.project, checkin=replace(rig.project.checkin,
+                                                               methods=methods))  # fmt: skip
+    assert FaceStation.create(config=face_config(Path("x.avi")), **args) is None
+
+
+def test_enrolled_face_checks_in_once_with_its_crop_as_evidence(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
+) -> None:
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "off")
+    video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
+    signals = FaceSignals(rig)
+    run(rig, face_config(video, liveness="off"))
+    assert face_status(rig)[0].detail.startswith("人脸模型加载中")  # said before loading
+    outcome = rig.outcomes.wait(1, timeout=30)
+    assert outcome.status is Status.ACCEPTED and outcome.attendee is not None
+    assert outcome.attendee.id == "A1" and outcome.event is not None
+    assert outcome.event.method is Method.FACE
+    assert face_status(rig)[-1].ok and "已登记 1 人" in face_status(rig)[-1].detail
+    # The crop is committed with the record (sealed in the store, readable back as a JPEG).
+    assert outcome.event.evidence_ref is not None
+    crop = rig.store.evidence(outcome.event.evidence_ref)
+    assert crop is not None and crop[:2] == b"\xff\xd8" and 2_000 < len(crop) < 40_000
+    rig.outcomes.settle(2.0)  # the face stays in view: one track, one check-in
+    assert len(rig.store.events()) == 1 and len(rig.outcomes.items) == 1
+    assert signals.previews >= 3  # the throttled preview kept flowing meanwhile
+
+
+def test_unknown_face_is_a_prompt_and_no_record(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
+) -> None:
+    enroll_photos(rig, photos, "A1", "obama")
+    video = still_video(tmp_path / "rose.avi", still_scene(photos, "enroll/rose_leslie/img2.jpg"))
+    signals = FaceSignals(rig)
+    run(rig, face_config(video))
+    assert wait_for(lambda: bool(signals.of(FacePrompt)), 30)
+    prompt = signals.of(FacePrompt)[0]
+    assert prompt.kind == "unknown" and prompt.zh == UNKNOWN_ZH
+    rig.outcomes.settle(1.0)
+    assert rig.outcomes.items == [] and rig.store.events() == [] and rig.store.denied() == []
+
+
+def test_failed_liveness_is_a_denied_record_with_its_own_message(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
+) -> None:
+    """A printed photo of an enrolled attendee held still: the organizer asks for a challenge."""
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "always")  # the venue's config says off: the project's stricter policy wins
+    video = still_video(tmp_path / "photo.avi", still_scene(photos, "obama-720p.jpg"))
+    signals = FaceSignals(rig)
+    station = run(rig, face_config(video, liveness="off", liveness_timeout_s=1.5))
+    assert station.policy == "always"
+    outcome = rig.outcomes.wait(1, timeout=30)
+    prompts = [p for p in signals.of(FacePrompt) if p.kind == "liveness"]
+    assert len(prompts) == 1 and prompts[0].deadline is not None
+    assert prompts[0].zh in ("请眨眨眼", "请向左转头", "请向右转头")
+    assert outcome.status is Status.REFUSED and outcome.message_zh == FAILED_ZH
+    assert outcome.attendee is None  # a photo's owner is not named on screen
+    denied = rig.store.denied()
+    assert [d["reason"] for d in denied] == ["liveness_timeout"] and denied[0]["method"] == "face"
+    assert rig.store.events() == []
+
+
+def test_enrollment_offer_accept_confirm_then_face_works(
+    rig: DeskRig, run: Running, tmp_path: Path, engine: FaceEngine
+) -> None:
+    set_liveness(rig, "off")
+    signals = FaceSignals(rig)
+    station = run(rig, face_config(clip_video(tmp_path / "clip.avi"), liveness="off"))
+    assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
+    person = rig.store.get_attendee(rig.project.number, "A2")
+    assert person is not None
+    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    card = rig.outcomes.wait(1)
+    assert card.status is Status.ACCEPTED and card.event.method is Method.ID_CARD  # type: ignore[union-attr]
+    assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 5)
+    offer = signals.of(EnrollmentOffer)[0]
+    assert offer.outcome is card and offer.project_name == rig.project.name
+    rig.outcomes.settle(1.0)
+    assert len(rig.outcomes.items) == 1  # while the offer is open, nobody is identified
+    rig.clock.advance(minutes=40)  # the person comes back for check-out later by face
+    offer.controls.accept()
+    offer.controls.confirm()
+    assert wait_for(lambda: bool(signals.of(EnrollmentUpdate)), 40)
+    assert signals.of(EnrollmentUpdate)[0] == EnrollmentUpdate("A2", "stored", "")
+    assert set(rig.store.face_templates(rig.project.number)) == {"A2"}
+    assert station.gallery is not None and "A2" in station.gallery.people()
+    out = rig.outcomes.wait(2, timeout=30)
+    assert out.status is Status.ACCEPTED and out.attendee is not None and out.attendee.id == "A2"
+    assert out.event is not None and out.event.method is Method.FACE
+    assert out.event.direction is Direction.OUT
+
+
+def test_decline_stores_nothing_and_the_check_in_stands(
+    rig: DeskRig, run: Running, tmp_path: Path, engine: FaceEngine
+) -> None:
+    signals = FaceSignals(rig)
+    run(rig, face_config(clip_video(tmp_path / "clip.avi", 140, 160)))
+    assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
+    person = rig.store.get_attendee(rig.project.number, "A3")
+    assert person is not None
+    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    assert rig.outcomes.wait(1).status is Status.ACCEPTED
+    assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 5)
+    before = [(e.event.uuid, e.event.direction) for e in rig.store.events()]
+    signals.of(EnrollmentOffer)[0].controls.decline()
+    rig.outcomes.settle(1.5)
+    assert rig.store.face_templates(rig.project.number) == {}
+    assert [(e.event.uuid, e.event.direction) for e in rig.store.events()] == before
+    assert len(rig.outcomes.items) == 1 and not signals.of(EnrollmentUpdate)
+
+
+def test_withdrawal_from_the_command_line_reaches_the_running_desk(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
+) -> None:
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "off")
+    video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
+    signals = FaceSignals(rig)
+    config = face_config(video, liveness="off")
+    station = run(rig, config, poll_s=0.3)
+    assert rig.outcomes.wait(1, timeout=30).event.method is Method.FACE  # type: ignore[union-attr]
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "face", "withdraw", "--project", rig.project.number,
+         "--attendee", "A1"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+        env={**os.environ, "CME_KIOSK_DATA_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "face template of attendee A1" in proc.stdout and "deleted" in proc.stdout
+    assert rig.store.face_templates(rig.project.number) == {}
+    log = (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert "face template withdrawn: project=2026-15-01-001 attendee=A1 held=yes" in log
+    # The running desk drops the template and looks again: the same face is now a stranger.
+    assert station.gallery is not None
+    assert wait_for(lambda: "A1" not in station.gallery.people(), 10)  # type: ignore[union-attr]
+    assert wait_for(lambda: any(p.kind == "unknown" for p in signals.of(FacePrompt)), 15)
+    rig.outcomes.settle(1.0)
+    assert len(rig.store.events()) == 1 and len(rig.outcomes.items) == 1
+
+
+@pytest.mark.timeout(120)
+def test_face_stack_that_quits_is_a_status_line_and_cards_still_work(
+    rig: DeskRig, run: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """face_recognition_models as under setuptools >= 82 (it quits the process that loads it)."""
+    pkg = tmp_path / "fake" / "face_recognition_models"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from pkg_resources_removed_in_82 import resource_filename\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "fake"))
+    config = face_config(tmp_path / "none.avi")
+    station = run(rig, config, load=lambda: load_engine(probe=probe_face_models))
+    assert wait_for(lambda: len(face_status(rig)) >= 2, 60)
+    line = face_status(rig)[-1]
+    assert not line.ok and line.detail.startswith("人脸签到已停用：models do not load (exit 0)")
+    assert "face check-in disabled" in line.detail and station.desk is None
+    person = rig.store.get_attendee(rig.project.number, "A1")
+    assert person is not None
+    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    assert rig.outcomes.wait(1).status is Status.ACCEPTED
