@@ -60,7 +60,10 @@ def test_forged_ticket_is_refused_with_a_denied_record(
     scanner.scan(forged)
     out = rig.outcomes.wait()
     assert out.status is Status.REFUSED and out.reason == "bad_signature"
-    assert (out.message_zh, out.message_en) == ("签到码签名无效", "Invalid code: signature check failed")
+    assert (out.message_zh, out.message_en) == (
+        "签到码签名无效",
+        "Invalid code: signature check failed",
+    )
     assert rig.store.events() == []
     [row] = rig.store.denied()
     assert (row["method"], row["reason"]) == ("qr", "bad_signature")
