@@ -76,21 +76,6 @@ def probe_cjk_font() -> tuple[bool, str]:
     return True, out.splitlines()[0]
 
 
-def probe_pcscd() -> tuple[bool, str]:
-    """Whether pyscard imports and a pcscd answers."""
-    ok, detail = probe_import("smartcard")
-    if not ok:
-        return False, f"pyscard missing: {detail}"
-    try:
-        from smartcard.System import readers
-
-        found = readers()
-    # pyscard raises its own exception types from the C layer; all mean "no usable service".
-    except Exception as exc:  # noqa: BLE001
-        return False, f"pcscd not reachable: {exc}"
-    return True, f"{len(found)} reader(s): " + ", ".join(str(r) for r in found)
-
-
 def run_checks(config: Config, *, with_face: bool = True) -> list[Check]:
     """Every check `cme-kiosk doctor` prints, in order."""
     checks = [Check("configuration", True, "valid", required=True)]
@@ -114,27 +99,104 @@ def run_checks(config: Config, *, with_face: bool = True) -> list[Check]:
         ok, detail = probe_import(module)
         checks.append(Check(label, ok, detail))
     checks.append(Check("CJK font", *probe_cjk_font()))
-    checks.append(Check("PC/SC (pcscd)", *probe_pcscd()))
-    if config.sam.enabled:
-        port = Path(config.sam.port)
-        checks.append(
-            Check(
-                "SAM ID-card reader",
-                port.exists(),
-                f"{port} " + ("present" if port.exists() else "not present"),
-            )
-        )
-    wlt = config.sam.wlt_decoder
-    checks.append(
-        Check(
-            "ID-card photo (WLT) decoder",
-            wlt is not None and wlt.exists(),
-            str(wlt)
-            if wlt is not None and wlt.exists()
-            else "not configured: ID-photo face comparison is off"
-            " (faces are verified against enrolled templates)",
-        )
-    )
+    checks += device_checks(config)
     if with_face:
-        checks.append(Check("face models (dlib)", *probe_face_models()))
+        checks.append(face_check(config))
     return checks
+
+
+def device_checks(config: Config) -> list[Check]:
+    """The drivers' own probes for every input the desk can use, configured or not."""
+    from drivers.idcard import pcsc_availability, sam_availability
+    from drivers.qr.backends import backend_status
+
+    checks: list[Check] = []
+    if config.sam.enabled:
+        checks.append(Check("SAM ID-card reader", *sam_availability(config.sam.port)))
+    else:
+        checks.append(Check("SAM ID-card reader", False, "off: [sam] enabled = false"))
+    ok, detail = pcsc_availability()
+    checks.append(Check("PC/SC (pcscd)", ok, detail if config.pcsc.enabled else f"{detail} (off)"))
+    checks.append(Check("ID-card photo (WLT) decoder", *wlt_photo(config)))
+    checks += scanner_checks(config)
+    checks.append(
+        Check(f"QR camera decoder {config.qr.backend}", *backend_status(config.qr.backend))
+    )
+    checks.append(Check("camera", *probe_camera(config)))
+    return checks
+
+
+def wlt_photo(config: Config) -> tuple[bool, str]:
+    """Whether the configured vendor WLT library loads (ID-photo face comparison)."""
+    from drivers.idcard import wlt_availability
+
+    ok, detail = wlt_availability(config.sam.wlt_decoder, function=config.sam.wlt_function)
+    if config.sam.wlt_decoder is None:
+        detail += " (faces are verified against enrolled templates)"
+    return ok, detail
+
+
+def scanner_checks(config: Config) -> list[Check]:
+    """The wedge filter, and each configured serial / evdev / HID-POS scanner's device node."""
+    section = config.scanner
+    checks = [
+        Check("keyboard-wedge scanner", section.wedge, "Qt filter" if section.wedge else "off")
+    ]
+    for label, path, module in (
+        ("serial scanner", section.serial_port, "serial"),
+        ("evdev scanner", section.evdev_device, "evdev"),
+        ("HID-POS scanner", getattr(section, "hidpos_device", None), None),
+    ):
+        if not path:
+            checks.append(Check(label, False, "not configured"))
+            continue
+        if module is not None:
+            lib_ok, lib = probe_import(module)
+            if not lib_ok:
+                checks.append(Check(label, False, f"{module} not installed: {lib}"))
+                continue
+        node = Path(path)
+        if not node.exists():
+            checks.append(Check(label, False, f"{path} not present (unplugged?)"))
+        elif not os.access(node, os.R_OK):
+            checks.append(Check(label, False, f"{path} not readable: see packaging/udev"))
+        else:
+            checks.append(Check(label, True, f"{path} present"))
+    return checks
+
+
+def probe_camera(config: Config) -> tuple[bool, str]:  # noqa: PLR0911 - one exit per check
+    """Whether the configured camera source is there (a stream is not opened here)."""
+    from drivers.camera import SourceKind, parse_source
+
+    if not config.camera.enabled:
+        return False, "off: [camera] enabled = false (camera QR and face check-in are off)"
+    ok, detail = probe_import("cv2")
+    if not ok:
+        return False, f"OpenCV missing: {detail}"
+    try:
+        source = parse_source(config.camera.source)
+    except ValueError as exc:
+        return False, str(exc)
+    node = source.device_node()
+    if node is not None and not node.exists():
+        return False, f"no camera at {node}"
+    if source.kind is SourceKind.FILE and not (source.path and source.path.is_file()):
+        return False, f"video file {source.path} not found"
+    if source.kind is SourceKind.STREAM:
+        return True, f"{source.describe()} (stream: not opened by doctor)"
+    return True, f"{source.describe()} present"
+
+
+def face_check(config: Config) -> Check:
+    """Face check-in: the models in a child process, then whether the desk would use them."""
+    from drivers.face.availability import face_status
+
+    status = face_status()
+    if not status.ok:
+        return Check("face check-in", False, status.line("en"))
+    if not config.face.enabled:
+        return Check("face check-in", False, "models load; off: [face] enabled = false")
+    if not config.camera.enabled:
+        return Check("face check-in", False, "models load; needs [camera] enabled = true")
+    return Check("face check-in", True, status.line("en"))
