@@ -160,7 +160,7 @@ def run_withdraw(args: argparse.Namespace) -> int:
 
     from kiosk.core.timeutil import utc_now
     from kiosk.logging_setup import setup_logging
-    from kiosk.runtime.face import templates_revision_key
+    from kiosk.runtime.face.screen import templates_revision_key
     from sync.store import Store
 
     config = config_from_args(args)

@@ -1,0 +1,35 @@
+"""Face check-in at the desk: `FaceStation` (started by kiosk.runtime.faces), its screen events."""
+
+from kiosk.runtime.face.screen import (
+    FACE_NAME,
+    LOADING,
+    MISMATCH_EN,
+    MISMATCH_ZH,
+    UNKNOWN_EN,
+    UNKNOWN_ZH,
+    EnrollmentControls,
+    EnrollmentOffer,
+    EnrollmentUpdate,
+    FacePrompt,
+    PreviewFrame,
+    stricter_policy,
+    templates_revision_key,
+)
+from kiosk.runtime.face.station import FaceStation
+
+__all__ = [
+    "FACE_NAME",
+    "LOADING",
+    "MISMATCH_EN",
+    "MISMATCH_ZH",
+    "UNKNOWN_EN",
+    "UNKNOWN_ZH",
+    "EnrollmentControls",
+    "EnrollmentOffer",
+    "EnrollmentUpdate",
+    "FacePrompt",
+    "FaceStation",
+    "PreviewFrame",
+    "stricter_policy",
+    "templates_revision_key",
+]

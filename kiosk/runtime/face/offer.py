@@ -1,0 +1,66 @@
+"""One open on-site enrollment offer: the consent screen's controls, each step audited.
+
+The store keeps the consent instant with the template but has no column for the staff member who
+confirmed the cardholder, so that goes to the audit log ("kiosk.audit").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from drivers.face.enrollment import EnrollmentError, EnrollmentState, OnSiteEnrollment
+from kiosk.services.checkin import Outcome
+
+if TYPE_CHECKING:
+    from kiosk.runtime.face.station import FaceStation
+
+log = logging.getLogger(__name__)
+audit = logging.getLogger("kiosk.audit")
+
+
+class Offer:
+    """One open enrollment offer; its controls are called from the GUI thread."""
+
+    def __init__(self, station: FaceStation, flow: OnSiteEnrollment, outcome: Outcome) -> None:
+        self._station = station
+        self.flow = flow
+        self.outcome = outcome
+
+    def _step(self, name: str, fn: Callable[[], object]) -> bool:
+        try:
+            fn()
+        except EnrollmentError as exc:  # a double tap: the first one already moved the flow on
+            log.info("enrollment %s ignored: %s", name, exc)
+            return False
+        return True
+
+    def accept(self) -> None:
+        """Record consent (its instant is kept with the template)."""
+        if self._step("accept", self.flow.accept):
+            audit.info("face consent given: project=%s attendee=%s at=%s", self.flow.project,
+                       self.flow.attendee_id, self.flow.consent_at)  # fmt: skip
+
+    def decline(self) -> None:
+        """Nothing is stored; the card check-in is untouched."""
+        if self._step("decline", self.flow.decline):
+            audit.info("face consent declined: project=%s attendee=%s", self.flow.project,
+                       self.flow.attendee_id)  # fmt: skip
+            self._station._close_offer(self)
+
+    def confirm(self) -> None:
+        """Staff vouched for the cardholder: frames go to the enrollment from the next one on."""
+        staff = self._station.staff
+        if self._step("confirm", lambda: self.flow.confirm_cardholder(staff=staff)):
+            # The store has no column for the confirming staff member: the audit log keeps it.
+            audit.info("face cardholder confirmed: project=%s attendee=%s by=%s",
+                       self.flow.project, self.flow.attendee_id, staff)  # fmt: skip
+            self._station._capture(self)
+
+    def cancel(self) -> None:
+        """Abandon; a capture in progress ends at the next frame (EnrollmentFinished)."""
+        capturing = self.flow.state is EnrollmentState.CAPTURING
+        self.flow.cancel()
+        if not capturing:
+            self._station._close_offer(self)

@@ -1,0 +1,85 @@
+"""What the face station shows: frozen screen events emitted through DeskBridge.face / .preview.
+
+Qt-free, so `cme-kiosk face withdraw` can share `templates_revision_key` without loading Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from kiosk.services.checkin import Outcome
+
+FACE_NAME = "人脸 face"
+LOADING = "人脸模型加载中… face: loading…"
+UNKNOWN_ZH = "未能识别，请刷身份证或扫码"
+UNKNOWN_EN = "Not recognised — tap your ID card or scan your code"
+MISMATCH_ZH = "人脸与证件不符，请联系工作人员"
+MISMATCH_EN = "Face does not match the card — please see staff"
+_POLICIES = ("off", "challenge_on_doubt", "always")
+
+
+def templates_revision_key(project: str) -> str:
+    """The store meta key bumped whenever templates change outside a running station."""
+    return f"face_templates_rev:{project}"
+
+
+def stricter_policy(*policies: str) -> str:
+    """The strictest liveness policy named (the venue may raise the organizer's, never lower)."""
+    return max(policies, key=_POLICIES.index)
+
+
+@dataclass(frozen=True, slots=True)
+class FacePrompt:
+    """A line for the person at the camera: kind liveness (with a deadline), hint or unknown."""
+
+    kind: str
+    zh: str
+    en: str
+    deadline: float | None = None  # time.monotonic() when a liveness challenge runs out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PreviewFrame:
+    """A small RGB preview (mirrored like a looking glass); call `shown()` once painted."""
+
+    rgb: npt.NDArray[np.uint8]
+    shown: Callable[[], None]
+
+
+class EnrollmentControls(Protocol):
+    """What the consent screen may do with an offer (GUI thread; each call returns at once)."""
+
+    def accept(self) -> None:
+        """The person agreed."""
+
+    def decline(self) -> None:
+        """The person declined; the check-in stands."""
+
+    def confirm(self) -> None:
+        """Staff confirmed the person at the camera holds the card; capture starts."""
+
+    def cancel(self) -> None:
+        """Nobody answered, or the person left."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EnrollmentOffer:
+    """Offer face enrollment after this ID-card check-in (shown on the consent screen)."""
+
+    outcome: Outcome
+    controls: EnrollmentControls
+    project_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentUpdate:
+    """An offered enrollment ended: stored | failed | cancelled (reason for failed)."""
+
+    attendee_id: str
+    state: str
+    reason: str = ""

@@ -1,0 +1,391 @@
+"""Face check-in at the desk: engine and gallery loaded off the GUI thread, events to the screen.
+
+Threads: the engine loads on the station's own worker; frames reach `FaceDesk.feed` on the
+camera's "face" subscription thread, previews on a "face-preview" one; check-ins and refusals go
+to the bridge's single desk thread. Widgets are reached only through `DeskBridge` signals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from drivers.face.availability import FaceStatus, load_engine
+from drivers.face.enrollment import EnrollmentState, OnSiteEnrollment
+from drivers.face.events import (
+    EnrollmentFinished,
+    FaceEvent,
+    FaceHint,
+    FaceMatched,
+    FaceUnknown,
+    FaceVerified,
+    LivenessFailed,
+    LivenessStarted,
+)
+from drivers.face.gallery import Gallery, GalleryError
+from drivers.face.settings import FaceSettings
+from kiosk.config import Config
+from kiosk.core.model import Method
+from kiosk.runtime.face.offer import Offer
+from kiosk.runtime.face.screen import (
+    FACE_NAME,
+    LOADING,
+    MISMATCH_EN,
+    MISMATCH_ZH,
+    UNKNOWN_EN,
+    UNKNOWN_ZH,
+    EnrollmentOffer,
+    EnrollmentUpdate,
+    FacePrompt,
+    PreviewFrame,
+    stricter_policy,
+    templates_revision_key,
+)
+from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
+from sync.store import Store
+
+if TYPE_CHECKING:
+    import random
+
+    from drivers.camera import Camera, Frame, Subscription
+    from drivers.face.engine import FaceEngine
+    from kiosk.ui.bridge import DeskBridge
+
+log = logging.getLogger(__name__)
+audit = logging.getLogger("kiosk.audit")
+
+Loader = Callable[[], tuple["FaceEngine | None", FaceStatus]]
+
+
+class FaceStation:
+    """The desk's face check-in: loads off the GUI thread, reports its status, never crashes."""
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        store: Store,
+        service: CheckInService,
+        bridge: DeskBridge,
+        camera: Camera,
+        load: Loader | None = None,
+        rng: random.Random | None = None,
+        preview_fps: float = 5.0,
+        preview_width: int = 240,
+        poll_s: float = 2.0,
+        capture_timeout_s: float = 20.0,
+        quiet_s: float = 5.0,
+        repeat_s: float = 20.0,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.service = service
+        self.bridge = bridge
+        self.camera = camera
+        self.settings = FaceSettings.from_config(config.face)
+        self.project = service.project.number
+        self.policy = stricter_policy(service.project.checkin.liveness, config.face.liveness)
+        self.staff = f"desk {service.desk_name} ({service.device_id})"
+        self.lang = config.kiosk.language
+        self._load: Loader = load or (lambda: load_engine(self.settings))
+        self._rng = rng
+        self._preview_gap = 1.0 / preview_fps
+        self._preview_width = preview_width
+        self._poll_s = poll_s
+        self._capture_timeout = capture_timeout_s
+        # After a consent screen the person walks away, and a face just checked in (by any
+        # means) is still in front of the camera: neither is a new presentation.
+        self._quiet_s = quiet_s
+        self._repeat_s = repeat_s
+        self._quiet_until = 0.0
+        self._recent: dict[str, float] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="face-station")
+        self._lock = threading.Lock()
+        self._subs: list[Subscription] = []
+        self._preview_busy = threading.Event()
+        self._last_preview = 0.0
+        self._last_poll = 0.0
+        self._revision: str | None = None
+        self._offer: Offer | None = None
+        self._stopped = False
+        self.engine: FaceEngine | None = None
+        self.gallery: Gallery | None = None
+        self.desk: Any = None  # drivers.face.FaceDesk once ready
+        self.status = FaceStatus(False, "loading")
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        config: Config,
+        store: Store,
+        service: CheckInService,
+        bridge: DeskBridge,
+        camera: Camera,
+    ) -> FaceStation | None:
+        """A station, or None when face check-in is off in [face] or for this project."""
+        if not config.face.enabled or Method.FACE not in service.project.checkin.methods:
+            return None
+        return cls(config=config, store=store, service=service, bridge=bridge, camera=camera)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Say "loading", then load the engine and gallery on the station's worker thread."""
+        from PySide6.QtCore import Qt
+
+        self._report(ok=False, detail=LOADING)
+        # Direct: the check-in that may lead to an offer is judged on the thread that decided it.
+        self.bridge.outcome.connect(self._after_outcome, Qt.ConnectionType.DirectConnection)
+        self._worker.submit(self._load_and_run)
+
+    def stop(self) -> None:
+        """Unsubscribe from the camera (its owner closes it), drop any offer, end the worker."""
+        with self._lock:
+            self._stopped = True
+            offer, self._offer = self._offer, None
+            subs, self._subs = self._subs, []
+        if offer is not None:
+            offer.flow.cancel()
+        for sub in subs:
+            unsubscribe = getattr(self.camera, "unsubscribe", None)
+            if unsubscribe is not None:
+                unsubscribe(sub)
+            else:
+                sub.close()
+        with contextlib.suppress(RuntimeError, TypeError):  # never connected: no start()
+            self.bridge.outcome.disconnect(self._after_outcome)
+        self._worker.shutdown(wait=True)
+        # The templates stay in the store; the in-memory copy need not outlive the station.
+        if self.gallery is not None:
+            self.gallery.remove_project(self.project)
+
+    def _report(self, *, ok: bool, detail: str) -> None:
+        self.bridge.report_device(FACE_NAME, ok=ok, detail=detail)
+
+    def _load_and_run(self) -> None:
+        from drivers.face.desk import FaceDesk
+
+        try:
+            engine, status = self._load()
+        # The loader guards the models itself; anything else is still a status, not a crash.
+        except Exception as exc:
+            log.exception("face engine failed to load")
+            engine, status = None, FaceStatus(False, f"engine failed to load: {exc}")
+        self.status = status
+        if engine is None:
+            self._report(ok=False, detail=f"{status.line('zh')} / {status.line('en')}")
+            return
+        gallery = self._gallery()
+        self._revision = self.store.get_meta(templates_revision_key(self.project))
+        self.engine, self.gallery = engine, gallery
+        self.desk = FaceDesk(
+            engine=engine,
+            gallery=gallery,
+            on_event=self._on_event,
+            settings=self.settings,
+            policy=self.policy,
+            project=self.project,
+            mirror=self.config.camera.mirror,
+            rng=self._rng,
+        )
+        with self._lock:
+            if self._stopped:
+                return
+            self._subs.append(self.camera.subscribe(self._on_frame, name="face"))
+            self._subs.append(self.camera.subscribe(self._on_preview, name="face-preview"))
+        self.camera.start()  # idempotent; the camera's owner also starts and closes it
+        n = len(gallery.people(project=self.project))
+        self._report(
+            ok=True, detail=f"人脸签到可用，已登记 {n} 人 / face check-in ready, {n} enrolled"
+        )
+
+    def _gallery(self) -> Gallery:
+        """The project's templates; a damaged one is skipped (that person uses the card)."""
+        gallery = Gallery()
+        for person, blob in self.store.face_templates(self.project).items():
+            try:
+                gallery.add_template(person, blob, project=self.project)
+            except GalleryError as exc:
+                log.warning("face template of attendee %s skipped: %s", person, exc)
+        return gallery
+
+    # -- frames (camera subscription threads) ---------------------------------------------------
+
+    def _on_frame(self, frame: Frame) -> None:
+        with self._lock:
+            offer = self._offer
+        if offer is not None and offer.flow.state is not EnrollmentState.CAPTURING:
+            return  # the consent screen is up: nobody is identified meanwhile
+        if frame.t < self._quiet_until:
+            return
+        if frame.t - self._last_poll >= self._poll_s:
+            self._last_poll = frame.t
+            self._follow_store()
+        self.desk.feed(frame)
+
+    def _follow_store(self) -> None:
+        """Templates withdrawn (or added) by another process reach the gallery here."""
+        revision = self.store.get_meta(templates_revision_key(self.project))
+        if revision == self._revision or self.gallery is None:
+            return
+        self._revision = revision
+        held = self.store.face_templates(self.project)
+        for person in self.gallery.people(project=self.project) - held.keys():
+            self.gallery.remove(person, project=self.project)
+            log.info("face template of attendee %s left the gallery (withdrawn)", person)
+        for person in held.keys() - self.gallery.people(project=self.project):
+            try:
+                self.gallery.add_template(person, held[person], project=self.project)
+            except GalleryError as exc:
+                log.warning("face template of attendee %s skipped: %s", person, exc)
+        self.desk.reset()  # a face already decided is decided again against the new gallery
+
+    def _on_preview(self, frame: Frame) -> None:
+        import cv2
+
+        if frame.t - self._last_preview < self._preview_gap or self._preview_busy.is_set():
+            return  # throttled, or the screen has not painted the last one yet
+        self._last_preview = frame.t
+        h, w = frame.image.shape[:2]
+        size = (self._preview_width, max(1, round(h * self._preview_width / w)))
+        small = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA)
+        if not self.config.camera.mirror:
+            small = small[:, ::-1]  # people expect to see themselves as in a mirror
+        rgb = np.ascontiguousarray(small[:, :, ::-1], dtype=np.uint8)
+        self._preview_busy.set()
+        self.bridge.preview.emit(PreviewFrame(rgb, self._preview_busy.clear))
+
+    # -- face events (the "face" subscription thread) -----------------------------------------
+
+    def _on_event(self, event: FaceEvent) -> None:
+        face = self.bridge.face
+        if isinstance(event, FaceMatched):
+            self._check_in(event.attendee_id, event.evidence)
+        elif isinstance(event, FaceVerified):
+            if event.matched:
+                self._check_in(event.attendee_id, event.evidence)
+            else:
+                self._refuse("face_mismatch", MISMATCH_ZH, MISMATCH_EN, event.attendee_id)
+        elif isinstance(event, LivenessFailed):
+            self._refuse(f"liveness_{event.reason}", event.message_zh, event.message_en,
+                         event.attendee_id)  # fmt: skip
+        elif isinstance(event, LivenessStarted):
+            # The deadline is in frame time, which is time.monotonic() for a camera.
+            face.emit(FacePrompt("liveness", event.prompt("zh"), event.prompt("en"),
+                                 event.deadline))  # fmt: skip
+        elif isinstance(event, FaceHint):
+            face.emit(FacePrompt("hint", event.message("zh"), event.message("en")))
+        elif isinstance(event, FaceUnknown):
+            face.emit(FacePrompt("unknown", UNKNOWN_ZH, UNKNOWN_EN))
+        elif isinstance(event, EnrollmentFinished):
+            self._enrollment_finished(event)
+
+    def _check_in(self, attendee_id: str, evidence: bytes) -> None:
+        """The crop goes with the credential: the store seals it beside the record."""
+        with self._lock:
+            last = self._recent.get(attendee_id)
+        if last is not None and time.monotonic() - last < self._repeat_s:
+            log.info("face of attendee %s seen again right after their check-in", attendee_id)
+            return
+        self.bridge.submit(Credential.attendee(attendee_id, method=Method.FACE, evidence=evidence))
+
+    def _refuse(self, reason: str, zh: str, en: str, attendee_id: str) -> None:
+        # The denied record keeps no crop: the store's denied table has no evidence column.
+        self.bridge.submit_refusal(
+            method=Method.FACE,
+            reason=reason,
+            message_zh=zh,
+            message_en=en,
+            detail=f"{reason} (matched attendee {attendee_id})",
+        )
+
+    # -- on-site enrollment ---------------------------------------------------------------------
+
+    def _after_outcome(self, outcome: Outcome) -> None:
+        """After a check-in: close an offer left open; offer enrollment to a new cardholder."""
+        with self._lock:
+            if outcome.attendee is not None:
+                self._seen(outcome.attendee.id)
+            offer = self._offer
+            if offer is not None and offer.outcome is not outcome:
+                self._offer = None  # someone else presented: the last person has gone
+                offer.flow.cancel()
+                offer = None
+            if offer is not None or not self._offer_wanted(outcome):
+                return
+            assert outcome.attendee is not None and self.engine is not None
+            assert self.gallery is not None
+            flow = OnSiteEnrollment(
+                project=self.project,
+                attendee_id=outcome.attendee.id,
+                store=self.store,
+                gallery=self.gallery,
+                engine=self.engine,
+                settings=self.settings,
+                capture_timeout_s=self._capture_timeout,
+            )
+            self._offer = Offer(self, flow, outcome)
+            self.bridge.face.emit(EnrollmentOffer(outcome, self._offer, self.service.project.name))
+
+    def _seen(self, attendee_id: str) -> None:
+        """Remember a check-in (caller holds the lock); old entries go."""
+        now = time.monotonic()
+        self._recent[attendee_id] = now
+        if len(self._recent) > 256:
+            self._recent = {k: t for k, t in self._recent.items() if now - t < self._repeat_s}
+
+    def _offer_wanted(self, outcome: Outcome) -> bool:
+        person, event = outcome.attendee, outcome.event
+        return (
+            not self._stopped
+            and self.gallery is not None
+            and outcome.status is Status.ACCEPTED
+            and event is not None
+            and event.method is Method.ID_CARD
+            and person is not None
+            and not person.provisional  # a walk-in is not on the roster the template belongs to
+            and Method.FACE in self.service.project.checkin.methods
+            and person.id not in self.gallery.people(project=self.project)
+        )
+
+    def _capture(self, offer: Offer) -> None:
+        with self._lock:
+            if self._offer is not offer:
+                offer.flow.cancel()
+                return
+        self.desk.begin_enrollment(offer.flow)
+
+    def _close_offer(self, offer: Offer) -> None:
+        with self._lock:
+            if self._offer is offer:
+                self._offer = None
+            self._quiet_until = time.monotonic() + self._quiet_s
+        self.desk.reset()  # the person now in front is served afresh
+
+    def _enrollment_finished(self, event: EnrollmentFinished) -> None:
+        with self._lock:
+            offer = self._offer
+            if offer is not None and offer.flow.attendee_id == event.attendee_id:
+                self._offer = None
+            self._seen(event.attendee_id)  # just enrolled: the same face is no new presentation
+            self._quiet_until = time.monotonic() + self._quiet_s
+        if event.state == EnrollmentState.STORED:
+            self._bump_revision()
+            audit.info("face template stored on site: project=%s attendee=%s confirmed_by=%s",
+                       self.project, event.attendee_id, self.staff)  # fmt: skip
+        self.bridge.face.emit(EnrollmentUpdate(event.attendee_id, event.state, event.reason))
+
+    def _bump_revision(self) -> None:
+        """Other processes following the store see the change (our own gallery already has it)."""
+        key = templates_revision_key(self.project)
+        value = f"{time.time_ns()}"
+        self.store.set_meta(key, value)
+        self._revision = value
