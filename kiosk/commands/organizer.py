@@ -313,6 +313,8 @@ def correct(args: argparse.Namespace) -> int:
     from kiosk.core.timeutil import utc_now
 
     kind = CorrectionKind(_KINDS[args.action])
+    if len(args.by) > 100 or len(args.reason) > 500:
+        fail("--by is at most 100 characters and --reason at most 500", code=2)
     adding = kind in (CorrectionKind.ADD_CHECKIN, CorrectionKind.ADD_CHECKOUT)
     moment = None
     if adding:
@@ -345,6 +347,21 @@ def correct(args: argparse.Namespace) -> int:
     return 0
 
 
+def _upload_corrections(ws: Workspace, project: str, refs: dict[str, str]) -> None:
+    """Send the correction log before the report (idempotent by id); stop if one is refused."""
+    from kiosk.commands._common import fail
+    from kiosk.reports.corrections_upload import CorrectionUploadError, upload_corrections
+
+    try:
+        counts = upload_corrections(ws.credentials(project), ws.audit(project), refs)
+    except CorrectionUploadError as exc:
+        fail(f"{exc}; not submitted")
+        return
+    if counts:
+        print(f"corrections sent: {counts.get('accepted', 0)} new,"
+              f" {counts.get('duplicate', 0)} already on the platform")  # fmt: skip
+
+
 @_guard
 def submit(args: argparse.Namespace) -> int:
     """Submit unless an anomaly is unresolved; the platform's refusal is shown as it says it."""
@@ -370,6 +387,7 @@ def submit(args: argparse.Namespace) -> int:
                 print(f"to resolve: {a.kind.value}: {a.name or '?'} ({mask_number(a.id_number)})")
             fail(f"not submitted: {len(open_items)} anomaly(ies) to resolve first"
                  " (cme-kiosk organizer correct / assess)")  # fmt: skip
+        _upload_corrections(ws, args.project, refs)
         report_ = ExecutionReport.model_validate(
             {
                 "project": table.project.number,

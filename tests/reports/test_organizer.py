@@ -16,6 +16,7 @@ from kiosk.cli import main
 from kiosk.core.ids import mask_number
 from kiosk.core.model import Project
 from kiosk.reports.xlsx import SHEET
+from sync.server.corrections import listing
 from tests.support.live_server import LiveServer, start_live_server
 from tests.support.roster import DAY1, DAY2, at, make_project, make_roster
 from tests.support.tls import TlsFiles, tls  # noqa: F401
@@ -122,15 +123,35 @@ def test_review_correct_assess_export_and_submit(
 
     # Before the last day has ended the platform does not accept the report yet.
     server.clock.set(at(DAY2, 12))
-    code, _, err = _run(capsys, "organizer", "submit", number)
+    code, out, err = _run(capsys, "organizer", "submit", number)
     assert code == 1 and "the platform refused the submission (submission_not_open)" in err
+    assert "corrections sent: 1 new, 0 already on the platform" in out  # before the report
 
     server.clock.set(at(DAY2 + timedelta(days=9), 10))  # 5 days left: warned
     code, out, err = _run(capsys, "organizer", "submit", number)
     assert code == 0, err
     assert "提交截止 2026-06-04（还剩 5 天）" in out and "warning: Submit by 2026-06-04" in err
     assert "submitted 2 line(s)" in out
+    assert "corrections sent: 0 new, 1 already on the platform" in out
     assert server.admin.status(number).window.submitted_at is not None
+    # The correction reached the platform: who, what, when, why, under the attendee's reference.
+    kept = listing(server.admin.platform, number).corrections
+    assert len(kept) == 1 and server.admin.status(number).corrections == 1
+    c = kept[0].entry
+    assert (c.kind, c.by, c.reason, c.attendee_id) == (
+        "add_checkout",
+        "王老师",
+        "left at the break",
+        "A2",
+    )
+    assert c.moment == "2026-05-20T12:00:00+08:00" and c.after["attendee_id"] == "A2"
+    assert A2 not in kept[0].model_dump_json()  # the ID number itself does not travel again
+    code, out, _ = _run(capsys, "organizer", "submit", number)  # a second submission
+    assert code == 0 and "corrections sent: 0 new, 1 already on the platform" in out
+    assert len(listing(server.admin.platform, number).corrections) == 1
+    code, out, _ = _run(capsys, "server", "status", number, "--db", server.db_url)
+    assert code == 0 and "organizer corrections: 1" in out
+    assert "王老师: add_checkout A2 — left at the break" in out
 
     server.clock.set(at(DAY2 + timedelta(days=15), 9))  # the day after the deadline
     code, out, err = _run(capsys, "organizer", "submit", number)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -53,6 +55,12 @@ class Correction:
             "record_id": self.record_id,
             "into": self.into,
         }
+
+
+def correction_id(correction: Correction) -> str:
+    """A stable UUID for a correction (from its contents), so a re-upload is recognised."""
+    text = json.dumps(correction.to_json(), sort_keys=True, ensure_ascii=False)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "cme-kiosk:correction:" + text))
 
 
 @dataclass(frozen=True, slots=True)
