@@ -56,7 +56,14 @@ def _label(size: int, *, bold: bool = False) -> QLabel:
 class DeskWindow(QMainWindow):
     """Project header, mode switch, the answer card, and device/sync/count status."""
 
-    def __init__(self, bridge: DeskBridge, *, lang: str = "zh", reset_ms: int = 4000):
+    def __init__(
+        self,
+        bridge: DeskBridge,
+        *,
+        lang: str = "zh",
+        reset_ms: int = 4000,
+        consent_ms: int = 45_000,
+    ):
         super().__init__()
         self.bridge = bridge
         self.lang = lang
@@ -78,7 +85,7 @@ class DeskWindow(QMainWindow):
         for w in (self.name_label, self.message_label, self.detail_label):
             card_layout.addWidget(w)
         # The consent screen takes the card's place; the face column sits beside both.
-        self.consent = ConsentScreen()
+        self.consent = ConsentScreen(answer_ms=consent_ms, result_ms=reset_ms)
         self.consent.closed.connect(self._consent_closed)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.card)

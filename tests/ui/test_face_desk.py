@@ -1,0 +1,225 @@
+"""The desk window with a running face station: a video file is the webcam, the engine is real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from drivers.face.availability import load_engine
+from drivers.face.engine import FaceEngine
+from drivers.face.liveness import FAILED_ZH
+from kiosk.core.model import Method
+from kiosk.diagnostics import probe_face_models
+from kiosk.runtime.face import UNKNOWN_ZH
+from kiosk.services.checkin import Credential, Status
+from kiosk.ui.consent import CAPTURING, RESULTS, STAFF, STAGE_COLOURS
+from kiosk.ui.desk_window import COLOURS, IDLE_ZH, LIVENESS_COLOUR, DeskWindow
+from tests.face.conftest import PhotoCache
+from tests.face.test_desk import still_scene, still_video
+from tests.runtime.conftest import DeskRig
+from tests.runtime.test_face_station import (
+    Running,
+    clip_video,
+    enroll_photos,
+    face_config,
+    set_liveness,
+)
+from tests.support import face_tracks as ft
+from tests.support.env import need
+from tests.support.roster import DAY1, FakeClock, at
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def engine() -> FaceEngine:
+    need(ft.FACES.is_dir(), f"test faces not found at {ft.FACES}")
+    eng, status = load_engine()
+    need(eng is not None, f"face models unavailable: {status.detail}")
+    assert eng is not None
+    return eng
+
+
+@pytest.fixture(scope="module")
+def photos(engine: FaceEngine) -> PhotoCache:
+    return PhotoCache(engine)
+
+
+@pytest.fixture
+def rig(tmp_path: Path, qapp: QApplication) -> Iterator[DeskRig]:
+    r = DeskRig(tmp_path, clock=FakeClock(at(DAY1, 8, 20)))
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def run() -> Iterator[Running]:
+    r = Running()
+    yield r
+    for station, camera in r.started:
+        station.stop()
+        camera.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, rig: DeskRig) -> DeskWindow:
+    win = DeskWindow(rig.bridge, reset_ms=400, consent_ms=3000)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def card_tap(rig: DeskRig, attendee: str) -> None:
+    person = rig.store.get_attendee(rig.project.number, attendee)
+    assert person is not None
+    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+
+
+def test_enrolled_face_is_checked_in_and_shown_green(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, photos: PhotoCache, run: Running,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "off")
+    video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
+    run(rig, face_config(video, liveness="off"))
+    outcome = rig.outcomes.wait(1, timeout=30)
+    assert outcome.event is not None and outcome.event.method is Method.FACE
+    person = outcome.attendee
+    assert person is not None and person.id == "A1"
+    assert COLOURS[Status.ACCEPTED] in window.card.styleSheet()
+    assert window.name_label.text() == person.name
+    assert window.message_label.text() == f"{person.name} 签到成功"
+    assert person.document.masked() in window.detail_label.text()
+    assert person.document.number not in window.detail_label.text()
+    # The face column: ready, with a live (throttled) preview.
+    assert window.face_panel.isVisible()
+    assert window.face_panel.status_label.text().startswith("人脸签到可用，已登记 1 人")
+    qtbot.waitUntil(lambda: window.face_panel.frames_shown >= 2, timeout=5000)
+    assert not window.face_panel.preview.pixmap().isNull()
+    qtbot.waitUntil(lambda: window.message_label.text() == IDLE_ZH, timeout=3000)
+
+
+def test_unknown_face_shows_a_hint_and_records_nothing(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, photos: PhotoCache, run: Running,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    enroll_photos(rig, photos, "A1", "obama")
+    video = still_video(tmp_path / "rose.avi", still_scene(photos, "enroll/rose_leslie/img2.jpg"))
+    run(rig, face_config(video))
+    qtbot.waitUntil(lambda: UNKNOWN_ZH in window.face_panel.hint_label.text(), timeout=30_000)
+    assert "Not recognised" in window.face_panel.hint_label.text()
+    assert COLOURS[None] in window.card.styleSheet()  # no verdict: the card stays idle
+    assert rig.store.events() == [] and rig.outcomes.items == []
+
+
+def test_liveness_prompt_with_countdown_then_refusal(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, photos: PhotoCache, run: Running,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """A still photo of an enrolled attendee under the project's `always` policy."""
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "always")
+    video = still_video(tmp_path / "photo.avi", still_scene(photos, "obama-720p.jpg"))
+    run(rig, face_config(video, liveness_timeout_s=2.0))
+    qtbot.waitUntil(lambda: LIVENESS_COLOUR in window.card.styleSheet(), timeout=30_000)
+    assert window.name_label.text() in ("请眨眨眼", "请向左转头", "请向右转头")
+    assert window.message_label.text().startswith("Please")
+    assert "秒" in window.detail_label.text() and "s left" in window.detail_label.text()
+    outcome = rig.outcomes.wait(1, timeout=10)
+    assert outcome.status is Status.REFUSED
+    qtbot.waitUntil(lambda: window.message_label.text() == FAILED_ZH, timeout=3000)
+    assert COLOURS[Status.REFUSED] in window.card.styleSheet()
+    assert [d["reason"] for d in rig.store.denied()] == ["liveness_timeout"]
+
+
+def test_consent_accept_staff_confirm_enroll_then_check_out_by_face(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, run: Running, tmp_path: Path,
+    engine: FaceEngine,
+) -> None:  # fmt: skip
+    set_liveness(rig, "off")
+    config = face_config(clip_video(tmp_path / "clip.avi"), liveness="off")
+    run(rig, config, quiet_s=0.2, repeat_s=0.5)
+    qtbot.waitUntil(lambda: "人脸签到可用" in window.face_panel.status_label.text(), timeout=30_000)
+    card_tap(rig, "A2")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.consent, timeout=5000)
+    consent = window.consent
+    assert "签到成功" in consent.checked_in_label.text()  # the check-in is shown as done
+    text = consent.text_label.text()
+    for words in ("保存什么", "保存多久", "如何撤回", "不同意不影响本次签到", "withdraw"):
+        assert words in text
+    assert rig.project.name in text
+    assert consent.accept_button.isVisible() and consent.decline_button.isVisible()
+    assert consent.accept_button.minimumHeight() >= 80
+    rig.clock.advance(minutes=40)  # the face check-out below happens later in the day
+    qtbot.mouseClick(consent.accept_button, Qt.MouseButton.LeftButton)
+    assert consent.title_label.text() == STAFF[0] and consent.confirm_button.isVisible()
+    assert STAGE_COLOURS["staff"] in consent.styleSheet()
+    assert rig.store.face_templates(rig.project.number) == {}  # consent alone stores nothing
+    qtbot.mouseClick(consent.confirm_button, Qt.MouseButton.LeftButton)
+    assert consent.title_label.text() == CAPTURING[0]
+    qtbot.waitUntil(lambda: consent.title_label.text() == RESULTS["stored"][0], timeout=40_000)
+    assert set(rig.store.face_templates(rig.project.number)) == {"A2"}
+    # Next presentation: the face alone.
+    out = rig.outcomes.wait(2, timeout=30)
+    assert out.event is not None and out.event.method is Method.FACE
+    assert out.attendee is not None and out.attendee.id == "A2"
+    qtbot.waitUntil(lambda: "签退成功" in window.message_label.text(), timeout=5000)
+    assert window.stack.currentWidget() is window.card
+    assert COLOURS[Status.ACCEPTED] in window.card.styleSheet()
+
+
+def test_consent_declined_stores_nothing_and_the_check_in_stands(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, run: Running, tmp_path: Path,
+    engine: FaceEngine,
+) -> None:  # fmt: skip
+    run(rig, face_config(clip_video(tmp_path / "clip.avi", 140, 160)))
+    qtbot.waitUntil(lambda: "人脸签到可用" in window.face_panel.status_label.text(), timeout=30_000)
+    card_tap(rig, "A3")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.consent, timeout=5000)
+    events = [e.event.uuid for e in rig.store.events()]
+    qtbot.mouseClick(window.consent.decline_button, Qt.MouseButton.LeftButton)
+    assert window.consent.title_label.text() == RESULTS["declined"][0]
+    assert rig.store.face_templates(rig.project.number) == {}
+    assert [e.event.uuid for e in rig.store.events()] == events
+    qtbot.waitUntil(lambda: window.message_label.text() == IDLE_ZH, timeout=3000)
+    assert window.stack.currentWidget() is window.card
+
+
+def test_unanswered_consent_returns_to_idle_and_stores_nothing(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, run: Running, tmp_path: Path,
+    engine: FaceEngine,
+) -> None:  # fmt: skip
+    run(rig, face_config(clip_video(tmp_path / "clip.avi", 140, 160)))
+    qtbot.waitUntil(lambda: "人脸签到可用" in window.face_panel.status_label.text(), timeout=30_000)
+    card_tap(rig, "A3")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.consent, timeout=5000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.card, timeout=6000)
+    assert window.message_label.text() == IDLE_ZH
+    assert rig.store.face_templates(rig.project.number) == {}
+    assert len(rig.store.events()) == 1
+
+
+@pytest.mark.timeout(120)
+def test_face_stack_unavailable_is_a_red_status_line_and_cards_work(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, run: Running, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    pkg = tmp_path / "fake" / "face_recognition_models"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from pkg_resources_removed_in_82 import resource_filename\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "fake"))
+    run(rig, face_config(tmp_path / "none.avi"), load=lambda: load_engine(probe=probe_face_models))
+    panel = window.face_panel
+    qtbot.waitUntil(lambda: panel.status_label.text().startswith("人脸签到已停用"), timeout=60_000)
+    assert "#c62828" in panel.status_label.styleSheet()
+    assert "✗ 人脸 face" in window.devices_label.text()
+    card_tap(rig, "A1")
+    qtbot.waitUntil(lambda: "签到成功" in window.message_label.text(), timeout=5000)
+    assert COLOURS[Status.ACCEPTED] in window.card.styleSheet()
+    assert window.stack.currentWidget() is window.card  # no consent offer without an engine
