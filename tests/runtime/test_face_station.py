@@ -232,8 +232,10 @@ def test_enrollment_offer_accept_confirm_then_face_works(
     assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 5)
     offer = signals.of(EnrollmentOffer)[0]
     assert offer.outcome is card and offer.project_name == rig.project.name
+    prompts = len(signals.of(FacePrompt))
     rig.outcomes.settle(1.0)
-    assert len(rig.outcomes.items) == 1  # while the offer is open, nobody is identified
+    # While the offer is open the camera is not served: no check-in, not even "not recognised".
+    assert len(rig.outcomes.items) == 1 and len(signals.of(FacePrompt)) == prompts
     rig.clock.advance(minutes=40)  # the person comes back for check-out later by face
     offer.controls.accept()
     offer.controls.confirm()
