@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     import random
 
     from drivers.camera import Camera, Frame, Subscription
+    from drivers.face.desk import FaceDesk
     from drivers.face.engine import FaceEngine
     from kiosk.ui.bridge import DeskBridge
 
@@ -93,7 +94,6 @@ class FaceStation:
         self.project = service.project.number
         self.policy = stricter_policy(service.project.checkin.liveness, config.face.liveness)
         self.staff = f"desk {service.desk_name} ({service.device_id})"
-        self.lang = config.kiosk.language
         self._load: Loader = load or (lambda: load_engine(self.settings))
         self._rng = rng
         self._preview_gap = 1.0 / preview_fps
@@ -117,7 +117,7 @@ class FaceStation:
         self._stopped = False
         self.engine: FaceEngine | None = None
         self.gallery: Gallery | None = None
-        self.desk: Any = None  # drivers.face.FaceDesk once ready
+        self.desk: FaceDesk | None = None  # once the engine has loaded
         self.status = FaceStatus(False, "loading")
 
     @classmethod
@@ -171,14 +171,19 @@ class FaceStation:
         self.bridge.report_device(FACE_NAME, ok=ok, detail=detail)
 
     def _load_and_run(self) -> None:
+        try:
+            self._start_desk()
+        # The loader guards the models itself; anything else (a store that cannot be read) is
+        # still a status line, not a crash nor a desk stuck at "loading".
+        except Exception as exc:
+            log.exception("face station failed to start")
+            self.status = FaceStatus(False, f"{type(exc).__name__}: {exc}")
+            self._report(ok=False, detail=f"{self.status.line('zh')} / {self.status.line('en')}")
+
+    def _start_desk(self) -> None:
         from drivers.face.desk import FaceDesk
 
-        try:
-            engine, status = self._load()
-        # The loader guards the models itself; anything else is still a status, not a crash.
-        except Exception as exc:
-            log.exception("face engine failed to load")
-            engine, status = None, FaceStatus(False, f"engine failed to load: {exc}")
+        engine, status = self._load()
         self.status = status
         if engine is None:
             self._report(ok=False, detail=f"{status.line('zh')} / {status.line('en')}")
@@ -226,12 +231,14 @@ class FaceStation:
             return  # the consent screen is up: nobody is identified meanwhile
         if frame.t < self._quiet_until:
             return
+        desk = self.desk
+        assert desk is not None  # subscribed only once it exists
         if frame.t - self._last_poll >= self._poll_s:
             self._last_poll = frame.t
-            self._follow_store()
-        self.desk.feed(frame)
+            self._follow_store(desk)
+        desk.feed(frame)
 
-    def _follow_store(self) -> None:
+    def _follow_store(self, desk: FaceDesk) -> None:
         """Templates withdrawn (or added) by another process reach the gallery here."""
         revision = self.store.get_meta(templates_revision_key(self.project))
         if revision == self._revision or self.gallery is None:
@@ -246,7 +253,7 @@ class FaceStation:
                 self.gallery.add_template(person, held[person], project=self.project)
             except GalleryError as exc:
                 log.warning("face template of attendee %s skipped: %s", person, exc)
-        self.desk.reset()  # a face already decided is decided again against the new gallery
+        desk.reset()  # a face already decided is decided again against the new gallery
 
     def _on_preview(self, frame: Frame) -> None:
         import cv2
@@ -361,14 +368,16 @@ class FaceStation:
             if self._offer is not offer:
                 offer.flow.cancel()
                 return
-        self.desk.begin_enrollment(offer.flow)
+        if self.desk is not None:
+            self.desk.begin_enrollment(offer.flow)
 
     def _close_offer(self, offer: Offer) -> None:
         with self._lock:
             if self._offer is offer:
                 self._offer = None
             self._quiet_until = time.monotonic() + self._quiet_s
-        self.desk.reset()  # the person now in front is served afresh
+        if self.desk is not None:
+            self.desk.reset()  # the person now in front is served afresh
 
     def _enrollment_finished(self, event: EnrollmentFinished) -> None:
         with self._lock:
