@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from kiosk.core.model import Attendee
 from kiosk.core.timeutil import Clock, to_utc, utc_now
 from sync import protocol as p
 from sync.client_http import (
@@ -31,7 +32,7 @@ from sync.client_http import (
     UpdateNeeded,
     parse,
 )
-from sync.outbox import RecordAnswer
+from sync.outbox import RecordAnswer, WalkInRef
 from sync.store import StoredEvent
 
 __all__ = [
@@ -80,6 +81,15 @@ def event_record(stored: StoredEvent, *, prev_hash: str) -> p.EventRecord:
         server_offset_ms=stored.server_offset_ms, evidence_ref=e.evidence_ref,
         flags=sorted(f.value for f in e.flags),
         prev_hash=prev_hash, hash=stored.hash, signature=stored.signature,
+    )  # fmt: skip
+
+
+def walk_in_record(attendee: Attendee, *, project: str, device_id: str) -> p.WalkIn:
+    """A provisional attendee's identity as it travels to the platform."""
+    return p.WalkIn(
+        project=project, attendee_id=attendee.id, id_type=attendee.document.type.value,
+        id_number=attendee.document.number, name=attendee.name, unit=attendee.unit,
+        device_id=device_id,
     )  # fmt: skip
 
 
@@ -269,6 +279,28 @@ class SyncClient:
             raise ValueError(f"at most {p.MAX_BATCH} records per upload")
         body = p.DeniedBatch(records=list(records))
         return self._answers(self._call("POST", f"{p.API_PREFIX}/denied", p.BatchAnswer, body=body))
+
+    def upload_walk_in_records(self, records: Sequence[p.WalkIn]) -> list[RecordAnswer]:
+        """Upload up to 500 walk-in identities; one answer per record (`uuid` = attendee_id)."""
+        if not records:
+            return []
+        if len(records) > p.MAX_BATCH:
+            raise ValueError(f"at most {p.MAX_BATCH} records per upload")
+        body = p.WalkInBatch(records=list(records))
+        answer = self._call("POST", f"{p.API_PREFIX}/walk-ins", p.BatchAnswer, body=body)
+        return [RecordAnswer(a.uuid, a.status, a.reason) for a in answer.answers]
+
+    def upload_walk_ins(self, people: Sequence[WalkInRef]) -> list[RecordAnswer]:
+        """Outbox side: provisional attendees in, answers out; one that cannot travel is refused."""
+        wire: list[p.WalkIn] = []
+        local: list[RecordAnswer] = []
+        for ref in people:
+            try:
+                wire.append(walk_in_record(ref.attendee, project=ref.project,
+                                           device_id=ref.device_id))  # fmt: skip
+            except ValidationError as exc:
+                local.append(_unsendable(ref.attendee.id, exc))
+        return local + self.upload_walk_in_records(wire)
 
     def _answers(self, batch: p.BatchAnswer) -> list[RecordAnswer]:
         out = [RecordAnswer(a.uuid, a.status, a.reason) for a in batch.answers]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from kiosk.core.model import Attendee, Flag
 from kiosk.core.timeutil import utc_now
 from sync.store import Store, StoredEvent
 
@@ -86,6 +87,15 @@ class RecordAnswer:
     uuid: str
     status: str
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WalkInRef:
+    """A provisional attendee a pending record references, with the project and device."""
+
+    project: str
+    device_id: str
+    attendee: Attendee
 
 
 class SyncEndpoint(Protocol):
@@ -220,8 +230,31 @@ class Outbox:
         return latency
 
     def _send_events(self, batch: list[StoredEvent]) -> None:
+        self._send_walk_ins(batch)  # first: the platform must know who a walk-in's record names
         answers = self.endpoint.upload_events(batch)
         self._apply("event", [e.event.uuid for e in batch], answers)
+
+    def _send_walk_ins(self, batch: list[StoredEvent]) -> None:
+        """Upload the identities of walk-ins the batch references (the platform is idempotent)."""
+        upload: Callable[[Sequence[WalkInRef]], Sequence[RecordAnswer]] | None = getattr(
+            self.endpoint, "upload_walk_ins", None
+        )
+        if upload is None:  # an endpoint without walk-ins (older relay, test double)
+            return
+        refs: dict[tuple[str, str], WalkInRef] = {}
+        for stored in batch:
+            e = stored.event
+            if Flag.PROVISIONAL_ATTENDEE not in e.flags or (e.project, e.attendee_id) in refs:
+                continue
+            person = self.store.get_attendee(e.project, e.attendee_id)
+            if person is not None and person.provisional:
+                refs[(e.project, e.attendee_id)] = WalkInRef(e.project, e.device_id, person)
+        if not refs:
+            return
+        for answer in upload(list(refs.values())):
+            if answer.status == "rejected":
+                # The records still go: they are facts; the walk-in stays in the local roster.
+                log.error("platform refused walk-in %s: %s", answer.uuid, answer.reason)
 
     def _send_denied(self, rows: list[dict[str, object]]) -> None:
         answers = self.endpoint.upload_denied(rows)

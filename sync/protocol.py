@@ -508,3 +508,31 @@ def method_name(method: Method) -> MethodName:
     """A kiosk Method as its wire literal."""
     value: MethodName = method.value
     return value
+
+
+# ---- walk-ins (provisional attendees admitted at a desk) --------------------------------------
+
+
+def _document_type(value: str) -> str:
+    DocumentType(value)  # ValueError names the unknown type
+    return value
+
+
+class WalkIn(Wire):
+    """A person a desk admitted by a valid ID card not on its roster, under a provisional id."""
+
+    # Uploaded before the records that reference attendee_id, so the organizer can credit them.
+
+    project: Ident
+    attendee_id: Ident  # the desk's provisional reference, e.g. P-<uuid>
+    id_type: Annotated[str, Field(max_length=32), AfterValidator(_document_type)]
+    id_number: Annotated[str, _plain(32, 1)]
+    name: Annotated[str, _plain(100)]
+    unit: Annotated[str, _plain(200)] = ""
+    device_id: Ident
+
+
+class WalkInBatch(Wire):
+    """POST /api/v1/walk-ins; answers carry the attendee_id in `uuid`."""
+
+    records: Annotated[list[WalkIn], Field(min_length=1, max_length=MAX_BATCH)]

@@ -207,6 +207,13 @@ def create_app(
         """Up to 500 refused attempts; one answer per record."""
         return records.upload_denied(platform, dev, body)
 
+    @app.post(f"{p.API_PREFIX}/walk-ins", response_model=p.BatchAnswer)
+    def upload_walk_ins(body: p.WalkInBatch, dev: Dev) -> p.BatchAnswer:
+        """Identities of provisional attendees, sent before the records that reference them."""
+        from sync.server.walkins import upload_walk_ins as store_walk_ins
+
+        return store_walk_ins(platform, dev, body)
+
     @app.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
     def device_status(body: p.DeviceReport, dev: Dev) -> p.DeviceStatus:
         """The device's latest sequence number in; its completeness out."""

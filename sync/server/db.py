@@ -275,6 +275,21 @@ relay_forwarded = Table(
     Column("answered_at", UtcDateTime, nullable=False),
 )  # fmt: skip
 
+# Identities of people a desk admitted under a provisional reference (sync.server.walkins).
+walk_ins = Table(
+    "walk_ins", metadata,
+    Column("project", _S, ForeignKey("projects.number"), primary_key=True),
+    Column("attendee_id", _S, primary_key=True),
+    Column("id_type", String(32), nullable=False),
+    Column("id_number", String(32), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("unit", String(200), nullable=False, default=""),
+    Column("device_id", _S, nullable=False),
+    Column("roster_ref", _S),  # the roster entry with the same document, if the desk lacked it
+    Column("received_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
+
 def normalise_url(url_or_path: str) -> str:
     """A SQLAlchemy URL from a URL or a plain file path; PostgreSQL always through psycopg 3."""
     if "://" not in url_or_path:
