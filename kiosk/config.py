@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class _Section(BaseModel):
@@ -80,6 +80,7 @@ class ScannerSection(_Section):
     evdev_device: str | None = None  # exclusive grab of this /dev/input/event* device (Linux)
     serial_port: str | None = None
     serial_baudrate: int = 9600
+    hidpos_device: str | None = None  # a HID-POS scanner's /dev/hidraw* node (Linux)
     reconnect_s: float = Field(1.0, gt=0, le=60)  # retry interval after a scanner is unplugged
 
 
@@ -121,6 +122,18 @@ class FaceSection(_Section):
     doubt_band: float = Field(0.1, ge=0, lt=1)  # challenge_on_doubt: distance > threshold - band
 
 
+class CreditsSection(_Section):
+    """Where the credits engine also looks for rules profiles (a province's own TOML files)."""
+
+    # Searched after --rules-dir and before $CME_KIOSK_RULES_DIR and the built-in profiles.
+    rules_dirs: list[Path] = Field(default_factory=list)
+
+    @field_validator("rules_dirs")
+    @classmethod
+    def _expand(cls, dirs: list[Path]) -> list[Path]:
+        return [d.expanduser() for d in dirs]
+
+
 class PrivacySection(_Section):
     """Retention of personal data (PIPL)."""
 
@@ -144,6 +157,7 @@ class Config(_Section):
     qr: QrSection = QrSection()
     face: FaceSection = FaceSection()
     privacy: PrivacySection = PrivacySection()
+    credits: CreditsSection = CreditsSection()
 
     @property
     def data_dir(self) -> Path:

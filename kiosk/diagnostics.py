@@ -145,7 +145,7 @@ def scanner_checks(config: Config) -> list[Check]:
     for label, path, module in (
         ("serial scanner", section.serial_port, "serial"),
         ("evdev scanner", section.evdev_device, "evdev"),
-        ("HID-POS scanner", getattr(section, "hidpos_device", None), None),
+        ("HID-POS scanner", section.hidpos_device, None),
     ):
         if not path:
             checks.append(Check(label, False, "not configured"))
@@ -160,9 +160,26 @@ def scanner_checks(config: Config) -> list[Check]:
             checks.append(Check(label, False, f"{path} not present (unplugged?)"))
         elif not os.access(node, os.R_OK):
             checks.append(Check(label, False, f"{path} not readable: see packaging/udev"))
+        elif label.startswith("HID-POS"):
+            checks.append(Check(label, *hidpos_node(path)))
         else:
             checks.append(Check(label, True, f"{path} present"))
     return checks
+
+
+def hidpos_node(path: str) -> tuple[bool, str]:
+    """Whether a present hidraw node is a HID-POS scanner, from its report descriptor."""
+    from drivers.scanner.hidpos import parse_descriptor
+    from drivers.scanner.hidpos_reader import sysfs_descriptor
+
+    raw = sysfs_descriptor(path)
+    if raw is None:
+        return True, f"{path} present (no hidraw descriptor to check)"
+    info = parse_descriptor(raw)
+    if not info.hidpos:
+        pages = ", ".join(f"0x{p:02X}" for p in sorted(info.usage_pages)) or "none"
+        return False, f"{path} is not a HID-POS scanner (usage pages {pages}): set HID-POS mode"
+    return True, f"{path}: HID-POS scanner"
 
 
 def probe_camera(config: Config) -> tuple[bool, str]:  # noqa: PLR0911 - one exit per check

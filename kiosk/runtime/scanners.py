@@ -6,6 +6,7 @@ import logging
 
 from drivers.scanner.base import ScanEvent, ScannerStatus
 from drivers.scanner.evdev_reader import EvdevScanner
+from drivers.scanner.hidpos_reader import HidPosScanner
 from drivers.scanner.serial_reader import SerialScanner
 from kiosk.config import Config
 from kiosk.runtime.devices import DeskPort, Device, StatusBoard
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 
 SERIAL_NAME = "扫码枪 serial"
 EVDEV_NAME = "扫码枪 evdev"
+HIDPOS_NAME = "扫码枪 HID-POS"
 
 
 class ScanRouter:
@@ -37,7 +39,7 @@ class ScanRouter:
 class ScannerDevice:
     """A scanner driver with the runtime's start/stop contract."""
 
-    def __init__(self, name: str, scanner: SerialScanner | EvdevScanner) -> None:
+    def __init__(self, name: str, scanner: SerialScanner | EvdevScanner | HidPosScanner) -> None:
         self.name = name
         self.scanner = scanner
 
@@ -51,7 +53,7 @@ class ScannerDevice:
 
 
 def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Device]:
-    """The serial and evdev scanners the configuration names (the wedge: kiosk.runtime.wedge)."""
+    """The serial, evdev and HID-POS scanners configured (the wedge: kiosk.runtime.wedge)."""
     section = config.scanner
     devices: list[Device] = []
     if section.serial_port:
@@ -74,6 +76,15 @@ def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Devi
             reconnect_s=section.reconnect_s,
         )
         devices.append(ScannerDevice(EVDEV_NAME, evdev))
+    if section.hidpos_device:
+        router = ScanRouter(desk, board, label=HIDPOS_NAME)
+        hidpos = HidPosScanner(
+            section.hidpos_device,
+            on_scan=router.scan,
+            on_status=router.status,
+            reconnect_s=section.reconnect_s,
+        )
+        devices.append(ScannerDevice(HIDPOS_NAME, hidpos))
     if not devices:
-        log.info("no serial or evdev scanner configured")
+        log.info("no serial, evdev or HID-POS scanner configured")
     return devices

@@ -69,3 +69,18 @@ def test_face_line_says_what_stops_face_check_in(monkeypatch: pytest.MonkeyPatch
     assert no_camera == Check("face check-in", False, "models load; needs [camera] enabled = true")
     ready = face_check(parse_config({"face": {"enabled": True}, "camera": {"enabled": True}}))
     assert ready == Check("face check-in", True, "face check-in ready")
+
+
+def test_hidpos_scanner_node(tmp_path: Path) -> None:
+    node = SimSerialScanner(tmp_path / "hidraw-scanner")
+    try:
+        config = parse_config({"scanner": {"hidpos_device": str(node.path)}})
+        present = by_name(device_checks(config))["HID-POS scanner"]
+    finally:
+        node.close()
+    # A pty has no hidraw descriptor: present, and the reader will treat it as HID-POS.
+    assert present == Check(
+        "HID-POS scanner", True, f"{node.path} present (no hidraw descriptor to check)"
+    )
+    gone = by_name(device_checks(config))["HID-POS scanner"]
+    assert gone == Check("HID-POS scanner", False, f"{node.path} not present (unplugged?)")
