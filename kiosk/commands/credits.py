@@ -62,6 +62,19 @@ def _report_rows(errors: Sequence[RowError], path: str) -> None:
     fail(f"{path}: {len(errors)} bad row(s); nothing computed")
 
 
+def _configured_dirs(args: argparse.Namespace) -> list[Path]:
+    """`[credits] rules_dirs` from the configuration (a missing directory stops the run)."""
+    from kiosk.commands._common import config_from_args, fail
+    from kiosk.core.rules import ProfileError, checked_dirs
+
+    try:
+        dirs = config_from_args(args).credits.rules_dirs
+        return checked_dirs(dirs, source="[credits] rules_dirs")
+    except ProfileError as exc:
+        fail(str(exc), code=2)
+        raise AssertionError("unreachable") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Compute and print credits; bad input → messages on stderr and a non-zero exit."""
     import json
@@ -73,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.core.project_file import ProjectFileError, load_project
     from kiosk.core.rules import ProfileError, available_profiles, load_profile
 
-    extra = [Path(d) for d in args.rules_dir]
+    extra = [Path(d) for d in args.rules_dir] + _configured_dirs(args)
     if args.list_profiles:
         for name, path in available_profiles(extra_dirs=extra).items():
             print(f"{name}\t{path}")

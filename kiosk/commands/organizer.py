@@ -158,10 +158,14 @@ def _review(
     args: argparse.Namespace, ws: Workspace, client: SyncClient
 ) -> tuple[ReviewTable, dict[str, str]]:
     """Pull, apply the saved corrections and results, and build the review table."""
+    from kiosk.commands._common import config_from_args
     from kiosk.core.credits.corrections import apply_corrections
     from kiosk.core.credits.review import build_review
-    from kiosk.core.rules import load_profile
+    from kiosk.core.rules import checked_dirs, load_profile
 
+    dirs = checked_dirs(
+        config_from_args(args).credits.rules_dirs, source="[credits] rules_dirs"
+    )  # checked before the pull: a typo in the config must not wait for the network
     pulled = _pull(client, args.project)
     records, people, _ = apply_corrections(
         pulled["records"], pulled["people"], ws.corrections(args.project)
@@ -170,7 +174,7 @@ def _review(
     now = client.server_time().server_time  # the platform's clock decides deadlines
     table = build_review(
         project,
-        load_profile(project.profile),
+        load_profile(project.profile, extra_dirs=dirs),
         records,
         people=people,
         assessments=ws.assessments(args.project),

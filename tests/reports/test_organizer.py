@@ -189,3 +189,32 @@ def test_commands_need_an_enrollment(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1 and "not enrolled for project 2026-15-01-001" in err
     code, _, err = _run(capsys, "organizer", "enroll", "CODE", "--server", "http://x")
     assert code == 2 and "https://" in err
+
+
+@pytest.mark.timeout(120)
+def test_the_review_uses_a_profile_from_the_configured_rules_dirs(
+    platform: tuple[LiveServer, Project], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from kiosk.core.rules import BUILTIN_DIR
+
+    server, project = platform
+    _enroll(capsys, server, project.number)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    name = "inner-mongolia-2025-draft"  # the province corrects its draft without a release
+    text = (BUILTIN_DIR / f"{name}.toml").read_text(encoding="utf-8")
+    old = 'value = 14, source = "第十三条", quote = "举办后'
+    assert old in text
+    (rules / f"{name}.toml").write_text(
+        text.replace(old, 'value = 21, source = "第十三条（修订）", quote = "举办后'),
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[credits]\nrules_dirs = ["{rules}"]\n', encoding="utf-8")
+    code, out, _ = _run(capsys, "--config", str(cfg), "organizer", "report", project.number)
+    assert code == 0 and "提交截止 2026-06-11" in out  # 21 days after 2026-05-21
+    code, out, _ = _run(capsys, "organizer", "report", project.number)
+    assert code == 0 and "提交截止 2026-06-04" in out  # the built-in 14
+    cfg.write_text(f'[credits]\nrules_dirs = ["{tmp_path / "gone"}"]\n', encoding="utf-8")
+    code, _, err = _run(capsys, "--config", str(cfg), "organizer", "report", project.number)
+    assert code == 1 and "[credits] rules_dirs:" in err and "is not a directory" in err

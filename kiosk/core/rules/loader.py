@@ -32,6 +32,14 @@ def search_dirs(extra_dirs: Sequence[Path] = ()) -> list[Path]:
     return [*extra_dirs, *env_rules_dirs(), BUILTIN_DIR]
 
 
+def checked_dirs(dirs: Sequence[Path], *, source: str) -> list[Path]:
+    """Configured profile directories, refused with `source` named when one is not a directory."""
+    for directory in dirs:
+        if not directory.is_dir():
+            raise ProfileError(f"{source}: {directory} is not a directory")
+    return list(dirs)
+
+
 def _describe(err: ValidationError, source: str) -> str:
     lines = []
     for e in err.errors():
