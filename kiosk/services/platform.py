@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config
+from kiosk.core.errors import KioskError
 from kiosk.core.model import Attendee
 from kiosk.services.platform_state import (
     EnrollmentState,
@@ -73,7 +74,7 @@ class PlatformProblem(Exception):
         self.reason = reason
 
 
-def explain(exc: BaseException) -> PlatformProblem:
+def explain(exc: BaseException) -> PlatformProblem:  # noqa: PLR0911 - one sentence per kind
     """Any sync failure as a bilingual sentence for staff (detail stays in English)."""
     if isinstance(exc, PlatformProblem):
         return exc
@@ -88,7 +89,11 @@ def explain(exc: BaseException) -> PlatformProblem:
             zh, en = _ENROLL_REASONS[exc.reason]
             return PlatformProblem(zh, en, reason=exc.reason)
         zh, _, en = attention_text(exc.reason).partition(" / ")
-        return PlatformProblem(zh, f"{en or exc.reason}: {exc}", reason=exc.reason)
+        if not en:  # a reason without a sentence of its own
+            zh, en = "平台拒绝了请求，请联系管理员", f"the platform refused ({exc.reason})"
+        return PlatformProblem(zh, f"{en}: {exc}", reason=exc.reason)
+    if isinstance(exc, KioskError):  # e.g. StorageUnavailable: the disk is full
+        return PlatformProblem(exc.screen_zh, f"{exc.screen_en} ({exc.detail})", reason="local")
     if isinstance(exc, OSError):
         return PlatformProblem(
             "本机存储或文件错误", f"local storage or file error: {exc}", reason="local_io"

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from kiosk.services import platform_state
 from kiosk.services.platform import PlatformProblem, enroll_kiosk, read_state
 from kiosk.services.platform_state import TOKEN_FILE, key_dir, load_token
 from tests.support.live_server import LiveServer
@@ -141,4 +142,22 @@ def test_enroll_kiosk_records_seq_start_after_local_records(
     assert done.token_store.endswith(TOKEN_FILE) and done.pending_before == 0
     [desk] = srv.admin.devices(NUMBER)
     assert desk.highest_contiguous == store.last_seq() == 0
+    store.close()
+
+
+def test_keyring_setting_without_a_usable_keyring_keeps_the_token_in_the_0600_file(
+    srv: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Headless kiosks have no keyring backend: the file is the fallback.
+    if platform_state._keyring() is not None:
+        pytest.skip("this machine has a usable keyring backend")
+    cfg = write_config(tmp_path, "A", extra='[privacy]\nkey_store = "keyring"\n')
+    status, out, err = enroll_cli(capsys, srv, cfg)
+    assert status == 0, err
+    _, store = open_store(cfg)
+    token_file = key_dir(store) / TOKEN_FILE
+    assert f"kept in {token_file}" in out
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    token = load_token(store, use_keyring=True)
+    assert token and token not in out
     store.close()

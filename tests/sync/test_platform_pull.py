@@ -18,10 +18,18 @@ from kiosk.core.codes import (
 )
 from kiosk.core.codes import classify_and_verify as verify
 from kiosk.core.codes.verify import VerifyContext
+from kiosk.core.errors import StorageUnavailable
 from kiosk.services.checkin import Credential, Status
-from kiosk.services.platform import PlatformProblem, client_for, enroll_kiosk, pull_project
+from kiosk.services.platform import (
+    PlatformProblem,
+    client_for,
+    enroll_kiosk,
+    explain,
+    pull_project,
+)
 from kiosk.services.platform_state import load_token
 from sync.client import TransientError
+from sync.server.roster import RosterRow, import_roster
 from sync.store import Store
 from tests.support.fault_proxy import FaultProxy, every_nth
 from tests.support.live_server import LiveServer
@@ -211,3 +219,36 @@ def test_sync_command_on_a_kiosk_that_is_not_enrolled(
     store.close()
     status, _, err = cli(capsys, "--config", str(cfg), "sync")
     assert status == 1 and "未注册" in err and "not enrolled" in err
+
+
+def test_a_full_disk_stops_the_pull_cleanly_and_it_resumes_when_space_returns(
+    srv: LiveServer, tmp_path: Path
+) -> None:
+    cfg, store = enrolled(srv, tmp_path)
+    more = make_roster(400)[5:]
+    rows = [
+        RosterRow(line=i + 2, id_type=a.document.type.value, id_number=a.document.number,
+                  name=a.name, unit=a.unit)
+        for i, a in enumerate(more)
+    ]  # fmt: skip
+    import_roster(srv.admin.platform, NUMBER, rows, actor="test")
+    client = client_for(load_config(cfg), store)
+    assert client is not None
+    # Cap the file one page above its size: the next pages cannot be stored (SQLITE_FULL).
+    with store._lock:
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count={pages + 1}")
+    with pytest.raises(StorageUnavailable) as err:
+        pull_project(store, client, NUMBER, limit=50)
+    problem = explain(err.value)
+    assert "存储空间不足" in problem.zh and "Storage full" in problem.en
+    size = store.roster_size(NUMBER)
+    cursor = int(store.get_meta(f"platform_cursor:{NUMBER}") or "0")
+    assert 5 <= size < 400 and cursor >= 1  # whole pages only, and the cursor after the last one
+    with store._lock:
+        store._conn.execute("PRAGMA max_page_count=1073741823")
+    rest = pull_project(store, client, NUMBER, limit=50)
+    assert store.roster_size(NUMBER) == 400 and rest.attendees == 400 - size
+    client.close()
+    store.close()
