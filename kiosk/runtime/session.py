@@ -89,7 +89,13 @@ def show_sync(window: DeskWindow, status: Any) -> None:
     window.show_sync(status.line(), ok=bool(status.online and not status.needs_attention))
 
 
-def run_desk(desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = print) -> int:
+def _print_ready(line: str) -> None:
+    print(line, flush=True)  # stdout may be a pipe (systemd, tests): do not let it sit buffered
+
+
+def run_desk(
+    desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = _print_ready
+) -> int:
     """Run the desk until its window closes or SIGTERM/SIGINT; return the exit status."""
     config: Config = desk.config
     app = QApplication.instance() or QApplication(sys.argv[:1])
