@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk.commands._common import config_from_args, fail
     from kiosk.core.errors import StorageUnavailable
-    from kiosk.services.platform import PlatformProblem, enroll_kiosk
+    from kiosk.services.platform import PlatformProblem, enroll_kiosk, explain
     from sync.store import Store
 
     config = config_from_args(args)
@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         done = enroll_kiosk(config, store, server_url=server, code=args.code, ca_bundle=ca,
                             force=args.force)  # fmt: skip
-    except PlatformProblem as exc:
-        fail(f"注册失败 enrollment failed: {exc}")
+    except (PlatformProblem, OSError) as exc:
+        fail(f"注册失败 enrollment failed: {explain(exc)}")
     except StorageUnavailable as exc:
         fail(f"{exc.screen_zh} / {exc.screen_en}")
     finally:
