@@ -6,12 +6,14 @@ and every change of state reaches `on_status` as one SyncStatus snapshot (from t
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 
 from kiosk.config import Config
+from kiosk.core.errors import KioskError
 from kiosk.services.platform import PullResult, client_for, explain, pull_project
 from kiosk.services.platform_state import read_state
 from sync.client import SyncClient
@@ -102,8 +104,11 @@ class SyncHandle:
         worker: SyncWorker | None = None,
         puller: PullLoop | None = None,
         clients: tuple[SyncClient, ...] = (),
+        store: Store | None = None,
     ):
         self._on_status = on_status
+        self._store = store
+        self._persisted: dict[str, object] | None = None
         self._idle = idle or SyncStatus()
         self.worker = worker
         self.puller = puller
@@ -133,10 +138,29 @@ class SyncHandle:
     def _publish(self) -> None:
         with self._lock:
             snapshot = self.status()
+            self._persist(snapshot)
         try:
             self._on_status(snapshot)
         except Exception:  # a broken listener must not end sync
             log.exception("sync status listener failed")
+
+    def _persist(self, status: SyncStatus) -> None:
+        """Keep the latest snapshot in store meta for `cme-kiosk status` (another process)."""
+        if self._store is None:
+            return
+        data: dict[str, object] = {
+            "online": status.online, "pending": status.pending,
+            "last_success": status.last_success.isoformat() if status.last_success else None,
+            "last_error": status.last_error, "clock_offset_ms": status.clock_offset_ms,
+            "needs_attention": status.needs_attention, "line": status.line(),
+        }  # fmt: skip
+        if data == self._persisted:  # unchanged: no write (each one is an fsync)
+            return
+        try:
+            self._store.set_meta("sync_status", json.dumps(data, ensure_ascii=False))
+            self._persisted = data
+        except KioskError as exc:  # a full disk must not stop sync from reporting
+            log.warning("sync status not saved: %s", exc.detail)
 
     def sync_now(self) -> None:
         """Drain and pull now (returns at once; results arrive through on_status)."""
@@ -162,7 +186,7 @@ def _idle(
         online=False, pending=store.pending_count(), needs_attention=reason, last_error=error
     )
     log.warning("sync not started: %s %s", reason, error)
-    handle = SyncHandle(on_status=on_status, idle=status)
+    handle = SyncHandle(on_status=on_status, idle=status, store=store)
     handle._publish()
     return handle
 
@@ -190,7 +214,7 @@ def start_sync(
         push.close()
         pull.close()
         return _idle(store, on_status, "not_enrolled")
-    handle = SyncHandle(on_status=on_status, clients=(push, pull))
+    handle = SyncHandle(on_status=on_status, clients=(push, pull), store=store)
     outbox = Outbox(store, push, batch_size=config.sync.batch_size)
     handle.worker = SyncWorker(
         outbox, on_status=lambda _s: handle._publish(), interval_s=config.sync.push_interval_s

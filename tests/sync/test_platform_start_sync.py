@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,15 @@ def test_records_committed_at_the_desk_reach_the_server_and_status_is_published(
             abs((last.clock_offset_ms or 0) - (srv.clock() - utc_now()).total_seconds() * 1000)
             < 5000
         )
+
+        # `cme-kiosk status` (another process in real life) sees the latest snapshot.
+        def saved() -> dict[str, object]:
+            return dict(json.loads(desk.store.get_meta("sync_status") or "{}"))
+
+        wait_for(lambda: saved().get("pending") == 0 and saved().get("online"))
+        code, out, _ = cli(capsys, "--config", str(cfg_a), "status", "--json")
+        meta = json.loads(out)["meta"]
+        assert code == 0 and meta["online"] and "在线 online" in meta["line"]
         # Desk B's record reaches desk A through the background pull loop.
         desk_b = open_desk(load_config(cfg_b))
         assert desk_b.service.present(
@@ -174,6 +184,7 @@ def test_a_kiosk_that_is_not_enrolled_gets_an_idle_handle_that_says_so(tmp_path:
     assert status.needs_attention == "not_enrolled" and not status.online
     assert "未注册" in status.line() and "not enrolled" in status.line()
     assert statuses.last() == status
+    assert json.loads(store.get_meta("sync_status") or "{}")["needs_attention"] == "not_enrolled"
     handle.sync_now()  # harmless
     handle.stop()
     store.close()
