@@ -16,10 +16,24 @@ from kiosk.runtime import Runtime
 from kiosk.services.checkin import CheckInService, Outcome
 from kiosk.ui.bridge import DeskBridge
 from sync.store import Store
+from tests.support.pcscd import (  # noqa: F401 - pcscd fixtures used by tests
+    claim_client_socket,
+    pcscd,
+    pcscd_session,
+    release_client_socket,
+)
 from tests.support.qr import PlatformKeys
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 
 DENIED_KEY = b"k" * 32
+
+# Before anything can touch pyscard: libpcsclite fixes its socket path at its first connection.
+claim_client_socket()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the private PC/SC socket's directory."""
+    release_client_socket()
 
 
 class Outcomes:
