@@ -339,7 +339,10 @@ def _print_link(link: dict[str, Any]) -> None:
     if link["last_error"]:
         print(f"  last error: {link['last_error']}")
     answered = ", ".join(f"{k} {v}" for k, v in sorted(link["answered"].items())) or "nothing yet"
-    print(f"  waiting: {link['pending_events']} record(s), {link['pending_denied']} refused")
+    print(
+        f"  waiting: {link['pending_events']} record(s), {link['pending_refused']} refused"
+        f" here, {link['pending_denied']} refused attempt(s)"
+    )
     print(f"  answered upstream: {answered}")
     for r in link["rejected"]:
         print(f"  rejected upstream: {r['kind']} {r['uuid']} of {r['device_id']}: {r['reason']}")

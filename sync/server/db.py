@@ -214,6 +214,16 @@ audit = Table(
 )  # fmt: skip
 
 
+# The full text of refused records whose signature proved them the device's: a venue relay
+# forwards them verbatim so the platform counts their sequence numbers too.
+rejected_bodies = Table(
+    "rejected_bodies", metadata,
+    Column("uuid", String(36), primary_key=True),
+    Column("device_id", _S, primary_key=True),
+    Column("project", _S, nullable=False),
+    Column("body", Text, nullable=False),  # the EventRecord as received (JSON)
+)  # fmt: skip
+
 # ---- the organizer's corrections, uploaded with the submission (idempotent by id) --------------
 corrections = Table(
     "corrections", metadata,
@@ -266,7 +276,7 @@ relay_registered = Table(
 
 relay_forwarded = Table(
     "relay_forwarded", metadata,
-    Column("kind", String(8), primary_key=True),  # event | denied
+    Column("kind", String(8), primary_key=True),  # event | refused | denied
     Column("uuid", String(36), primary_key=True),
     Column("project", _S, nullable=False),
     Column("device_id", _S, nullable=False),

@@ -43,6 +43,12 @@ class _Seen:
     new: bool
 
 
+# Refusals of records provably the device's: their sequence numbers count as received.
+COUNTED_REFUSALS = frozenset(
+    {"unknown_project", "not_enrolled_for_project", "retired_device", "outside_project_days"}
+)
+
+
 def effective_instant(scanned_at: str, server_offset_ms: int | None) -> datetime:
     """The scan instant on the server's clock, when the device knew its offset."""
     moment = to_utc(datetime.fromisoformat(scanned_at))
@@ -258,6 +264,14 @@ def _store_refused(
         )  # fmt: skip
     if rows:
         conn.execute(insert(t.rejected), rows)
+        stored = {x["uuid"] for x in rows}
+        provable = [r for r, why in refused if r.uuid in stored and why in COUNTED_REFUSALS]
+        if provable:
+            conn.execute(
+                insert(t.rejected_bodies),
+                [{"uuid": r.uuid, "device_id": device.id, "project": device.project,
+                  "body": r.model_dump_json()} for r in provable],
+            )  # fmt: skip
 
 
 def _advance_contiguous(conn: Connection, device: Device) -> int:

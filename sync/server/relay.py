@@ -10,25 +10,23 @@ once (a lost answer comes back `duplicate`) and backs off while the uplink is do
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import ValidationError
 from sqlalchemy import Row, and_, insert, select, update
 
-from kiosk.core.timeutil import Clock, to_utc, utc_now
+from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
 from sync import signing
 from sync.client_http import PermanentError, TransientError
 from sync.server import db as t
+from sync.server import relay_rows as rows_
 from sync.server.db import Database
 from sync.server.platform import Platform, PlatformError
 from sync.server.relay_client import Upstream
@@ -75,6 +73,7 @@ class LinkResult:
     registered: int = 0
     answers: dict[str, int] = field(default_factory=dict)  # "event accepted" → count
     error: str = ""
+    problems: list[str] = field(default_factory=list)  # per kiosk; the rest went through
     permanent: bool = False
     retry_after: float | None = None
 
@@ -173,6 +172,7 @@ class RelayForwarder:
                 self._pull(up, link, result)
                 self._register(up, link, result)
                 self._forward_events(up, link, result)
+                self._forward_refused(up, link, result)
                 self._forward_denied(up, link, result)
                 self._report(up, link, result)
         except TransientError as exc:
@@ -181,7 +181,8 @@ class RelayForwarder:
             result.error, result.permanent = f"{exc.reason}: {exc}", True
         except (PlatformError, ValueError) as exc:  # an upstream project we cannot mirror
             result.error, result.permanent = str(exc), True
-        values: dict[str, Any] = {"last_attempt": started, "last_error": result.error}
+        note = result.error or "; ".join(result.problems)
+        values: dict[str, Any] = {"last_attempt": started, "last_error": note}
         if not result.error:
             values["last_success"] = self.clock()
         else:
@@ -218,7 +219,7 @@ class RelayForwarder:
         for device_id in sorted(device_ids):
             with self.db.read() as conn:
                 row = conn.execute(select(t.devices).where(t.devices.c.id == device_id)).one()
-            answer = up.register(_registration(row))
+            answer = up.register(rows_.registration(row))
             self._follow_state(device_id, answer.state, answer.end_reason)
 
     def _register(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
@@ -231,7 +232,16 @@ class RelayForwarder:
                 .order_by(d.enrolled_at)
             ).all()
         for row in waiting:
-            answer = up.register(_registration(row))
+            try:
+                answer = up.register(rows_.registration(row))
+            except PermanentError as exc:
+                if exc.reason not in ("device_id_taken", "invalid_public_key", "invalid_request"):
+                    raise  # the relay itself is refused: nothing else can go through either
+                # One kiosk the platform will not take must not hold up the others' records.
+                result.problems.append(
+                    f"desk {row.desk_name} ({row.id}) not registered ({exc.reason}): {exc}"
+                )
+                continue
             with self.db.write() as conn:
                 conn.execute(
                     insert(t.relay_registered).values(
@@ -252,21 +262,30 @@ class RelayForwarder:
             .where(table.c.project == link.project, f.uuid.is_(None))
             .limit(self.batch_size)
         )
-        order = (table.c.device_id, table.c.seq) if kind == "event" else (table.c.received_at,)
+        order = [table.c.device_id, table.c.seq] if kind == "event" else [table.c.device_id]
         with self.db.read() as conn:
             return list(conn.execute(query.order_by(*order, table.c.uuid)).all())
 
     def _forward_events(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
         while rows := self._pending("event", t.events, link):
-            wire, local = _wire(rows, _event_record)
+            wire, local = rows_.wire(rows, rows_.event_record)
             answers = local + (up.events(wire).answers if wire else [])
             self._learn_state(up, self._store_answers("event", link, rows, answers, result))
             if len(rows) < self.batch_size:
                 return
 
+    def _forward_refused(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
+        """Records this relay refused although signed by the kiosk: upstream must count them."""
+        while rows := self._pending("refused", t.rejected_bodies, link):
+            wire, local = rows_.wire(rows, rows_.refused_record)
+            answers = local + (up.events(wire).answers if wire else [])
+            self._learn_state(up, self._store_answers("refused", link, rows, answers, result))
+            if len(rows) < self.batch_size:
+                return
+
     def _forward_denied(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
         while rows := self._pending("denied", t.denied, link):
-            wire, local = _wire(rows, _denied_record)
+            wire, local = rows_.wire(rows, rows_.denied_record)
             answers = local + (up.denied(wire).answers if wire else [])
             self._learn_state(up, self._store_answers("denied", link, rows, answers, result))
             if len(rows) < self.batch_size:
@@ -385,55 +404,3 @@ class RelayForwarder:
                                   daemon=True)  # fmt: skip
         thread.start()
         return thread, stop
-
-
-W = TypeVar("W", p.EventRecord, p.DeniedRecord)
-
-
-def _registration(row: Row[Any]) -> p.RelayDevice:
-    """A local kiosk as the relay registers it upstream: its own id, key and first seq."""
-    return p.RelayDevice(
-        device_id=row.id, public_key=p.b64(bytes(row.public_key)), desk_name=row.desk_name,
-        seq_start=int(row.seq_start),
-    )  # fmt: skip
-
-
-def _wire(
-    rows: list[Row[Any]], build: Callable[[Row[Any]], W]
-) -> tuple[list[W], list[p.RecordAnswer]]:
-    """Stored rows as they travel; one that cannot is answered here and kept as a dead letter."""
-    wire: list[W] = []
-    local: list[p.RecordAnswer] = []
-    for row in rows:
-        try:
-            wire.append(build(row))
-        except ValidationError:
-            log.error("relay: stored record %s cannot be forwarded", row.uuid)
-            local.append(
-                p.RecordAnswer(uuid=row.uuid, status="rejected", reason="invalid_local_record")
-            )
-    return wire, local
-
-
-def _event_record(row: Row[Any]) -> p.EventRecord:
-    """A stored record exactly as its kiosk signed it (the relay's own flags stay here)."""
-    m = row._mapping
-    return p.EventRecord.model_validate(
-        {"uuid": m["uuid"], "seq": int(m["seq"]), "project": m["project"],
-         "attendee_id": m["attendee_id"], "direction": m["direction"], "method": m["method"],
-         "device_id": m["device_id"], "scanned_at": m["scanned_at_text"],
-         "utc_offset_minutes": int(m["utc_offset_minutes"]),
-         "server_offset_ms": None if m["server_offset_ms"] is None else int(m["server_offset_ms"]),
-         "evidence_ref": m["evidence_ref"], "flags": json.loads(m["flags"]),
-         "prev_hash": m["prev_hash"], "hash": m["hash"], "signature": m["signature"]}
-    )  # fmt: skip
-
-
-def _denied_record(row: Row[Any]) -> p.DeniedRecord:
-    m = row._mapping
-    scanned: datetime = m["scanned_at"]
-    return p.DeniedRecord(
-        uuid=m["uuid"], project=m["project"], method=m["method"], reason=m["reason"],
-        detail=m["detail"], credential_hmac=m["credential_hmac"], device_id=m["device_id"],
-        scanned_at=to_utc(scanned).isoformat(), utc_offset_minutes=int(m["utc_offset_minutes"]),
-    )  # fmt: skip

@@ -67,6 +67,7 @@ def relay_status(db: Database) -> list[dict[str, Any]]:
                     "last_success": link.last_success.isoformat() if link.last_success else None,
                     "last_error": link.last_error or "",
                     "pending_events": _pending(conn, "event", t.events, project),
+                    "pending_refused": _pending(conn, "refused", t.rejected_bodies, project),
                     "pending_denied": _pending(conn, "denied", t.denied, project),
                     "answered": answered, "rejected": rejected, "kiosks": kiosks,
                 }

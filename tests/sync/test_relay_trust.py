@@ -137,3 +137,56 @@ def test_revoking_a_kiosk_upstream_reaches_the_venue_as_rejected_answers(
     desks = {d.desk_name: d for d in venue.upstream.admin.status(NUMBER).desks}
     assert desks["A"].state == "revoked" and not desks["A"].blocking
     assert desks["B"].complete
+
+
+def test_records_the_relay_refused_still_reach_upstream_so_the_desk_is_complete(
+    venue: Venue,  # noqa: F811
+) -> None:
+    from datetime import timedelta
+
+    desk = enroll(venue.relay, NUMBER, "W")
+    got = desk.upload(
+        desk.record("A1", at=at(DAY1, 8)),
+        desk.record("A1", at=at(DAY1 - timedelta(days=2), 8)),  # not one of the project's days
+        desk.record("A2", at=at(DAY1, 9)),
+    )
+    assert statuses(got) == [("accepted", ""), ("rejected", "outside_project_days"),
+                             ("accepted", "")]  # fmt: skip
+    desk.client.device_status(3)
+    result = venue.forwarder.cycle()[0]
+    assert result.answers == {"event accepted": 2, "refused rejected": 1}
+    # Upstream judged the refused record itself (the kiosk's signature) and counts its seq.
+    w = next(d for d in venue.upstream.admin.status(NUMBER).desks if d.desk_name == "W")
+    assert (w.missing, w.latest_seq, w.complete) == (0, 3, True)
+    assert len(venue.upstream.admin.stored_events(NUMBER)) == 2
+    status = relay_status(venue.relay.admin.db)[0]
+    assert status["pending_refused"] == 0
+    assert [r["reason"] for r in status["rejected"]] == ["outside_project_days"]
+    assert venue.forwarder.cycle()[0].answers == {}  # and only once
+
+
+def test_a_kiosk_the_platform_will_not_register_does_not_hold_up_the_others(
+    venue: Venue,  # noqa: F811
+) -> None:
+    from sqlalchemy import insert
+
+    bad = enroll(venue.relay, NUMBER, "X")
+    good = enroll(venue.relay, NUMBER, "Y")
+    with venue.upstream.admin.db.write() as conn:  # the id is already someone else's upstream
+        conn.execute(
+            insert(t.devices).values(
+                id=bad.device_id, project=NUMBER, role="desk", desk_name="other",
+                token_hash="0" * 64, public_key=b"\x01" * 32, seq_start=1,
+                enrolled_at=venue.upstream.clock(), state="active", end_reason="",
+                highest_contiguous=0,
+            )
+        )  # fmt: skip
+    bad.upload(bad.record("A1", at=at(DAY1, 8)))
+    good.upload(good.record("A2", at=at(DAY1, 8)))
+    result = venue.forwarder.cycle()[0]
+    assert result.error == "" and result.answers == {"event accepted": 1}
+    assert len(result.problems) == 1 and "device_id_taken" in result.problems[0]
+    status = relay_status(venue.relay.admin.db)[0]
+    assert "desk X" in status["last_error"] and status["pending_events"] == 1
+    stored = venue.upstream.admin.stored_events(NUMBER)
+    assert [r["device_id"] for r in stored] == [good.device_id]
