@@ -1,0 +1,59 @@
+"""The desk session in-process: devices and sync on the window, window close ends it with 0."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from drivers.sim.serial_scanner import SimSerialScanner
+from kiosk.app import Desk
+from kiosk.config import parse_config
+from kiosk.runtime.session import run_desk
+from kiosk.ui.desk_window import DeskWindow
+from tests.runtime.conftest import DeskRig
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_window_close_stops_everything_and_returns_0(
+    rig: DeskRig, qapp: QApplication, tmp_path: Path
+) -> None:
+    scanner = SimSerialScanner(tmp_path / "ttyACM-scanner")
+    config = parse_config({"scanner": {"serial_port": str(scanner.path), "reconnect_s": 0.05}})
+    desk = Desk(config=config, store=rig.store, service=rig.service)
+    seen: dict[str, str] = {}
+    ready: list[str] = []
+
+    def look_and_close() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, DeskWindow)]
+        window = windows[-1]
+        seen["devices"] = window.devices_label.text()
+        seen["sync"] = window.sync_label.text()
+        window.close()  # what staff do (or the session ending): the loop ends, then shutdown
+
+    def poll() -> None:
+        text = next(
+            (w.devices_label.text() for w in qapp.topLevelWidgets() if isinstance(w, DeskWindow)),
+            "",
+        )
+        if ready and "✓ 扫码枪 serial" in text:
+            look_and_close()
+        else:
+            QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(0, poll)
+    try:
+        assert run_desk(desk, ready=ready.append) == 0
+    finally:
+        scanner.close()
+    assert ready == ["cme-kiosk: desk ready: project 2026-15-01-001, desk A"]
+    assert "✓ 扫码枪 serial" in seen["devices"]
+    # Devices and the desk thread are gone when run_desk returns.
+    names = {t.name for t in threading.enumerate()}
+    assert "scanner-serial" not in names and not any(n.startswith("desk") for n in names)
+    # No platform enrollment here: the sync line says so instead of "not configured".
+    assert "离线 offline" in seen["sync"] and "not enrolled with the platform" in seen["sync"]
