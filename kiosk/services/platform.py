@@ -24,7 +24,7 @@ from kiosk.services.platform_state import (
 )
 from sync.client import SyncClient
 from sync.client_http import PermanentError, TransientError
-from sync.outbox import PermanentSyncError, attention_text
+from sync.outbox import Outbox, PermanentSyncError, TransientSyncError, attention_text
 from sync.protocol import ChangesPage, ProjectBundle, b64_bytes
 from sync.store import Store
 
@@ -180,6 +180,8 @@ def enroll_kiosk(
             f" {previous.project}); use --force to enroll it again",
             reason="already_enrolled",
         )
+    if previous.enrolled:
+        _drain_old_identity(config, store)
     ca = ca_bundle or config.sync.ca_bundle
     try:
         client = SyncClient(
@@ -233,6 +235,21 @@ def start_sync(
     from kiosk.services.platform_sync import start_sync as start
 
     return start(config, store, project=project, on_status=on_status)
+
+
+def _drain_old_identity(config: Config, store: Store) -> None:
+    """Before a forced re-enrollment: upload what the old identity recorded, while it still can."""
+    if not store.pending_count():
+        return
+    client = client_for(config, store)
+    if client is None or not client.token:
+        return
+    with client:
+        try:
+            Outbox(store, client, batch_size=config.sync.batch_size).drain()
+        except (TransientSyncError, PermanentSyncError) as exc:
+            # Not fatal: what stays pending is refused later as another device's and dead-lettered.
+            log.warning("records of the old identity not uploaded before re-enrollment: %s", exc)
 
 
 def _apply_bundle(store: Store, bundle: ProjectBundle, number: str) -> int:

@@ -10,11 +10,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from kiosk.app import open_desk
+from kiosk.config import load_config
+from kiosk.core.timeutil import utc_now
 from kiosk.services import platform_state
+from kiosk.services.checkin import Credential
 from kiosk.services.platform import PlatformProblem, enroll_kiosk, read_state
 from kiosk.services.platform_state import TOKEN_FILE, key_dir, load_token
 from tests.support.live_server import LiveServer
-from tests.support.roster import make_project, make_roster
+from tests.support.roster import DAY1, at, make_project, make_roster
 from tests.sync.platform_kiosk import NUMBER, cli, enroll_cli, open_store, write_config
 
 pytestmark = pytest.mark.timeout(90)
@@ -79,6 +83,8 @@ def test_enroll_through_the_cli_saves_identity_and_token_and_pulls_everything(
 def test_re_enrollment_is_refused_unless_forced(
     srv: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # The server on real time: the learned offset is ~0, so day-1 scans stay on the project's days.
+    srv.clock.set(utc_now())
     cfg = write_config(tmp_path, "A")
     assert enroll_cli(capsys, srv, cfg)[0] == 0
     _, store = open_store(cfg)
@@ -89,8 +95,17 @@ def test_re_enrollment_is_refused_unless_forced(
     assert status == 1 and "already enrolled" in err and "已注册" in err and "--force" in err
     assert len(srv.admin.devices(NUMBER)) == 1
 
-    status, _, err = enroll_cli(capsys, srv, cfg, "--force")
+    # A record made under the old identity is uploaded with it before the identity changes.
+    desk = open_desk(load_config(cfg))
+    person = make_roster(5)[0]
+    old = desk.service.present(Credential.id_card(document=person.document), now=at(DAY1, 8, 1))
+    assert old.event is not None
+    desk.close()
+    status, out, err = enroll_cli(capsys, srv, cfg, "--force")
     assert status == 0, err
+    assert "still unsent" not in out
+    [stored] = srv.admin.stored_events(NUMBER)
+    assert stored["uuid"] == old.event.uuid and stored["device_id"] == first_id
     _, store = open_store(cfg)
     state = read_state(store)
     assert state.device_id != first_id and len(srv.admin.devices(NUMBER)) == 2
@@ -98,7 +113,17 @@ def test_re_enrollment_is_refused_unless_forced(
     assert token and token != first_token
     assert stat.S_IMODE((key_dir(store) / TOKEN_FILE).stat().st_mode) == 0o600
     assert store.roster_size(NUMBER) == 5  # the forced enrollment pulled again from scratch
+    assert store.pending_count() == 0
     store.close()
+    # The new identity carries on the same sequence: its first record is accepted.
+    desk = open_desk(load_config(cfg))
+    other = make_roster(5)[1]
+    new = desk.service.present(Credential.id_card(document=other.document), now=at(DAY1, 8, 2))
+    assert new.event is not None and new.event.seq == 2 and new.event.device_id == state.device_id
+    desk.close()
+    status, out, err = cli(capsys, "--config", str(cfg), "sync", "--push-only")
+    assert status == 0 and "accepted 1" in out, (err, store_dead(cfg))
+    assert len(srv.admin.stored_events(NUMBER)) == 2, store_dead(cfg)
 
 
 def test_enrollment_failures_say_what_to_do_in_both_languages(
@@ -161,3 +186,12 @@ def test_keyring_setting_without_a_usable_keyring_keeps_the_token_in_the_0600_fi
     token = load_token(store, use_keyring=True)
     assert token and token not in out
     store.close()
+
+
+def store_dead(cfg: Path) -> list[dict[str, object]]:
+    """The kiosk's dead letters (for failure messages)."""
+    _, store = open_store(cfg)
+    try:
+        return store.dead_letters()
+    finally:
+        store.close()
