@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +197,22 @@ def store_dead(cfg: Path) -> list[dict[str, object]]:
         return store.dead_letters()
     finally:
         store.close()
+
+
+def test_enroll_and_sync_as_real_processes(srv: LiveServer, tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, "A")
+    code, _ = srv.admin.enroll_code(NUMBER)
+    base = [sys.executable, "-m", "kiosk", "--config", str(cfg)]
+    done = subprocess.run(
+        [*base, "enroll", "--server", srv.url, "--code", code, "--ca-bundle", str(srv.tls.ca_pem)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "enrolled" in done.stdout and "roster 5" in done.stdout
+    synced = subprocess.run(
+        [*base, "sync"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert synced.returncode == 0, synced.stderr
+    assert "project unchanged" in synced.stdout and "0 pending" in synced.stdout
+    token = (tmp_path / "kiosk-A" / "keys" / TOKEN_FILE).read_text()
+    assert token not in done.stdout + done.stderr + synced.stdout + synced.stderr
