@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -159,7 +160,8 @@ class SamReader:
                 self._session(port)
             except _Stopped:
                 pass
-            except OSError as exc:
+            # pyserial's buffer flushes raise termios.error (not an OSError) on a vanished tty.
+            except (OSError, termios.error) as exc:
                 log.warning("%s: port lost: %s", self.name, exc)
                 self._state.set(ReaderStatus.RECONNECTING, f"{self.port} disconnected; waiting")
                 self._stop.wait(self.timing.reconnect_s)

@@ -91,11 +91,6 @@ def test_reader_unplugged_and_back_shows_on_the_status_line(
     assert rig.outcomes.wait().status is Status.ACCEPTED
 
 
-@pytest.mark.xfail(
-    strict=False,  # an unplug that lands mid-read does raise OSError: then this passes
-    reason="drivers/idcard/sam.py: termios.error (EIO) from tcflush on an unplugged port is not"
-    " an OSError, so the reader reports 'internal error' instead of the unplugged port",
-)
 def test_unplugged_reader_line_names_the_port(rig: DeskRig, sam: SamSimulator) -> None:
     rig.runtime({"sam": {"enabled": True, "port": sam.port}})
     assert wait_for(lambda: any(d.name == SAM_NAME and d.ok for d in rig.devices))

@@ -7,28 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from drivers.idcard.events import CardEvent, CardUid, IdCardRead, ReaderStatus
+from drivers.idcard.events import CardEvent, IdCardRead, ReaderStatus
 from drivers.idcard.pcsc import PcscReader, PcscTiming
 from drivers.sim.idcard_samples import resident_card
 from kiosk.core.model import Flag, Method
-from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
+from kiosk.runtime import credential_for
+from kiosk.services.checkin import CheckInService, Outcome, Status
 from sync.store import Store
 from tests.drivers.idcard.conftest import Events, SamRig
 from tests.support.pcscd import PrivatePcscd
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def credential_for(event: CardEvent) -> Credential | None:
-    """How the desk turns reader events into credentials (what the lead wires in the app)."""
-    if isinstance(event, IdCardRead):
-        return Credential.id_card(
-            document=event.document, name=event.text.name, valid_to=event.valid_to
-        )
-    if isinstance(event, CardUid):
-        return Credential.card_uid(event.uid)
-    return None
 
 
 class Desk:
