@@ -217,7 +217,7 @@ class DeskWindow(QMainWindow):
             self.consent.update_from(item)
         elif isinstance(item, FacePrompt) and item.kind == "liveness":
             self.show_challenge(item)
-        elif isinstance(item, FacePrompt):
+        elif isinstance(item, FacePrompt) and self.stack.currentWidget() is not self.consent:
             self.face_panel.show_hint(item)
 
     def show_challenge(self, prompt: FacePrompt) -> None:

@@ -316,3 +316,18 @@ def test_face_stack_that_quits_is_a_status_line_and_cards_still_work(
     assert person is not None
     rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
     assert rig.outcomes.wait(1).status is Status.ACCEPTED
+
+
+def test_the_desk_runtime_starts_the_station_on_its_camera(
+    rig: DeskRig, photos: PhotoCache, tmp_path: Path
+) -> None:
+    """`cme-kiosk run`'s wiring: [face] and [camera] enabled → a face check-in."""
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "off")
+    video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
+    rig.runtime({"face": {"enabled": True, "liveness": "off"},
+                 "camera": {"enabled": True, "source": str(video), "fps": 15}})  # fmt: skip
+    outcome = rig.outcomes.wait(1, timeout=30)
+    assert outcome.status is Status.ACCEPTED and outcome.event is not None
+    assert outcome.event.method is Method.FACE and outcome.event.evidence_ref is not None
+    assert face_status(rig)[-1].ok

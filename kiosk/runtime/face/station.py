@@ -204,13 +204,14 @@ class FaceStation:
         with self._lock:
             if self._stopped:
                 return
+            # Said before the first frame can lead to a check-in: the line never lags the desk.
+            n = len(gallery.people(project=self.project))
+            self._report(
+                ok=True, detail=f"人脸签到可用，已登记 {n} 人 / face check-in ready, {n} enrolled"
+            )
             self._subs.append(self.camera.subscribe(self._on_frame, name="face"))
             self._subs.append(self.camera.subscribe(self._on_preview, name="face-preview"))
         self.camera.start()  # idempotent; the camera's owner also starts and closes it
-        n = len(gallery.people(project=self.project))
-        self._report(
-            ok=True, detail=f"人脸签到可用，已登记 {n} 人 / face check-in ready, {n} enrolled"
-        )
 
     def _gallery(self) -> Gallery:
         """The project's templates; a damaged one is skipped (that person uses the card)."""
@@ -224,10 +225,14 @@ class FaceStation:
 
     # -- frames (camera subscription threads) ---------------------------------------------------
 
+    def _asking(self) -> bool:
+        """Whether the consent screen is up (offered or accepted, not yet capturing)."""
+        offer = self._offer
+        asking = (EnrollmentState.OFFERED, EnrollmentState.ACCEPTED)
+        return offer is not None and offer.flow.state in asking
+
     def _on_frame(self, frame: Frame) -> None:
-        with self._lock:
-            offer = self._offer
-        if offer is not None and offer.flow.state is not EnrollmentState.CAPTURING:
+        if self._asking():
             return  # the consent screen is up: nobody is identified meanwhile
         if frame.t < self._quiet_until:
             return
@@ -284,6 +289,8 @@ class FaceStation:
         elif isinstance(event, LivenessFailed):
             self._refuse(f"liveness_{event.reason}", event.message_zh, event.message_en,
                          event.attendee_id)  # fmt: skip
+        elif self._asking():
+            return  # a prompt from the frame in flight when the consent screen came up
         elif isinstance(event, LivenessStarted):
             # The deadline is in frame time, which is time.monotonic() for a camera.
             face.emit(FacePrompt("liveness", event.prompt("zh"), event.prompt("en"),
