@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.runtime.face import EnrollmentOffer, EnrollmentUpdate
 
@@ -94,6 +102,9 @@ class ConsentScreen(QFrame):
         self._result_ms = result_ms
         layout = QVBoxLayout(self)
         self.checked_in_label = _label(18, bold=True)  # the check-in that stands, whatever happens
+        self.checked_in_label.setSizePolicy(
+            QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum
+        )
         self.title_label = _label(32, bold=True)
         self.subtitle_label = _label(20)
         self.text_label = _label(15)
