@@ -182,3 +182,34 @@ def _wire(row: dict[str, object]) -> object:
                              "evidence_ref", "prev_hash", "hash", "signature")}
         | {"scanned_at": row["scanned_at_text"], "flags": json.loads(str(row["flags"]))}
     )  # fmt: skip
+
+
+def test_the_venue_gets_project_keys_and_roster_from_upstream_through_the_relay(
+    venue: Venue, tmp_path: Path
+) -> None:
+    from sync.server.platform import PlatformError
+    from sync.server.roster import RosterRow, import_roster
+
+    relay, up = venue.relay.admin, venue.upstream.admin
+    # The same HMAC key (refused attempts match upstream's) and the same rotating-code secrets.
+    assert relay.denied_hmac_key(NUMBER) == up.denied_hmac_key(NUMBER)
+    assert relay.attendee_qr_secret(NUMBER, "A3") == up.attendee_qr_secret(NUMBER, "A3")
+    with pytest.raises(PlatformError) as err:  # only public ticket keys reach the relay
+        relay.ticket_signing_key(NUMBER)
+    assert err.value.error == "mirrored_project"
+    a = venue.kiosk("A", FakeClock(at(DAY1, 8)))
+    assert a.store.roster_size(NUMBER) == 5
+
+    # Upstream changes the roster and rotates the ticket key: the next pass brings both down.
+    person = make_roster(6)[5]
+    row = RosterRow(line=2, id_type=person.document.type.value, id_number=person.document.number,
+                    name=person.name)  # fmt: skip
+    import_roster(up.platform, NUMBER, [row], actor="test")
+    kid = up.rotate_ticket_key(NUMBER, retire_old=True)
+    assert venue.forwarder.cycle()[0].roster == 1
+    a.pull()
+    assert a.store.roster_size(NUMBER) == 6
+    joined = a.store.get_attendee(NUMBER, "A6")
+    assert joined is not None and joined.document == person.document
+    bundle, _ = a.client.project(NUMBER)
+    assert bundle is not None and [k.key_id for k in bundle.ticket_keys] == [kid]
