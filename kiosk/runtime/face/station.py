@@ -263,8 +263,11 @@ class FaceStation:
     def _on_preview(self, frame: Frame) -> None:
         import cv2
 
-        if frame.t - self._last_preview < self._preview_gap or self._preview_busy.is_set():
-            return  # throttled, or the screen has not painted the last one yet
+        since = frame.t - self._last_preview
+        # Throttled; and while the screen has not painted the last one, wait (up to 1 s: a
+        # frame nobody received must not stop the preview for good).
+        if since < self._preview_gap or (self._preview_busy.is_set() and since < 1.0):
+            return
         self._last_preview = frame.t
         h, w = frame.image.shape[:2]
         size = (self._preview_width, max(1, round(h * self._preview_width / w)))
