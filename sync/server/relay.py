@@ -243,12 +243,19 @@ class RelayForwarder:
                 )
                 continue
             with self.db.write() as conn:
-                conn.execute(
-                    insert(t.relay_registered).values(
-                        device_id=row.id, project=link.project, registered_at=self.clock(),
-                        upstream_state=answer.state,
+                # Another pass (`relay sync` beside `run --relay`) may have just done it.
+                done = conn.execute(
+                    select(t.relay_registered.c.device_id).where(
+                        t.relay_registered.c.device_id == row.id
                     )
-                )  # fmt: skip
+                ).first()
+                if done is None:
+                    conn.execute(
+                        insert(t.relay_registered).values(
+                            device_id=row.id, project=link.project, registered_at=self.clock(),
+                            upstream_state=answer.state,
+                        )
+                    )  # fmt: skip
             self._follow_state(row.id, answer.state, answer.end_reason)
             result.registered += 1
 
@@ -301,15 +308,21 @@ class RelayForwarder:
         if len(by_uuid) != len(rows):
             raise TransientError("upstream answered a different set of records; retrying")
         now = self.clock()
+        f = t.relay_forwarded.c
         with self.db.write() as conn:
-            conn.execute(
-                insert(t.relay_forwarded),
-                [
-                    {"kind": kind, "uuid": u, "project": link.project, "device_id": device_of[u],
-                     "status": a.status, "reason": a.reason[:64], "answered_at": now}
-                    for u, a in by_uuid.items()
-                ],
-            )  # fmt: skip
+            # A concurrent pass may have stored some answers first: theirs stand, no error.
+            done = set(
+                conn.execute(
+                    select(f.uuid).where(f.kind == kind, f.uuid.in_(set(by_uuid)))
+                ).scalars()
+            )
+            fresh = [
+                {"kind": kind, "uuid": u, "project": link.project, "device_id": device_of[u],
+                 "status": a.status, "reason": a.reason[:64], "answered_at": now}
+                for u, a in by_uuid.items() if u not in done
+            ]  # fmt: skip
+            if fresh:
+                conn.execute(insert(t.relay_forwarded), fresh)
         for a in by_uuid.values():
             key = f"{kind} {a.status}"
             result.answers[key] = result.answers.get(key, 0) + 1

@@ -213,3 +213,32 @@ def test_the_venue_gets_project_keys_and_roster_from_upstream_through_the_relay(
     assert joined is not None and joined.document == person.document
     bundle, _ = a.client.project(NUMBER)
     assert bundle is not None and [k.key_id for k in bundle.ticket_keys] == [kid]
+
+
+def test_two_forwarding_passes_at_once_deliver_each_record_once(venue: Venue) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+
+    from tests.sync.desks import enroll
+
+    desk = enroll(venue.relay, NUMBER, "W")
+    records = [desk.record(f"A{1 + i % 5}", at=at(DAY1, 8) + timedelta(seconds=i))
+               for i in range(1200)]  # fmt: skip
+    for i in range(0, len(records), 500):
+        assert {a.status for a in desk.upload(*records[i : i + 500])} == {"accepted"}
+    desk.client.device_status(1200)
+    # `server relay sync` by hand while `server run --relay` is forwarding: two passes race.
+    other = RelayForwarder(venue.relay.admin.db, clock=venue.relay.clock)
+    with ThreadPoolExecutor(2) as pool:
+        results = [f.result()[0] for f in [pool.submit(venue.forwarder.cycle),
+                                           pool.submit(other.cycle)]]  # fmt: skip
+    assert [r.error for r in results] == ["", ""]
+    accepted = sum(r.answers.get("event accepted", 0) for r in results)
+    assert accepted == 1200  # the rest of what both sent was answered duplicate
+    stored = venue.upstream.admin.stored_events(NUMBER)
+    assert len(stored) == 1200 and len({e["uuid"] for e in stored}) == 1200
+    w = next(d for d in venue.upstream.admin.status(NUMBER).desks if d.desk_name == "W")
+    assert w.complete and w.latest_seq == 1200
+    answered = relay_status(venue.relay.admin.db)[0]["answered"]  # one answer kept per record
+    assert set(answered) <= {"event accepted", "event duplicate"}
+    assert sum(answered.values()) == 1200
