@@ -137,6 +137,12 @@ def test_revoking_a_kiosk_upstream_reaches_the_venue_as_rejected_answers(
     desks = {d.desk_name: d for d in venue.upstream.admin.status(NUMBER).desks}
     assert desks["A"].state == "revoked" and not desks["A"].blocking
     assert desks["B"].complete
+    # A kiosk with nothing new to send learns its revocation from the forwarded status reports.
+    venue.upstream.admin.revoke(b.enrollment.device_id, reason="left with a volunteer")
+    assert venue.forwarder.cycle()[0].answers == {}
+    with pytest.raises(DeviceRevoked) as err:
+        b.sync()
+    assert err.value.detail.endswith("left with a volunteer")
 
 
 def test_records_the_relay_refused_still_reach_upstream_so_the_desk_is_complete(
