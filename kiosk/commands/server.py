@@ -218,7 +218,9 @@ def enroll_code(args: argparse.Namespace) -> int:
 
 
 def _desk_line(d: DeskCompleteness) -> str:
-    if d.state != "active":
+    if d.role == "relay":
+        note = f"venue relay, {d.state}: forwards its desks' records (listed as desks)"
+    elif d.state != "active":
         note = f"{d.state}: {d.end_reason} — does not block"
     elif not d.reported:
         note = "has never reported its records" + (" — blocks submission" if d.blocking else "")

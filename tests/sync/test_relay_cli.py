@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -107,6 +108,12 @@ def test_relay_commands_enroll_status_sync_and_run(
         "--code", desk_code, "--ca-bundle", str(tls.ca_pem),
     )  # fmt: skip
     assert got == 1 and "not a relay" in err and "--relay" in err
+    # The desk the wrong code created upstream would block the submission: retire it there.
+    stray = re.search(r"\((dv-[0-9a-f]+)\)", err)
+    assert stray is not None
+    got, _, _ = _run(capsys, "server", "device", "retire", stray.group(1), "--db", up_db,
+                     "--reason", "relay enrolled with a desk code by mistake")  # fmt: skip
+    assert got == 0
     code, out, _ = _run(capsys, "server", "enroll-code", NUMBER, "--relay", "--db", up_db)
     assert code == 0
     got, out, err = _run(
@@ -163,6 +170,13 @@ def test_relay_commands_enroll_status_sync_and_run(
         output = proc.communicate(timeout=15)[0]
     assert "relaying 2026-15-01-001 upstream" in output
     assert link.token not in output
+    got, out, _ = _run(capsys, "server", "status", NUMBER, "--db", up_db)
+    assert got == 0 and "all desks complete" in out
+    assert f"hall       {link.device_id:<16} relay     venue relay, active" in out
+    assert f"A          {enrollment.device_id:<16} desk      complete (up to seq 1)" in out
+    got, out, _ = _run(capsys, "server", "relay", "status", "--db", relay_db)
+    assert f"desk A          {enrollment.device_id:<16} active, upstream active" in out
+    assert "answered upstream: event accepted 1" in out and link.token not in out
 
 
 def test_run_relay_needs_an_enrollment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
