@@ -189,6 +189,10 @@ def test_commands_need_an_enrollment(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1 and "not enrolled for project 2026-15-01-001" in err
     code, _, err = _run(capsys, "organizer", "enroll", "CODE", "--server", "http://x")
     assert code == 2 and "https://" in err
+    # What the platform's corrections endpoint would refuse is refused when it is typed.
+    code, _, err = _run(capsys, "organizer", "correct", "2026-15-01-001", "void", "--record",
+                        "r", "--by", "x" * 101, "--reason", "why")  # fmt: skip
+    assert code == 2 and "--by is at most 100 characters" in err
 
 
 @pytest.mark.timeout(120)
