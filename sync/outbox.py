@@ -252,8 +252,10 @@ class Outbox:
         if not refs:
             return
         for answer in upload(list(refs.values())):
-            if answer.status == "rejected":
-                # The records still go: they are facts; the walk-in stays in the local roster.
+            # The records still go: they are facts; the walk-in stays in the local roster and
+            # the refusal is listed with the dead letters for staff (once).
+            refused = answer.status == "rejected"
+            if refused and self.store.add_dead_letter("walk_in", answer.uuid, reason=answer.reason):
                 log.error("platform refused walk-in %s: %s", answer.uuid, answer.reason)
 
     def _send_denied(self, rows: list[dict[str, object]]) -> None:

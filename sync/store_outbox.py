@@ -67,6 +67,19 @@ class OutboxMixin(RecordsMixin):
                 counts[status] += 1
         return counts
 
+    def add_dead_letter(
+        self, kind: str, uuid: str, *, reason: str, detail: str = "", at: datetime | None = None
+    ) -> bool:
+        """Keep a refusal of something other than a record (a walk-in) for staff, once per uuid."""
+        with self._write("saving a refusal") as c:
+            cur = c.execute(
+                "INSERT INTO dead_letter (kind, uuid, reason, detail, at) SELECT ?,?,?,?,?"
+                " WHERE NOT EXISTS (SELECT 1 FROM dead_letter WHERE kind = ? AND uuid = ?)",
+                (kind, uuid, reason or "rejected", detail, to_utc(at or utc_now()).isoformat(),
+                 kind, uuid),
+            )  # fmt: skip
+            return cur.rowcount == 1
+
     def dead_letters(self) -> list[dict[str, object]]:
         """Records the platform refused for good, for staff to list and export."""
         return [dict(r) for r in self._read("SELECT * FROM dead_letter ORDER BY id")]

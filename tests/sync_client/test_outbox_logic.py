@@ -211,3 +211,44 @@ def test_worker_thread_drains_in_background_and_stops(tmp_path: Path) -> None:
     assert not worker.is_alive()
     assert store.pending_count() == 0
     assert any(not s.online for s in statuses)
+
+
+class WalkInRefusingEndpoint(ScriptedEndpoint):
+    """Refuses every walk-in identity (as the platform does for a conflicting one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.walk_ins: list[list[str]] = []
+
+    def upload_walk_ins(self, refs: Sequence[object]) -> list[RecordAnswer]:
+        ids = [r.attendee.id for r in refs]  # type: ignore[attr-defined]
+        self.walk_ins.append(ids)
+        return [RecordAnswer(i, "rejected", "walk_in_conflict") for i in ids]
+
+
+def test_a_refused_walk_in_is_kept_for_staff_once_and_its_records_still_go(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "k.sqlite3")
+    project = make_project()
+    store.save_project(project)
+    store.save_roster(project.number, make_roster(1))
+    clock = FakeClock(at(DAY1, 8))
+    svc = CheckInService(
+        store=store, project=project, device_id="d", desk_name="A", mode=DeskMode.AUTO,
+        clock=clock,
+    )  # fmt: skip
+    stranger = make_roster(3)[2]
+    first = svc.present(Credential.id_card(document=stranger.document, name=stranger.name))
+    assert first.event is not None
+    endpoint = WalkInRefusingEndpoint()
+    Outbox(store, endpoint, batch_size=1).drain()
+    clock.advance(hours=4)
+    svc.present(Credential.id_card(document=stranger.document, name=stranger.name))
+    Outbox(store, endpoint, batch_size=1).drain()
+    assert endpoint.walk_ins == [[first.event.attendee_id]] * 2
+    assert store.pending_count() == 0  # the records are facts: they were uploaded anyway
+    letters = [d for d in store.dead_letters() if d["kind"] == "walk_in"]
+    assert [(d["uuid"], d["reason"]) for d in letters] == [
+        (first.event.attendee_id, "walk_in_conflict")
+    ]
