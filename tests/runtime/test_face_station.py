@@ -24,6 +24,7 @@ from kiosk.core.model import Direction, Method
 from kiosk.diagnostics import probe_face_models
 from kiosk.runtime.face import (
     FACE_NAME,
+    MISMATCH_ZH,
     UNKNOWN_ZH,
     EnrollmentOffer,
     EnrollmentUpdate,
@@ -336,3 +337,32 @@ def test_the_desk_runtime_starts_the_station_on_its_camera(
     assert outcome.status is Status.ACCEPTED and outcome.event is not None
     assert outcome.event.method is Method.FACE and outcome.event.evidence_ref is not None
     assert face_status(rig)[-1].ok
+
+
+def test_one_to_one_after_a_card_tap_refuses_another_face_then_admits_the_right_one(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
+) -> None:
+    """FaceDesk.expect (person-ID check): a face that is not the attendee is a denied record."""
+    enroll_photos(rig, photos, "A1", "obama")
+    enroll_photos(rig, photos, "A2", "biden")
+    set_liveness(rig, "off")
+    import cv2
+
+    video = tmp_path / "biden.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 15.0, (640, 480))
+    empty, face = np.full((480, 640, 3), 100, dtype=np.uint8), still_scene(photos, "biden.jpg")
+    for frame in [empty] * 15 + [face] * 15:  # an empty second first: time to tap the card
+        writer.write(frame)
+    writer.release()
+    station = run(rig, face_config(video, liveness="off"))
+    assert wait_for(lambda: station.desk is not None, 30)
+    assert station.desk is not None
+    station.desk.expect("A1")  # the card said A1; biden stands at the camera
+    refused = rig.outcomes.wait(1, timeout=30)
+    assert refused.status is Status.REFUSED and refused.message_zh == MISMATCH_ZH
+    assert [d["reason"] for d in rig.store.denied()] == ["face_mismatch"]
+    station.desk.expect("A2")
+    admitted = rig.outcomes.wait(2, timeout=30)
+    assert admitted.status is Status.ACCEPTED and admitted.attendee is not None
+    assert admitted.attendee.id == "A2" and admitted.event is not None
+    assert admitted.event.method is Method.FACE and admitted.event.evidence_ref is not None
