@@ -174,3 +174,10 @@ def test_status_command_reports_pending_and_dead_letters(data_dir: Path) -> None
     assert f"dead letter event {first.uuid}: revoked_device" in out.stdout
     data = json.loads(cli("status", "--json").stdout)
     assert data["pending"] == 1 and data["dead_letter"] == 1 and data["clock_offset_ms"] == -90500
+    # The running desk's last sync snapshot, as its status bar showed it.
+    snapshot = {"line": "同步 离线 offline · 待上传 1", "last_success": None,
+                "last_error": "network: ConnectError"}  # fmt: skip
+    store.set_meta("sync_status", json.dumps(snapshot, ensure_ascii=False))
+    out = cli("status")
+    assert "sync          : 同步 离线 offline · 待上传 1 (last success never)" in out.stdout
+    assert "last error    : network: ConnectError" in out.stdout

@@ -46,6 +46,13 @@ def run(args: argparse.Namespace) -> int:
     if summary["clock_offset_ms"] is not None:
         warn = "  (WARNING: more than a minute off)" if abs(int(offset or 0)) > 60_000 else ""
         print(f"clock offset  : {int(offset or 0) / 1000:+.1f} s{warn}")
+    running = summary.get("meta") or {}
+    if isinstance(running, dict) and running.get("line"):
+        # Written by the running desk's sync whenever it changes: the state as staff see it.
+        seen = running.get("last_success") or "never"
+        print(f"sync          : {running['line']} (last success {seen})")
+        if running.get("last_error"):
+            print(f"last error    : {running['last_error']}")
     if args.dead_letters:
         for d in dead:
             print(f"  dead letter {d['kind']} {d['uuid']}: {d['reason']} at {d['at']}")
