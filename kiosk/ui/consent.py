@@ -207,6 +207,8 @@ class ConsentScreen(QFrame):
 
     def dismiss(self) -> None:
         """Drop the offer without a word (another presentation took the screen)."""
+        if self.offer is not None and self.stage in self._ms:
+            self.offer.controls.cancel()  # an open question left behind would pause the camera
         self._timer.stop()
         self.offer = None
         self.stage = ""

@@ -223,3 +223,20 @@ def test_face_stack_unavailable_is_a_red_status_line_and_cards_work(
     qtbot.waitUntil(lambda: "签到成功" in window.message_label.text(), timeout=5000)
     assert COLOURS[Status.ACCEPTED] in window.card.styleSheet()
     assert window.stack.currentWidget() is window.card  # no consent offer without an engine
+
+
+def test_a_notice_over_the_consent_screen_cancels_the_offer_and_the_camera_resumes(
+    qtbot: QtBot, rig: DeskRig, window: DeskWindow, run: Running, tmp_path: Path,
+    engine: FaceEngine,
+) -> None:  # fmt: skip
+    run(rig, face_config(clip_video(tmp_path / "clip.avi", 140, 160)), quiet_s=0.2)
+    qtbot.waitUntil(lambda: "人脸签到可用" in window.face_panel.status_label.text(), timeout=30_000)
+    card_tap(rig, "A3")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.consent, timeout=5000)
+    window.face_panel.clear_hint()
+    rig.bridge.report_notice("二维码无法识别", "Unreadable code")  # e.g. a bad QR at this desk
+    qtbot.waitUntil(lambda: window.message_label.text() == "二维码无法识别", timeout=3000)
+    assert window.stack.currentWidget() is window.card
+    # The offer was cancelled: the camera is served again (the clip's face is not enrolled).
+    qtbot.waitUntil(lambda: UNKNOWN_ZH in window.face_panel.hint_label.text(), timeout=10_000)
+    assert rig.store.face_templates(rig.project.number) == {}
