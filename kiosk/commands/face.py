@@ -156,11 +156,10 @@ def run_withdraw(args: argparse.Namespace) -> int:
     """Delete the template, tell a running desk (store meta), and keep an audit line."""
     import getpass
     import logging
-    import time
 
     from kiosk.core.timeutil import utc_now
     from kiosk.logging_setup import setup_logging
-    from kiosk.runtime.face.screen import templates_revision_key
+    from kiosk.runtime.face.templates import bump_revision
     from sync.store import Store
 
     config = config_from_args(args)
@@ -173,7 +172,7 @@ def run_withdraw(args: argparse.Namespace) -> int:
             fail(f"no project {args.project} in {db}")
         had = store.delete_face_template(args.project, args.attendee)
         # A running desk polls this key and drops the template from its gallery.
-        store.set_meta(templates_revision_key(args.project), str(time.time_ns()))
+        bump_revision(store, args.project)
     finally:
         store.close()
     setup_logging(config.data_dir, level=config.kiosk.log_level)

@@ -366,3 +366,21 @@ def test_one_to_one_after_a_card_tap_refuses_another_face_then_admits_the_right_
     assert admitted.status is Status.ACCEPTED and admitted.attendee is not None
     assert admitted.attendee.id == "A2" and admitted.event is not None
     assert admitted.event.method is Method.FACE and admitted.event.evidence_ref is not None
+
+
+def test_an_offer_nobody_answers_expires_and_the_camera_resumes(
+    rig: DeskRig, run: Running, tmp_path: Path, engine: FaceEngine
+) -> None:
+    signals = FaceSignals(rig)
+    config = face_config(clip_video(tmp_path / "clip.avi", 140, 160))
+    run(rig, config, offer_timeout_s=1.0, quiet_s=0.2)  # e.g. no screen connected
+    assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
+    card_person = rig.store.get_attendee(rig.project.number, "A3")
+    assert card_person is not None
+    rig.bridge.submit(Credential.id_card(document=card_person.document, name=card_person.name))
+    assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 10)
+    assert wait_for(lambda: bool(signals.of(EnrollmentUpdate)), 10)
+    assert signals.of(EnrollmentUpdate)[0] == EnrollmentUpdate("A3", "cancelled")
+    before = len(signals.of(FacePrompt))
+    assert wait_for(lambda: len(signals.of(FacePrompt)) > before, 10)  # served again
+    assert rig.store.face_templates(rig.project.number) == {}

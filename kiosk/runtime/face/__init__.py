@@ -13,9 +13,9 @@ from kiosk.runtime.face.screen import (
     FacePrompt,
     PreviewFrame,
     stricter_policy,
-    templates_revision_key,
 )
 from kiosk.runtime.face.station import FaceStation
+from kiosk.runtime.face.templates import templates_revision_key
 
 __all__ = [
     "FACE_NAME",

@@ -7,6 +7,7 @@ confirmed the cardholder, so that goes to the audit log ("kiosk.audit").
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ class Offer:
         self._station = station
         self.flow = flow
         self.outcome = outcome
+        self.created = time.monotonic()
 
     def _step(self, name: str, fn: Callable[[], object]) -> bool:
         try:

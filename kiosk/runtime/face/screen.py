@@ -1,6 +1,6 @@
 """What the face station shows: frozen screen events emitted through DeskBridge.face / .preview.
 
-Qt-free, so `cme-kiosk face withdraw` can share `templates_revision_key` without loading Qt.
+Qt-free: the station emits them from worker threads, the widgets in kiosk/ui read them.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ UNKNOWN_EN = "Not recognised — tap your ID card or scan your code"
 MISMATCH_ZH = "人脸与证件不符，请联系工作人员"
 MISMATCH_EN = "Face does not match the card — please see staff"
 _POLICIES = ("off", "challenge_on_doubt", "always")
-
-
-def templates_revision_key(project: str) -> str:
-    """The store meta key bumped whenever templates change outside a running station."""
-    return f"face_templates_rev:{project}"
 
 
 def stricter_policy(*policies: str) -> str:

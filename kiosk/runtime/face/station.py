@@ -29,7 +29,7 @@ from drivers.face.events import (
     LivenessFailed,
     LivenessStarted,
 )
-from drivers.face.gallery import Gallery, GalleryError
+from drivers.face.gallery import Gallery
 from drivers.face.settings import FaceSettings
 from kiosk.config import Config
 from kiosk.core.model import Method
@@ -46,6 +46,11 @@ from kiosk.runtime.face.screen import (
     FacePrompt,
     PreviewFrame,
     stricter_policy,
+)
+from kiosk.runtime.face.templates import (
+    bump_revision,
+    follow_store,
+    load_gallery,
     templates_revision_key,
 )
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
@@ -84,6 +89,7 @@ class FaceStation:
         capture_timeout_s: float = 20.0,
         quiet_s: float = 5.0,
         repeat_s: float = 20.0,
+        offer_timeout_s: float = 60.0,
     ) -> None:
         self.config = config
         self.store = store
@@ -100,6 +106,7 @@ class FaceStation:
         self._preview_width = preview_width
         self._poll_s = poll_s
         self._capture_timeout = capture_timeout_s
+        self._offer_timeout = offer_timeout_s
         # After a consent screen the person walks away, and a face just checked in (by any
         # means) is still in front of the camera: neither is a new presentation.
         self._quiet_s = quiet_s
@@ -188,8 +195,8 @@ class FaceStation:
         if engine is None:
             self._report(ok=False, detail=f"{status.line('zh')} / {status.line('en')}")
             return
-        gallery = self._gallery()
         self._revision = self.store.get_meta(templates_revision_key(self.project))
+        gallery = load_gallery(self.store, self.project)
         self.engine, self.gallery = engine, gallery
         self.desk = FaceDesk(
             engine=engine,
@@ -213,16 +220,6 @@ class FaceStation:
             self._subs.append(self.camera.subscribe(self._on_preview, name="face-preview"))
         self.camera.start()  # idempotent; the camera's owner also starts and closes it
 
-    def _gallery(self) -> Gallery:
-        """The project's templates; a damaged one is skipped (that person uses the card)."""
-        gallery = Gallery()
-        for person, blob in self.store.face_templates(self.project).items():
-            try:
-                gallery.add_template(person, blob, project=self.project)
-            except GalleryError as exc:
-                log.warning("face template of attendee %s skipped: %s", person, exc)
-        return gallery
-
     # -- frames (camera subscription threads) ---------------------------------------------------
 
     def _asking(self) -> bool:
@@ -232,8 +229,12 @@ class FaceStation:
         return offer is not None and offer.flow.state in asking
 
     def _on_frame(self, frame: Frame) -> None:
-        if self._asking():
-            return  # the consent screen is up: nobody is identified meanwhile
+        if self._asking():  # the consent screen is up: nobody is identified meanwhile
+            offer = self._offer
+            if offer is not None and time.monotonic() - offer.created > self._offer_timeout:
+                offer.cancel()  # no screen answered it (the screen's own limit is shorter)
+                self.bridge.face.emit(EnrollmentUpdate(offer.flow.attendee_id, "cancelled"))
+            return
         if frame.t < self._quiet_until:
             return
         desk = self.desk
@@ -249,16 +250,8 @@ class FaceStation:
         if revision == self._revision or self.gallery is None:
             return
         self._revision = revision
-        held = self.store.face_templates(self.project)
-        for person in self.gallery.people(project=self.project) - held.keys():
-            self.gallery.remove(person, project=self.project)
-            log.info("face template of attendee %s left the gallery (withdrawn)", person)
-        for person in held.keys() - self.gallery.people(project=self.project):
-            try:
-                self.gallery.add_template(person, held[person], project=self.project)
-            except GalleryError as exc:
-                log.warning("face template of attendee %s skipped: %s", person, exc)
-        desk.reset()  # a face already decided is decided again against the new gallery
+        if follow_store(self.gallery, self.store, self.project):
+            desk.reset()  # a face already decided is decided again against the new gallery
 
     def _on_preview(self, frame: Frame) -> None:
         import cv2
@@ -397,14 +390,8 @@ class FaceStation:
             self._seen(event.attendee_id)  # just enrolled: the same face is no new presentation
             self._quiet_until = time.monotonic() + self._quiet_s
         if event.state == EnrollmentState.STORED:
-            self._bump_revision()
+            # Other processes following the store see it (our own gallery already has it).
+            self._revision = bump_revision(self.store, self.project)
             audit.info("face template stored on site: project=%s attendee=%s confirmed_by=%s",
                        self.project, event.attendee_id, self.staff)  # fmt: skip
         self.bridge.face.emit(EnrollmentUpdate(event.attendee_id, event.state, event.reason))
-
-    def _bump_revision(self) -> None:
-        """Other processes following the store see the change (our own gallery already has it)."""
-        key = templates_revision_key(self.project)
-        value = f"{time.time_ns()}"
-        self.store.set_meta(key, value)
-        self._revision = value
