@@ -384,3 +384,24 @@ def test_an_offer_nobody_answers_expires_and_the_camera_resumes(
     before = len(signals.of(FacePrompt))
     assert wait_for(lambda: len(signals.of(FacePrompt)) > before, 10)  # served again
     assert rig.store.face_templates(rig.project.number) == {}
+
+
+def test_retention_purge_empties_the_running_gallery(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
+) -> None:
+    from kiosk.config import PrivacySection
+    from kiosk.services.retention import RetentionLoop
+
+    enroll_photos(rig, photos, "A1", "obama")
+    set_liveness(rig, "off")
+    video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
+    station = run(rig, face_config(video, liveness="off"), repeat_s=0.0)
+    assert rig.outcomes.wait(1, timeout=30).status is Status.ACCEPTED
+    loop = RetentionLoop(rig.store, PrivacySection(), on_purged=station.project_purged,
+                         clock=lambda: datetime(2027, 1, 1, tzinfo=UTC))  # fmt: skip
+    assert loop.step() == [rig.project.number]
+    assert station.gallery is not None and len(station.gallery) == 0
+    assert wait_for(lambda: "data purged" in face_status(rig)[-1].detail, 5)
+    assert rig.store.face_templates(rig.project.number) == {}
+    rig.outcomes.settle(1.5)  # the face is still there: nothing more is presented
+    assert len(rig.outcomes.items) == 1

@@ -122,6 +122,7 @@ class FaceStation:
         self._revision: str | None = None
         self._offer: Offer | None = None
         self._stopped = False
+        self._purged = False
         self.engine: FaceEngine | None = None
         self.gallery: Gallery | None = None
         self.desk: FaceDesk | None = None  # once the engine has loaded
@@ -173,6 +174,19 @@ class FaceStation:
         # The templates stay in the store; the in-memory copy need not outlive the station.
         if self.gallery is not None:
             self.gallery.remove_project(self.project)
+
+    def project_purged(self, number: str) -> None:
+        """Retention purged a project (any thread): its templates leave memory, face stops."""
+        if number != self.project:
+            return
+        self._purged = True
+        if self.gallery is not None:
+            self.gallery.remove_project(number)
+        if self.desk is not None:
+            self.desk.reset()
+        self._report(
+            ok=False, detail="人脸签到已停用：本项目数据已到期删除 / face off: data purged"
+        )
 
     def _report(self, *, ok: bool, detail: str) -> None:
         self.bridge.report_device(FACE_NAME, ok=ok, detail=detail)
@@ -235,7 +249,7 @@ class FaceStation:
                 offer.cancel()  # no screen answered it (the screen's own limit is shorter)
                 self.bridge.face.emit(EnrollmentUpdate(offer.flow.attendee_id, "cancelled"))
             return
-        if frame.t < self._quiet_until:
+        if frame.t < self._quiet_until or self._purged:
             return
         desk = self.desk
         assert desk is not None  # subscribed only once it exists
