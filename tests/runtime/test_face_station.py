@@ -31,6 +31,7 @@ from kiosk.runtime.face import (
     FacePrompt,
     FaceStation,
     PreviewFrame,
+    StationTiming,
     stricter_policy,
 )
 from kiosk.services.checkin import Credential, Status
@@ -119,6 +120,9 @@ class Running:
 
     def __call__(self, rig: DeskRig, config: Config, **kw: Any) -> FaceStation:
         camera = OpenCvCamera(config.camera.source, fps=config.camera.fps)
+        paces = {k: kw.pop(k) for k in list(kw) if k in StationTiming.__dataclass_fields__}
+        if paces:
+            kw["timing"] = StationTiming(**paces)
         if kw:
             station = FaceStation(config=config, store=rig.store, service=rig.service,
                                   bridge=rig.bridge, camera=camera, **kw)  # fmt: skip

@@ -12,6 +12,7 @@ from kiosk.runtime.face.screen import (
     EnrollmentUpdate,
     FacePrompt,
     PreviewFrame,
+    StationTiming,
     stricter_policy,
 )
 from kiosk.runtime.face.station import FaceStation
@@ -30,6 +31,7 @@ __all__ = [
     "FacePrompt",
     "FaceStation",
     "PreviewFrame",
+    "StationTiming",
     "stricter_policy",
     "templates_revision_key",
 ]

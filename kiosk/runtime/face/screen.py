@@ -78,3 +78,18 @@ class EnrollmentUpdate:
     attendee_id: str
     state: str
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StationTiming:
+    """The station's pacing; the defaults suit a desk, tests shorten them."""
+
+    preview_fps: float = 5.0
+    preview_width: int = 240
+    poll_s: float = 2.0  # how often the store's template revision is read while frames flow
+    capture_timeout_s: float = 20.0  # on-site enrollment: 3 good frames within this
+    offer_timeout_s: float = 60.0  # an offer no screen answers is cancelled
+    # After a consent screen the person walks away, and a face just checked in (by any means)
+    # is still in front of the camera: neither is a new presentation.
+    quiet_s: float = 5.0
+    repeat_s: float = 20.0

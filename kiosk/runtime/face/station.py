@@ -45,6 +45,7 @@ from kiosk.runtime.face.screen import (
     EnrollmentUpdate,
     FacePrompt,
     PreviewFrame,
+    StationTiming,
     stricter_policy,
 )
 from kiosk.runtime.face.templates import (
@@ -83,13 +84,7 @@ class FaceStation:
         camera: Camera,
         load: Loader | None = None,
         rng: random.Random | None = None,
-        preview_fps: float = 5.0,
-        preview_width: int = 240,
-        poll_s: float = 2.0,
-        capture_timeout_s: float = 20.0,
-        quiet_s: float = 5.0,
-        repeat_s: float = 20.0,
-        offer_timeout_s: float = 60.0,
+        timing: StationTiming | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -102,15 +97,7 @@ class FaceStation:
         self.staff = f"desk {service.desk_name} ({service.device_id})"
         self._load: Loader = load or (lambda: load_engine(self.settings))
         self._rng = rng
-        self._preview_gap = 1.0 / preview_fps
-        self._preview_width = preview_width
-        self._poll_s = poll_s
-        self._capture_timeout = capture_timeout_s
-        self._offer_timeout = offer_timeout_s
-        # After a consent screen the person walks away, and a face just checked in (by any
-        # means) is still in front of the camera: neither is a new presentation.
-        self._quiet_s = quiet_s
-        self._repeat_s = repeat_s
+        self.timing = timing or StationTiming()
         self._quiet_until = 0.0
         self._recent: dict[str, float] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="face-station")
@@ -245,7 +232,7 @@ class FaceStation:
     def _on_frame(self, frame: Frame) -> None:
         if self._asking():  # the consent screen is up: nobody is identified meanwhile
             offer = self._offer
-            if offer is not None and time.monotonic() - offer.created > self._offer_timeout:
+            if offer is not None and time.monotonic() - offer.created > self.timing.offer_timeout_s:
                 offer.cancel()  # no screen answered it (the screen's own limit is shorter)
                 self.bridge.face.emit(EnrollmentUpdate(offer.flow.attendee_id, "cancelled"))
             return
@@ -253,7 +240,7 @@ class FaceStation:
             return
         desk = self.desk
         assert desk is not None  # subscribed only once it exists
-        if frame.t - self._last_poll >= self._poll_s:
+        if frame.t - self._last_poll >= self.timing.poll_s:
             self._last_poll = frame.t
             self._follow_store(desk)
         desk.feed(frame)
@@ -273,11 +260,11 @@ class FaceStation:
         since = frame.t - self._last_preview
         # Throttled; and while the screen has not painted the last one, wait (up to 1 s: a
         # frame nobody received must not stop the preview for good).
-        if since < self._preview_gap or (self._preview_busy.is_set() and since < 1.0):
+        if since < 1.0 / self.timing.preview_fps or (self._preview_busy.is_set() and since < 1.0):
             return
         self._last_preview = frame.t
         h, w = frame.image.shape[:2]
-        size = (self._preview_width, max(1, round(h * self._preview_width / w)))
+        size = (self.timing.preview_width, max(1, round(h * self.timing.preview_width / w)))
         small = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA)
         if not self.config.camera.mirror:
             small = small[:, ::-1]  # people expect to see themselves as in a mirror
@@ -316,7 +303,7 @@ class FaceStation:
         """The crop goes with the credential: the store seals it beside the record."""
         with self._lock:
             last = self._recent.get(attendee_id)
-        if last is not None and time.monotonic() - last < self._repeat_s:
+        if last is not None and time.monotonic() - last < self.timing.repeat_s:
             log.info("face of attendee %s seen again right after their check-in", attendee_id)
             return
         self.bridge.submit(Credential.attendee(attendee_id, method=Method.FACE, evidence=evidence))
@@ -354,7 +341,7 @@ class FaceStation:
                 gallery=self.gallery,
                 engine=self.engine,
                 settings=self.settings,
-                capture_timeout_s=self._capture_timeout,
+                capture_timeout_s=self.timing.capture_timeout_s,
             )
             self._offer = Offer(self, flow, outcome)
             self.bridge.face.emit(EnrollmentOffer(outcome, self._offer, self.service.project.name))
@@ -364,7 +351,7 @@ class FaceStation:
         now = time.monotonic()
         self._recent[attendee_id] = now
         if len(self._recent) > 256:
-            self._recent = {k: t for k, t in self._recent.items() if now - t < self._repeat_s}
+            self._recent = {k: t for k, t in self._recent.items() if now - t < self.timing.repeat_s}
 
     def _offer_wanted(self, outcome: Outcome) -> bool:
         person, event = outcome.attendee, outcome.event
@@ -392,7 +379,7 @@ class FaceStation:
         with self._lock:
             if self._offer is offer:
                 self._offer = None
-            self._quiet_until = time.monotonic() + self._quiet_s
+            self._quiet_until = time.monotonic() + self.timing.quiet_s
         if self.desk is not None:
             self.desk.reset()  # the person now in front is served afresh
 
@@ -402,7 +389,7 @@ class FaceStation:
             if offer is not None and offer.flow.attendee_id == event.attendee_id:
                 self._offer = None
             self._seen(event.attendee_id)  # just enrolled: the same face is no new presentation
-            self._quiet_until = time.monotonic() + self._quiet_s
+            self._quiet_until = time.monotonic() + self.timing.quiet_s
         if event.state == EnrollmentState.STORED:
             # Other processes following the store see it (our own gallery already has it).
             self._revision = bump_revision(self.store, self.project)
