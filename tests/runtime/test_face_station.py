@@ -276,6 +276,12 @@ def test_decline_stores_nothing_and_the_check_in_stands(
     assert rig.store.face_templates(rig.project.number) == {}
     assert [(e.event.uuid, e.event.direction) for e in rig.store.events()] == before
     assert len(rig.outcomes.items) == 1 and not signals.of(EnrollmentUpdate)
+    # Not asked again at the next tap (check-out): a "no" is a no for the day.
+    rig.clock.advance(minutes=40)
+    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    assert rig.outcomes.wait(2).status is Status.ACCEPTED
+    rig.outcomes.settle(0.5)
+    assert len(signals.of(EnrollmentOffer)) == 1
 
 
 def test_withdrawal_from_the_command_line_reaches_the_running_desk(

@@ -49,7 +49,7 @@ class Offer:
         if self._step("decline", self.flow.decline):
             audit.info("face consent declined: project=%s attendee=%s", self.flow.project,
                        self.flow.attendee_id)  # fmt: skip
-            self._station._close_offer(self)
+            self._station._close_offer(self, declined=True)
 
     def confirm(self) -> None:
         """Staff vouched for the cardholder: frames go to the enrollment from the next one on."""

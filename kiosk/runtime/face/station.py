@@ -110,6 +110,7 @@ class FaceStation:
         self._offer: Offer | None = None
         self._stopped = False
         self._purged = False
+        self._declined: set[str] = set()
         self.engine: FaceEngine | None = None
         self.gallery: Gallery | None = None
         self.desk: FaceDesk | None = None  # once the engine has loaded
@@ -357,6 +358,7 @@ class FaceStation:
         person, event = outcome.attendee, outcome.event
         return (
             not self._stopped
+            and not self._purged
             and self.gallery is not None
             and outcome.status is Status.ACCEPTED
             and event is not None
@@ -364,6 +366,7 @@ class FaceStation:
             and person is not None
             and not person.provisional  # a walk-in is not on the roster the template belongs to
             and Method.FACE in self.service.project.checkin.methods
+            and person.id not in self._declined
             and person.id not in self.gallery.people(project=self.project)
         )
 
@@ -375,10 +378,12 @@ class FaceStation:
         if self.desk is not None:
             self.desk.begin_enrollment(offer.flow)
 
-    def _close_offer(self, offer: Offer) -> None:
+    def _close_offer(self, offer: Offer, *, declined: bool = False) -> None:
         with self._lock:
             if self._offer is offer:
                 self._offer = None
+            if declined:  # not asked again while the desk runs (kept in memory only)
+                self._declined.add(offer.flow.attendee_id)
             self._quiet_until = time.monotonic() + self.timing.quiet_s
         if self.desk is not None:
             self.desk.reset()  # the person now in front is served afresh
