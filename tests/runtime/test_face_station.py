@@ -415,3 +415,18 @@ def test_retention_purge_empties_the_running_gallery(
     assert rig.store.face_templates(rig.project.number) == {}
     rig.outcomes.settle(1.5)  # the face is still there: nothing more is presented
     assert len(rig.outcomes.items) == 1
+
+
+def test_withdraw_of_an_unknown_project_is_one_line_and_a_failure(
+    rig: DeskRig, tmp_path: Path
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "face", "withdraw", "--project", "2026-99-99-999",
+         "--attendee", "A1"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+        env={**os.environ, "CME_KIOSK_DATA_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        f"cme-kiosk: no project 2026-99-99-999 in {tmp_path / 'kiosk.sqlite3'}"
+    ]
