@@ -259,31 +259,6 @@ def test_enrollment_offer_accept_confirm_then_face_works(
     assert out.event.direction is Direction.OUT
 
 
-def test_decline_stores_nothing_and_the_check_in_stands(
-    rig: DeskRig, run: Running, tmp_path: Path, engine: FaceEngine
-) -> None:
-    signals = FaceSignals(rig)
-    run(rig, face_config(clip_video(tmp_path / "clip.avi", 140, 160)))
-    assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
-    person = rig.store.get_attendee(rig.project.number, "A3")
-    assert person is not None
-    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
-    assert rig.outcomes.wait(1).status is Status.ACCEPTED
-    assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 5)
-    before = [(e.event.uuid, e.event.direction) for e in rig.store.events()]
-    signals.of(EnrollmentOffer)[0].controls.decline()
-    rig.outcomes.settle(1.5)
-    assert rig.store.face_templates(rig.project.number) == {}
-    assert [(e.event.uuid, e.event.direction) for e in rig.store.events()] == before
-    assert len(rig.outcomes.items) == 1 and not signals.of(EnrollmentUpdate)
-    # Not asked again at the next tap (check-out): a "no" is a no for the day.
-    rig.clock.advance(minutes=40)
-    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
-    assert rig.outcomes.wait(2).status is Status.ACCEPTED
-    rig.outcomes.settle(0.5)
-    assert len(signals.of(EnrollmentOffer)) == 1
-
-
 def test_withdrawal_from_the_command_line_reaches_the_running_desk(
     rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path
 ) -> None:

@@ -189,6 +189,12 @@ def test_consent_declined_stores_nothing_and_the_check_in_stands(
     assert [e.event.uuid for e in rig.store.events()] == events
     qtbot.waitUntil(lambda: window.message_label.text() == IDLE_ZH, timeout=3000)
     assert window.stack.currentWidget() is window.card
+    # Not asked again at the next tap (check-out): a "no" is a no while the desk runs.
+    rig.clock.advance(minutes=40)
+    card_tap(rig, "A3")
+    qtbot.waitUntil(lambda: "签退成功" in window.message_label.text(), timeout=5000)
+    rig.outcomes.settle(0.5)
+    assert window.stack.currentWidget() is window.card and len(rig.store.events()) == 2
 
 
 def test_unanswered_consent_returns_to_idle_and_stores_nothing(
