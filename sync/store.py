@@ -17,7 +17,7 @@ from sync.db import connect
 from sync.store_base import FieldCipher, PlainFields
 from sync.store_keys import KeysMixin
 from sync.store_outbox import OutboxMixin
-from sync.store_records import StoredEvent
+from sync.store_records import StoredEvent, templates_revision_key
 
 __all__ = ["FieldCipher", "PlainFields", "Store", "StoredEvent"]
 
@@ -91,6 +91,11 @@ class Store(KeysMixin, OutboxMixin):
             for table in tables:
                 cur = c.execute(f"DELETE FROM {table} WHERE project = ?", (number,))  # noqa: S608
                 counts[table] = cur.rowcount
+            # A running desk in another process follows this key and drops the templates too.
+            c.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (templates_revision_key(number), f"purged:{to_utc(now).isoformat()}"),
+            )
             # The project definition names its speakers by ID number: it goes too.
             c.execute(
                 "UPDATE projects SET data = '', purged_at = ? WHERE number = ?",

@@ -14,6 +14,11 @@ from sync import chain
 from sync.store_roster import RosterMixin
 
 
+def templates_revision_key(project: str) -> str:
+    """The meta key bumped whenever a project's templates change outside a running desk."""
+    return f"face_templates_rev:{project}"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
     """A local record with its sync state and chain fields, as the outbox sees it."""

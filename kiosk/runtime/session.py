@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import Desk
 from kiosk.config import Config
 from kiosk.runtime.runtime import Runtime
+from kiosk.services.retention import RetentionLoop
 from kiosk.ui.bridge import DeskBridge
 from kiosk.ui.desk_window import DeskWindow
 
@@ -113,9 +114,13 @@ def run_desk(
     watcher = SignalWatcher(on_signal)
     runtime = Runtime.from_config(config, desk=bridge, app=app)
     sync = None
+    retention = RetentionLoop(
+        desk.store, config.privacy, on_purged=lambda number: purged(runtime, bridge, number)
+    )
     try:
         runtime.start()
         sync = start_sync(desk, bridge)
+        retention.start()
         if fullscreen:
             window.showFullScreen()
         else:
@@ -132,9 +137,23 @@ def run_desk(
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all
             app.exec()
     finally:
+        retention.stop()
         shutdown(runtime, bridge, sync)
         watcher.close()
     return 0
+
+
+def purged(runtime: Runtime, bridge: DeskBridge, number: str) -> None:
+    """Retention purged a project (retention thread): face galleries in memory drop it too."""
+    for device in runtime.devices:
+        station = getattr(device, "station", None)
+        if station is not None:
+            station.project_purged(number)
+    if number == bridge.service.project.number:
+        bridge.report_notice(
+            "本项目的名单与人脸数据已按保留期限删除",
+            "This project's roster and face data were deleted at the end of their retention",
+        )
 
 
 def shutdown(runtime: Runtime, bridge: DeskBridge, sync: Any) -> None:

@@ -14,6 +14,7 @@ from kiosk.app import Desk
 from kiosk.config import parse_config
 from kiosk.runtime.session import run_desk
 from kiosk.ui.desk_window import DeskWindow
+from sync.store_records import templates_revision_key
 from tests.runtime.conftest import DeskRig
 
 pytestmark = pytest.mark.timeout(60)
@@ -57,3 +58,31 @@ def test_window_close_stops_everything_and_returns_0(
     assert "scanner-serial" not in names and not any(n.startswith("desk") for n in names)
     # No platform enrollment here: the sync line says so instead of "not configured".
     assert "离线 offline" in seen["sync"] and "not enrolled with the platform" in seen["sync"]
+
+
+def test_a_project_past_retention_is_purged_when_the_desk_starts(
+    rig: DeskRig, qapp: QApplication
+) -> None:
+    number = rig.service.project.number
+    assert rig.store.roster_size(number) > 0
+    # The rig's project ended in May 2026 and was never submitted: past the 90-day default.
+    desk = Desk(config=parse_config({"scanner": {"wedge": False}}), store=rig.store,
+                service=rig.service)  # fmt: skip
+    shown: list[str] = []
+
+    def poll() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, DeskWindow)]
+        text = windows[-1].detail_label.text() if windows else ""
+        if "deleted at the end of their retention" in text:
+            shown.append(text)
+            windows[-1].close()
+        else:
+            QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(0, poll)
+    assert run_desk(desk, ready=lambda line: None) == 0
+    assert shown == [
+        "This project's roster and face data were deleted at the end of their retention"
+    ]
+    assert rig.store.roster_size(number) == 0
+    assert (rig.store.get_meta(templates_revision_key(number)) or "").startswith("purged:")

@@ -11,13 +11,11 @@ import time
 
 from drivers.face.gallery import Gallery, GalleryError
 from sync.store import Store
+from sync.store_records import templates_revision_key
+
+__all__ = ["bump_revision", "templates_revision_key"]
 
 log = logging.getLogger(__name__)
-
-
-def templates_revision_key(project: str) -> str:
-    """The store meta key bumped whenever templates change outside a running station."""
-    return f"face_templates_rev:{project}"
 
 
 def bump_revision(store: Store, project: str) -> str:
