@@ -260,6 +260,10 @@ class DeviceStatus(Wire):
 # ---- project and roster pull -----------------------------------------------------------------
 
 
+PinRole = Literal["staff", "organizer"]
+PinHash = Annotated[str, Field(max_length=200, pattern=r"^\$argon2id?\$[ -~]+$")]
+
+
 class TicketKey(Wire):
     """A public key that verifies the platform's signed QR tickets (several during rotation)."""
 
@@ -273,6 +277,8 @@ class ProjectBundle(Wire):
     project: dict[str, Any]  # kiosk.core.project_file.project_to_dict
     ticket_keys: list[TicketKey]
     denied_hmac_key: Key32  # keys the HMAC of refused credentials (raw 32 bytes, base64)
+    # Desk PINs set by the administration (argon2 hashes): how a forgotten PIN is recovered.
+    pin_hashes: dict[PinRole, PinHash] = Field(default_factory=dict)
 
     def to_project(self) -> Project:
         """The kiosk's model of the project; ValueError if the definition is not valid."""

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from sync.server.admin import ServerAdmin
 
 
+from kiosk.commands._server_pin import register_pin
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the server command group."""
     common = argparse.ArgumentParser(add_help=False)
@@ -86,6 +89,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=project_status)
 
     _register_relay(ssub, common)
+    register_pin(ssub, common, guard=_guard)
 
     keys = ssub.add_parser("key", help="ticket-signing keys").add_subparsers(
         dest="key_command", metavar="ACTION", required=True

@@ -49,6 +49,12 @@ def validate_new_pin(pin: str) -> None:
         raise PinError("PIN is too easy to guess")
 
 
+def hash_pin(pin: str) -> str:
+    """A validated PIN as an argon2id hash (what the platform's administration issues)."""
+    validate_new_pin(pin)
+    return _HASHER.hash(pin)
+
+
 class PinGuard:
     """Checks one role's PIN ('staff' or 'organizer'); its state survives restarts."""
 
@@ -67,8 +73,7 @@ class PinGuard:
 
     def set_pin(self, pin: str) -> None:
         """Set a new PIN locally (validated), clearing the failure count."""
-        validate_new_pin(pin)
-        self.set_hash(_HASHER.hash(pin))
+        self.set_hash(hash_pin(pin))
 
     def set_hash(self, pin_hash: str) -> None:
         """Install a PIN hash issued by the platform's administration (the recovery path)."""
@@ -77,6 +82,18 @@ class PinGuard:
         self._store.set_meta(f"pin_hash:{self._role}", pin_hash)
         self._save_state(0, None)
         log.info("%s PIN changed", self._role)
+
+    @property
+    def is_set(self) -> bool:
+        """Whether this role has a PIN on this kiosk."""
+        return self._store.get_meta(f"pin_hash:{self._role}") is not None
+
+    def install(self, pin_hash: str) -> bool:
+        """set_hash unless this hash is already installed (a pull repeats it); True if changed."""
+        if self._store.get_meta(f"pin_hash:{self._role}") == pin_hash:
+            return False
+        self.set_hash(pin_hash)
+        return True
 
     def check(self, pin: str) -> PinResult:
         """Verify a PIN unless the delay after earlier failures is still running."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.config import Config
 from kiosk.core.errors import KioskError
 from kiosk.core.model import Attendee
+from kiosk.services.pins import PinGuard
 from kiosk.services.platform_state import (
     EnrollmentState,
     load_token,
@@ -270,6 +271,10 @@ def _apply_bundle(store: Store, bundle: ProjectBundle, number: str) -> int:
         )  # fmt: skip
     store.save_project(project)
     store.save_project_keys(number, ticket_keys=keys, denied_hmac_key=bundle.hmac_key)
+    for role, pin_hash in bundle.pin_hashes.items():
+        # A PIN the administration set (a forgotten one replaced) reaches the desk here.
+        if PinGuard(store, role).install(pin_hash):
+            log.info("installed the %s PIN set by the platform", role)
     return len(keys)
 
 

@@ -23,9 +23,11 @@ from kiosk.core.model import DeskMode, Direction
 from kiosk.core.timeutil import SHANGHAI
 from kiosk.runtime.face import EnrollmentOffer, EnrollmentUpdate, FacePrompt
 from kiosk.services.checkin import Outcome, Status
+from kiosk.services.pins import PinGuard
 from kiosk.ui.bridge import DeskBridge, DeviceStatus
 from kiosk.ui.consent import ConsentScreen
 from kiosk.ui.face_panel import HINT_COLOUR, FacePanel
+from kiosk.ui.pin_dialog import PinDialog
 
 # Colours chosen for contrast with white text at a glance (WCAG AA on large text).
 COLOURS = {
@@ -140,7 +142,26 @@ class DeskWindow(QMainWindow):
         return header
 
     def _set_mode(self, index: int) -> None:
-        self.bridge.service.mode = MODES[index][0]
+        """A mode change is a staff action: behind the staff PIN once the platform set one."""
+        guard = PinGuard(self.bridge.service.store, "staff")
+        if not guard.is_set:
+            self.bridge.service.mode = MODES[index][0]
+            return
+        self._show_mode()  # until the PIN is right, the buttons show the mode in force
+
+        def apply() -> None:
+            self.bridge.service.mode = MODES[index][0]
+            self._show_mode()
+
+        self.pin_dialog = PinDialog(guard, on_ok=apply, parent=self)
+        self.pin_dialog.open()
+
+    def _show_mode(self) -> None:
+        current = self.bridge.service.mode
+        for i, (mode, _) in enumerate(MODES):
+            button = self.mode_buttons.button(i)
+            if button is not None:
+                button.setChecked(mode is current)
 
     def _paint(self, status: Status | None) -> None:
         self.card.setStyleSheet(f"QFrame {{ background: {COLOURS[status]}; border-radius: 16px; }}")

@@ -202,6 +202,14 @@ submissions = Table(
     Column("body", Text, nullable=False),
 )  # fmt: skip
 
+desk_pins = Table(
+    "desk_pins", metadata,
+    Column("project", _S, ForeignKey("projects.number"), primary_key=True),
+    Column("role", String(16), primary_key=True),  # staff | organizer
+    Column("pin_hash", String(200), nullable=False),  # argon2id; the PIN itself is never stored
+    Column("set_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

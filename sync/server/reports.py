@@ -26,6 +26,7 @@ from sync.protocol import (
     b64,
 )
 from sync.server import db as t
+from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 from sync.server.records import completeness
 
@@ -65,10 +66,12 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
         hmac_key = conn.execute(
             select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
         ).scalar_one()
+        pins = pin_hashes(conn, number)
     body = ProjectBundle(
         project=project_to_dict(project),
         ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],
         denied_hmac_key=b64(bytes(hmac_key)),
+        pin_hashes=pins,
     )
     etag = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
     return body, f'"{etag}"'

@@ -96,3 +96,48 @@ def test_device_status_and_notices(qtbot: QtBot, window: DeskWindow) -> None:
     with qtbot.waitSignal(window.bridge.notice, timeout=2000):
         window.bridge.report_notice("二维码无效", "Invalid QR code")
     assert window.message_label.text() == "二维码无效"
+
+
+def test_without_a_staff_pin_the_mode_buttons_switch_at_once(
+    qtbot: QtBot, window: DeskWindow
+) -> None:
+    qtbot.mouseClick(window.mode_buttons.button(1), Qt.MouseButton.LeftButton)
+    assert window.bridge.service.mode is DeskMode.OUT
+
+
+def test_with_a_staff_pin_a_mode_change_waits_for_the_right_pin(
+    qtbot: QtBot, window: DeskWindow
+) -> None:
+    from kiosk.services.pins import PinGuard
+
+    PinGuard(window.bridge.service.store, "staff").set_pin("284619")
+    qtbot.mouseClick(window.mode_buttons.button(1), Qt.MouseButton.LeftButton)
+    dialog = window.pin_dialog
+    assert dialog.isVisible()
+    # Nothing changed yet, and the buttons still show the mode in force.
+    assert window.bridge.service.mode is DeskMode.IN
+    assert window.mode_buttons.checkedId() == 0
+    qtbot.keyClicks(dialog.entry, "111111")
+    dialog.submit()
+    assert "Wrong PIN" in dialog.message.text() and dialog.isVisible()
+    assert window.bridge.service.mode is DeskMode.IN
+    qtbot.keyClicks(dialog.entry, "284619")
+    dialog.submit()
+    assert not dialog.isVisible()
+    assert window.bridge.service.mode is DeskMode.OUT and window.mode_buttons.checkedId() == 1
+
+
+def test_wrong_pins_slow_down_instead_of_locking(qtbot: QtBot, window: DeskWindow) -> None:
+    from kiosk.services.pins import FREE_ATTEMPTS, PinGuard
+
+    PinGuard(window.bridge.service.store, "staff").set_pin("284619")
+    qtbot.mouseClick(window.mode_buttons.button(2), Qt.MouseButton.LeftButton)
+    dialog = window.pin_dialog
+    for _ in range(FREE_ATTEMPTS + 1):
+        qtbot.keyClicks(dialog.entry, "999999")
+        dialog.submit()
+    assert "wait 2 s" in dialog.message.text()
+    qtbot.keyClicks(dialog.entry, "284619")  # right, but inside the delay: refused for now
+    dialog.submit()
+    assert "Too many tries" in dialog.message.text()
+    assert window.bridge.service.mode is DeskMode.IN
