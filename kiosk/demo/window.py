@@ -61,9 +61,11 @@ def run_window(
     screenshot: str | None = None,
 ) -> int:
     """Show the desk window and play the day; quit after `seconds` or `steps_limit` steps if set."""
+    from kiosk.runtime.session import show_sync
     from kiosk.ui.desk_window import DeskWindow
 
     window = DeskWindow(stage.bridge, reset_ms=int(STEP_PAUSE_S * 900))
+    stage.bridge.sync.connect(lambda status: show_sync(window, status))
     window.resize(1024, 640)
     window.show()
     # The devices reported before the window existed: show their current state now.
