@@ -125,6 +125,12 @@ class SyncHandle:
         if self.worker is None:
             return self._idle
         status = self.worker.outbox.status
+        if status.needs_attention and self._store is not None:
+            # A stopped outbox counts nothing more: what staff see waiting must come from the store.
+            try:
+                status = replace(status, pending=self._store.pending_count())
+            except KioskError as exc:
+                log.warning("pending count unavailable: %s", exc.detail)
         pull = self.puller
         if pull is not None and pull.attention and not status.needs_attention:
             status = replace(status, needs_attention=pull.attention, online=False)
