@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import select
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from drivers.scanner import keymap
 from drivers.scanner.base import ScanEvent, Scanner, ScannerStatus
 from drivers.scanner.burst import BurstConfig, BurstDecoder, Replay, Scan, Step
+from drivers.scanner.worker import ScannerWorker
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,10 @@ def _open_evdev(path: str) -> Any:
     return evdev.InputDevice(path)
 
 
-class EvdevScanner:
+class EvdevScanner(ScannerWorker):
     """Reads one grabbed input device on a worker thread; reopens it after an unplug."""
+
+    thread_name = "scanner-evdev"
 
     def __init__(
         self,
@@ -97,42 +99,12 @@ class EvdevScanner:
         opener: Callable[[str], Any] = _open_evdev,
     ):
         self.path = path
-        self.name = f"evdev:{path}"
+        super().__init__(f"evdev:{path}", on_status=on_status)
         self._on_scan = on_scan
-        self._on_status = on_status
         self._config = config
         self._grab = grab
         self._reconnect_s = reconnect_s
         self._opener = opener
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = ScannerStatus(self.name, False, "not started")
-
-    @property
-    def status(self) -> ScannerStatus:
-        """The latest state."""
-        return self._status
-
-    def start(self) -> None:
-        """Start the worker thread (it retries until the device appears)."""
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="scanner-evdev", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop reading and release the grab."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _set_status(self, ok: bool, detail: str) -> None:
-        if (ok, detail) != (self._status.ok, self._status.detail):
-            (log.info if ok else log.warning)("%s: %s", self.name, detail)
-            self._status = ScannerStatus(self.name, ok, detail)
-            if self._on_status is not None:
-                self._on_status(self._status)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import select
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +27,7 @@ from drivers.scanner.hidpos import (
     parse_descriptor,
     parse_report,
 )
+from drivers.scanner.worker import ScannerWorker
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,10 @@ def sysfs_descriptor(path: str) -> bytes | None:
         return None
 
 
-class HidPosScanner:
+class HidPosScanner(ScannerWorker):
     """Reads one HID-POS scanner; `on_scan` and `on_status` run on the worker thread."""
+
+    thread_name = "scanner-hidpos"
 
     def __init__(
         self,
@@ -59,42 +61,12 @@ class HidPosScanner:
         max_payload: int = 1024,
     ):
         self.path = path
-        self.name = f"hidpos:{path}"
+        super().__init__(f"hidpos:{path}", on_status=on_status)
         self._on_scan = on_scan
-        self._on_status = on_status
         self._reconnect_s = reconnect_s
         self._descriptor = descriptor
         self._assembler = HidPosAssembler(max_payload=max_payload)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = ScannerStatus(self.name, False, "not started")
         self.bad_reports = 0
-
-    @property
-    def status(self) -> ScannerStatus:
-        """The latest state."""
-        return self._status
-
-    def start(self) -> None:
-        """Start the worker thread (it retries until the device appears)."""
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="scanner-hidpos", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop reading and close the device."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _set_status(self, ok: bool, detail: str) -> None:
-        if (ok, detail) != (self._status.ok, self._status.detail):
-            (log.info if ok else log.warning)("%s: %s", self.name, detail)
-            self._status = ScannerStatus(self.name, ok, detail)
-            if self._on_status is not None:
-                self._on_status(self._status)
 
     def _sizes(self) -> dict[int, int] | str:
         """Report sizes from the descriptor, or why this node is not a HID-POS scanner."""

@@ -7,19 +7,21 @@ no keyboard layout or input method is involved.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from drivers.scanner.base import ScanEvent, Scanner, ScannerStatus
 from drivers.scanner.lines import LineSplitter
+from drivers.scanner.worker import ScannerWorker
 
 log = logging.getLogger(__name__)
 
 
-class SerialScanner:
+class SerialScanner(ScannerWorker):
     """Reads lines from a serial port; after an unplug it reopens the same path until it is back."""
+
+    thread_name = "scanner-serial"
 
     def __init__(
         self,
@@ -32,41 +34,11 @@ class SerialScanner:
         max_line: int = 1024,
     ):
         self.port = port
-        self.name = f"serial:{port}"
+        super().__init__(f"serial:{port}", on_status=on_status)
         self._on_scan = on_scan
-        self._on_status = on_status
         self._baudrate = baudrate
         self._reconnect_s = reconnect_s
         self._max_line = max_line
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._status = ScannerStatus(self.name, False, "not started")
-
-    @property
-    def status(self) -> ScannerStatus:
-        """The latest state."""
-        return self._status
-
-    def start(self) -> None:
-        """Start the worker thread (it retries until the port appears)."""
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="scanner-serial", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop reading and close the port."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _set_status(self, ok: bool, detail: str) -> None:
-        if (ok, detail) != (self._status.ok, self._status.detail):
-            (log.info if ok else log.warning)("%s: %s", self.name, detail)
-            self._status = ScannerStatus(self.name, ok, detail)
-            if self._on_status is not None:
-                self._on_status(self._status)
 
     def _run(self) -> None:
         try:
