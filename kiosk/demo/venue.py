@@ -6,14 +6,10 @@ import csv
 import ipaddress
 import logging
 import os
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,7 +19,7 @@ from kiosk.core.codes import Ticket, make_rotating_code, sign_ticket
 from kiosk.core.model import Attendee, Project
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
-from sync.server.run import make_server
+from sync.server.run import Background, serve_in_background
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +118,7 @@ class Venue:
     tls: DemoTls
     admin: ServerAdmin
     project: Project
-    _server: uvicorn.Server
-    _thread: threading.Thread
+    _served: Background
 
     def enrollment_code(self) -> str:
         """A one-time code for a desk of the demo project."""
@@ -151,8 +146,7 @@ class Venue:
 
     def stop(self) -> None:
         """Stop serving and release the database."""
-        self._server.should_exit = True
-        self._thread.join(15)
+        self._served.stop()
         self.admin.close()
 
 
@@ -166,21 +160,10 @@ def start_venue(root: Path, *, project: Project, roster: list[Attendee]) -> Venu
     write_roster_csv(roster_file, roster)
     admin.import_roster(project.number, roster_file)
     app = create_app(admin.db)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    server = make_server(app, port=port, cert=tls.cert_pem, key=tls.key_pem,
-                         log_level="warning", access_log=False)  # fmt: skip
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="demo-platform", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            admin.close()
-            raise RuntimeError("the demo platform server did not start")
-        time.sleep(0.01)
-    log.info("demo platform serving on https://127.0.0.1:%d", port)
-    return Venue(f"https://127.0.0.1:{port}", tls, admin, project, server, thread)
+    try:
+        served = serve_in_background(app, cert=tls.cert_pem, key=tls.key_pem, name="demo-platform")
+    except RuntimeError:
+        admin.close()
+        raise
+    log.info("demo platform serving on https://127.0.0.1:%d", served.port)
+    return Venue(f"https://127.0.0.1:{served.port}", tls, admin, project, served)

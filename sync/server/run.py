@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
@@ -56,3 +60,40 @@ def make_server(
         server_header=False,
     )
     return uvicorn.Server(config)
+
+
+@dataclass
+class Background:
+    """A server started on its own thread: its port, and stop()."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    port: int
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Ask uvicorn to exit and wait for the thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def serve_in_background(
+    app: FastAPI, *, cert: Path | None, key: Path | None, name: str = "platform",
+    host: str = "127.0.0.1", start_timeout: float = 15.0,
+) -> Background:  # fmt: skip
+    """Serve on a free loopback port from a daemon thread (demo, tests); return once it serves."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = int(sock.getsockname()[1])
+    server = make_server(app, host=host, port=port, cert=cert, key=key, log_level="warning",
+                         access_log=False)  # fmt: skip
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError(f"the {name} server did not start")
+        time.sleep(0.01)
+    return Background(server, thread, port)

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,7 +18,7 @@ import pytest
 from sync.client import SyncClient
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
-from sync.server.run import make_server
+from sync.server.run import serve_in_background
 from tests.support.tls import TlsFiles
 
 
@@ -95,23 +93,8 @@ def start_live_server(
     clock = clock or MovableClock()
     admin = ServerAdmin(db_url, clock=clock, submission_days=app_kw.get("submission_days"))
     app = create_app(admin.db, clock=clock, **app_kw)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    server = make_server(
-        app, host="127.0.0.1", port=port, cert=tls.cert_pem, key=tls.key_pem,
-        log_level="warning", access_log=False,
-    )  # fmt: skip
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the platform server did not start")
-        time.sleep(0.01)
+    served = serve_in_background(app, cert=tls.cert_pem, key=tls.key_pem, name="uvicorn")
+    port, server, thread = served.port, served.server, served.thread
     return LiveServer(
         url=f"https://127.0.0.1:{port}", db_url=db_url, backend=backend, tls=tls, clock=clock,
         admin=admin, port=port, _server=server, _thread=thread,
