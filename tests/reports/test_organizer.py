@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from kiosk.cli import main
 from kiosk.core.ids import mask_number
 from kiosk.core.model import Project
 from kiosk.reports.xlsx import SHEET
 from sync.server.corrections import listing
+from tests.support.cli import run_cli as _run
 from tests.support.live_server import LiveServer, start_live_server
 from tests.support.roster import DAY1, DAY2, at, make_project, make_roster
 from tests.support.tls import TlsFiles, tls  # noqa: F401
@@ -46,15 +46,6 @@ def platform(tls: TlsFiles, tmp_path: Path) -> Iterator[tuple[LiveServer, Projec
         yield server, project
     finally:
         server.stop()
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _enroll(capsys: pytest.CaptureFixture[str], server: LiveServer, number: str) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from kiosk.config import Config, load_config
 from sync.store import Store
+from tests.support.cli import run_cli as cli
 from tests.support.live_server import LiveServer
 
 NUMBER = "2026-15-01-001"
@@ -24,16 +24,6 @@ def write_config(tmp_path: Path, name: str, *, extra: str = "") -> Path:
         encoding="utf-8",
     )
     return cfg
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run `cme-kiosk ARGV` in this process; (exit status, stdout, stderr)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def enroll_cli(

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from kiosk.services.checkin import Credential, Status
 from sync import signing
 from sync.client import SyncClient, TransientError
 from sync.server.admin import ServerAdmin
 from sync.server.relay import LinkResult, RelayForwarder
 from sync.server.relay_status import relay_status
+from tests.support.cli import run_cli as _run
 from tests.support.live_server import LiveServer, start_live_server
 from tests.support.roster import DAY1, FakeClock, at, make_project
 from tests.support.tls import TlsFiles
@@ -76,15 +76,6 @@ def test_background_forwarding_backs_off_while_down_and_delivers_when_up(
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

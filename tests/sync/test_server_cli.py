@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kiosk.cli import main
 from kiosk.core.project_file import project_to_dict
 from sync import signing
 from sync.client import SyncClient, TransientError
 from sync.protocol import EnrollRequest
 from sync.server.admin import ServerAdmin
+from tests.support.cli import run_cli as run
 from tests.support.env import free_port
 from tests.support.roster import make_project, make_roster
 from tests.support.tls import TlsFiles
@@ -64,15 +64,6 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
         w.writerow(HEADER)
         w.writerows(rows)
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_project_roster_codes_devices_status(

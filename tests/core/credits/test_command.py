@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
+from tests.support.cli import run_cli as _run
 from tests.support.credits import ALICE, BOB
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,15 +27,6 @@ KEYS = [
     "explanation",
 ]
 ARGS = ["credits", "--profile", "inner-mongolia-2025-draft", "--project", str(PROJECT)]
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_example_files(capsys: pytest.CaptureFixture[str]) -> None:

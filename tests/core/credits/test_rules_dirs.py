@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from kiosk.core.rules import BUILTIN_DIR, RULES_DIR_ENV, ProfileError, checked_dirs
+from tests.support.cli import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[3]
 PROJECT = ROOT / "examples" / "project.toml"
@@ -32,15 +32,6 @@ def config(tmp_path: Path, *dirs: Path | str) -> Path:
     listed = ", ".join(json.dumps(str(d)) for d in dirs)
     path.write_text(f"[credits]\nrules_dirs = [{listed}]\n", encoding="utf-8")
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def wang_credits(out: str) -> float:
