@@ -240,6 +240,11 @@ class SyncClient:
             params={"cursor": cursor, "limit": limit},
         )  # fmt: skip
 
+    def walk_ins(self, number: str) -> list[p.WalkIn]:
+        """The walk-ins of the project (an organizer's client), to credit them by their ID."""
+        answer = self._call("GET", f"{p.API_PREFIX}/projects/{number}/walk-ins", p.WalkInList)
+        return answer.walk_ins
+
     def pull(
         self,
         number: str,

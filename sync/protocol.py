@@ -542,3 +542,9 @@ class WalkInBatch(Wire):
     """POST /api/v1/walk-ins; answers carry the attendee_id in `uuid`."""
 
     records: Annotated[list[WalkIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class WalkInList(Wire):
+    """GET /api/v1/projects/{number}/walk-ins (organizer devices): who the walk-ins are."""
+
+    walk_ins: list[WalkIn]

@@ -122,6 +122,7 @@ def _pull(client: SyncClient, number: str) -> dict[str, Any]:
     pages: list[ChangesPage] = []
     client.pull(number, on_page=pages.append)
     roster = {a.id: a.to_attendee() for page in pages for a in page.attendees}
+    walk_ins = {w.attendee_id: w for w in client.walk_ins(number)}
     people = {a.document.number: person_from_attendee(a) for a in roster.values()}
     refs = {a.document.number: ref for ref, a in roster.items()}
     known = {f.value for f in Flag}
@@ -129,10 +130,18 @@ def _pull(client: SyncClient, number: str) -> dict[str, Any]:
     for page in pages:
         for e in page.events:
             attendee = roster.get(e.attendee_id)
-            # A walk-in's ID number stays on the desk that admitted them: the platform only has
-            # its reference, so the review shows the reference until it is merged.
-            number_ = attendee.document.number if attendee else e.attendee_id
-            if attendee is None:
+            walk_in = walk_ins.get(e.attendee_id)
+            # A walk-in is credited under the ID number its desk uploaded, still flagged
+            # provisional for review; a reference the platform knows nothing of stays as it is.
+            if attendee is not None:
+                number_ = attendee.document.number
+            elif walk_in is not None:
+                number_ = walk_in.id_number
+                people.setdefault(number_, Person(number_, name=walk_in.name, unit=walk_in.unit,
+                                                  provisional=True))  # fmt: skip
+                refs.setdefault(number_, e.attendee_id)
+            else:
+                number_ = e.attendee_id
                 people.setdefault(number_, Person(number_, provisional=True))
                 refs[number_] = e.attendee_id
             flags = {Flag(f) for f in e.flags if f in known}

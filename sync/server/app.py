@@ -214,6 +214,13 @@ def create_app(
 
         return store_walk_ins(platform, dev, body)
 
+    @app.get(f"{p.API_PREFIX}/projects/{{number}}/walk-ins", response_model=p.WalkInList)
+    def list_walk_ins(number: str, dev: Dev) -> p.WalkInList:
+        """The identities behind the project's provisional attendees (its organizer only)."""
+        from sync.server.walkins import listing
+
+        return listing(platform, dev, number)
+
     @app.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
     def device_status(body: p.DeviceReport, dev: Dev) -> p.DeviceStatus:
         """The device's latest sequence number in; its completeness out."""

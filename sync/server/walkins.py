@@ -14,9 +14,16 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from kiosk.core.ids import mask_number
-from sync.protocol import BatchAnswer, RecordAnswer, RecordStatus, WalkIn, WalkInBatch
+from sync.protocol import (
+    BatchAnswer,
+    RecordAnswer,
+    RecordStatus,
+    WalkIn,
+    WalkInBatch,
+    WalkInList,
+)
 from sync.server import db as t
-from sync.server.platform import Device, Platform, lock_project
+from sync.server.platform import Device, Platform, PlatformError, lock_project
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +95,15 @@ def stored_walk_ins(platform: Platform, number: str) -> list[dict[str, Any]]:
             .order_by(t.walk_ins.c.received_at, t.walk_ins.c.attendee_id)
         )
         return [dict(r._mapping) for r in rows]
+
+
+def listing(platform: Platform, device: Device, number: str) -> WalkInList:
+    """The walk-ins of the project for its organizer, who credits them (full identity: TLS only)."""
+    if device.role != "organizer" or device.project != number:
+        raise PlatformError(403, "not_organizer", "only the project's organizer may list walk-ins")
+    return WalkInList(
+        walk_ins=[
+            WalkIn(**{k: row[k] for k in WalkIn.model_fields})
+            for row in stored_walk_ins(platform, number)
+        ]
+    )

@@ -213,3 +213,44 @@ def test_the_review_uses_a_profile_from_the_configured_rules_dirs(
     cfg.write_text(f'[credits]\nrules_dirs = ["{tmp_path / "gone"}"]\n', encoding="utf-8")
     code, _, err = _run(capsys, "--config", str(cfg), "organizer", "report", project.number)
     assert code == 1 and "[credits] rules_dirs:" in err and "is not a directory" in err
+
+
+@pytest.mark.timeout(120)
+def test_a_walk_in_is_reviewed_under_the_id_number_its_desk_uploaded(
+    tls: TlsFiles,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    data_dir: Path,
+) -> None:
+    from sync.protocol import WalkIn, WalkInBatch
+
+    server = start_live_server(f"sqlite:///{tmp_path / 'server.sqlite3'}", tls, backend="sqlite")
+    try:
+        server.clock.set(at(DAY1, 7))
+        project = make_project()
+        seed_platform(server, project, roster_size=3)
+        desk = enroll(server, project.number, "A")
+        stranger = make_roster(5)[4]  # a valid card, not on the platform's roster of 3
+        walk_in = WalkIn(
+            project=project.number, attendee_id="P-walkin-1", id_type="resident_id",
+            id_number=stranger.document.number, name=stranger.name, device_id=desk.device_id,
+        )  # fmt: skip
+        [answer] = desk.client.upload_walk_in_records(WalkInBatch(records=[walk_in]).records)
+        assert answer.status == "accepted"
+        desk.upload(
+            desk.record("P-walkin-1", at=at(DAY1, 8, 30), flags=["provisional_attendee"]),
+            desk.record("P-walkin-1", at=at(DAY1, 12), direction="out"),
+        )
+        desk.client.device_status(desk.seq)
+        # Only the project's organizer may list identities: a desk may not.
+        with pytest.raises(Exception, match="organizer"):
+            desk.client.walk_ins(project.number)
+        _enroll(capsys, server, project.number)
+        code, out, _ = _run(capsys, "organizer", "report", project.number)
+        assert code == 0
+        assert stranger.name in out and mask_number(stranger.document.number) in out
+        assert stranger.document.number not in out and "P-walkin-1" not in out
+        assert "3.5" in out  # the morning counted for the person, under their own ID number
+        assert "临时登记" in out  # still flagged for the organizer's review
+    finally:
+        server.stop()
