@@ -27,6 +27,7 @@ from sync import signing
 from sync.client_http import PermanentError, TransientError
 from sync.server import db as t
 from sync.server import relay_rows as rows_
+from sync.server import relay_walkins
 from sync.server.db import Database
 from sync.server.platform import Platform, PlatformError
 from sync.server.relay_client import Upstream
@@ -171,6 +172,9 @@ class RelayForwarder:
                                pin=link.pinned_sha256) as up:  # fmt: skip
                 self._pull(up, link, result)
                 self._register(up, link, result)
+                # Walk-ins first: the platform should know who a walk-in's record names.
+                relay_walkins.send(self.db, up, link, result, limit=self.batch_size,
+                                   now=self.clock())  # fmt: skip
                 self._forward_events(up, link, result)
                 self._forward_refused(up, link, result)
                 self._forward_denied(up, link, result)

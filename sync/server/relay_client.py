@@ -114,6 +114,11 @@ class Upstream:
         body = p.DeniedBatch(records=list(records))
         return self._call("POST", f"{p.API_PREFIX}/relay/denied", p.BatchAnswer, body=body)
 
+    def walk_ins(self, records: Sequence[p.WalkIn]) -> p.BatchAnswer:
+        """Forward kiosks' walk-in identities; one answer per walk-in (`uuid` = attendee_id)."""
+        body = p.WalkInBatch(records=list(records))
+        return self._call("POST", f"{p.API_PREFIX}/relay/walk-ins", p.BatchAnswer, body=body)
+
     def report(self, desks: Sequence[p.RelayDeskReport]) -> p.RelayStatusAnswer:
         """Forward the kiosks' latest sequence numbers; their completeness and state come back."""
         body = p.RelayStatusReport(desks=list(desks))

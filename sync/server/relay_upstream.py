@@ -208,6 +208,13 @@ def install(app: FastAPI, platform: Platform) -> None:
         """The relayed kiosks' refused attempts."""
         return forward_denied(platform, dev, body)
 
+    @app.post(f"{prefix}/walk-ins", response_model=p.BatchAnswer)
+    def relay_walk_ins(body: p.WalkInBatch, dev: Dev) -> p.BatchAnswer:
+        """The relayed kiosks' walk-in identities, judged as their own uploads."""
+        from sync.server.relay_walkins import forward_walk_ins
+
+        return forward_walk_ins(platform, dev, _relayed(platform, dev), body)
+
     @app.post(f"{prefix}/status", response_model=p.RelayStatusAnswer)
     def relay_status(body: p.RelayStatusReport, dev: Dev) -> p.RelayStatusAnswer:
         """The relayed kiosks' latest sequence numbers in; their completeness and state out."""

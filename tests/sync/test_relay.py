@@ -242,3 +242,35 @@ def test_two_forwarding_passes_at_once_deliver_each_record_once(venue: Venue) ->
     answered = relay_status(venue.relay.admin.db)[0]["answered"]  # one answer kept per record
     assert set(answered) <= {"event accepted", "event duplicate"}
     assert sum(answered.values()) == 1200
+
+
+def test_walk_ins_go_upstream_through_the_relay_before_their_records_and_once(
+    venue: Venue,
+) -> None:
+    from sync.server.walkins import stored_walk_ins
+
+    clock = FakeClock(at(DAY1, 8, 10))
+    a = venue.kiosk("A", clock)
+    stranger = make_roster(7)[6]  # a valid card, not on the roster of 5
+    out = a.service.present(Credential.id_card(document=stranger.document, name=stranger.name))
+    assert out.status is Status.ACCEPTED and out.event is not None
+    walk_in_id = out.event.attendee_id
+    a.sync()
+    assert [w["attendee_id"] for w in stored_walk_ins(venue.relay.admin.platform, NUMBER)] == [
+        walk_in_id
+    ]
+
+    done = venue.forwarder.cycle()[0]
+    assert done.error == "", done.error
+    assert done.answers == {"walk_in accepted": 1, "event accepted": 1}
+    [row] = stored_walk_ins(venue.upstream.admin.platform, NUMBER)
+    assert row["attendee_id"] == walk_in_id and row["device_id"] == a.enrollment.device_id
+    assert row["id_number"] == stranger.document.number and row["name"] == stranger.name
+    [event] = venue.upstream.admin.stored_events(NUMBER)
+    assert event["received_at"] >= row["received_at"]  # the identity arrived first
+    assert venue.forwarder.cycle()[0].answers == {}  # sent once
+    with venue.relay.admin.db.write() as conn:
+        conn.execute(delete(t.relay_forwarded))
+    again = venue.forwarder.cycle()[0]
+    assert again.answers == {"walk_in duplicate": 1, "event duplicate": 1}
+    assert len(stored_walk_ins(venue.upstream.admin.platform, NUMBER)) == 1

@@ -1,0 +1,121 @@
+"""Walk-ins through a venue relay: the identities its kiosks uploaded go upstream before records.
+
+Upstream judges each walk-in as its own kiosk's upload (`wrong_device` for a kiosk the relay did
+not register); the relay keeps the answer per walk-in, so each goes once and a lost answer comes
+back `duplicate`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select
+
+from sync import protocol as p
+from sync.server import db as t
+from sync.server.platform import Device, Platform
+from sync.server.walkins import upload_walk_ins
+
+if TYPE_CHECKING:
+    from sync.server.relay import LinkResult, RelayLink
+    from sync.server.relay_client import Upstream
+
+KIND = "walk_in"
+# relay_forwarded keys are 36 characters; a desk's walk-in reference is longer (P-<uuid>).
+_NAMESPACE = uuid.UUID("6f1d3c0e-9a4b-4c55-8d7e-2b1f0a9c3e71")
+
+
+def forwarded_key(attendee_id: str) -> str:
+    """The 36-character key under which the platform's answer for a walk-in is kept."""
+    return str(uuid.uuid5(_NAMESPACE, attendee_id))
+
+
+# ---- on the platform: what a relay sends -------------------------------------------------------
+
+
+def forward_walk_ins(
+    platform: Platform, relay: Device, kiosks: dict[str, Device], batch: p.WalkInBatch
+) -> p.BatchAnswer:
+    """Judge each walk-in as its kiosk's own upload; one answer per walk-in, in order."""
+    answers: dict[int, p.RecordAnswer] = {}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(batch.records):
+        if r.device_id not in kiosks:
+            answers[i] = p.RecordAnswer(
+                uuid=r.attendee_id, status="rejected", reason="wrong_device"
+            )
+        else:
+            groups[r.device_id].append(i)
+    for device_id, indexes in groups.items():
+        sub = p.WalkInBatch(records=[batch.records[i] for i in indexes])
+        got = upload_walk_ins(platform, kiosks[device_id], sub)
+        answers.update(zip(indexes, got.answers, strict=True))
+    return p.BatchAnswer(
+        answers=[answers[i] for i in range(len(batch.records))], server_time=platform.now()
+    )
+
+
+# ---- on the relay: sending them ----------------------------------------------------------------
+
+
+def pending(platform_db: t.Database, project: str, *, limit: int) -> list[p.WalkIn]:
+    """Walk-ins of registered kiosks the platform has not answered yet (oldest first)."""
+    w, reg, f = t.walk_ins.c, t.relay_registered.c, t.relay_forwarded.c
+    with platform_db.read() as conn:
+        done = set(
+            conn.execute(select(f.uuid).where(f.kind == KIND, f.project == project)).scalars()
+        )
+        rows = conn.execute(
+            select(t.walk_ins)
+            .join(t.relay_registered, reg.device_id == w.device_id)
+            .where(w.project == project)
+            .order_by(w.received_at, w.attendee_id)
+        ).all()
+    out = []
+    for row in rows:
+        if forwarded_key(row.attendee_id) in done:
+            continue
+        out.append(p.WalkIn(**{k: getattr(row, k) for k in p.WalkIn.model_fields}))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def send(
+    platform_db: t.Database, up: Upstream, link: RelayLink, result: LinkResult, *, limit: int,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Forward pending walk-ins and keep each answer (before the records that name them)."""
+    while walk_ins := pending(platform_db, link.project, limit=limit):
+        answers = {a.uuid: a for a in up.walk_ins(walk_ins).answers}
+        device_of = {w.attendee_id: w.device_id for w in walk_ins}
+        rows = [
+            {"kind": KIND, "uuid": forwarded_key(ref), "project": link.project,
+             "device_id": device_of[ref], "status": a.status, "reason": a.reason[:64],
+             "answered_at": now}
+            for ref, a in answers.items() if ref in device_of
+        ]  # fmt: skip
+        if len(rows) != len(walk_ins):
+            from sync.client_http import TransientError
+
+            raise TransientError("upstream answered a different set of walk-ins; retrying")
+        with platform_db.write() as conn:
+            done = set(
+                conn.execute(
+                    select(t.relay_forwarded.c.uuid).where(
+                        t.relay_forwarded.c.kind == KIND,
+                        t.relay_forwarded.c.uuid.in_([r["uuid"] for r in rows]),
+                    )
+                ).scalars()
+            )
+            fresh = [r for r in rows if r["uuid"] not in done]
+            if fresh:
+                conn.execute(insert(t.relay_forwarded), fresh)
+        for a in answers.values():
+            key = f"{KIND} {a.status}"
+            result.answers[key] = result.answers.get(key, 0) + 1
+        if len(walk_ins) < limit:
+            return
