@@ -172,16 +172,33 @@ class RecordsMixin(RosterMixin):
         return self._cipher.unseal_bytes(bytes(rows[0][0])) if rows else None
 
     def save_face_template(
-        self, *, project: str, attendee_id: str, template: bytes, source: str, consent_at: datetime
+        self,
+        *,
+        project: str,
+        attendee_id: str,
+        template: bytes,
+        source: str,
+        consent_at: datetime,
+        confirmed_by: str = "",
     ) -> None:
-        """Keep one person's face template for one project (sealed), with the consent instant."""
+        """Keep one person's face template for one project (sealed), with consent and voucher."""
         with self._write("saving face template") as c:
             c.execute(
                 "INSERT OR REPLACE INTO face_templates (project, attendee_id, template, source,"
-                " consent_at, created_at) VALUES (?,?,?,?,?,?)",
+                " consent_at, created_at, confirmed_by) VALUES (?,?,?,?,?,?,?)",
                 (project, attendee_id, self._cipher.seal_bytes(template), source,
-                 to_utc(consent_at).isoformat(), utc_now().isoformat()),
+                 to_utc(consent_at).isoformat(), utc_now().isoformat(), confirmed_by),
             )  # fmt: skip
+
+    def face_template_record(self, project: str, attendee_id: str) -> dict[str, str] | None:
+        """Where a template came from, for a dispute: source, consent, who vouched (no template)."""
+        rows = self._read(
+            "SELECT source, consent_at, created_at, confirmed_by FROM face_templates"
+            " WHERE project = ? AND attendee_id = ?",
+            (project, attendee_id),
+        )
+        names = ("source", "consent_at", "created_at", "confirmed_by")
+        return {k: str(rows[0][k] or "") for k in names} if rows else None
 
     def face_templates(self, project: str) -> dict[str, bytes]:
         """attendee id → template bytes for one project."""

@@ -33,9 +33,16 @@ class TemplateStore(Protocol):
     """What enrollment needs from the kiosk store (sync.store.Store provides exactly this)."""
 
     def save_face_template(
-        self, *, project: str, attendee_id: str, template: bytes, source: str, consent_at: datetime
+        self,
+        *,
+        project: str,
+        attendee_id: str,
+        template: bytes,
+        source: str,
+        consent_at: datetime,
+        confirmed_by: str = "",
     ) -> None:
-        """Keep a template with its consent instant."""
+        """Keep a template with its consent instant and who vouched for the cardholder."""
 
     def delete_face_template(self, project: str, attendee_id: str) -> bool:
         """Delete a template; True if there was one."""
@@ -188,6 +195,7 @@ class OnSiteEnrollment:
             template=pack_template(vectors),
             source="on_site",
             consent_at=self.consent_at,
+            confirmed_by=self.confirmed_by or "",
         )
         self.gallery.remove(self.attendee_id, project=self.project)
         self.gallery.add(self.attendee_id, vectors, project=self.project)

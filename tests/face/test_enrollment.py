@@ -107,6 +107,8 @@ def test_on_site_enrollment_then_face_check_in_on_another_day(
     assert unpack_template(blob).shape == (3, 128)
     source, consent = template_row(store, "A2")  # type: ignore[misc]
     assert source == "on_site" and datetime.fromisoformat(consent) == CONSENT
+    record = store.face_template_record(PROJECT, "A2")
+    assert record is not None and record["confirmed_by"] == "staff-07"  # for disputes
     assert gallery.people(project=PROJECT) == {"A2"}
     # The next day the kiosk restarts: the gallery comes from the store, the face checks in.
     events: list[FaceEvent] = []

@@ -55,7 +55,7 @@ class Offer:
         """Staff vouched for the cardholder: frames go to the enrollment from the next one on."""
         staff = self._station.staff
         if self._step("confirm", lambda: self.flow.confirm_cardholder(staff=staff)):
-            # The store has no column for the confirming staff member: the audit log keeps it.
+            # Kept with the template too (face_templates.confirmed_by); the audit log has the time.
             audit.info("face cardholder confirmed: project=%s attendee=%s by=%s",
                        self.flow.project, self.flow.attendee_id, staff)  # fmt: skip
             self._station._capture(self)
