@@ -120,6 +120,8 @@ class FaceSection(_Section):
     max_yaw: float = Field(0.5, gt=0, le=1)  # frontal gate on the landmark yaw ratio
     liveness_timeout_s: float = Field(6.0, ge=1, le=30)
     doubt_band: float = Field(0.1, ge=0, lt=1)  # challenge_on_doubt: distance > threshold - band
+    # [checkin] face_verify_cards: how long an ID-card tap waits for the cardholder's face
+    card_verify_timeout_s: float = Field(8.0, ge=1, le=60)
 
 
 class CreditsSection(_Section):

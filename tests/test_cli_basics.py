@@ -149,6 +149,16 @@ def test_project_file_round_trip_and_errors(tmp_path: Path) -> None:
     bad.write_text(outside, encoding="utf-8")
     with pytest.raises(ProjectFileError, match="not on one of the project's days"):
         load_project(bad)
+    assert project.checkin.face_verify_cards == "off"
+    verify = (ROOT / "examples" / "project.toml").read_text(encoding="utf-8")
+    off = 'face_verify_cards = "off"'
+    bad.write_text(verify.replace(off, 'face_verify_cards = "on"'), encoding="utf-8")
+    with pytest.raises(ProjectFileError, match="face_verify_cards must be off or enrolled"):
+        load_project(bad)
+    bad.write_text(verify.replace(off, 'face_verify_cards = "enrolled"'), encoding="utf-8")
+    on = load_project(bad)
+    assert on.checkin.face_verify_cards == "enrolled"
+    assert project_from_dict(project_to_dict(on)) == on
 
 
 def test_status_command_reports_pending_and_dead_letters(data_dir: Path) -> None:

@@ -108,6 +108,9 @@ class CheckInSettings:
     allow_plain_roster_codes: bool = False
     liveness: str = "challenge_on_doubt"  # off | challenge_on_doubt | always
     expired_document: str = "admit_with_flag"  # admit_with_flag | refuse
+    # off | enrolled: an ID-card tap waits for the cardholder's face (1:1) when there is a
+    # reference to compare it with (an enrolled template, or the card photo with a WLT decoder)
+    face_verify_cards: str = "off"
 
 
 @dataclass(frozen=True, slots=True)

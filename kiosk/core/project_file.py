@@ -32,7 +32,13 @@ _TOP_KEYS = {
     "checkin",
 }
 _SESSION_KEYS = {"id", "start", "end", "title", "speakers"}
-_CHECKIN_KEYS = {"methods", "allow_plain_roster_codes", "liveness", "expired_document"}
+_CHECKIN_KEYS = {
+    "methods",
+    "allow_plain_roster_codes",
+    "liveness",
+    "expired_document",
+    "face_verify_cards",
+}
 
 
 class ProjectFileError(ValueError):
@@ -139,6 +145,7 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
         allow_plain_roster_codes=bool(raw_checkin.get("allow_plain_roster_codes", False)),
         liveness=str(raw_checkin.get("liveness", defaults.liveness)),
         expired_document=str(raw_checkin.get("expired_document", defaults.expired_document)),
+        face_verify_cards=str(raw_checkin.get("face_verify_cards", defaults.face_verify_cards)),
     )
     if checkin.liveness not in {"off", "challenge_on_doubt", "always"}:
         raise ProjectFileError(
@@ -148,6 +155,8 @@ def project_from_dict(data: dict[str, Any], *, source: str = "project") -> Proje
         raise ProjectFileError(
             f"{source}: checkin.expired_document must be admit_with_flag or refuse"
         )
+    if checkin.face_verify_cards not in {"off", "enrolled"}:
+        raise ProjectFileError(f"{source}: checkin.face_verify_cards must be off or enrolled")
     days = tuple(
         sorted(
             _day(d, f"{source}: days") for d in _list(_req(data, "days", source), f"{source}: days")
@@ -202,6 +211,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             "allow_plain_roster_codes": project.checkin.allow_plain_roster_codes,
             "liveness": project.checkin.liveness,
             "expired_document": project.checkin.expired_document,
+            "face_verify_cards": project.checkin.face_verify_cards,
         },
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+from collections.abc import Callable
 
 from drivers.idcard import (
     CardError,
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 SAM_NAME = "身份证 SAM"
 PCSC_NAME = "IC卡 PC/SC"
 
+# Asked on the reader's thread with an ID-card credential and the card's photo bytes; returns at
+# once, True when it holds the tap for a face check and submits (or refuses) it later itself.
+CardVerifier = Callable[[Credential, bytes | None], bool]
+
 
 def credential_for(event: CardEvent) -> Credential | None:
     """The credential a reader event presents, or None for events that present nothing."""
@@ -40,11 +45,20 @@ def credential_for(event: CardEvent) -> Credential | None:
 class CardRouter:
     """A reader listener (on the reader's thread): queues work on the desk, never waits for it."""
 
-    def __init__(self, desk: DeskPort, board: StatusBoard, *, label: str, method: Method) -> None:
+    def __init__(
+        self,
+        desk: DeskPort,
+        board: StatusBoard,
+        *,
+        label: str,
+        method: Method,
+        verifier: CardVerifier | None = None,
+    ) -> None:
         self._desk = desk
         self._board = board
         self._label = label
         self._method = method
+        self._verifier = verifier
 
     def __call__(self, event: CardEvent) -> None:
         """Route one reader event."""
@@ -61,8 +75,19 @@ class CardRouter:
             )
         else:
             credential = credential_for(event)
-            if credential is not None:
+            if credential is not None and not self._held(credential, event):
                 self._desk.submit(credential)
+
+    def _held(self, credential: Credential, event: CardEvent) -> bool:
+        """Whether the verifier holds this ID-card tap for a face check (it answers later)."""
+        if self._verifier is None or not isinstance(event, IdCardRead):
+            return False
+        try:
+            return self._verifier(credential, event.photo_wlt)
+        # A bug in the optional face check must not lose the tap: the card works as without it.
+        except Exception:
+            log.exception("card verifier failed; the card checks in without it")
+            return False
 
 
 class ReaderDevice:
@@ -82,8 +107,10 @@ class ReaderDevice:
         self.reader.stop(self._stop_timeout)
 
 
-def card_readers(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Device]:
-    """The SAM and PC/SC readers the configuration enables; a status line for each missing one."""
+def card_readers(
+    config: Config, *, desk: DeskPort, board: StatusBoard, verifier: CardVerifier | None = None
+) -> list[Device]:
+    """The enabled SAM and PC/SC readers (`verifier` sees SAM ID cards only); lines for missing."""
     devices: list[Device] = []
     if config.sam.enabled:
         if importlib.util.find_spec("serial") is None:
@@ -94,7 +121,10 @@ def card_readers(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[
                 baudrate=config.sam.baudrate,
                 fingerprint=config.sam.read_fingerprint,
             )
-            sam.add_listener(CardRouter(desk, board, label=SAM_NAME, method=Method.ID_CARD))
+            router = CardRouter(
+                desk, board, label=SAM_NAME, method=Method.ID_CARD, verifier=verifier
+            )
+            sam.add_listener(router)
             devices.append(ReaderDevice(SAM_NAME, sam))
     else:
         log.info("SAM ID-card reader not configured ([sam] enabled = false)")

@@ -8,6 +8,7 @@ from typing import Any
 
 from drivers.camera import OpenCvCamera
 from kiosk.config import Config
+from kiosk.runtime.cards import CardVerifier
 from kiosk.runtime.devices import DeskPort, StatusBoard
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,12 @@ class FaceDevice:
         self.name = FACE_NAME
         self.station = station
         self._running = False
+
+    @property
+    def card_verifier(self) -> CardVerifier:
+        """The station's person–ID check for ID-card taps (a no-op until face is ready)."""
+        verifier: CardVerifier = self.station.cards
+        return verifier
 
     def start(self) -> None:
         """Start recognising faces in the camera's frames."""

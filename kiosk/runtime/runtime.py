@@ -40,21 +40,25 @@ class Runtime:
                 board.report(WEDGE_NAME, ok=False, detail="no Qt application: wedge filter off")
             else:
                 devices.append(WedgeDevice(config.scanner, app=app, desk=desk, board=board))
-        devices += card_readers(config, desk=desk, board=board)
-        devices += scanners(config, desk=desk, board=board)
+        # The camera and face are built first (the ID-card reader asks the face station to
+        # verify cardholders) but still start after the readers and scanners.
+        late: list[Device] = []
         if config.camera.enabled:
             camera = CameraDevice(config, board=board)
-            devices.append(camera)
+            late.append(camera)
             qr = qr_on_camera(config, camera.camera, desk=desk, board=board)
             if qr is not None:
-                devices.append(qr)
+                late.append(qr)
             face = face_station(config, desk=desk, board=board, camera=camera.camera)
         else:
             log.info("camera %s", CAMERA_OFF)
             face = face_station(config, desk=desk, board=board, camera=None)
         if face is not None:
-            devices.append(face)
-        return cls(devices, board=board)
+            late.append(face)
+        verifier = face.card_verifier if face is not None else None
+        devices += card_readers(config, desk=desk, board=board, verifier=verifier)
+        devices += scanners(config, desk=desk, board=board)
+        return cls(devices + late, board=board)
 
     def start(self) -> None:
         """Start every device; one that fails to start is reported and the rest still start."""

@@ -57,14 +57,21 @@ class DeskBridge(QObject):
         )
 
     def submit_refusal(
-        self, *, method: Method, reason: str, message_zh: str, message_en: str, detail: str
+        self,
+        *,
+        method: Method,
+        reason: str,
+        message_zh: str,
+        message_en: str,
+        detail: str,
+        credential: Credential | None = None,
     ) -> Future[Outcome]:
-        """Queue a presentation a driver could not use (e.g. an unreadable card): kept, red."""
+        """Queue a presentation a driver, or a later check of `credential`, refused: kept, red."""
 
         def refuse() -> Outcome:
             try:
-                # No credential was read: the HMAC covers what was presented, method and reason.
-                text = f"{method}:{reason}"
+                # No credential read: the HMAC covers what was presented, method and reason.
+                text = credential.audit_text() if credential else f"{method}:{reason}"
                 self.service.deny(method=method, reason=reason, credential_text=text, detail=detail)
             except KioskError as exc:  # storage full: the screen still says what went wrong
                 log.error("refused attempt not recorded: %s", exc.detail)

@@ -236,13 +236,15 @@ class DeskWindow(QMainWindow):
             self.stack.setCurrentWidget(self.consent)
         elif isinstance(item, EnrollmentUpdate):
             self.consent.update_from(item)
-        elif isinstance(item, FacePrompt) and item.kind == "liveness":
+        elif isinstance(item, FacePrompt) and item.kind in ("liveness", "verify"):
+            if item.kind == "verify":  # a card tap waits for its holder's face
+                self._leave_consent()
             self.show_challenge(item)
         elif isinstance(item, FacePrompt) and self.stack.currentWidget() is not self.consent:
             self.face_panel.show_hint(item)
 
     def show_challenge(self, prompt: FacePrompt) -> None:
-        """The liveness instruction, big and blue, with the seconds left."""
+        """A liveness or look-at-the-camera instruction, big and blue, with the seconds left."""
         if self.stack.currentWidget() is self.consent:
             return
         self._reset.stop()

@@ -30,7 +30,7 @@ def stricter_policy(*policies: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FacePrompt:
-    """A line for the person at the camera: kind liveness (with a deadline), hint or unknown."""
+    """A line for the person at the camera: liveness or verify (with a deadline), hint, unknown."""
 
     kind: str
     zh: str

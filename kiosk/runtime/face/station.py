@@ -33,6 +33,7 @@ from drivers.face.gallery import Gallery
 from drivers.face.settings import FaceSettings
 from kiosk.config import Config
 from kiosk.core.model import Method
+from kiosk.runtime.face.cardcheck import CardCheck
 from kiosk.runtime.face.offer import Offer
 from kiosk.runtime.face.screen import (
     FACE_NAME,
@@ -114,6 +115,7 @@ class FaceStation:
         self.engine: FaceEngine | None = None
         self.gallery: Gallery | None = None
         self.desk: FaceDesk | None = None  # once the engine has loaded
+        self.cards = CardCheck(self)  # the SAM reader's verifier (project face_verify_cards)
         self.status = FaceStatus(False, "loading")
 
     @classmethod
@@ -148,6 +150,7 @@ class FaceStation:
             self._stopped = True
             offer, self._offer = self._offer, None
             subs, self._subs = self._subs, []
+        self.cards.close()
         if offer is not None:
             offer.flow.cancel()
         for sub in subs:
@@ -209,6 +212,7 @@ class FaceStation:
             project=self.project,
             mirror=self.config.camera.mirror,
             rng=self._rng,
+            verifier=self.cards.person_id_verifier(engine, gallery),
         )
         with self._lock:
             if self._stopped:
@@ -277,6 +281,8 @@ class FaceStation:
 
     def _on_event(self, event: FaceEvent) -> None:
         face = self.bridge.face
+        if self.cards.take(event):
+            return  # it decided a card tap held for this face
         if isinstance(event, FaceMatched):
             self._check_in(event.attendee_id, event.evidence)
         elif isinstance(event, FaceVerified):
