@@ -269,3 +269,28 @@ def test_with_a_wlt_decoder_the_card_photo_is_the_reference(
     else:
         assert out.reason == "face_mismatch" and rig.store.events() == []
         assert "card_photo" in str(rig.store.denied()[0]["detail"])
+
+
+def test_a_held_tap_replaced_by_another_card_is_kept_as_a_denied_record(
+    rig: DeskRig, sam: SamSimulator, photos: PhotoCache, tmp_path: Path
+) -> None:
+    enroll_photos(rig, photos, "A1", "obama")
+    enroll_photos(rig, photos, "A2", "biden")
+    verify_cards(rig)
+    empty = still_video(tmp_path / "empty.avi", np.full((480, 640, 3), 100, dtype=np.uint8))
+    start_desk(rig, sam, empty, card_verify_timeout_s=3)
+    sam.place(resident_card(**A1_CARD))
+    assert wait_for(lambda: sam.reads_served >= 1, 5)
+    sam.remove()
+    time.sleep(0.8)  # the reader sees the card gone; the next one is a new tap
+    a2 = rig.store.get_attendee(rig.project.number, "A2")
+    assert a2 is not None
+    n = a2.document.number
+    sam.place(resident_card(name=a2.name, region=n[:6], birth=n[6:14], seq=n[14:17]))
+    out = rig.outcomes.wait(1, timeout=10)
+    # Only the second card's answer reaches the screen; the first tap is on record, not lost.
+    assert out.status is Status.REFUSED and out.reason == "face_verify_timeout"
+    reasons = [d["reason"] for d in rig.store.denied()]
+    assert reasons == ["face_verify_interrupted", "face_verify_timeout"]
+    assert rig.store.denied()[0]["credential_hmac"] == card_hmac(rig)  # A1's card, as an HMAC
+    assert rig.store.events() == []

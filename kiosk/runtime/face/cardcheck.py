@@ -21,6 +21,7 @@ import numpy as np
 from drivers.face.backend import Image
 from drivers.face.events import FaceEvent, FaceVerified, LivenessFailed, LivenessStarted
 from drivers.face.verification import CardPhotoDecoder, PersonIdVerifier
+from kiosk.core.errors import KioskError
 from kiosk.core.model import Method
 from kiosk.runtime.face.screen import MISMATCH_EN, MISMATCH_ZH, EnrollmentUpdate, FacePrompt
 from kiosk.services.checkin import Credential
@@ -146,9 +147,11 @@ class CardCheck:
             # Inside the lock: a timer ending the old tap cannot undo this expectation.
             st.desk.expect(person.id, card_photo=card_photo, until=pending.deadline)
             self._arm(pending)
-        if old is not None and old.timer is not None:
-            old.timer.cancel()
+        if old is not None:
+            if old.timer is not None:
+                old.timer.cancel()
             log.info("held card of attendee %s replaced by another tap", old.attendee_id)
+            self._interrupted(old)
         self._make_room()
         log.info("card of attendee %s waits for a face (%s)", person.id, reference)
         st.bridge.face.emit(FacePrompt("verify", VERIFY_ZH, VERIFY_EN, pending.deadline))
@@ -232,6 +235,19 @@ class CardCheck:
             if self._station.desk is not None:
                 self._station.desk.expect(None)  # a challenge still running ends unanswered
         self._refuse(pending, "face_verify_timeout", UNVERIFIED_ZH, UNVERIFIED_EN)
+
+    def _interrupted(self, pending: _Pending) -> None:
+        """A held tap another card replaced: kept as a denied record, not shown (the new one is)."""
+        try:
+            self._station.service.deny(
+                method=Method.ID_CARD,
+                reason="face_verify_interrupted",
+                credential_text=pending.credential.audit_text(),
+                detail=f"another card was tapped before the face of attendee "
+                f"{pending.attendee_id} was checked",
+            )
+        except KioskError as exc:  # a full disk: the log still says what happened
+            log.error("interrupted card tap not recorded: %s", exc.detail)
 
     def _refuse(self, pending: _Pending, reason: str, zh: str, en: str) -> None:
         """A denied record keyed by the card (its HMAC), never its number in clear."""
