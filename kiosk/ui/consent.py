@@ -12,7 +12,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.runtime.face import EnrollmentOffer, EnrollmentUpdate
+from kiosk.ui.widgets import white_label
 
 CONSENT_ZH = (
     "开通刷脸签到需要您单独同意。\n"
@@ -61,18 +61,6 @@ STAGE_COLOURS = {
 }
 
 
-def _label(size: int, *, bold: bool = False) -> QLabel:
-    label = QLabel()
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(bold)
-    label.setFont(font)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: white;")
-    return label
-
-
 def _button(text: str, colour: str) -> QPushButton:
     button = QPushButton(text)
     font = QFont()
@@ -101,13 +89,15 @@ class ConsentScreen(QFrame):
         self._ms = {"ask": answer_ms, "staff": answer_ms, "capturing": capture_ms}
         self._result_ms = result_ms
         layout = QVBoxLayout(self)
-        self.checked_in_label = _label(18, bold=True)  # the check-in that stands, whatever happens
+        self.checked_in_label = white_label(
+            18, bold=True
+        )  # the check-in that stands, whatever happens
         self.checked_in_label.setSizePolicy(
             QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum
         )
-        self.title_label = _label(32, bold=True)
-        self.subtitle_label = _label(20)
-        self.text_label = _label(15)
+        self.title_label = white_label(32, bold=True)
+        self.subtitle_label = white_label(20)
+        self.text_label = white_label(15)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for w in (self.checked_in_label, self.title_label, self.subtitle_label, self.text_label):
             layout.addWidget(w)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -28,6 +27,7 @@ from kiosk.ui.bridge import DeskBridge, DeviceStatus
 from kiosk.ui.consent import ConsentScreen
 from kiosk.ui.face_panel import HINT_COLOUR, FacePanel
 from kiosk.ui.pin_dialog import PinDialog
+from kiosk.ui.widgets import white_label
 
 # Colours chosen for contrast with white text at a glance (WCAG AA on large text).
 COLOURS = {
@@ -41,18 +41,6 @@ LIVENESS_COLOUR = HINT_COLOUR  # blue: the person must act (blink, turn) before 
 IDLE_ZH = "请刷身份证、扫描二维码或看向摄像头"
 IDLE_EN = "Tap your ID card, scan your code, or look at the camera"
 MODES = [(DeskMode.IN, "签到 In"), (DeskMode.OUT, "签退 Out"), (DeskMode.AUTO, "自动 Auto")]
-
-
-def _label(size: int, *, bold: bool = False) -> QLabel:
-    label = QLabel()
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(bold)
-    label.setFont(font)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: white;")
-    return label
 
 
 class DeskWindow(QMainWindow):
@@ -81,9 +69,9 @@ class DeskWindow(QMainWindow):
         self.card = QFrame()
         self.card.setMinimumHeight(320)
         card_layout = QVBoxLayout(self.card)
-        self.name_label = _label(44, bold=True)
-        self.message_label = _label(26)
-        self.detail_label = _label(16)
+        self.name_label = white_label(44, bold=True)
+        self.message_label = white_label(26)
+        self.detail_label = white_label(16)
         for w in (self.name_label, self.message_label, self.detail_label):
             card_layout.addWidget(w)
         # The consent screen takes the card's place; the face column sits beside both.

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from kiosk.runtime.face import FACE_NAME, FacePrompt, PreviewFrame
 from kiosk.ui.bridge import DeviceStatus
+from kiosk.ui.widgets import big_label
 
 PREVIEW_W, PREVIEW_H = 240, 180
 HINT_COLOUR = "#1565c0"  # blue: something for the person to do; never a verdict
-
-
-def _text(size: int, *, bold: bool = False) -> QLabel:
-    label = QLabel()
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(bold)
-    label.setFont(font)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    return label
 
 
 class FacePanel(QFrame):
@@ -36,8 +26,8 @@ class FacePanel(QFrame):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setStyleSheet("background: #263238; color: #b0bec5; border-radius: 8px;")
         self.preview.setText("摄像头 camera")
-        self.status_label = _text(12)
-        self.hint_label = _text(18, bold=True)
+        self.status_label = big_label(12)
+        self.hint_label = big_label(18, bold=True)
         self.hint_label.setStyleSheet(f"color: {HINT_COLOUR};")
         layout.addWidget(self.preview)
         layout.addWidget(self.status_label)
