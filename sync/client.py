@@ -166,11 +166,9 @@ class SyncClient:
             raise PermanentError(
                 "this kiosk is not enrolled with the platform", reason="not_enrolled"
             )
-        response = self._http.send(
-            method, path, json_body=body.model_dump_json() if body is not None else None,
-            token=self.token if auth else None, params=params,
-        )  # fmt: skip
-        return parse(model, response)
+        return self._http.call(
+            method, path, model, body=body, token=self.token if auth else None, params=params
+        )
 
     def _reading(
         self, server_time: datetime, started_wall: datetime, started: float

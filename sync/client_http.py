@@ -225,6 +225,23 @@ class Http:
             return response
         raise error_for(response, now=self._clock())
 
+    def call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        body: BaseModel | None = None,
+        token: str | None = None,
+        params: dict[str, str | int] | None = None,
+    ) -> M:
+        """One JSON request whose 2xx answer is `model`; failures typed as in `send`."""
+        response = self.send(
+            method, path, json_body=body.model_dump_json() if body is not None else None,
+            token=token, params=params,
+        )  # fmt: skip
+        return parse(model, response)
+
     def close(self) -> None:
         """Close pooled connections."""
         self.client.close()

@@ -60,11 +60,7 @@ class Upstream:
     ) -> M:
         if not self.token:
             raise PermanentError("the relay is not enrolled upstream", reason="not_enrolled")
-        response = self._http.send(
-            method, path, json_body=body.model_dump_json() if body is not None else None,
-            token=self.token, params=params,
-        )  # fmt: skip
-        return parse(model, response)
+        return self._http.call(method, path, model, body=body, token=self.token, params=params)
 
     def enroll(self, code: str, *, public_key: str, name: str) -> p.Enrollment:
         """Exchange the upstream administrator's relay code for a device id and token."""
