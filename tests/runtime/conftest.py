@@ -16,6 +16,9 @@ from kiosk.runtime import Runtime
 from kiosk.services.checkin import CheckInService, Outcome
 from kiosk.ui.bridge import DeskBridge
 from sync.store import Store
+
+# The face tests' session fixtures: one real engine and one photo cache for every suite.
+from tests.face.conftest import engine, photos  # noqa: F401
 from tests.support.pcscd import (  # noqa: F401 - pcscd fixtures used by tests
     claim_client_socket,
     pcscd,

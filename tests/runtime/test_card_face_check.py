@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from drivers.face.availability import load_engine
-from drivers.face.engine import FaceEngine, load_rgb
+from drivers.face.engine import load_rgb
 from drivers.face.liveness import FAILED_ZH
 from drivers.sim.idcard_samples import resident_card
 from drivers.sim.sam_reader import SamSimulator, start_sam_simulator
@@ -42,21 +41,6 @@ pytestmark = pytest.mark.timeout(120)
 
 # make_roster()[0]: A1 张伟, born 1960-01-01, sequence 000.
 A1_CARD = dict(name="张伟", birth="19600101", seq="000")
-
-
-@pytest.fixture(scope="module")
-def engine() -> FaceEngine:
-    """The real engine (the station loads its own; this one builds the test's scenes)."""
-    need(ft.FACES.is_dir(), f"test faces not found at {ft.FACES}")
-    eng, status = load_engine()
-    need(eng is not None, f"face models unavailable: {status.detail}")
-    assert eng is not None
-    return eng
-
-
-@pytest.fixture(scope="module")
-def photos(engine: FaceEngine) -> PhotoCache:
-    return PhotoCache(engine)
 
 
 @pytest.fixture

@@ -39,26 +39,10 @@ from tests.face.conftest import PhotoCache
 from tests.face.test_desk import still_scene, still_video
 from tests.runtime.conftest import DeskRig, wait_for
 from tests.support import face_tracks as ft
-from tests.support.env import need
 
 pytestmark = pytest.mark.timeout(180)
 ROOT = Path(__file__).resolve().parents[2]
 CONSENT = datetime(2026, 5, 19, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def engine() -> FaceEngine:
-    """The real engine (the station loads its own; this one builds the test's scenes)."""
-    need(ft.FACES.is_dir(), f"test faces not found at {ft.FACES}")
-    eng, status = load_engine()
-    need(eng is not None, f"face models unavailable: {status.detail}")
-    assert eng is not None
-    return eng
-
-
-@pytest.fixture(scope="module")
-def photos(engine: FaceEngine) -> PhotoCache:
-    return PhotoCache(engine)
 
 
 def enroll_photos(rig: DeskRig, photos: PhotoCache, attendee: str, person: str) -> None:

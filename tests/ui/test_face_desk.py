@@ -29,25 +29,9 @@ from tests.runtime.test_face_station import (
     face_config,
     set_liveness,
 )
-from tests.support import face_tracks as ft
-from tests.support.env import need
 from tests.support.roster import DAY1, FakeClock, at
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="module")
-def engine() -> FaceEngine:
-    need(ft.FACES.is_dir(), f"test faces not found at {ft.FACES}")
-    eng, status = load_engine()
-    need(eng is not None, f"face models unavailable: {status.detail}")
-    assert eng is not None
-    return eng
-
-
-@pytest.fixture(scope="module")
-def photos(engine: FaceEngine) -> PhotoCache:
-    return PhotoCache(engine)
 
 
 @pytest.fixture

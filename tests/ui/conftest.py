@@ -1,0 +1,5 @@
+"""UI test fixtures: the face tests' real engine and photo cache, shared for the whole session."""
+
+from __future__ import annotations
+
+from tests.face.conftest import engine, photos  # noqa: F401
