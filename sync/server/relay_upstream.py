@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from fastapi import FastAPI
 from sqlalchemy import Connection, insert, select, update
@@ -24,6 +25,16 @@ from sync.server.app import Dev
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 
 log = logging.getLogger(__name__)
+
+
+class _FromKiosk(Protocol):
+    """Anything a kiosk sent that names its device (a record, a refused attempt, a walk-in)."""
+
+    @property
+    def device_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_FromKiosk)
 
 
 def _require_relay(device: Device) -> None:
@@ -98,47 +109,55 @@ def _relayed(platform: Platform, relay: Device) -> dict[str, Device]:
         return _kiosks(conn, relay)
 
 
-def forward_events(platform: Platform, relay: Device, batch: p.EventBatch) -> p.BatchAnswer:
-    """Judge each record as its own kiosk's upload; one answer per record, in order."""
-    kiosks = _relayed(platform, relay)
+def per_kiosk(
+    items: Sequence[R],
+    kiosks: dict[str, Device],
+    *,
+    ident: Callable[[R], str],
+    refuse: Callable[[Device], str] = lambda kiosk: "",
+    upload: Callable[[Device, list[R]], list[p.RecordAnswer]],
+) -> list[p.RecordAnswer]:
+    """Judge each item as its own kiosk's upload; one answer per item, in the order sent.
+
+    An item naming a kiosk this relay never registered is `wrong_device`; `refuse` may turn a
+    kiosk's items away before its upload (e.g. `revoked_device`).
+    """
     answers: dict[int, p.RecordAnswer] = {}
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(batch.records):
-        if r.device_id not in kiosks:
-            answers[i] = p.RecordAnswer(uuid=r.uuid, status="rejected", reason="wrong_device")
+    for i, item in enumerate(items):
+        kiosk = kiosks.get(item.device_id)
+        reason = "wrong_device" if kiosk is None else refuse(kiosk)
+        if reason:
+            answers[i] = p.RecordAnswer(uuid=ident(item), status="rejected", reason=reason)
         else:
-            groups[r.device_id].append(i)
+            groups[item.device_id].append(i)
     for device_id, indexes in groups.items():
-        sub = p.EventBatch(records=[batch.records[i] for i in indexes])
-        got = records.upload_events(platform, kiosks[device_id], sub)
-        answers.update(zip(indexes, got.answers, strict=True))
-    _audit_refusals(platform, relay, answers.values(), kind="records")
-    return p.BatchAnswer(
-        answers=[answers[i] for i in range(len(batch.records))], server_time=platform.now()
-    )
+        got = upload(kiosks[device_id], [items[i] for i in indexes])
+        answers.update(zip(indexes, got, strict=True))
+    return [answers[i] for i in range(len(items))]
+
+
+def forward_events(platform: Platform, relay: Device, batch: p.EventBatch) -> p.BatchAnswer:
+    """Judge each record as its own kiosk's upload; one answer per record, in order."""
+    answers = per_kiosk(
+        batch.records, _relayed(platform, relay), ident=lambda r: r.uuid,
+        upload=lambda kiosk, rs: records.upload_events(
+            platform, kiosk, p.EventBatch(records=rs)).answers,
+    )  # fmt: skip
+    _audit_refusals(platform, relay, answers, kind="records")
+    return p.BatchAnswer(answers=answers, server_time=platform.now())
 
 
 def forward_denied(platform: Platform, relay: Device, batch: p.DeniedBatch) -> p.BatchAnswer:
     """Refused attempts of the relay's kiosks, answered like their own uploads."""
-    kiosks = _relayed(platform, relay)
-    answers: dict[int, p.RecordAnswer] = {}
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(batch.records):
-        kiosk = kiosks.get(r.device_id)
-        if kiosk is None:
-            answers[i] = p.RecordAnswer(uuid=r.uuid, status="rejected", reason="wrong_device")
-        elif kiosk.state == "revoked":
-            answers[i] = p.RecordAnswer(uuid=r.uuid, status="rejected", reason="revoked_device")
-        else:
-            groups[r.device_id].append(i)
-    for device_id, indexes in groups.items():
-        sub = p.DeniedBatch(records=[batch.records[i] for i in indexes])
-        got = records.upload_denied(platform, kiosks[device_id], sub)
-        answers.update(zip(indexes, got.answers, strict=True))
-    _audit_refusals(platform, relay, answers.values(), kind="refused attempts")
-    return p.BatchAnswer(
-        answers=[answers[i] for i in range(len(batch.records))], server_time=platform.now()
-    )
+    answers = per_kiosk(
+        batch.records, _relayed(platform, relay), ident=lambda r: r.uuid,
+        refuse=lambda kiosk: "revoked_device" if kiosk.state == "revoked" else "",
+        upload=lambda kiosk, rs: records.upload_denied(
+            platform, kiosk, p.DeniedBatch(records=rs)).answers,
+    )  # fmt: skip
+    _audit_refusals(platform, relay, answers, kind="refused attempts")
+    return p.BatchAnswer(answers=answers, server_time=platform.now())
 
 
 def _audit_refusals(

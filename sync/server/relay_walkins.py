@@ -8,7 +8,6 @@ back `duplicate`.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -40,22 +39,15 @@ def forward_walk_ins(
     platform: Platform, relay: Device, kiosks: dict[str, Device], batch: p.WalkInBatch
 ) -> p.BatchAnswer:
     """Judge each walk-in as its kiosk's own upload; one answer per walk-in, in order."""
-    answers: dict[int, p.RecordAnswer] = {}
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(batch.records):
-        if r.device_id not in kiosks:
-            answers[i] = p.RecordAnswer(
-                uuid=r.attendee_id, status="rejected", reason="wrong_device"
-            )
-        else:
-            groups[r.device_id].append(i)
-    for device_id, indexes in groups.items():
-        sub = p.WalkInBatch(records=[batch.records[i] for i in indexes])
-        got = upload_walk_ins(platform, kiosks[device_id], sub)
-        answers.update(zip(indexes, got.answers, strict=True))
-    return p.BatchAnswer(
-        answers=[answers[i] for i in range(len(batch.records))], server_time=platform.now()
-    )
+    # Imported here: relay_upstream imports the app, which installs this module's route.
+    from sync.server.relay_upstream import per_kiosk
+
+    answers = per_kiosk(
+        batch.records, kiosks, ident=lambda r: r.attendee_id,
+        upload=lambda kiosk, rs: upload_walk_ins(
+            platform, kiosk, p.WalkInBatch(records=rs)).answers,
+    )  # fmt: skip
+    return p.BatchAnswer(answers=answers, server_time=platform.now())
 
 
 # ---- on the relay: sending them ----------------------------------------------------------------
