@@ -227,12 +227,9 @@ def _ticket(args: argparse.Namespace) -> tuple[str, str]:
 
 def write_png(payload: str, path: Path, *, box_size: int = 8) -> int:
     """Write the payload as a level-M QR code PNG; return its version (error if above 10)."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
+    from kiosk.qr_render import qr_symbol
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4)
-    code.add_data(payload)
-    code.make(fit=True)
+    code = qr_symbol(payload, box_size=box_size)
     version = int(code.version)
     if version > MAX_QR_VERSION:
         fail(f"payload needs QR version {version} (at most {MAX_QR_VERSION})", code=2)

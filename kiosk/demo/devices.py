@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from drivers.idcard.frames import Command
 from drivers.sim.idcard_samples import SimCard, resident_card
 from drivers.sim.mjpeg_camera import MjpegCamera
@@ -43,18 +40,6 @@ def card_of(
         valid_from="20100101" if expired else "20200101",
         valid_to="20200101" if expired else "20400101",
     )
-
-
-def qr_image(payload: str, *, box_size: int = 6) -> npt.NDArray[np.uint8]:
-    """The payload as a level-M QR code image (black on white), as a phone screen shows it."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4)
-    code.add_data(payload)
-    code.make(fit=True)
-    image = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
-    return np.asarray(image, dtype=np.uint8).copy()
 
 
 @dataclass

@@ -11,9 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.core.codes import Ticket, sign_ticket
 from kiosk.core.ids import mod11_2_check
 from kiosk.core.model import Attendee
-from kiosk.demo.devices import card_of, qr_image
+from kiosk.demo.devices import card_of
 from kiosk.demo.fixtures import demo_roster
 from kiosk.demo.stage import Stage
+from kiosk.qr_render import qr_image
 from kiosk.services.checkin import Outcome
 
 # Someone with a valid resident ID who is not on the roster: a walk-in.

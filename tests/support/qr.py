@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 import cv2
 import numpy as np
 import numpy.typing as npt
-import qrcode
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from qrcode.constants import ERROR_CORRECT_M
 
 from kiosk.core.codes import MemoryReplayGuard, Ticket, VerifyContext, kiosk_context, sign_ticket
 from kiosk.core.model import Project
+from kiosk.qr_render import qr_image, qr_symbol
 
 Gray = npt.NDArray[np.uint8]
 
@@ -81,19 +80,12 @@ class PlatformKeys:
 
 def qr_matrix(payload: str, *, module_px: int = 6, border: int = 4) -> Gray:
     """The payload as a level-M QR code image: black modules on white, `module_px` per module."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=module_px, border=border)
-    code.add_data(payload)
-    code.make(fit=True)
-    img = code.make_image(fill_color="black", back_color="white").get_image().convert("L")
-    return np.asarray(img, dtype=np.uint8).copy()
+    return qr_image(payload, box_size=module_px, border=border)
 
 
 def qr_version(payload: str) -> int:
     """The QR version the payload needs at level M."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
-    code.add_data(payload)
-    code.make(fit=True)
-    return int(code.version)
+    return int(qr_symbol(payload).version)
 
 
 def background(width: int, height: int, *, seed: int = 1) -> Gray:
