@@ -59,10 +59,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     """Purge what retention says is due (or one project now) and say what went."""
-    from datetime import timedelta
-
     from kiosk.commands._common import config_from_args, fail
     from kiosk.core.timeutil import utc_now
+    from kiosk.services.retention import purge_due
     from sync.store import Store
 
     config = config_from_args(args)
@@ -77,10 +76,6 @@ def run_purge(args: argparse.Namespace) -> int:
         store.purge_project(args.project, now=now)
         purged = [args.project]
     else:
-        purged = store.purge_due(
-            now=now,
-            after_submission=timedelta(days=config.privacy.retention_days_after_submission),
-            if_never_submitted=timedelta(days=config.privacy.retention_days_if_never_submitted),
-        )
+        purged = purge_due(store, config.privacy, clock=lambda: now)
     print("purged: " + (", ".join(purged) if purged else "nothing due"))
     return 0
