@@ -16,7 +16,8 @@ test: dev system-test
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-slow: dev system-test
-	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+	@# The long loops, and every property test again with fresh random examples.
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -m "slow or hypothesis" $(PYTEST_ARGS)
 
 bench: dev system-test
 	$(PY) tests/bench/run.py $(BENCH_ARGS)

@@ -7,6 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# CI must not depend on luck: the same examples every run. `make test-slow` explores new ones.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile(
+    "explore", derandomize=False, database=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)  # fmt: skip
+_IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI else "default"))
 
 # Set before any test imports Qt: tests never need a display unless they start Xvfb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -80,7 +80,7 @@ def test_ticket_made_with_a_key_file_then_decoded_with_and_without_the_key(
     assert decoded(run(capsys, *verify, "--project", "other")[1])[0]["reason"] == "other_project"
     late = ["decode", str(png), "--public-key", str(public), "--at", "2026-06-01T00:00"]
     assert decoded(run(capsys, *late)[1])[0]["reason"] == "expired"
-    other_key = PlatformKeys()
+    other_key = PlatformKeys("other")
     wrong = tmp_path / "wrong.pem"
     wrong.write_bytes(
         other_key.private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())

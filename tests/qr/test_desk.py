@@ -98,7 +98,7 @@ def test_valid_ticket_is_checked_in_and_committed(desk: Desk, keys: PlatformKeys
 def test_forged_ticket_is_refused_logged_and_kept_as_an_hmac(
     desk: Desk, keys: PlatformKeys, caplog: pytest.LogCaptureFixture
 ) -> None:
-    forger = PlatformKeys()
+    forger = PlatformKeys("forger")
     payload = forger.ticket(desk.project.number, "A2", start=at(DAY1, 0), key_id=keys.key_id)
     with caplog.at_level(logging.INFO):
         result = desk.scan(payload)

@@ -89,10 +89,41 @@ def test_any_changed_character_breaks_the_ticket(keys: PlatformKeys, clock: Fake
     }
 
 
+@pytest.mark.parametrize("name", [f"key-{i}" for i in range(40)])
+def test_the_last_character_matters_for_many_keys(name: str, clock: FakeClock) -> None:
+    """Unpadded base32 has spare bits in its last character: they must not be a free choice."""
+    keys = PlatformKeys(name)
+    for payload in (ticket(keys), rotating(keys)):
+        for other in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".replace(payload[-1], ""):
+            verdict = classify_and_verify(payload[:-1] + other, context=ctx(keys, clock))
+            assert not verdict.accepted, (name, other)
+
+
+def test_any_changed_character_breaks_the_rotating_code(
+    keys: PlatformKeys, clock: FakeClock
+) -> None:
+    payload = rotating(keys)
+    for i in range(payload.index(":") + 1, len(payload)):
+        flipped = "B" if payload[i] != "B" else "C"
+        changed = payload[:i] + flipped + payload[i + 1 :]
+        assert not classify_and_verify(changed, context=ctx(keys, clock)).accepted, i
+
+
+def test_non_canonical_base32_is_refused() -> None:
+    from kiosk.core.codes.wire import WireError, b32decode, b32encode
+
+    text = b32encode(b"\x01\x02\x03")  # 24 bits in 5 characters: the last carries 1 spare bit
+    assert b32decode(text) == b"\x01\x02\x03" and b32decode(text.lower()) == b"\x01\x02\x03"
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    spare = alphabet[alphabet.index(text[-1]) ^ 1]  # the same payload bits, the spare bit set
+    with pytest.raises(WireError, match="canonical"):
+        b32decode(text[:-1] + spare)
+
+
 def test_ticket_signed_by_another_key_with_our_key_id_is_a_bad_signature(
     keys: PlatformKeys, clock: FakeClock
 ) -> None:
-    forger = PlatformKeys()
+    forger = PlatformKeys("forger")
     forged = forger.ticket(PROJECT.number, "A1", start=at(DAY1, 0), key_id=keys.key_id)
     v = classify_and_verify(forged, context=ctx(keys, clock))
     assert (v.kind, v.reason, v.family) == (
@@ -103,7 +134,7 @@ def test_ticket_signed_by_another_key_with_our_key_id_is_a_bad_signature(
 
 
 def test_unknown_key_id_and_no_keys_at_all(keys: PlatformKeys, clock: FakeClock) -> None:
-    other = PlatformKeys()
+    other = PlatformKeys("other")
     payload = other.ticket(PROJECT.number, "A1", start=at(DAY1, 0))
     assert classify_and_verify(payload, context=ctx(keys, clock)).reason is Reason.UNKNOWN_KEY_ID
     empty = ctx(keys, clock, ticket_keys={})
@@ -111,7 +142,7 @@ def test_unknown_key_id_and_no_keys_at_all(keys: PlatformKeys, clock: FakeClock)
 
 
 def test_key_rotation_old_and_new_keys_both_verify(keys: PlatformKeys, clock: FakeClock) -> None:
-    new = PlatformKeys()
+    new = PlatformKeys("new")
     both = ctx(keys, clock, ticket_keys={keys.key_id: keys.public, new.key_id: new.public})
     for k in (keys, new):
         assert classify_and_verify(ticket(k), context=both).accepted

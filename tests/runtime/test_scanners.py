@@ -54,7 +54,7 @@ def test_forged_ticket_is_refused_with_a_denied_record(
     rig: DeskRig, scanner: SimSerialScanner
 ) -> None:
     start_serial(rig, scanner)
-    forged = PlatformKeys().ticket(
+    forged = PlatformKeys("forger").ticket(
         rig.project.number, "A2", start=at(DAY1, 0), key_id=rig.keys.key_id
     )
     scanner.scan(forged)

@@ -23,8 +23,13 @@ Gray = npt.NDArray[np.uint8]
 class PlatformKeys:
     """A project's ticket-signing key and per-attendee rotating-code secrets, as the server has."""
 
-    private: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    name: str = "platform"  # keys come from the name: another name is another (forger's) key
     secrets: dict[str, bytes] = field(default_factory=dict)
+    private: Ed25519PrivateKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        seed = hashlib.sha256(b"cme-kiosk test key:" + self.name.encode()).digest()
+        self.private = Ed25519PrivateKey.from_private_bytes(seed)
 
     @property
     def public(self) -> bytes:
@@ -39,7 +44,7 @@ class PlatformKeys:
     def secret(self, attendee: str) -> bytes:
         """The attendee's secret (made on first use, deterministic per attendee)."""
         return self.secrets.setdefault(
-            attendee, hashlib.sha256(b"secret:" + attendee.encode()).digest()
+            attendee, hashlib.sha256(f"secret:{self.name}:{attendee}".encode()).digest()
         )
 
     def ticket(

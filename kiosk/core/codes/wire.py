@@ -113,11 +113,16 @@ def b32encode(data: bytes) -> str:
 
 
 def b32decode(text: str) -> bytes:
-    """Decode unpadded base32, any case (a scanner with Caps Lock on inverts letters)."""
+    """Decode unpadded canonical base32, any case (a scanner with Caps Lock on inverts letters)."""
     if not text or len(text) % 8 in (1, 3, 6):
         raise WireError("not base32")
-    padded = text.upper() + "=" * (-len(text) % 8)
+    upper = text.upper()
     try:
-        return base64.b32decode(padded)
+        data = base64.b32decode(upper + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError):
         raise WireError("not base32") from None
+    # The last character may carry unused bits that b32decode ignores: without this check two
+    # different texts would decode to one payload, so a changed character could go unnoticed.
+    if b32encode(data) != upper:
+        raise WireError("not canonical base32")
+    return data
