@@ -1,79 +1,155 @@
-"""Wiring: configuration → store → check-in service → devices → UI. Nothing else builds objects."""
+"""The composition root of `cme-kiosk run`: the one place that builds a running desk.
+
+It sits above kiosk/ui and kiosk/runtime, which never import each other: the desk service
+(Qt-free) is made here, the runtime's devices submit to it, the window subscribes to it through
+its bridge, and sync and retention report to it. Shutdown runs in the reverse order.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
-from kiosk.core.checkin import CheckInPolicy, ExpiredDocumentPolicy
-from kiosk.core.model import DeskMode, Project
-from kiosk.core.timeutil import Clock, utc_now
-from kiosk.services.checkin import CheckInService
-from sync.store import Store
+from kiosk.runtime.runtime import Runtime
+from kiosk.services.desk import DeskService
+from kiosk.services.opening import Desk
+from kiosk.services.platform import start_sync
+from kiosk.services.platform_sync import SyncHandle
+from kiosk.services.retention import RetentionLoop
+from kiosk.services.screen import SyncState
+from kiosk.ui.desk_window import DeskWindow
+from kiosk.ui.signals import SignalWatcher
+from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
+from sync.outbox import SyncStatus
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(slots=True)
-class Desk:
-    """Everything one desk needs that is not Qt: the store and its service."""
-
-    config: Config
-    store: Store
-    service: CheckInService
-
-    def close(self) -> None:
-        """Close the store."""
-        self.store.close()
+READY = "cme-kiosk: desk ready"  # printed once the event loop runs (systemd logs, tests)
+SYNC_NAME = "同步 sync"
+PURGED_ZH = "本项目的名单与人脸数据已按保留期限删除"
+PURGED_EN = "This project's roster and face data were deleted at the end of their retention"
 
 
-def policy_from(config: Config, project: Project) -> CheckInPolicy:
-    """The desk policy: the project's setting for expired documents wins over the local default."""
-    expired = project.checkin.expired_document or config.desk.expired_document
-    return CheckInPolicy(
-        duplicate_window=timedelta(minutes=config.desk.duplicate_window_minutes),
-        auto_min_interval=timedelta(minutes=config.desk.auto_min_interval_minutes),
-        expired_document=ExpiredDocumentPolicy(expired),
-    )
+def sync_state(status: SyncStatus) -> SyncState:
+    """The screen's sync line from a sync status snapshot."""
+    return SyncState(status.line(), ok=bool(status.online and not status.needs_attention))
 
 
-def open_desk(
-    config: Config,
-    *,
-    project_number: str | None = None,
-    db: Path | None = None,
-    clock: Clock = utc_now,
-) -> Desk:
-    """Open the store and build the service for the desk's project (the only one, or the named)."""
-    store = Store.open(
-        db or config.data_dir / "kiosk.sqlite3", use_keyring=config.privacy.key_store == "keyring"
-    )
-    numbers = store.project_numbers()
-    number = project_number or (numbers[0] if len(numbers) == 1 else None)
-    if number is None:
-        store.close()
-        raise LookupError(
-            "no project on this kiosk yet: enroll it with the platform first"
-            if not numbers
-            else f"several projects here ({', '.join(numbers)}): name one"
-        )
-    project = store.load_project(number)
-    if project is None:
-        store.close()
-        raise LookupError(f"project {number} is not on this kiosk (or was purged)")
-    device_id = store.get_meta("device_id") or f"local-{config.kiosk.desk_name}"
-    denied_key = store.denied_key(number)
-    service = CheckInService(
-        store=store,
-        project=project,
-        device_id=device_id,
-        desk_name=config.kiosk.desk_name,
-        mode=DeskMode(config.desk.mode),
-        policy=policy_from(config, project),
-        denied_key=denied_key,
-        clock=clock,
-    )
-    return Desk(config=config, store=store, service=service)
+@dataclass(eq=False)
+class RunningDesk:
+    """Everything a running desk is made of, in the order it was started."""
+
+    desk: Desk
+    service: DeskService
+    runtime: Runtime
+    retention: RetentionLoop | None = None
+    sync: SyncHandle | None = None
+    window: DeskWindow | None = field(default=None)
+
+    def start_sync(self) -> None:
+        """Uploads and pulls in the background; a failure is a status line, never a crash."""
+        desk, service = self.desk, self.service
+        try:
+            self.sync = start_sync(
+                desk.config,
+                desk.store,
+                project=desk.service.project.number,
+                on_status=lambda status: service.publish(sync_state(status)),
+            )
+        # Sync is optional for the desk: check-ins go on locally and upload once it works.
+        except Exception as exc:
+            log.exception("sync failed to start")
+            service.report_device(SYNC_NAME, ok=False, detail=f"sync failed to start: {exc}")
+
+    def purged(self, number: str) -> None:
+        """Retention purged a project (retention thread): face galleries in memory drop it too."""
+        for device in self.runtime.devices:
+            station = getattr(device, "station", None)
+            if station is not None:
+                station.project_purged(number)
+        if number == self.desk.service.project.number:
+            self.service.report_notice(PURGED_ZH, PURGED_EN)
+
+    def stop(self) -> None:
+        """Devices first (no new presentations), the desk thread (commits finish), then sync."""
+        if self.retention is not None:
+            self.retention.stop()
+        self.runtime.stop()
+        self.service.stop()
+        if self.sync is not None:
+            try:
+                self.sync.stop()
+            except Exception:  # the records are committed; a sync that fails to stop loses nothing
+                log.exception("sync failed to stop")
+
+
+def build_desk(desk: Desk, *, app: QApplication) -> RunningDesk:
+    """The desk service, its devices (the wedge filter too) and retention; nothing started."""
+    config: Config = desk.config
+    service = DeskService(desk.service)
+    runtime = Runtime.from_config(config, desk=service)
+    if config.scanner.wedge:
+        runtime.add(WedgeDevice(config.scanner, app=app, desk=service))
+    else:
+        log.info("%s: not configured ([scanner] wedge = false)", WEDGE_NAME)
+    running = RunningDesk(desk=desk, service=service, runtime=runtime)
+    running.retention = RetentionLoop(desk.store, config.privacy, on_purged=running.purged)
+    return running
+
+
+def _print_ready(line: str) -> None:
+    print(line, flush=True)  # stdout may be a pipe (systemd, tests): do not let it sit buffered
+
+
+def run_desk(
+    desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = _print_ready
+) -> int:
+    """Run the desk until its window closes or SIGTERM/SIGINT; return the exit status."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    running = build_desk(desk, app=app)
+    window = DeskWindow(running.service, lang=desk.config.kiosk.language)
+    running.window = window
+    stopping: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        stopping.append(signum)
+        window.close()
+        app.quit()
+
+    watcher = SignalWatcher(on_signal, parent=window)
+    try:
+        running.runtime.start()
+        running.start_sync()
+        assert running.retention is not None
+        running.retention.start()
+        running.service.announce()
+        if fullscreen:
+            window.showFullScreen()
+        else:
+            window.resize(1024, 640)
+            window.show()
+        project = desk.service.project
+
+        def announce() -> None:
+            line = f"{READY}: project {project.number}, desk {desk.service.desk_name}"
+            log.info("%s; devices:\n%s", line, running.runtime.board.summary())
+            ready(line)
+
+        QTimer.singleShot(0, announce)
+        if not stopping:  # a SIGTERM during startup: do not enter the loop at all
+            app.exec()
+    finally:
+        window.bridge.close()
+        running.stop()
+        watcher.close()
+        window.deleteLater()
+        # Deferred deletes run here, on the GUI thread, not whenever a later loop happens to turn.
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return 0

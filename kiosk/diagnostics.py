@@ -6,18 +6,13 @@ import importlib
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from drivers.face.availability import probe_face_models
 from kiosk.config import Config
 
-_FACE_PROBE = """
-import numpy as np
-import face_recognition
-face_recognition.face_locations(np.zeros((32, 32, 3), dtype=np.uint8))
-print("FACE-MODELS-OK")
-"""
+__all__ = ["Check", "probe_face_models", "run_checks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,24 +33,6 @@ def probe_import(module: str) -> tuple[bool, str]:
     except Exception as exc:  # noqa: BLE001
         return False, f"{type(exc).__name__}: {exc}"
     return True, str(getattr(mod, "__version__", "") or "installed")
-
-
-def probe_face_models(timeout_s: float = 120.0) -> tuple[bool, str]:
-    """Load the dlib models in a child process: face_recognition_models may quit() with status 0."""
-    try:
-        proc = subprocess.run(  # noqa: S603 - our own interpreter, fixed script
-            [sys.executable, "-c", _FACE_PROBE],
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return False, f"loading the face models took more than {timeout_s:.0f} s"
-    if "FACE-MODELS-OK" in proc.stdout:
-        return True, "models load"
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["exited without loading"]
-    return False, f"models do not load (exit {proc.returncode}): {tail[0]}"
 
 
 def probe_cjk_font() -> tuple[bool, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,3 +39,21 @@ def _isolated_dirs(
 def data_dir() -> Path:
     """The test's private data directory."""
     return Path(os.environ["CME_KIOSK_DATA_DIR"])
+
+
+@pytest.fixture(autouse=True)
+def _qt_teardown() -> Iterator[None]:
+    """After a test that used Qt: deferred deletes and the cycle collector run here, on the GUI
+    thread, and any desk QObject destroyed on another thread fails the test."""
+    yield
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from kiosk.ui.lifetime import take_violations
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
+    found = take_violations()
+    assert not found, f"Qt objects destroyed off the GUI thread: {found}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,9 +31,33 @@ class FaceStatus:
         return "face check-in ready" if self.ok else f"face check-in disabled: {self.detail}"
 
 
-def _default_probe() -> tuple[bool, str]:
-    from kiosk.diagnostics import probe_face_models
+_FACE_PROBE = """
+import numpy as np
+import face_recognition
+face_recognition.face_locations(np.zeros((32, 32, 3), dtype=np.uint8))
+print("FACE-MODELS-OK")
+"""
 
+
+def probe_face_models(timeout_s: float = 120.0) -> tuple[bool, str]:
+    """Load the dlib models in a child process: face_recognition_models may quit() with status 0."""
+    try:
+        proc = subprocess.run(  # noqa: S603 - our own interpreter, fixed script
+            [sys.executable, "-c", _FACE_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return False, f"loading the face models took more than {timeout_s:.0f} s"
+    if "FACE-MODELS-OK" in proc.stdout:
+        return True, "models load"
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["exited without loading"]
+    return False, f"models do not load (exit {proc.returncode}): {tail[0]}"
+
+
+def _default_probe() -> tuple[bool, str]:
     return probe_face_models()
 
 

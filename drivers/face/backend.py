@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,8 +27,15 @@ class FaceBackend(Protocol):
         """The 128-d descriptor of the face in `box`."""
 
 
+# face_recognition loads dlib's models once per process, as module globals, and dlib's objects are
+# not safe to share between threads: every use of them, by any backend, holds this lock. One
+# engine per thread with its own models was measured as well (docs/benchmarks.md, face_models_*):
+# it costs ~120 MB per thread and the desk's face work runs on one thread anyway.
+MODELS_LOCK = threading.Lock()
+
+
 class DlibBackend:
-    """dlib's HOG detector, 68-point shape predictor and ResNet encoder.
+    """dlib's HOG detector, 68-point shape predictor and ResNet encoder; thread-safe.
 
     The encoding uses the 5-point alignment, exactly as face_recognition.face_encodings does, so
     galleries are interchangeable with that library's. Import this module's loader only after
@@ -37,7 +45,7 @@ class DlibBackend:
     def __init__(self, *, num_jitters: int = 1) -> None:
         import warnings
 
-        with warnings.catch_warnings():
+        with MODELS_LOCK, warnings.catch_warnings():
             # face_recognition_models still imports pkg_resources; its deprecation note is noise.
             warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
             import dlib
@@ -56,7 +64,8 @@ class DlibBackend:
     def detect(self, rgb: Image, *, upsample: int) -> list[tuple[Box, float]]:
         """Face boxes (clipped to the image) with HOG scores."""
         h, w = rgb.shape[:2]
-        rects, scores, _ = self._detector.run(rgb, upsample, 0.0)
+        with MODELS_LOCK:
+            rects, scores, _ = self._detector.run(rgb, upsample, 0.0)
         out = []
         for r, s in zip(rects, scores, strict=True):
             box = Box(r.left(), r.top(), r.right(), r.bottom()).clipped(w, h)
@@ -66,11 +75,13 @@ class DlibBackend:
 
     def landmarks(self, rgb: Image, box: Box) -> Points:
         """68 landmarks as float64 (x, y)."""
-        shape = self._shape68(rgb, self._rect(box))
+        with MODELS_LOCK:
+            shape = self._shape68(rgb, self._rect(box))
         return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
 
     def encode(self, rgb: Image, box: Box) -> Encoding:
         """The descriptor, float32."""
-        shape = self._shape5(rgb, self._rect(box))
-        desc = self._encoder.compute_face_descriptor(rgb, shape, self._jitters)
+        with MODELS_LOCK:
+            shape = self._shape5(rgb, self._rect(box))
+            desc = self._encoder.compute_face_descriptor(rgb, shape, self._jitters)
         return np.asarray(desc, dtype=np.float32)

@@ -94,7 +94,7 @@ def face_crop_jpeg(
 
 
 class FaceEngine:
-    """Face operations with the configured gates; thread-compatible (no state between calls)."""
+    """Face operations with the configured gates; thread-safe (the backend guards its models)."""
 
     def __init__(self, backend: FaceBackend, settings: FaceSettings | None = None) -> None:
         self.backend = backend

@@ -32,27 +32,26 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    headless = args.headless or not has_display()
-    if headless:
-        # The devices and the bridge are Qt objects: they run without any screen.
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
     from kiosk.demo.stage import open_stage
 
+    headless = args.headless or not has_display()
     root = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="cme-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    app = QApplication.instance() or QApplication(sys.argv)
-    stage = open_stage(root, app=app)
+    stage = open_stage(root)  # the desk service and devices: no Qt
     try:
         if headless:
             from kiosk.demo.script import run_scripted
 
             return run_scripted(stage)
+        from PySide6.QtWidgets import QApplication
+
         from kiosk.demo.window import run_window
 
+        app = QApplication.instance() or QApplication(sys.argv)
+        assert isinstance(app, QApplication)
+
         return run_window(
-            stage, app, seconds=args.seconds, steps_limit=args.steps,  # type: ignore[arg-type]
+            stage, app, seconds=args.seconds, steps_limit=args.steps,
             screenshot=args.screenshot,
         )  # fmt: skip
     finally:

@@ -15,10 +15,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the store, start the desk; exit 0 on window close or SIGTERM, 2 without a project."""
-    from kiosk.app import open_desk
     from kiosk.commands._common import config_from_args, fail
     from kiosk.core.errors import KioskError
     from kiosk.logging_setup import setup_logging
+    from kiosk.services.opening import open_desk
 
     config = config_from_args(args)
     log_file = setup_logging(config.data_dir, level=config.kiosk.log_level, console=True)
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     except KioskError as exc:
         fail(f"cannot open the store: {exc.detail} (log: {log_file})")
         raise AssertionError("unreachable") from None
-    from kiosk.runtime.session import run_desk
+    from kiosk.app import run_desk
 
     try:
         return run_desk(desk, fullscreen=args.fullscreen)

@@ -1,7 +1,7 @@
 """The demo venue assembled: platform, simulated devices, and the real kiosk enrolled with it.
 
 Everything after the simulators is the production path: enrollment and pull from the platform,
-`open_desk`, the device runtime built from the configuration, the desk bridge, and background
+`open_desk`, the desk service, the device runtime built from the configuration, and background
 sync. The only demo-specific piece on the kiosk side is the clock, which walks through the day.
 """
 
@@ -12,20 +12,20 @@ import queue
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
-
-from kiosk.app import Desk, open_desk
+from kiosk.app import sync_state
 from kiosk.config import Config, parse_config
 from kiosk.core.timeutil import SHANGHAI, local_day, utc_now
 from kiosk.demo.devices import DemoDevices, start_devices
 from kiosk.demo.fixtures import demo_project, demo_roster
 from kiosk.demo.venue import Venue, start_venue
+from kiosk.runtime import Runtime
 from kiosk.services.checkin import Outcome
+from kiosk.services.desk import DeskService
+from kiosk.services.opening import Desk, open_desk
 from kiosk.services.platform import enroll_kiosk, start_sync
 from kiosk.services.platform_sync import SyncHandle
-from kiosk.ui.bridge import DeskBridge
+from kiosk.services.screen import ScreenEvent
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ class Stage:
     devices: DemoDevices
     config: Config
     desk: Desk
-    bridge: DeskBridge
-    runtime: Any  # kiosk.runtime.Runtime
+    service: DeskService
+    runtime: Runtime
     sync: SyncHandle
     outcomes: queue.Queue[Outcome] = field(default_factory=queue.Queue)
 
@@ -74,7 +74,7 @@ class Stage:
         """Stop devices, sync, the desk thread, the simulators and the platform."""
         self.runtime.stop()
         self.sync.stop()
-        self.bridge.shutdown()
+        self.service.stop()
         self.desk.close()
         self.devices.close()
         self.venue.stop()
@@ -98,7 +98,7 @@ def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:
     )  # fmt: skip
 
 
-def open_stage(root: Path, *, app: QCoreApplication) -> Stage:
+def open_stage(root: Path) -> Stage:
     """Start the platform and simulators, enroll the kiosk, open the desk and start its devices."""
     clock = DemoClock(local_day(utc_now()))
     venue = start_venue(root / "platform", project=demo_project(clock.day), roster=demo_roster())
@@ -111,14 +111,16 @@ def open_stage(root: Path, *, app: QCoreApplication) -> Stage:
     finally:
         store.close()
     desk = open_desk(config, clock=clock)
-    bridge = DeskBridge(desk.service)
+    service = DeskService(desk.service)
     stage_outcomes: queue.Queue[Outcome] = queue.Queue()
-    # Direct: the queue is filled on the desk thread, whether or not a Qt event loop runs.
-    bridge.outcome.connect(stage_outcomes.put, Qt.ConnectionType.DirectConnection)
-    from kiosk.runtime import Runtime
 
-    runtime = Runtime.from_config(config, desk=bridge, app=app)
+    def collect(event: ScreenEvent) -> None:  # on the desk thread, with or without a Qt loop
+        if isinstance(event, Outcome):
+            stage_outcomes.put(event)
+
+    service.subscribe(collect)
+    runtime = Runtime.from_config(config, desk=service)
     runtime.start()
     sync = start_sync(config, desk.store, project=desk.service.project.number,
-                      on_status=bridge.sync.emit)  # fmt: skip
-    return Stage(root, clock, venue, devices, config, desk, bridge, runtime, sync, stage_outcomes)
+                      on_status=lambda status: service.publish(sync_state(status)))  # fmt: skip
+    return Stage(root, clock, venue, devices, config, desk, service, runtime, sync, stage_outcomes)

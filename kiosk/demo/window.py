@@ -20,8 +20,8 @@ class _Player(QObject):
     finished = Signal()
     shown = Signal(int)  # steps answered so far
 
-    def __init__(self, stage: Stage, *, limit: int | None):
-        super().__init__()
+    def __init__(self, stage: Stage, *, limit: int | None, parent: QObject):
+        super().__init__(parent)
         self.stage = stage
         self.limit = limit
         self._stop = threading.Event()
@@ -61,18 +61,18 @@ def run_window(
     screenshot: str | None = None,
 ) -> int:
     """Show the desk window and play the day; quit after `seconds` or `steps_limit` steps if set."""
-    from kiosk.runtime.session import show_sync
+    from kiosk.app import sync_state
     from kiosk.ui.desk_window import DeskWindow
 
-    window = DeskWindow(stage.bridge, reset_ms=int(STEP_PAUSE_S * 900))
-    stage.bridge.sync.connect(lambda status: show_sync(window, status))
+    window = DeskWindow(stage.service, reset_ms=int(STEP_PAUSE_S * 900))
     window.resize(1024, 640)
     window.show()
     # The devices reported before the window existed: show their current state now.
     for name, (ok, detail) in stage.runtime.statuses().items():
-        stage.bridge.report_device(name, ok=ok, detail=detail)
-    stage.bridge.sync.emit(stage.sync.status())
-    player = _Player(stage, limit=steps_limit)
+        stage.service.report_device(name, ok=ok, detail=detail)
+    stage.service.publish(sync_state(stage.sync.status()))
+    stage.service.announce()
+    player = _Player(stage, limit=steps_limit, parent=window)
 
     def finish() -> None:
         if screenshot:
@@ -87,4 +87,6 @@ def run_window(
     QTimer.singleShot(200, player.start)
     code = app.exec()
     player.stop()
+    window.bridge.close()
+    window.deleteLater()
     return int(code)

@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import Future
 from typing import Protocol
 
-from kiosk.core.model import Method
-from kiosk.services.checkin import CheckInService, Credential, Outcome
+from kiosk.services.desk import DeskPort
+
+__all__ = ["DeskPort", "Device", "StatusBoard"]
 
 log = logging.getLogger(__name__)
-
-
-class DeskPort(Protocol):
-    """The desk side of the routing (kiosk.ui.bridge.DeskBridge): every call is thread-safe."""
-
-    service: CheckInService
-
-    def submit(self, credential: Credential) -> Future[Outcome]:
-        """Queue one presentation."""
-        ...
-
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
-        """Queue one scanned code."""
-        ...
-
-    def submit_refusal(
-        self, *, method: Method, reason: str, message_zh: str, message_en: str, detail: str
-    ) -> Future[Outcome]:
-        """Queue a presentation a driver could not use."""
-        ...
-
-    def report_device(self, name: str, *, ok: bool, detail: str) -> None:
-        """Publish a device's state."""
-        ...
 
 
 class Device(Protocol):

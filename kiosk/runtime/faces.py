@@ -1,25 +1,23 @@
-"""Face check-in on the desk camera, through kiosk.runtime.face when this build has it."""
+"""Face check-in on the desk camera: the face station as a runtime device."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
 
 from drivers.camera import OpenCvCamera
 from kiosk.config import Config
 from kiosk.runtime.cards import CardVerifier
 from kiosk.runtime.devices import DeskPort, StatusBoard
+from kiosk.runtime.face import FaceStation
+from kiosk.services.screen import FACE_NAME
 
 log = logging.getLogger(__name__)
-
-FACE_NAME = "人脸 face"
 
 
 class FaceDevice:
     """A FaceStation with the runtime's start/stop contract (stop is idempotent)."""
 
-    def __init__(self, station: Any) -> None:
+    def __init__(self, station: FaceStation) -> None:
         self.name = FACE_NAME
         self.station = station
         self._running = False
@@ -54,20 +52,8 @@ def face_station(
         board.report(FACE_NAME, ok=False, detail="face check-in needs [camera] enabled = true")
         return None
     try:
-        # Imported by name: the face station is optional in a build, and it pulls in dlib.
-        module = importlib.import_module("kiosk.runtime.face")
-    except ImportError as exc:
-        log.warning("face station not importable: %s", exc)
-        board.report(FACE_NAME, ok=False, detail="face: not available in this build")
-        return None
-    try:
-        station = module.FaceStation.create(
-            config=config,
-            store=desk.service.store,
-            service=desk.service,
-            bridge=desk,
-            camera=camera,
-        )
+        # dlib loads later, on the station's worker, and only after a child process saw it load.
+        station = FaceStation.create(config=config, desk=desk, camera=camera)
     # Whatever goes wrong in an optional feature disables it with a line; the desk keeps running.
     except Exception as exc:
         log.exception("face station failed to start")

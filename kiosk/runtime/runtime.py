@@ -5,15 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QCoreApplication
-
 from kiosk.config import Config
 from kiosk.runtime.camera import CameraDevice, qr_on_camera
 from kiosk.runtime.cards import card_readers
 from kiosk.runtime.devices import DeskPort, Device, StatusBoard
 from kiosk.runtime.faces import face_station
 from kiosk.runtime.scanners import scanners
-from kiosk.runtime.wedge import WEDGE_NAME, WedgeDevice
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +26,10 @@ class Runtime:
         self._started = False
 
     @classmethod
-    def from_config(
-        cls, config: Config, *, desk: DeskPort, app: QCoreApplication | None = None
-    ) -> Runtime:
-        """Build (not start) every device the configuration enables; call on the GUI thread."""
+    def from_config(cls, config: Config, *, desk: DeskPort) -> Runtime:
+        """Build (not start) every device the configuration enables (the wedge is Qt's: `add`)."""
         board = StatusBoard(desk)
         devices: list[Device] = []
-        if config.scanner.wedge:
-            if app is None:
-                board.report(WEDGE_NAME, ok=False, detail="no Qt application: wedge filter off")
-            else:
-                devices.append(WedgeDevice(config.scanner, app=app, desk=desk, board=board))
         # The camera and face are built first (the ID-card reader asks the face station to
         # verify cardholders) but still start after the readers and scanners.
         late: list[Device] = []
@@ -60,6 +50,12 @@ class Runtime:
         devices += scanners(config, desk=desk, board=board)
         return cls(devices + late, board=board)
 
+    def add(self, device: Device) -> None:
+        """One more device (built elsewhere, e.g. the Qt keyboard-wedge filter), before start."""
+        if self._started:
+            raise RuntimeError("devices are added before the runtime starts")
+        self.devices.insert(0, device)
+
     def start(self) -> None:
         """Start every device; one that fails to start is reported and the rest still start."""
         if self._started:
@@ -75,7 +71,7 @@ class Runtime:
         log.info("devices started: %s", ", ".join(d.name for d in self.devices) or "none")
 
     def stop(self) -> None:
-        """Stop every device, last started first (idempotent; call on the GUI thread)."""
+        """Stop every device, last started first (idempotent; the thread that started them)."""
         if not self._started:
             return
         self._started = False

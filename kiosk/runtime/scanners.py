@@ -10,7 +10,7 @@ from drivers.scanner.hidpos_reader import HidPosScanner
 from drivers.scanner.serial_reader import SerialScanner
 from kiosk.config import Config
 from kiosk.runtime.devices import DeskPort, Device, StatusBoard
-from kiosk.ui.wedge import burst_config
+from kiosk.services.scans import burst_config
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ScannerDevice:
 
 
 def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Device]:
-    """The serial, evdev and HID-POS scanners configured (the wedge: kiosk.runtime.wedge)."""
+    """The serial, evdev and HID-POS scanners configured (the wedge is a Qt filter: kiosk.ui)."""
     section = config.scanner
     devices: list[Device] = []
     if section.serial_port:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drivers.scanner.burst import BurstConfig
+from kiosk.config import ScannerSection
 from kiosk.core.codes import VerifyContext, handle_scan, kiosk_context
 from kiosk.core.codes.verdict import Verdict
 from kiosk.core.model import Method
@@ -49,3 +51,14 @@ def scan_payload(
     if result.outcome is not None:
         return result.outcome
     return refused_outcome(result.verdict)
+
+
+def burst_config(section: ScannerSection) -> BurstConfig:
+    """The keyboard-burst rules (wedge and evdev scanners) from the [scanner] section."""
+    return BurstConfig(
+        max_interkey_ms=float(section.wedge_max_interkey_ms),
+        min_length=section.wedge_min_length,
+        terminator=section.wedge_terminator,
+        prefix=section.wedge_prefix,
+        suffix=section.wedge_suffix,
+    )

@@ -1,102 +1,101 @@
-"""The only door between worker threads and widgets: driver events become Qt signals here."""
+"""The only door between the desk service's threads and widgets: its events become Qt signals.
+
+The bridge is a listener of the Qt-free desk service (kiosk/services/desk.py). The service calls
+it on whatever thread published an event; the bridge only emits one signal there, which Qt queues
+to the GUI thread, where the event is sorted into the typed signals widgets connect to.
+
+Lifetime: the bridge is created on the GUI thread with a parent (the window), and `close()`
+(also on the GUI thread) unsubscribes it, waiting for a call in flight, before Qt deletes it. So
+no thread ever emits on a deleted object, and no Python reference cycle decides when it dies.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+import threading
+import weakref
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
-from kiosk.core.errors import KioskError
-from kiosk.core.model import Method
-from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
-from kiosk.services.scans import scan_payload
+from kiosk.services.checkin import Outcome
+from kiosk.services.desk import DeskService, Subscription
+from kiosk.services.screen import (
+    DeviceStatus,
+    EnrollmentOffer,
+    EnrollmentUpdate,
+    FacePrompt,
+    ModeChanged,
+    Notice,
+    PinAnswer,
+    PreviewFrame,
+    ScreenEvent,
+    SyncState,
+)
+from kiosk.ui.lifetime import watch
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceStatus:
-    """One device's state for the status bar: name, whether it works, why not."""
+class _Relay:
+    """The listener the service holds: a weak reference, so the service never keeps Qt alive."""
 
-    name: str
-    ok: bool
-    detail: str
+    def __init__(self, bridge: DeskBridge) -> None:
+        self._bridge = weakref.ref(bridge)
+
+    def __call__(self, event: ScreenEvent) -> None:
+        bridge = self._bridge()
+        if bridge is not None:
+            bridge._arrived.emit(event)
 
 
 class DeskBridge(QObject):
-    """Runs check-ins on one desk thread and re-emits results on the GUI thread.
-
-    Signals are emitted from worker threads; Qt queues them to receivers living on the GUI thread,
-    so no widget is ever touched off that thread. The desk thread is single: presentations are
-    decided and committed in arrival order, and the GUI thread never waits for a disk flush.
-    """
+    """Re-emits the desk service's screen events as signals on the GUI thread."""
 
     outcome = Signal(object)  # Outcome
     device = Signal(object)  # DeviceStatus
-    sync = Signal(object)  # a sync status snapshot (sync.outbox.SyncStatus)
-    notice = Signal(str, str)  # (zh, en) a message that is not a check-in, e.g. a bad QR code
-    face = Signal(object)  # a face screen event (kiosk.runtime.face: FacePrompt, EnrollmentOffer…)
-    preview = Signal(object)  # a small camera preview (kiosk.runtime.face.PreviewFrame)
+    notice = Signal(object)  # Notice
+    sync = Signal(object)  # SyncState
+    mode = Signal(object)  # ModeChanged
+    pin = Signal(object)  # PinAnswer
+    face = Signal(object)  # FacePrompt | EnrollmentOffer | EnrollmentUpdate
+    preview = Signal(object)  # PreviewFrame
+    _arrived = Signal(object)  # any ScreenEvent, emitted on the publishing thread
 
-    def __init__(self, service: CheckInService, parent: QObject | None = None):
+    def __init__(self, desk: DeskService, *, parent: QObject) -> None:
         super().__init__(parent)
-        self.service = service
-        self._desk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
+        assert threading.current_thread() is threading.main_thread(), "bridge off the GUI thread"
+        self.desk = desk
+        # Queued even when the publisher is the GUI thread: an answer is never painted from
+        # inside the call that caused it.
+        self._arrived.connect(self._sort, Qt.ConnectionType.QueuedConnection)
+        subscription = desk.subscribe(_Relay(self))
+        self._subscription: Subscription | None = subscription
+        # Deleted with its parent before close(): still no publisher may reach a dead object.
+        self.destroyed.connect(lambda *_: subscription.close())
+        watch(self, "DeskBridge")
 
-    def submit(self, credential: Credential) -> Future[Outcome]:
-        """Queue one presentation from any thread; the outcome arrives through `outcome`."""
-        return self._desk.submit(self._run, lambda: self.service.present(credential))
+    def close(self) -> None:
+        """Stop receiving events (GUI thread); returns once no publisher is inside the relay."""
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
-        """Queue one scanned code from any thread: verified, then checked in or refused (red)."""
-        return self._desk.submit(
-            self._run, lambda: scan_payload(payload, service=self.service, source=source)
-        )
-
-    def submit_refusal(
-        self,
-        *,
-        method: Method,
-        reason: str,
-        message_zh: str,
-        message_en: str,
-        detail: str,
-        credential: Credential | None = None,
-    ) -> Future[Outcome]:
-        """Queue a presentation a driver, or a later check of `credential`, refused: kept, red."""
-
-        def refuse() -> Outcome:
-            try:
-                # No credential read: the HMAC covers what was presented, method and reason.
-                text = credential.audit_text() if credential else f"{method}:{reason}"
-                self.service.deny(method=method, reason=reason, credential_text=text, detail=detail)
-            except KioskError as exc:  # storage full: the screen still says what went wrong
-                log.error("refused attempt not recorded: %s", exc.detail)
-            return Outcome(Status.REFUSED, message_zh, message_en, reason=reason)
-
-        return self._desk.submit(self._run, refuse)
-
-    def _run(self, work: Callable[[], Outcome]) -> Outcome:
-        try:
-            result = work()
-        except Exception as exc:  # a bug must reach the screen as "call staff", not kill the desk
-            log.exception("check-in failed")
-            base = exc if isinstance(exc, KioskError) else KioskError(str(exc))
-            result = Outcome(Status.ERROR, base.screen_zh, base.screen_en, reason="internal")
-        self.outcome.emit(result)
-        return result
-
-    def report_device(self, name: str, *, ok: bool, detail: str) -> None:
-        """Publish a device's state (thread-safe)."""
-        self.device.emit(DeviceStatus(name, ok, detail))
-
-    def report_notice(self, zh: str, en: str) -> None:
-        """Show a message that is not a check-in outcome (thread-safe)."""
-        self.notice.emit(zh, en)
-
-    def shutdown(self) -> None:
-        """Finish the presentation in progress, then stop the desk thread."""
-        self._desk.shutdown(wait=True)
+    def _sort(self, event: ScreenEvent) -> None:
+        if isinstance(event, Outcome):
+            self.outcome.emit(event)
+        elif isinstance(event, DeviceStatus):
+            self.device.emit(event)
+        elif isinstance(event, Notice):
+            self.notice.emit(event)
+        elif isinstance(event, SyncState):
+            self.sync.emit(event)
+        elif isinstance(event, ModeChanged):
+            self.mode.emit(event)
+        elif isinstance(event, PinAnswer):
+            self.pin.emit(event)
+        elif isinstance(event, FacePrompt | EnrollmentOffer | EnrollmentUpdate):
+            self.face.emit(event)
+        elif isinstance(event, PreviewFrame):
+            self.preview.emit(event)
+        else:
+            log.warning("screen event %s has no signal", type(event).__name__)

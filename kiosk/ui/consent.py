@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.runtime.face import EnrollmentOffer, EnrollmentUpdate
+from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate
 from kiosk.ui.widgets import white_label
 
 CONSENT_ZH = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -20,12 +21,22 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.model import DeskMode, Direction
 from kiosk.core.timeutil import SHANGHAI
-from kiosk.runtime.face import EnrollmentOffer, EnrollmentUpdate, FacePrompt
 from kiosk.services.checkin import Outcome, Status
-from kiosk.services.pins import PinGuard
-from kiosk.ui.bridge import DeskBridge, DeviceStatus
+from kiosk.services.desk import DeskService
+from kiosk.services.screen import (
+    DeviceStatus,
+    EnrollmentOffer,
+    EnrollmentUpdate,
+    FacePrompt,
+    ModeChanged,
+    Notice,
+    PinAnswer,
+    SyncState,
+)
+from kiosk.ui.bridge import DeskBridge
 from kiosk.ui.consent import ConsentScreen
 from kiosk.ui.face_panel import HINT_COLOUR, FacePanel
+from kiosk.ui.lifetime import watch
 from kiosk.ui.pin_dialog import PinDialog
 from kiosk.ui.widgets import white_label
 
@@ -48,16 +59,21 @@ class DeskWindow(QMainWindow):
 
     def __init__(
         self,
-        bridge: DeskBridge,
+        desk: DeskService,
         *,
         lang: str = "zh",
         reset_ms: int = 4000,
         consent_ms: int = 45_000,
     ):
         super().__init__()
-        self.bridge = bridge
+        watch(self, "DeskWindow")
+        self.desk = desk
+        self.bridge = DeskBridge(desk, parent=self)
         self.lang = lang
-        service = bridge.service
+        service = desk.checkin
+        self._mode = service.mode  # as last announced by the desk thread (ModeChanged)
+        self._wanted: DeskMode | None = None  # a mode change waiting for the staff PIN
+        self.pin_dialog: PinDialog | None = None
         self.setWindowTitle(f"CME 签到 · {service.project.name} · {service.desk_name}台")
         self._counts = {Direction.IN: 0, Direction.OUT: 0}
         self._devices: dict[str, DeviceStatus] = {}
@@ -103,17 +119,28 @@ class DeskWindow(QMainWindow):
         self._countdown.setInterval(200)
         self._countdown.timeout.connect(self._tick)
         self._deadline: float | None = None
+        self._connect(self.bridge)
+        self.show_idle()
+        self._update_counts()
+
+    def _connect(self, bridge: DeskBridge) -> None:
         bridge.outcome.connect(self.show_outcome)
         bridge.device.connect(self.show_device)
         bridge.device.connect(self.face_panel.show_status)
         bridge.notice.connect(self.show_notice)
+        bridge.sync.connect(self.show_sync)
+        bridge.mode.connect(self._mode_changed)
+        bridge.pin.connect(self._pin_answer)
         bridge.face.connect(self.show_face)
         bridge.preview.connect(self.face_panel.show_preview)
-        self.show_idle()
-        self._update_counts()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """No event reaches the window once it closes: the bridge unsubscribes first."""
+        self.bridge.close()
+        super().closeEvent(event)
 
     def _header(self) -> QHBoxLayout:
-        service = self.bridge.service
+        service = self.desk.checkin
         header = QHBoxLayout()
         title = QLabel(f"{service.project.name}　{service.project.number}　{service.desk_name}台")
         title.setObjectName("title")
@@ -130,22 +157,39 @@ class DeskWindow(QMainWindow):
         return header
 
     def _set_mode(self, index: int) -> None:
-        """A mode change is a staff action: behind the staff PIN once the platform set one."""
-        guard = PinGuard(self.bridge.service.store, "staff")
-        if not guard.is_set:
-            self.bridge.service.mode = MODES[index][0]
-            return
-        self._show_mode()  # until the PIN is right, the buttons show the mode in force
+        """A mode change is a staff action: the desk thread asks for the staff PIN once set."""
+        self._wanted = MODES[index][0]
+        self._show_mode()  # until the desk confirms, the buttons show the mode in force
+        self.desk.change_mode(self._wanted)
 
-        def apply() -> None:
-            self.bridge.service.mode = MODES[index][0]
-            self._show_mode()
+    def _pin_answer(self, answer: PinAnswer) -> None:
+        if answer.asked and self._wanted is not None:
+            wanted = self._wanted
+            dialog = PinDialog(
+                on_submit=lambda pin: self.desk.change_mode(wanted, pin=pin), parent=self
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per request
+            dialog.finished.connect(self._pin_closed)
+            self.pin_dialog = dialog
+            dialog.open()
+        elif self.pin_dialog is not None:
+            self.pin_dialog.show_answer(answer)
 
-        self.pin_dialog = PinDialog(guard, on_ok=apply, parent=self)
-        self.pin_dialog.open()
+    def _pin_closed(self) -> None:
+        self.pin_dialog = None
+
+    def _mode_changed(self, changed: ModeChanged) -> None:
+        self._mode = changed.mode
+        self._wanted = None
+        self._show_mode()
+
+    @property
+    def mode(self) -> DeskMode:
+        """The desk mode in force, as the desk thread last announced it."""
+        return self._mode
 
     def _show_mode(self) -> None:
-        current = self.bridge.service.mode
+        current = self._mode
         for i, (mode, _) in enumerate(MODES):
             button = self.mode_buttons.button(i)
             if button is not None:
@@ -185,8 +229,9 @@ class DeskWindow(QMainWindow):
             self._update_counts()
         self._reset.start()
 
-    def show_notice(self, zh: str, en: str) -> None:
+    def show_notice(self, notice: Notice) -> None:
         """A refusal that did not come from the check-in service (e.g. an unreadable card)."""
+        zh, en = notice.zh, notice.en
         self._leave_consent()
         self._countdown.stop()
         self._paint(Status.REFUSED)
@@ -203,10 +248,10 @@ class DeskWindow(QMainWindow):
         tips = [f"{s.name}: {s.detail}" for s in self._devices.values()]
         self.devices_label.setToolTip("\n".join(tips))
 
-    def show_sync(self, text: str, *, ok: bool) -> None:
+    def show_sync(self, state: SyncState) -> None:
         """Update the sync line (online/offline, pending records)."""
-        self.sync_label.setText(text)
-        self.sync_label.setStyleSheet("" if ok else "color: #c62828; font-weight: bold;")
+        self.sync_label.setText(state.line)
+        self.sync_label.setStyleSheet("" if state.ok else "color: #c62828; font-weight: bold;")
 
     def _update_counts(self) -> None:
         self.counts_label.setText(

@@ -6,8 +6,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
-from kiosk.runtime.face import FACE_NAME, FacePrompt, PreviewFrame
-from kiosk.ui.bridge import DeviceStatus
+from kiosk.services.screen import FACE_NAME, DeviceStatus, FacePrompt, PreviewFrame
 from kiosk.ui.widgets import big_label
 
 PREVIEW_W, PREVIEW_H = 240, 180

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.services.pins import PinGuard
+from kiosk.services.screen import PinAnswer
 
 
 def _seconds(wait_s: float) -> int:
@@ -23,13 +23,12 @@ def _seconds(wait_s: float) -> int:
 
 
 class PinDialog(QDialog):
-    """Asks the staff PIN (not echoed); runs `on_ok` once it is right. Non-modal: Qt keeps going."""
+    """Asks the staff PIN (not echoed); the desk thread checks it. Non-modal: Qt keeps going."""
 
-    def __init__(self, guard: PinGuard, *, on_ok: Callable[[], None], parent: QWidget | None):
+    def __init__(self, *, on_submit: Callable[[str], object], parent: QWidget):
         super().__init__(parent)
         self.setWindowTitle("工作人员 PIN / Staff PIN")
-        self._guard = guard
-        self._on_ok = on_ok
+        self._on_submit = on_submit
         layout = QVBoxLayout(self)
         prompt = QLabel("请输入工作人员 PIN\nEnter the staff PIN")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -50,14 +49,18 @@ class PinDialog(QDialog):
             layout.addWidget(w)
 
     def submit(self) -> None:
-        """Check the PIN typed so far (argon2: tens of milliseconds, acceptable for staff)."""
-        result = self._guard.check(self.entry.text())
+        """Hand the PIN typed so far to the desk thread (argon2 never runs on the GUI thread)."""
+        pin = self.entry.text()
         self.entry.clear()
-        if result.ok:
+        self.message.setText("")
+        self._on_submit(pin)
+
+    def show_answer(self, answer: PinAnswer) -> None:
+        """The desk thread's verdict on the PIN: close when right, else say why."""
+        if answer.ok:
             self.accept()
-            self._on_ok()
-        elif result.wait.total_seconds() > 0:
-            s = _seconds(result.wait.total_seconds())
+        elif answer.wait_s > 0:
+            s = _seconds(answer.wait_s)
             self.message.setText(f"PIN 错误次数过多，请 {s} 秒后再试 / Too many tries: wait {s} s")
         else:
             self.message.setText("PIN 错误 / Wrong PIN")

@@ -20,6 +20,8 @@ from PySide6.QtGui import QKeyEvent
 
 from drivers.scanner.burst import BurstConfig, BurstDecoder, Replay, Scan, Step
 from kiosk.config import ScannerSection
+from kiosk.services.desk import DeskPort
+from kiosk.services.scans import burst_config
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +51,6 @@ class HeldKey:
     key: int
     modifiers: Qt.KeyboardModifier
     text: str
-
-
-def burst_config(section: ScannerSection) -> BurstConfig:
-    """The burst rules from the [scanner] configuration section."""
-    return BurstConfig(
-        max_interkey_ms=float(section.wedge_max_interkey_ms),
-        min_length=section.wedge_min_length,
-        terminator=section.wedge_terminator,
-        prefix=section.wedge_prefix,
-        suffix=section.wedge_suffix,
-    )
 
 
 class WedgeFilter(QObject):
@@ -166,3 +157,34 @@ class WedgeFilter(QObject):
             QCoreApplication.sendEvent(receiver, event)
         finally:
             self._replaying = False
+
+
+WEDGE_NAME = "扫码枪 keyboard"
+
+
+class WedgeDevice:
+    """The wedge filter with the runtime's start/stop contract; both run on the GUI thread."""
+
+    def __init__(self, section: ScannerSection, *, app: QCoreApplication, desk: DeskPort) -> None:
+        self.name = WEDGE_NAME
+        self._app = app
+        self._desk = desk
+        self.filter = WedgeFilter.from_config(section, parent=app)
+        self.filter.scanned.connect(self._scanned)
+        self._installed = False
+
+    def _scanned(self, text: str) -> None:
+        self._desk.submit_payload(text, source="wedge")
+
+    def start(self) -> None:
+        """Watch the application's key presses."""
+        if not self._installed:
+            self.filter.install(self._app)
+            self._installed = True
+            self._desk.report_device(self.name, ok=True, detail="keyboard-wedge filter installed")
+
+    def stop(self) -> None:
+        """Stop watching (held keys are delivered to their widget first); the filter goes too."""
+        if self._installed:
+            self.filter.uninstall(self._app)
+            self._installed = False

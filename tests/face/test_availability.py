@@ -52,11 +52,13 @@ def test_a_probe_that_errors_is_a_status_not_a_crash() -> None:
 
 @pytest.mark.timeout(120)
 def test_cli_reports_disabled_face_in_one_line(quitting_models: Path, tmp_path: Path) -> None:
-    from drivers.face.gallery import Gallery
-    from tests.face.test_gallery import point  # a valid gallery file to get past loading it
+    import numpy as np
 
-    g = Gallery()
-    g.add("A", point())
+    from drivers.face.gallery import DIM, Gallery
+
+    v = np.random.default_rng(7).normal(size=DIM)
+    g = Gallery()  # a valid gallery file, to get past loading it
+    g.add("A", (v / np.linalg.norm(v)).astype(np.float32))
     g.save(tmp_path / "g.npz")
     proc = subprocess.run(
         [sys.executable, "-m", "kiosk", "face", "identify", str(tmp_path / "g.npz"),

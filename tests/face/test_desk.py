@@ -27,8 +27,8 @@ from drivers.face.events import (
 from drivers.face.gallery import Gallery
 from drivers.face.geometry import Box, Points
 from drivers.face.liveness import Challenge, choose_challenge
-from tests.face.conftest import PhotoCache, gallery_of
 from tests.support import face_tracks as ft
+from tests.support.faces import PhotoCache, gallery_of, paste, still_scene, still_video
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -69,35 +69,6 @@ class Events:
     def wait_for(self, kind: type, timeout: float) -> bool:
         with self.cond:
             return self.cond.wait_for(lambda: bool(self.of(kind)), timeout)
-
-
-def paste(canvas: np.ndarray, photo_rgb: np.ndarray, face: Box, *, at: tuple[int, int],
-          face_px: int) -> np.ndarray:  # fmt: skip
-    """Put a photo's face (with margin) on a BGR canvas so the face is face_px wide at `at`."""
-    import cv2
-
-    scale = face_px / face.width
-    small = cv2.resize(photo_rgb, (0, 0), fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    f = face.scaled(scale)
-    m = f.width // 2
-    top, left = max(0, f.top - m), max(0, f.left - m)
-    crop = small[top : f.bottom + m, left : f.right + m, ::-1]
-    y, x = at[1] - (f.top - top), at[0] - (f.left - left)  # where the crop's corner lands
-    cy, cx = max(0, -y), max(0, -x)
-    y, x = max(0, y), max(0, x)
-    h = min(crop.shape[0] - cy, canvas.shape[0] - y)
-    w = min(crop.shape[1] - cx, canvas.shape[1] - x)
-    out = canvas.copy()
-    out[y : y + h, x : x + w] = crop[cy : cy + h, cx : cx + w]
-    return out
-
-
-def still_scene(photos: PhotoCache, name: str, *, face_px: int = 150) -> np.ndarray:
-    """A 640×480 BGR frame with one person's face in the middle."""
-    rgb = load_rgb(ft.FACES / name)
-    face = photos.faces(ft.FACES / name)[0].box
-    canvas = np.full((480, 640, 3), 100, dtype=np.uint8)
-    return paste(canvas, rgb, face, at=(320 - face_px // 2, 240 - face_px // 2), face_px=face_px)
 
 
 def feed(desk: FaceDesk, frames: list[np.ndarray] | np.ndarray, *, n: int = 0, fps: float = 15.0,
@@ -204,16 +175,6 @@ def test_one_to_one_after_a_card_tap(engine: FaceEngine, photos: PhotoCache) -> 
     desk.reset()
     feed(desk, still_scene(photos, "obama-720p.jpg"), n=3, t0=300.0)
     assert [e.attendee_id for e in events.of(FaceMatched)] == ["obama"]
-
-
-def still_video(path: Path, frame: np.ndarray, *, frames: int = 15) -> Path:
-    import cv2
-
-    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15.0, (640, 480))
-    for _ in range(frames):
-        w.write(frame)
-    w.release()
-    return path
 
 
 @pytest.mark.parametrize("policy", ["challenge_on_doubt", "always"])

@@ -22,8 +22,8 @@ from drivers.face.geometry import (
 )
 from drivers.face.quality import assess
 from drivers.face.tracker import IouTracker
-from tests.face.conftest import PhotoCache
 from tests.support.face_tracks import FACES
+from tests.support.faces import PhotoCache
 
 
 def test_iou() -> None:

@@ -8,9 +8,9 @@ import pytest
 from drivers.face.engine import FaceEngine, load_rgb
 from drivers.face.gallery import Gallery
 from drivers.face.settings import FaceSettings
-from tests.face import error_rates
-from tests.face.conftest import PhotoCache, encoding_of, gallery_of
+from tests.support import error_rates
 from tests.support.face_tracks import FACES, enrolled_people
+from tests.support.faces import PhotoCache, encoding_of, gallery_of
 
 S = FaceSettings()
 
@@ -107,7 +107,7 @@ def test_image_without_a_face_yields_none(engine: FaceEngine) -> None:
 
 
 def test_documented_error_rates_hold(photos: PhotoCache) -> None:
-    """The figures docs/face.md quotes (tests/face/error_rates.py prints the full table)."""
+    """The figures docs/face.md quotes (tests/support/error_rates.py prints the full table)."""
     items = error_rates.samples(photos.faces)
     assert len(items) == 19
     genuine, impostor = error_rates.pair_distances(items)

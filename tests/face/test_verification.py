@@ -10,8 +10,8 @@ import pytest
 from drivers.face.backend import Image
 from drivers.face.engine import FaceEngine, load_rgb
 from drivers.face.verification import PersonIdVerifier
-from tests.face.conftest import PhotoCache, encoding_of, gallery_of
 from tests.support.face_tracks import FACES
+from tests.support.faces import PhotoCache, encoding_of, gallery_of
 
 
 class ImageBytesDecoder:

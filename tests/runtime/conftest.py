@@ -1,34 +1,23 @@
-"""A desk over a real store and project, its bridge, and a runtime built from a config dict."""
+"""Runtime test fixtures: a desk over a real store (tests.support.desk), a private pcscd."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import parse_config
-from kiosk.runtime import Runtime
-from kiosk.services.checkin import CheckInService, Outcome
-from kiosk.ui.bridge import DeskBridge
-from sync.store import Store
-
-# The face tests' session fixtures: one real engine and one photo cache for every suite.
-from tests.face.conftest import engine, photos  # noqa: F401
-from tests.support.pcscd import (  # noqa: F401 - pcscd fixtures used by tests
+from tests.support.desk import DeskRig, desk_rig
+from tests.support.faces import engine, photos
+from tests.support.pcscd import (
     claim_client_socket,
     pcscd,
     pcscd_session,
     release_client_socket,
 )
-from tests.support.qr import PlatformKeys
-from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 
-DENIED_KEY = b"k" * 32
+__all__ = ["engine", "pcscd", "pcscd_session", "photos"]
 
 # Before anything can touch pyscard: libpcsclite fixes its socket path at its first connection.
 claim_client_socket()
@@ -39,96 +28,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     release_client_socket()
 
 
-class Outcomes:
-    """Every outcome the bridge emits, as the GUI thread receives them (queued signals)."""
-
-    def __init__(self, bridge: DeskBridge) -> None:
-        self.items: list[Outcome] = []
-        self.threads: set[str] = set()
-        bridge.outcome.connect(self._add)
-
-    def _add(self, outcome: Outcome) -> None:
-        self.threads.add(threading.current_thread().name)
-        self.items.append(outcome)
-
-    def wait(self, n: int = 1, timeout: float = 10.0) -> Outcome:
-        """The n-th outcome; fails the test if it does not come in time."""
-        if not wait_for(lambda: len(self.items) >= n, timeout):
-            pytest.fail(f"no outcome #{n} within {timeout} s; got {self.items}")
-        return self.items[n - 1]
-
-    def settle(self, seconds: float) -> None:
-        """Keep the event loop turning a while (to show that nothing more arrives)."""
-        wait_for(lambda: False, seconds)
-
-
-class DeskRig:
-    """A project's store with roster, ticket key and secrets; the service and its bridge."""
-
-    def __init__(self, tmp: Path, *, clock: FakeClock) -> None:
-        self.keys = PlatformKeys()
-        self.project = make_project()
-        self.clock = clock
-        self.store = Store.open(tmp / "kiosk.sqlite3")
-        self.store.save_project(self.project)
-        roster = make_roster(3)
-        self.store.save_roster(self.project.number, roster)
-        self.store.save_project_keys(
-            self.project.number,
-            ticket_keys={self.keys.key_id: self.keys.public},
-            denied_hmac_key=DENIED_KEY,
-        )
-        self.store.save_attendee_secrets(
-            self.project.number, {a.id: self.keys.secret(a.id) for a in roster}
-        )
-        self.service = CheckInService(
-            store=self.store,
-            project=self.project,
-            device_id="desk-a",
-            desk_name="A",
-            clock=clock,
-            denied_key=DENIED_KEY,
-        )
-        self.bridge = DeskBridge(self.service)
-        self.outcomes = Outcomes(self.bridge)
-        self.devices: list[Any] = []
-        self.bridge.device.connect(self.devices.append)
-        self._runtimes: list[Runtime] = []
-
-    def runtime(self, config: dict[str, Any], *, app: QApplication | None = None) -> Runtime:
-        """A started runtime for this configuration (stopped at teardown)."""
-        config.setdefault("scanner", {}).setdefault("wedge", False)
-        rt = Runtime.from_config(parse_config(config), desk=self.bridge, app=app)
-        self._runtimes.append(rt)
-        rt.start()
-        return rt
-
-    def ticket(self, attendee: str) -> str:
-        """A valid signed ticket for this project."""
-        return self.keys.ticket(self.project.number, attendee, start=at(DAY1, 0))
-
-    def close(self) -> None:
-        """Stop runtimes, drain the desk thread, close the store."""
-        for rt in self._runtimes:
-            rt.stop()
-        self.bridge.shutdown()
-        self.store.close()
-
-
 @pytest.fixture
 def rig(tmp_path: Path, qapp: QApplication) -> Iterator[DeskRig]:
     """The desk at 08:20 on the project's first day."""
-    r = DeskRig(tmp_path, clock=FakeClock(at(DAY1, 8, 20)))
+    r = desk_rig(tmp_path)
     yield r
     r.close()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Poll `condition` (processing Qt events) until true or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QApplication.processEvents()
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()

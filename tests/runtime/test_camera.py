@@ -11,7 +11,7 @@ import pytest
 from kiosk.core.model import Method
 from kiosk.runtime.camera import CAMERA_NAME, QR_NAME
 from kiosk.services.checkin import Status
-from tests.runtime.conftest import DeskRig, wait_for
+from tests.support.desk import DeskRig, wait_for
 from tests.support.qr import background, place, qr_matrix
 
 pytestmark = pytest.mark.timeout(60)

@@ -1,7 +1,7 @@
 """Person–ID check at the desk: a SAM-simulator card tap waits for the holder's face (1:1).
 
 The runtime is built from a config (SAM simulator on a pty, a video file as the webcam, the real
-engine, store, service and bridge). `[face] threshold` is set far below any real distance so
+engine, store, desk service and bridge). `[face] threshold` is set far below any real distance so
 that 1:N never checks the face in by itself: only the card tap's 1:1 (`verify_threshold`) can.
 """
 
@@ -26,16 +26,15 @@ from drivers.face.liveness import FAILED_ZH
 from drivers.sim.idcard_samples import resident_card
 from drivers.sim.sam_reader import SamSimulator, start_sam_simulator
 from kiosk.core.model import Method
-from kiosk.runtime.face import FACE_NAME, MISMATCH_ZH, EnrollmentOffer, FacePrompt
+from kiosk.runtime.face import MISMATCH_ZH
 from kiosk.runtime.face.cardcheck import UNVERIFIED_EN, UNVERIFIED_ZH, VERIFY_ZH
 from kiosk.services.checkin import Outcome, Status
-from kiosk.ui.desk_window import DeskWindow
-from tests.face.conftest import PhotoCache
-from tests.face.test_desk import still_scene, still_video
-from tests.runtime.conftest import DENIED_KEY, DeskRig, wait_for
-from tests.runtime.test_face_station import FaceSignals, enroll_photos, set_liveness
+from kiosk.services.screen import FACE_NAME, EnrollmentOffer, FacePrompt
 from tests.support import face_tracks as ft
+from tests.support.desk import DENIED_KEY, DeskRig, wait_for
 from tests.support.env import need
+from tests.support.face_desk import FaceSignals, enroll_photos, set_liveness
+from tests.support.faces import PhotoCache, still_scene, still_video
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -136,7 +135,7 @@ def test_nobody_at_the_camera_is_refused_after_the_time_limit(
 ) -> None:
     enroll_photos(rig, photos, "A1", "obama")
     verify_cards(rig)
-    window = DeskWindow(rig.bridge)
+    window = rig.window()
     empty = still_video(tmp_path / "empty.avi", np.full((480, 640, 3), 100, dtype=np.uint8))
     start_desk(rig, sam, empty)
     sam.place(resident_card(**A1_CARD))

@@ -16,9 +16,9 @@ from kiosk.runtime import credential_for
 from kiosk.runtime.cards import SAM_NAME
 from kiosk.services.checkin import Status
 from kiosk.ui.bridge import DeviceStatus
-from kiosk.ui.desk_window import COLOURS, DeskWindow
+from kiosk.ui.desk_window import COLOURS
 from sync.store import Store
-from tests.runtime.conftest import DeskRig, wait_for
+from tests.support.desk import DeskRig, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,7 +37,7 @@ def sam(tmp_path: Path) -> Iterator[SamSimulator]:
 def test_id_card_is_committed_then_shown_green(
     rig: DeskRig, sam: SamSimulator, qapp: QApplication
 ) -> None:
-    window = DeskWindow(rig.bridge)
+    window = rig.window()
     rig.runtime({"sam": {"enabled": True, "port": sam.port}})
     assert wait_for(lambda: any(d.name == SAM_NAME and d.ok for d in rig.devices))
     sam.place(resident_card(**ROSTER_CARD))

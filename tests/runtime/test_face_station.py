@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,120 +16,34 @@ import pytest
 from drivers.camera import OpenCvCamera
 from drivers.face.availability import load_engine
 from drivers.face.engine import FaceEngine
-from drivers.face.gallery import pack_template
 from drivers.face.liveness import FAILED_ZH
-from kiosk.config import Config, parse_config
+from kiosk.config import Config
 from kiosk.core.model import Direction, Method
 from kiosk.diagnostics import probe_face_models
-from kiosk.runtime.face import (
-    FACE_NAME,
-    MISMATCH_ZH,
-    UNKNOWN_ZH,
-    EnrollmentOffer,
-    EnrollmentUpdate,
-    FacePrompt,
-    FaceStation,
-    PreviewFrame,
-    StationTiming,
-    stricter_policy,
-)
+from kiosk.runtime.face import MISMATCH_ZH, UNKNOWN_ZH, FaceStation, stricter_policy
 from kiosk.services.checkin import Credential, Status
-from tests.face.conftest import PhotoCache
-from tests.face.test_desk import still_scene, still_video
-from tests.runtime.conftest import DeskRig, wait_for
-from tests.support import face_tracks as ft
+from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate, FacePrompt
+from tests.support.desk import DeskRig, wait_for
+from tests.support.face_desk import (
+    FaceSignals,
+    Running,
+    clip_video,
+    enroll_photos,
+    face_config,
+    face_status,
+    set_liveness,
+)
+from tests.support.faces import PhotoCache, still_scene, still_video
 
 pytestmark = pytest.mark.timeout(180)
 ROOT = Path(__file__).resolve().parents[2]
-CONSENT = datetime(2026, 5, 19, 12, 0, tzinfo=UTC)
-
-
-def enroll_photos(rig: DeskRig, photos: PhotoCache, attendee: str, person: str) -> None:
-    """A roster-photo template (consent given at registration) for one attendee."""
-    encodings = [photos.faces(p)[0].encoding for p in ft.enrolled_people()[person]]
-    rig.store.save_face_template(project=rig.project.number, attendee_id=attendee,
-                                 template=pack_template(np.stack(encodings)),
-                                 source="roster_photo", consent_at=CONSENT)  # fmt: skip
-
-
-def face_config(source: Path, **face: Any) -> Config:
-    return parse_config({"face": {"enabled": True, **face},
-                         "camera": {"enabled": True, "source": str(source), "fps": 15}})  # fmt: skip
-
-
-def set_liveness(rig: DeskRig, policy: str) -> None:
-    """The organizer's per-project policy, as a project update from the platform would set it."""
-    project = replace(rig.project, checkin=replace(rig.project.checkin, liveness=policy))
-    rig.store.save_project(project)
-    rig.service.project = project
-
-
-def clip_video(path: Path, first: int = 140, last: int = 200) -> Path:
-    """The clip's talking face (real motion) as a short looping video file."""
-    import cv2
-
-    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15.0, (640, 360))
-    for _, frame in ft.clip_frames(first, last, step=2):
-        w.write(frame)
-    w.release()
-    return path
-
-
-class FaceSignals:
-    """Everything the station shows, as the GUI thread receives it."""
-
-    def __init__(self, rig: DeskRig, *, ack: bool = True) -> None:
-        self.items: list[object] = []
-        self.previews = 0
-        self.ack = ack  # False: like a screen that never painted (or nobody connected)
-        rig.bridge.face.connect(self.items.append)
-        rig.bridge.preview.connect(self._preview)
-
-    def _preview(self, frame: PreviewFrame) -> None:
-        self.previews += 1
-        assert frame.rgb.shape[1] == 240 and frame.rgb.dtype == np.uint8
-        if self.ack:
-            frame.shown()
-
-    def of(self, kind: type) -> list[Any]:
-        return [i for i in self.items if isinstance(i, kind)]
-
-
-class Running:
-    """A started station on a video-file camera; stopped (and the camera closed) at teardown."""
-
-    def __init__(self) -> None:
-        self.started: list[tuple[FaceStation, OpenCvCamera]] = []
-
-    def __call__(self, rig: DeskRig, config: Config, **kw: Any) -> FaceStation:
-        camera = OpenCvCamera(config.camera.source, fps=config.camera.fps)
-        paces = {k: kw.pop(k) for k in list(kw) if k in StationTiming.__dataclass_fields__}
-        if paces:
-            kw["timing"] = StationTiming(**paces)
-        if kw:
-            station = FaceStation(config=config, store=rig.store, service=rig.service,
-                                  bridge=rig.bridge, camera=camera, **kw)  # fmt: skip
-        else:
-            made = FaceStation.create(config=config, store=rig.store, service=rig.service,
-                                      bridge=rig.bridge, camera=camera)  # fmt: skip
-            assert made is not None
-            station = made
-        self.started.append((station, camera))
-        station.start()
-        return station
 
 
 @pytest.fixture
 def run() -> Iterator[Running]:
     r = Running()
     yield r
-    for station, camera in r.started:
-        station.stop()
-        camera.close()
-
-
-def face_status(rig: DeskRig) -> list[Any]:
-    return [d for d in rig.devices if d.name == FACE_NAME]
+    r.stop()
 
 
 def test_policy_is_the_stricter_of_project_and_venue() -> None:
@@ -141,7 +54,7 @@ def test_policy_is_the_stricter_of_project_and_venue() -> None:
 
 def test_create_is_none_when_face_is_off_for_the_desk_or_the_project(rig: DeskRig) -> None:
     cam = OpenCvCamera("missing.avi")
-    args = {"store": rig.store, "service": rig.service, "bridge": rig.bridge, "camera": cam}
+    args = {"desk": rig.desk, "camera": cam}
     assert FaceStation.create(config=Config(), **args) is None  # [face] enabled = false
     methods = rig.project.checkin.methods - {Method.FACE}
     rig.service.project = replace(rig.project, checkin=replace(rig.project.checkin,
@@ -157,6 +70,7 @@ def test_enrolled_face_checks_in_once_with_its_crop_as_evidence(
     video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
     signals = FaceSignals(rig)
     run(rig, face_config(video, liveness="off"))
+    assert wait_for(lambda: bool(face_status(rig)))
     assert face_status(rig)[0].detail.startswith("人脸模型加载中")  # said before loading
     outcome = rig.outcomes.wait(1, timeout=30)
     assert outcome.status is Status.ACCEPTED and outcome.attendee is not None
@@ -198,7 +112,7 @@ def test_failed_liveness_is_a_denied_record_with_its_own_message(
     video = still_video(tmp_path / "photo.avi", still_scene(photos, "obama-720p.jpg"))
     signals = FaceSignals(rig)
     station = run(rig, face_config(video, liveness="off", liveness_timeout_s=1.5))
-    assert station.policy == "always"
+    assert station.state.policy == "always"
     outcome = rig.outcomes.wait(1, timeout=30)
     prompts = [p for p in signals.of(FacePrompt) if p.kind == "liveness"]
     assert len(prompts) == 1 and prompts[0].deadline is not None
@@ -220,7 +134,7 @@ def test_enrollment_offer_accept_confirm_then_face_works(
     assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
     person = rig.store.get_attendee(rig.project.number, "A2")
     assert person is not None
-    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
     card = rig.outcomes.wait(1)
     assert card.status is Status.ACCEPTED and card.event.method is Method.ID_CARD  # type: ignore[union-attr]
     assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 5)
@@ -289,7 +203,7 @@ def test_face_stack_that_quits_is_a_status_line_and_cards_still_work(
     assert "face check-in disabled" in line.detail and station.desk is None
     person = rig.store.get_attendee(rig.project.number, "A1")
     assert person is not None
-    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
     assert rig.outcomes.wait(1).status is Status.ACCEPTED
 
 
@@ -346,7 +260,7 @@ def test_an_offer_nobody_answers_expires_and_the_camera_resumes(
     assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
     card_person = rig.store.get_attendee(rig.project.number, "A3")
     assert card_person is not None
-    rig.bridge.submit(Credential.id_card(document=card_person.document, name=card_person.name))
+    rig.desk.submit(Credential.id_card(document=card_person.document, name=card_person.name))
     assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 10)
     assert wait_for(lambda: bool(signals.of(EnrollmentUpdate)), 10)
     assert signals.of(EnrollmentUpdate)[0] == EnrollmentUpdate("A3", "cancelled")

@@ -22,8 +22,8 @@ from drivers.scanner.hidpos_reader import HidPosScanner
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.runtime.scanners import HIDPOS_NAME
 from kiosk.services.checkin import Status
-from tests.runtime.conftest import DeskRig, wait_for
-from tests.runtime.hidpos_support import (
+from tests.support.desk import DeskRig, wait_for
+from tests.support.hidpos import (
     HIDPOS_DESCRIPTOR,
     KEYBOARD_DESCRIPTOR,
     encode,

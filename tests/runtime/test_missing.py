@@ -11,10 +11,10 @@ import pytest
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.runtime.camera import CAMERA_NAME, QR_NAME
 from kiosk.runtime.cards import SAM_NAME
-from kiosk.runtime.faces import FACE_NAME
 from kiosk.runtime.scanners import EVDEV_NAME, SERIAL_NAME
 from kiosk.services.checkin import Status
-from tests.runtime.conftest import DeskRig, wait_for
+from kiosk.services.screen import FACE_NAME
+from tests.support.desk import DeskRig, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -65,24 +65,14 @@ def test_unavailable_qr_backend_disables_camera_qr_only(
 ) -> None:
     monkeypatch.setitem(sys.modules, "zxingcpp", None)  # import fails as if not installed
     rig.runtime({"camera": {"enabled": True, "source": str(tmp_path / "none.avi")}})
+    assert wait_for(lambda: line(rig, QR_NAME) is not None)
     qr = line(rig, QR_NAME)
     assert qr is not None and not qr[0]
     assert "zxing-cpp not installed" in qr[1] and "camera QR scanning disabled" in qr[1]
 
 
-def test_face_module_missing_from_the_build(
-    rig: DeskRig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setitem(sys.modules, "kiosk.runtime.face", None)
-    rig.runtime(
-        {
-            "camera": {"enabled": True, "source": str(tmp_path / "none.avi")},
-            "face": {"enabled": True},
-        }
-    )
-    assert line(rig, FACE_NAME) == (False, "face: not available in this build")
-
-
 def test_face_without_a_camera(rig: DeskRig) -> None:
     rig.runtime({"face": {"enabled": True}})
-    assert line(rig, FACE_NAME) == (False, "face check-in needs [camera] enabled = true")
+    assert wait_for(
+        lambda: line(rig, FACE_NAME) == (False, "face check-in needs [camera] enabled = true")
+    )

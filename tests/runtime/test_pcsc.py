@@ -8,7 +8,7 @@ from drivers.sim.vpcd_card import TYPE_B_ATR
 from kiosk.core.model import Method
 from kiosk.runtime.cards import PCSC_NAME
 from kiosk.services.checkin import Status
-from tests.runtime.conftest import DeskRig, wait_for
+from tests.support.desk import DeskRig, wait_for
 from tests.support.pcscd import PrivatePcscd
 
 pytestmark = [pytest.mark.timeout(90), pytest.mark.needs_pcscd]

@@ -8,17 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
-from pytestqt.qtbot import QtBot
 
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.core.codes import make_rotating_code
 from kiosk.core.model import Method
 from kiosk.runtime.scanners import SERIAL_NAME
-from kiosk.runtime.wedge import WEDGE_NAME
 from kiosk.services.checkin import Status
-from tests.runtime.conftest import DENIED_KEY, DeskRig, wait_for
+from tests.support.desk import DENIED_KEY, DeskRig, wait_for
 from tests.support.qr import PlatformKeys
 from tests.support.roster import DAY1, at
 
@@ -103,20 +99,3 @@ def test_garbage_and_chinese_lines_are_refused_not_crashing(
     assert rig.outcomes.wait(4).status is Status.ACCEPTED
 
 
-def test_wedge_scan_in_a_focused_field_checks_in_and_types_nothing(
-    rig: DeskRig, qapp: QApplication, qtbot: QtBot
-) -> None:
-    field = QLineEdit()
-    qtbot.addWidget(field)
-    field.show()
-    field.setFocus()
-    qtbot.waitExposed(field)
-    rig.runtime({"scanner": {"wedge": True}}, app=qapp)
-    assert any(d.name == WEDGE_NAME and d.ok for d in rig.devices)
-    # A scanner types the whole payload in a few milliseconds, then Enter.
-    qtbot.keyClicks(field, rig.ticket("A2"))
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-    out = rig.outcomes.wait()
-    assert out.status is Status.ACCEPTED and out.attendee is not None
-    assert out.attendee.id == "A2"
-    assert field.text() == ""

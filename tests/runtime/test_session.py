@@ -11,21 +11,21 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from drivers.sim.serial_scanner import SimSerialScanner
-from kiosk.app import Desk
+from kiosk.app import run_desk
 from kiosk.config import parse_config
-from kiosk.runtime.session import run_desk
+from kiosk.services.opening import Desk
 from kiosk.ui.desk_window import DeskWindow
 from sync.store_records import templates_revision_key
-from tests.runtime.conftest import DeskRig
+from tests.support.desk import DeskRig
 
 pytestmark = pytest.mark.timeout(60)
 
 
 def this_desk_window(qapp: QApplication, rig: DeskRig) -> DeskWindow | None:
-    """The window run_desk opened for this rig (earlier tests' windows may still exist)."""
+    """The window run_desk opened for this rig."""
     found = [
         w for w in qapp.topLevelWidgets()
-        if isinstance(w, DeskWindow) and w.bridge.service is rig.service and w.isVisible()
+        if isinstance(w, DeskWindow) and w.desk.checkin is rig.service and w.isVisible()
     ]  # fmt: skip
     return found[-1] if found else None
 

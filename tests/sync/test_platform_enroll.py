@@ -12,11 +12,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from kiosk.app import open_desk
 from kiosk.config import load_config
 from kiosk.core.timeutil import utc_now
 from kiosk.services import platform_state
 from kiosk.services.checkin import Credential
+from kiosk.services.opening import open_desk
 from kiosk.services.platform import PlatformProblem, enroll_kiosk, read_state
 from kiosk.services.platform_state import TOKEN_FILE, key_dir, load_token
 from tests.support.live_server import LiveServer

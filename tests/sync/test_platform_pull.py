@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import open_desk
 from kiosk.config import load_config
 from kiosk.core.codes import (
     Reason,
@@ -20,6 +19,7 @@ from kiosk.core.codes import classify_and_verify as verify
 from kiosk.core.codes.verify import VerifyContext
 from kiosk.core.errors import StorageUnavailable
 from kiosk.services.checkin import Credential, Status
+from kiosk.services.opening import open_desk
 from kiosk.services.platform import (
     PlatformProblem,
     client_for,

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import open_desk
 from kiosk.config import load_config
 from kiosk.core.timeutil import utc_now
 from kiosk.services.checkin import Credential, Status
+from kiosk.services.opening import open_desk
 from kiosk.services.platform import enroll_kiosk, read_state, start_sync
 from sync.outbox import SyncStatus
 from tests.support.live_server import LiveServer

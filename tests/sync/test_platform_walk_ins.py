@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import open_desk
 from kiosk.config import load_config
 from kiosk.core.model import Attendee, DeskMode, Flag
 from kiosk.core.timeutil import utc_now
 from kiosk.services.checkin import Credential, Status
+from kiosk.services.opening import open_desk
 from kiosk.services.platform import enroll_kiosk
 from kiosk.services.platform_state import load_token
 from sync.client import PermanentError, TransientError, walk_in_record

@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-from tests.face.conftest import engine, photos  # noqa: F401
+from tests.support.faces import engine, photos
+
+__all__ = ["engine", "photos"]

@@ -19,24 +19,16 @@ from kiosk.runtime.face import UNKNOWN_ZH
 from kiosk.services.checkin import Credential, Status
 from kiosk.ui.consent import CAPTURING, RESULTS, STAFF, STAGE_COLOURS
 from kiosk.ui.desk_window import COLOURS, IDLE_ZH, LIVENESS_COLOUR, DeskWindow
-from tests.face.conftest import PhotoCache
-from tests.face.test_desk import still_scene, still_video
-from tests.runtime.conftest import DeskRig
-from tests.runtime.test_face_station import (
-    Running,
-    clip_video,
-    enroll_photos,
-    face_config,
-    set_liveness,
-)
-from tests.support.roster import DAY1, FakeClock, at
+from tests.support.desk import DeskRig, desk_rig
+from tests.support.face_desk import Running, clip_video, enroll_photos, face_config, set_liveness
+from tests.support.faces import PhotoCache, still_scene, still_video
 
 pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
 def rig(tmp_path: Path, qapp: QApplication) -> Iterator[DeskRig]:
-    r = DeskRig(tmp_path, clock=FakeClock(at(DAY1, 8, 20)))
+    r = desk_rig(tmp_path)
     yield r
     r.close()
 
@@ -45,15 +37,12 @@ def rig(tmp_path: Path, qapp: QApplication) -> Iterator[DeskRig]:
 def run() -> Iterator[Running]:
     r = Running()
     yield r
-    for station, camera in r.started:
-        station.stop()
-        camera.close()
+    r.stop()
 
 
 @pytest.fixture
-def window(qtbot: QtBot, rig: DeskRig) -> DeskWindow:
-    win = DeskWindow(rig.bridge, reset_ms=400, consent_ms=3000)
-    qtbot.addWidget(win)
+def window(rig: DeskRig) -> DeskWindow:
+    win = rig.window(reset_ms=400, consent_ms=3000)
     win.show()
     return win
 
@@ -61,7 +50,7 @@ def window(qtbot: QtBot, rig: DeskRig) -> DeskWindow:
 def card_tap(rig: DeskRig, attendee: str) -> None:
     person = rig.store.get_attendee(rig.project.number, attendee)
     assert person is not None
-    rig.bridge.submit(Credential.id_card(document=person.document, name=person.name))
+    rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
 
 
 def test_enrolled_face_is_checked_in_and_shown_green(
@@ -224,7 +213,7 @@ def test_a_notice_over_the_consent_screen_cancels_the_offer_and_the_camera_resum
     card_tap(rig, "A3")
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.consent, timeout=5000)
     window.face_panel.clear_hint()
-    rig.bridge.report_notice("二维码无法识别", "Unreadable code")  # e.g. a bad QR at this desk
+    rig.desk.report_notice("二维码无法识别", "Unreadable code")  # e.g. a bad QR at this desk
     qtbot.waitUntil(lambda: window.message_label.text() == "二维码无法识别", timeout=3000)
     assert window.stack.currentWidget() is window.card
     # The offer was cancelled: the camera is served again (the clip's face is not enrolled).

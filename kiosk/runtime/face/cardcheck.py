@@ -23,13 +23,14 @@ from drivers.face.events import FaceEvent, FaceVerified, LivenessFailed, Livenes
 from drivers.face.verification import CardPhotoDecoder, PersonIdVerifier
 from kiosk.core.errors import KioskError
 from kiosk.core.model import Method
-from kiosk.runtime.face.screen import MISMATCH_EN, MISMATCH_ZH, EnrollmentUpdate, FacePrompt
+from kiosk.runtime.face.timing import MISMATCH_EN, MISMATCH_ZH
 from kiosk.services.checkin import Credential
+from kiosk.services.screen import FacePrompt
 
 if TYPE_CHECKING:
     from drivers.face.engine import FaceEngine
     from drivers.face.gallery import Gallery
-    from kiosk.runtime.face.station import FaceStation
+    from kiosk.runtime.face.state import StationState
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("kiosk.audit")
@@ -75,66 +76,72 @@ class _Pending:
 class CardCheck:
     """One held card tap at a time; called as the SAM reader's `verifier`."""
 
-    def __init__(self, station: FaceStation, *, photos: CardPhotoDecoder | None = None) -> None:
-        self._station = station
+    def __init__(self, state: StationState, *, photos: CardPhotoDecoder | None = None) -> None:
+        self._state = state
         self.photos = photos  # else loaded from [sam] wlt_decoder with the engine, if configured
         self._lock = threading.Lock()
         self._pending: _Pending | None = None
         self._ended: tuple[str, float] | None = None  # a tap that timed out: (attendee, when)
         self._closed = False
+        self._timers: list[threading.Timer] = []  # started, not yet joined (close() joins them)
 
     def person_id_verifier(self, engine: FaceEngine, gallery: Gallery) -> PersonIdVerifier:
         """The desk's 1:1 verifier, with the card-photo decoder when one loads (worker thread)."""
-        sam = self._station.config.sam
+        sam = self._state.config.sam
         if self.photos is None and sam.wlt_decoder is not None:
             from drivers.idcard.wlt import load_wlt_decoder
 
             decoder, detail = load_wlt_decoder(sam.wlt_decoder, function=sam.wlt_function)
             log.info("ID-card photo decoder: %s", detail)
             self.photos = CardPhotos(decoder) if decoder is not None else None
-        st = self._station
+        st = self._state
         return PersonIdVerifier(engine=engine, gallery=gallery, settings=st.settings,
                                 decoder=self.photos, project=st.project)  # fmt: skip
 
     def __call__(self, credential: Credential, photo: bytes | None) -> bool:
         """Reader thread: True if this tap is held for a face (its outcome follows later)."""
-        st = self._station
+        st = self._state
         if (
-            st.service.project.checkin.face_verify_cards != "enrolled"
+            st.desk.checkin.project.checkin.face_verify_cards != "enrolled"
             or credential.method is not Method.ID_CARD
             or credential.document is None
-            or st.desk is None  # not loaded, or face check-in is off: the card works as ever
-            or st._purged
+            or st.face_desk is None  # not loaded, or face check-in is off: the card works as ever
+            or st.purged
             or self._closed
         ):
             return False
         try:
-            st._worker.submit(self._begin, credential, photo)
+            st.worker.submit(self._begin, credential, photo)
         except RuntimeError:  # the station is stopping
             return False
         return True
 
     def close(self) -> None:
-        """Drop a held tap without a record (the desk is closing)."""
+        """Drop a held tap without a record (the desk is closing); its timer thread is joined."""
         with self._lock:
             self._closed = True
             pending, self._pending = self._pending, None
+            timers, self._timers = self._timers, []
         if pending is not None and pending.timer is not None:
             pending.timer.cancel()
+        for timer in timers:
+            timer.cancel()
+            if timer is not threading.current_thread():
+                timer.join()
 
     # -- the station's worker -------------------------------------------------------------------
 
     def _begin(self, credential: Credential, photo: bytes | None) -> None:
-        st = self._station
-        assert credential.document is not None and st.desk is not None
+        st = self._state
+        assert credential.document is not None and st.face_desk is not None
         try:
-            person = st.store.find_by_document(st.project, credential.document.number)
+            person = st.desk.checkin.store.find_by_document(st.project, credential.document.number)
             reference = self._reference(person.id if person else None, photo)
         except Exception:  # a store error must not swallow the tap: the service answers it
             log.exception("card tap: person-ID check not started")
             person, reference = None, None
         if person is None or reference is None:
-            st.bridge.submit(credential)  # a walk-in, or nothing to compare with: as without
+            st.desk.submit(credential)  # a walk-in, or nothing to compare with: as without
             return
         timeout = st.config.face.card_verify_timeout_s
         pending = _Pending(credential, person.id, reference, time.monotonic() + timeout)
@@ -145,34 +152,24 @@ class CardCheck:
                 return
             old, self._pending = self._pending, pending
             # Inside the lock: a timer ending the old tap cannot undo this expectation.
-            st.desk.expect(person.id, card_photo=card_photo, until=pending.deadline)
+            st.face_desk.expect(person.id, card_photo=card_photo, until=pending.deadline)
             self._arm(pending)
         if old is not None:
             if old.timer is not None:
                 old.timer.cancel()
             log.info("held card of attendee %s replaced by another tap", old.attendee_id)
             self._interrupted(old)
-        self._make_room()
+        st.drop_offer()
         log.info("card of attendee %s waits for a face (%s)", person.id, reference)
-        st.bridge.face.emit(FacePrompt("verify", VERIFY_ZH, VERIFY_EN, pending.deadline))
+        st.desk.publish(FacePrompt("verify", VERIFY_ZH, VERIFY_EN, pending.deadline))
 
     def _reference(self, attendee_id: str | None, photo: bytes | None) -> str | None:
-        st = self._station
+        st = self._state
         if attendee_id is None or st.gallery is None:
             return None
         if self.photos is not None and photo:
             return "card_photo"
         return "template" if attendee_id in st.gallery.people(project=st.project) else None
-
-    def _make_room(self) -> None:
-        """A new cardholder stands at the camera: an open consent question and any pause end."""
-        st = self._station
-        with st._lock:
-            offer, st._offer = st._offer, None
-            st._quiet_until = 0.0
-        if offer is not None:
-            offer.flow.cancel()
-            st.bridge.face.emit(EnrollmentUpdate(offer.flow.attendee_id, "cancelled"))
 
     # -- the face thread and the timer ----------------------------------------------------------
 
@@ -184,6 +181,8 @@ class CardCheck:
             max(0.0, pending.deadline - time.monotonic()), self._expire, args=(pending,)
         )
         pending.timer.daemon = True
+        self._timers = [t for t in self._timers if t.is_alive()]
+        self._timers.append(pending.timer)
         pending.timer.start()
 
     def take(self, event: FaceEvent) -> bool:
@@ -207,9 +206,9 @@ class CardCheck:
             self._refuse(pending, f"liveness_{event.reason}", event.message_zh, event.message_en)
         elif event.matched:
             audit.info("card check-in confirmed by face: project=%s attendee=%s reference=%s "
-                       "distance=%.3f", self._station.project, pending.attendee_id,
+                       "distance=%.3f", self._state.project, pending.attendee_id,
                        event.reference, event.distance or 0.0)  # fmt: skip
-            self._station.bridge.submit(replace(pending.credential, evidence=event.evidence))
+            self._state.desk.submit(replace(pending.credential, evidence=event.evidence))
         elif event.distance is None:  # no face on the card photo: nothing was compared
             self._refuse(pending, "face_verify_no_reference", UNVERIFIED_ZH, UNVERIFIED_EN)
         else:
@@ -232,14 +231,14 @@ class CardCheck:
                 return
             self._pending = None
             self._ended = (pending.attendee_id, time.monotonic())
-            if self._station.desk is not None:
-                self._station.desk.expect(None)  # a challenge still running ends unanswered
+            if self._state.face_desk is not None:
+                self._state.face_desk.expect(None)  # a challenge still running ends unanswered
         self._refuse(pending, "face_verify_timeout", UNVERIFIED_ZH, UNVERIFIED_EN)
 
     def _interrupted(self, pending: _Pending) -> None:
         """A held tap another card replaced: kept as a denied record, not shown (the new one is)."""
         try:
-            self._station.service.deny(
+            self._state.desk.checkin.deny(
                 method=Method.ID_CARD,
                 reason="face_verify_interrupted",
                 credential_text=pending.credential.audit_text(),
@@ -253,9 +252,9 @@ class CardCheck:
         """A denied record keyed by the card (its HMAC), never its number in clear."""
         masked = pending.credential.document.masked() if pending.credential.document else ""
         audit.info("card check-in refused by the face check: project=%s attendee=%s card=%s "
-                   "reason=%s", self._station.project, pending.attendee_id, masked,
+                   "reason=%s", self._state.project, pending.attendee_id, masked,
                    reason)  # fmt: skip
-        self._station.bridge.submit_refusal(
+        self._state.desk.submit_refusal(
             method=Method.ID_CARD,
             reason=reason,
             message_zh=zh,

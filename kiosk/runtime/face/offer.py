@@ -15,7 +15,7 @@ from drivers.face.enrollment import EnrollmentError, EnrollmentState, OnSiteEnro
 from kiosk.services.checkin import Outcome
 
 if TYPE_CHECKING:
-    from kiosk.runtime.face.station import FaceStation
+    from kiosk.runtime.face.state import StationState
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("kiosk.audit")
@@ -24,8 +24,8 @@ audit = logging.getLogger("kiosk.audit")
 class Offer:
     """One open enrollment offer; its controls are called from the GUI thread."""
 
-    def __init__(self, station: FaceStation, flow: OnSiteEnrollment, outcome: Outcome) -> None:
-        self._station = station
+    def __init__(self, state: StationState, flow: OnSiteEnrollment, outcome: Outcome) -> None:
+        self._state = state
         self.flow = flow
         self.outcome = outcome
         self.created = time.monotonic()
@@ -49,20 +49,20 @@ class Offer:
         if self._step("decline", self.flow.decline):
             audit.info("face consent declined: project=%s attendee=%s", self.flow.project,
                        self.flow.attendee_id)  # fmt: skip
-            self._station._close_offer(self, declined=True)
+            self._state.close_offer(self, declined=True)
 
     def confirm(self) -> None:
         """Staff vouched for the cardholder: frames go to the enrollment from the next one on."""
-        staff = self._station.staff
+        staff = self._state.staff
         if self._step("confirm", lambda: self.flow.confirm_cardholder(staff=staff)):
             # Kept with the template too (face_templates.confirmed_by); the audit log has the time.
             audit.info("face cardholder confirmed: project=%s attendee=%s by=%s",
                        self.flow.project, self.flow.attendee_id, staff)  # fmt: skip
-            self._station._capture(self)
+            self._state.capture(self)
 
     def cancel(self) -> None:
         """Abandon; a capture in progress ends at the next frame (EnrollmentFinished)."""
         capturing = self.flow.state is EnrollmentState.CAPTURING
         self.flow.cancel()
         if not capturing:
-            self._station._close_offer(self)
+            self._state.close_offer(self)

@@ -14,7 +14,7 @@ from kiosk.core.model import Flag, Method
 from kiosk.runtime import credential_for
 from kiosk.services.checkin import CheckInService, Outcome, Status
 from sync.store import Store
-from tests.drivers.idcard.conftest import Events, SamRig
+from tests.support.idcard import Events, SamRig
 from tests.support.pcscd import PrivatePcscd
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 

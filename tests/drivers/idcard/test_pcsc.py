@@ -14,7 +14,7 @@ from drivers.idcard import pcsc_availability
 from drivers.idcard.events import CardError, CardRemoved, CardUid, ReaderStatus
 from drivers.idcard.pcsc import PcscReader, PcscTiming
 from drivers.sim.vpcd_card import TYPE_B_ATR
-from tests.drivers.idcard.conftest import Events
+from tests.support.idcard import Events
 from tests.support.pcscd import READER, SOCKET_ENV, PrivatePcscd
 
 pytestmark = [pytest.mark.needs_pcscd, pytest.mark.timeout(90)]

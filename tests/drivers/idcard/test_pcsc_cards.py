@@ -13,7 +13,7 @@ import pytest
 from drivers.idcard.base import Listeners
 from drivers.idcard.events import CardError, CardRemoved, CardUid
 from drivers.idcard.pcsc_cards import MAX_ATTEMPTS, CardBusy, CardRefused, CardTracker
-from tests.drivers.idcard.conftest import Events
+from tests.support.idcard import Events
 
 READER = "ACS ACR1252 00 00"
 UID = bytes.fromhex("2A83155E")

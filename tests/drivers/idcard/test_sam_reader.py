@@ -21,7 +21,7 @@ from drivers.sim.idcard_samples import (
 )
 from drivers.sim.sam_reader import Reply, start_sam_simulator
 from kiosk.core.ids import DocumentType
-from tests.drivers.idcard.conftest import FAST, Events, SamRig
+from tests.support.idcard import FAST, Events, SamRig
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,6 +1,6 @@
 """Error rates behind the [face] defaults, measured on ../shared/faces (docs/face.md quotes them).
 
-Run as a script for the table: `.venv/bin/python tests/face/error_rates.py`.
+Run as a script for the table: `.venv/bin/python tests/support/error_rates.py`.
 
 Images: the nine enrollment photos of five people, plus the distinct Obama probes and both faces
 of two_people.jpg (copies of enrollment photos are left out: they would be zero-distance pairs).

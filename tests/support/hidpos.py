@@ -22,7 +22,7 @@ KEYBOARD_DESCRIPTOR = bytes.fromhex(
     " 9506 7508 1500 2565 0507 1900 2965 8100 C0".replace(" ", "")
 )
 
-CAPTURE = Path(__file__).with_name("data") / "hidpos_capture.txt"
+CAPTURE = Path(__file__).resolve().parents[1] / "runtime" / "data" / "hidpos_capture.txt"
 
 
 def encode(payload: bytes, *, aim: bytes = b"]Q1", size: int = 64) -> list[bytes]:

@@ -1,6 +1,7 @@
-"""What the face station shows: frozen screen events emitted through DeskBridge.face / .preview.
+"""What the desk shows: frozen screen events the desk service publishes to its listeners.
 
-Qt-free: the station emits them from worker threads, the widgets in kiosk/ui read them.
+Qt-free. Worker threads (readers, camera, face, sync) and the desk's own thread publish them; the
+Qt bridge (kiosk/ui/bridge.py) re-emits them on the GUI thread, where the widgets read them.
 """
 
 from __future__ import annotations
@@ -12,20 +13,51 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.core.model import DeskMode
 from kiosk.services.checkin import Outcome
 
 FACE_NAME = "人脸 face"
-LOADING = "人脸模型加载中… face: loading…"
-UNKNOWN_ZH = "未能识别，请刷身份证或扫码"
-UNKNOWN_EN = "Not recognised — tap your ID card or scan your code"
-MISMATCH_ZH = "人脸与证件不符，请联系工作人员"
-MISMATCH_EN = "Face does not match the card — please see staff"
-_POLICIES = ("off", "challenge_on_doubt", "always")
 
 
-def stricter_policy(*policies: str) -> str:
-    """The strictest liveness policy named (the venue may raise the organizer's, never lower)."""
-    return max(policies, key=_POLICIES.index)
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    """One device's state for the status bar: name, whether it works, why not."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message that is not a check-in outcome (an unreadable code, data purged)."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """The desk's sync line: online or not, what is pending, whether staff must act."""
+
+    line: str
+    ok: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ModeChanged:
+    """The desk's check-in mode now in force (after a staff change, or at start)."""
+
+    mode: DeskMode
+
+
+@dataclass(frozen=True, slots=True)
+class PinAnswer:
+    """A staff PIN at the desk: right, wrong, wait `wait_s` seconds, or `asked` for one."""
+
+    ok: bool
+    wait_s: float = 0.0
+    asked: bool = False  # the action needs the staff PIN and none was given
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +112,15 @@ class EnrollmentUpdate:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class StationTiming:
-    """The station's pacing; the defaults suit a desk, tests shorten them."""
-
-    preview_fps: float = 5.0
-    preview_width: int = 240
-    poll_s: float = 2.0  # how often the store's template revision is read while frames flow
-    capture_timeout_s: float = 20.0  # on-site enrollment: 3 good frames within this
-    offer_timeout_s: float = 60.0  # an offer no screen answers is cancelled
-    # After a consent screen the person walks away, and a face just checked in (by any means)
-    # is still in front of the camera: neither is a new presentation.
-    quiet_s: float = 5.0
-    repeat_s: float = 20.0
+ScreenEvent = (
+    Outcome
+    | DeviceStatus
+    | Notice
+    | SyncState
+    | ModeChanged
+    | PinAnswer
+    | FacePrompt
+    | PreviewFrame
+    | EnrollmentOffer
+    | EnrollmentUpdate
+)

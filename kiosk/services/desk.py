@@ -1,0 +1,233 @@
+"""The desk's heart without Qt: one check-in thread, and screen events published to listeners.
+
+Every presentation (card, code, face, refusal) is queued on one "desk" thread, so answers are
+decided and committed in arrival order and no caller ever waits for a disk flush. What the screen
+shows leaves as frozen events (kiosk.services.screen) handed to each listener on the thread that
+produced them; the Qt bridge is one such listener and re-emits them on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol, TypeVar
+
+from kiosk.core.errors import KioskError
+from kiosk.core.model import DeskMode, Method
+from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
+from kiosk.services.pins import PinGuard
+from kiosk.services.scans import scan_payload
+from kiosk.services.screen import DeviceStatus, ModeChanged, Notice, PinAnswer, ScreenEvent
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[ScreenEvent], None]
+T = TypeVar("T")
+
+CLOSING_ZH = "签到台正在关闭，请稍后再试"
+CLOSING_EN = "The desk is closing — please try again in a moment"
+
+
+class DeskPort(Protocol):
+    """What devices and the face station submit to: thread-safe calls that return at once."""
+
+    @property
+    def checkin(self) -> CheckInService:
+        """The check-in service (its project, store and desk name are read-only here)."""
+        ...
+
+    def submit(self, credential: Credential) -> Future[Outcome]:
+        """Queue one presentation."""
+        ...
+
+    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+        """Queue one scanned code."""
+        ...
+
+    def submit_refusal(
+        self,
+        *,
+        method: Method,
+        reason: str,
+        message_zh: str,
+        message_en: str,
+        detail: str,
+        credential: Credential | None = None,
+    ) -> Future[Outcome]:
+        """Queue a presentation a driver, or a later check of `credential`, refused."""
+        ...
+
+    def report_device(self, name: str, *, ok: bool, detail: str) -> None:
+        """Publish a device's state."""
+        ...
+
+    def publish(self, event: ScreenEvent) -> None:
+        """Hand a screen event to every listener."""
+        ...
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """Receive every screen event from now on, on the thread that publishes it."""
+        ...
+
+
+class Subscription:
+    """A listener's place in the desk's list; `close()` returns once no call to it is running."""
+
+    def __init__(self, desk: DeskService, listener: Listener) -> None:
+        self._desk = desk
+        self.listener = listener
+        # Held while the listener runs, so close() waits for a call in flight. Re-entrant: a
+        # listener may publish (an outcome leads to an enrollment offer) on the same thread.
+        self.lock = threading.RLock()
+        self.closed = False
+
+    def close(self) -> None:
+        """Stop receiving events (idempotent; never call it from inside the listener)."""
+        with self.lock:
+            self.closed = True
+        self._desk._drop(self)
+
+
+class DeskService:
+    """The desk's check-in queue, its mode and staff PIN, and the listeners of its screen events."""
+
+    def __init__(self, checkin: CheckInService, *, pins: PinGuard | None = None) -> None:
+        self._checkin = checkin
+        self._pins = pins or PinGuard(checkin.store, "staff")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
+        self._lock = threading.Lock()
+        self._subscriptions: list[Subscription] = []
+
+    @property
+    def checkin(self) -> CheckInService:
+        """The check-in service; its store is only used on the desk thread."""
+        return self._checkin
+
+    # -- listeners -------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """Receive every screen event from now on, on the thread that publishes it."""
+        subscription = Subscription(self, listener)
+        with self._lock:
+            self._subscriptions.append(subscription)
+        return subscription
+
+    def _drop(self, subscription: Subscription) -> None:
+        with self._lock:
+            if subscription in self._subscriptions:
+                self._subscriptions.remove(subscription)
+
+    def publish(self, event: ScreenEvent) -> None:
+        """Hand one event to every listener (any thread); a failing listener is logged, skipped."""
+        with self._lock:
+            subscriptions = list(self._subscriptions)
+        for subscription in subscriptions:
+            with subscription.lock:
+                if subscription.closed:
+                    continue
+                try:
+                    subscription.listener(event)
+                # A screen that fails to show an answer must not stop the desk from recording.
+                except Exception:
+                    log.exception("screen listener failed on %s", type(event).__name__)
+
+    def report_device(self, name: str, *, ok: bool, detail: str) -> None:
+        """Publish a device's state (any thread)."""
+        self.publish(DeviceStatus(name, ok, detail))
+
+    def report_notice(self, zh: str, en: str) -> None:
+        """Publish a message that is not a check-in outcome (any thread)."""
+        self.publish(Notice(zh, en))
+
+    # -- the desk thread -------------------------------------------------------------------------
+
+    def _queue(self, work: Callable[[], Outcome]) -> Future[Outcome]:
+        try:
+            return self._executor.submit(self._run, work)
+        except RuntimeError:  # stopped: nothing was recorded, and the screen says so
+            log.warning("presentation refused: the desk is closing")
+            future: Future[Outcome] = Future()
+            future.set_result(Outcome(Status.ERROR, CLOSING_ZH, CLOSING_EN, reason="closing"))
+            return future
+
+    def _run(self, work: Callable[[], Outcome]) -> Outcome:
+        try:
+            result = work()
+        except Exception as exc:  # a bug must reach the screen as "call staff", not kill the desk
+            log.exception("check-in failed")
+            base = exc if isinstance(exc, KioskError) else KioskError(type(exc).__name__)
+            result = Outcome(Status.ERROR, base.screen_zh, base.screen_en, reason="internal")
+        self.publish(result)
+        return result
+
+    def submit(self, credential: Credential) -> Future[Outcome]:
+        """Queue one presentation from any thread; its outcome is published when committed."""
+        return self._queue(lambda: self._checkin.present(credential))
+
+    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+        """Queue one scanned code from any thread: verified, then checked in or refused (red)."""
+        return self._queue(lambda: scan_payload(payload, service=self._checkin, source=source))
+
+    def submit_refusal(
+        self,
+        *,
+        method: Method,
+        reason: str,
+        message_zh: str,
+        message_en: str,
+        detail: str,
+        credential: Credential | None = None,
+    ) -> Future[Outcome]:
+        """Queue a presentation a driver, or a later check of `credential`, refused: kept, red."""
+
+        def refuse() -> Outcome:
+            try:
+                # No credential read: the HMAC covers what was presented, method and reason.
+                text = credential.audit_text() if credential else f"{method}:{reason}"
+                self._checkin.deny(method=method, reason=reason, credential_text=text,
+                                   detail=detail)  # fmt: skip
+            except KioskError as exc:  # storage full: the screen still says what went wrong
+                log.error("refused attempt not recorded: %s", exc.detail)
+            return Outcome(Status.REFUSED, message_zh, message_en, reason=reason)
+
+        return self._queue(refuse)
+
+    def change_mode(self, mode: DeskMode, *, pin: str | None = None) -> Future[None]:
+        """Switch in / out / auto; behind the staff PIN once the platform set one (PinAnswer)."""
+
+        def change() -> None:
+            if self._pins.is_set:
+                if pin is None:
+                    self.publish(PinAnswer(ok=False, asked=True))
+                    return
+                result = self._pins.check(pin)
+                self.publish(PinAnswer(ok=result.ok, wait_s=result.wait.total_seconds()))
+                if not result.ok:
+                    return
+            self._checkin.mode = mode
+            log.info("desk mode set to %s", mode.value)
+            self.publish(ModeChanged(mode))
+
+        return self.run(change)
+
+    def announce(self) -> Future[None]:
+        """Publish the state a new screen starts from (the mode in force)."""
+        return self.run(lambda: self.publish(ModeChanged(self._checkin.mode)))
+
+    def run(self, work: Callable[[], T]) -> Future[T]:
+        """Run `work` on the desk thread, after everything queued before it (store reads)."""
+        return self._executor.submit(work)
+
+    def ping(self, reply: Callable[[], None]) -> bool:
+        """Call `reply` from the desk thread once it is free (the watchdog); False once stopped."""
+        try:
+            self._executor.submit(reply)
+        except RuntimeError:
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Finish the presentation in progress and what is queued, then end the desk thread."""
+        self._executor.shutdown(wait=True)
