@@ -97,5 +97,3 @@ def test_garbage_and_chinese_lines_are_refused_not_crashing(
     # The desk still works after all that.
     scanner.scan(rig.ticket("A3"))
     assert rig.outcomes.wait(4).status is Status.ACCEPTED
-
-

@@ -93,7 +93,6 @@ class Running:
         station.start()
         return station
 
-
     def stop(self) -> None:
         """Stop every station (joining its threads), then close its camera."""
         for station, camera in self.started:
