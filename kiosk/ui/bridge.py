@@ -71,7 +71,9 @@ class DeskBridge(QObject):
         subscription = desk.subscribe(_Relay(self))
         self._subscription: Subscription | None = subscription
         # Deleted with its parent before close(): still no publisher may reach a dead object.
-        self.destroyed.connect(lambda *_: subscription.close())
+        self.destroyed.connect(
+            lambda *_: subscription.close(), Qt.ConnectionType.DirectConnection
+        )
         watch(self, "DeskBridge")
 
     def close(self) -> None:

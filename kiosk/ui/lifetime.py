@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ def watch(obj: QObject, name: str) -> None:
             with _lock:
                 violations.append(entry)
 
-    obj.destroyed.connect(destroyed)
+    # Direct: the check must run on the destroying thread itself, not be queued to the GUI one.
+    obj.destroyed.connect(destroyed, Qt.ConnectionType.DirectConnection)
 
 
 def take_violations() -> list[str]:

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -257,6 +258,53 @@ def bench_rss(real: np.ndarray, work: Path) -> None:
     print(f"bench: face_rss_python_numpy {float(base):.0f} MB", flush=True)
 
 
+def bench_threads(engine: FaceEngine) -> None:
+    """Two threads on 480p frames: the shared models under one lock (what the desk does) beside
+    one set of models per thread (the alternative, ~120 MB more per thread)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        import dlib
+        import face_recognition_models as frm
+
+    frame = np.ascontiguousarray(frame_480p()[:, :, ::-1])
+    n = 15
+
+    def shared_work() -> None:
+        for _ in range(n):
+            for box, _score in engine.backend.detect(frame, upsample=0):
+                engine.backend.landmarks(frame, box)
+                engine.encode(frame, box)
+
+    def own_models() -> Callable[[], None]:
+        det = dlib.get_frontal_face_detector()
+        s68 = dlib.shape_predictor(frm.pose_predictor_model_location())
+        s5 = dlib.shape_predictor(frm.pose_predictor_five_point_model_location())
+        enc = dlib.face_recognition_model_v1(frm.face_recognition_model_location())
+
+        def work() -> None:
+            for _ in range(n):
+                for r in det(frame, 0):
+                    s68(frame, r)
+                    enc.compute_face_descriptor(frame, s5(frame, r), 1)
+
+        return work
+
+    for name, works in (
+        ("lock", [shared_work, shared_work]),
+        ("own", [own_models(), own_models()]),
+    ):
+        threads = [threading.Thread(target=w) for w in works]
+        t = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        fps = 2 * n / (time.perf_counter() - t)
+        print(f"bench: face_models_2threads_{name} {fps:.1f} frames/s", flush=True)
+
+
 def main() -> None:
     """Print the bench lines (the check-in run last, as the issue asks)."""
     engine, status = load_engine()
@@ -267,6 +315,7 @@ def main() -> None:
         by_person[person] = np.stack([engine.photo_faces(load_rgb(p))[0].encoding for p in paths])
     real = np.concatenate(list(by_person.values()))
     bench_frame(engine)
+    bench_threads(engine)
     bench_search(real)
     bench_liveness(engine)
     base = ROOT / ".bench-work"

@@ -29,3 +29,24 @@ def test_emitting_signals_keeps_the_reference_counts_of_true_and_false(
     assert len(received) == 4000
     assert (sys.getrefcount(True), sys.getrefcount(False)) == before
     emitter.deleteLater()
+
+
+def test_a_qobject_destroyed_off_the_gui_thread_is_recorded(qapp: QApplication) -> None:
+    """The lifetime check every test relies on (tests/conftest.py) can fail: shown here."""
+    import threading
+
+    import shiboken6
+
+    from kiosk.ui.lifetime import take_violations, watch
+
+    take_violations()
+    on_gui = QObject()
+    watch(on_gui, "kept on the GUI thread")
+    shiboken6.delete(on_gui)
+    assert take_violations() == []
+    stray = QObject()
+    watch(stray, "freed by a worker")
+    worker = threading.Thread(target=shiboken6.delete, args=(stray,), name="some-worker")
+    worker.start()
+    worker.join()
+    assert take_violations() == ["freed by a worker destroyed on thread some-worker"]

@@ -22,7 +22,8 @@ audit = logging.getLogger("kiosk.audit")
 
 
 class Offer:
-    """One open enrollment offer; its controls are called from the GUI thread."""
+    """One open enrollment offer; its controls, called on the GUI thread, run on the station's
+    worker (they log and may touch the face desk: never the GUI thread's work)."""
 
     def __init__(self, state: StationState, flow: OnSiteEnrollment, outcome: Outcome) -> None:
         self._state = state
@@ -40,19 +41,32 @@ class Offer:
 
     def accept(self) -> None:
         """Record consent (its instant is kept with the template)."""
+        self._state.post(self._accept)
+
+    def decline(self) -> None:
+        """Nothing is stored; the card check-in is untouched."""
+        self._state.post(self._decline)
+
+    def confirm(self) -> None:
+        """Staff vouched for the cardholder: frames go to the enrollment from the next one on."""
+        self._state.post(self._confirm)
+
+    def cancel(self) -> None:
+        """Abandon; a capture in progress ends at the next frame (EnrollmentFinished)."""
+        self._state.post(self.cancel_now)
+
+    def _accept(self) -> None:
         if self._step("accept", self.flow.accept):
             audit.info("face consent given: project=%s attendee=%s at=%s", self.flow.project,
                        self.flow.attendee_id, self.flow.consent_at)  # fmt: skip
 
-    def decline(self) -> None:
-        """Nothing is stored; the card check-in is untouched."""
+    def _decline(self) -> None:
         if self._step("decline", self.flow.decline):
             audit.info("face consent declined: project=%s attendee=%s", self.flow.project,
                        self.flow.attendee_id)  # fmt: skip
             self._state.close_offer(self, declined=True)
 
-    def confirm(self) -> None:
-        """Staff vouched for the cardholder: frames go to the enrollment from the next one on."""
+    def _confirm(self) -> None:
         staff = self._state.staff
         if self._step("confirm", lambda: self.flow.confirm_cardholder(staff=staff)):
             # Kept with the template too (face_templates.confirmed_by); the audit log has the time.
@@ -60,8 +74,8 @@ class Offer:
                        self.flow.project, self.flow.attendee_id, staff)  # fmt: skip
             self._state.capture(self)
 
-    def cancel(self) -> None:
-        """Abandon; a capture in progress ends at the next frame (EnrollmentFinished)."""
+    def cancel_now(self) -> None:
+        """Abandon on this thread; a capture in progress ends at the next frame."""
         capturing = self.flow.state is EnrollmentState.CAPTURING
         self.flow.cancel()
         if not capturing:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -52,6 +53,13 @@ class StationState:
     stopped: bool = False
     purged: bool = False
     declined: set[str] = field(default_factory=set)
+
+    def post(self, work: Callable[[], None]) -> None:
+        """Run `work` on the station's worker; dropped once the station has stopped."""
+        try:
+            self.worker.submit(work)
+        except RuntimeError:  # shut down: the desk is closing, nothing is waiting for it
+            log.info("face station stopped: %s dropped", getattr(work, "__name__", "work"))
 
     def drop_offer(self) -> None:
         """A new cardholder stands at the camera: an open consent question and any pause end."""

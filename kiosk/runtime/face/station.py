@@ -251,7 +251,7 @@ class FaceStation:
         if self._asking():  # the consent screen is up: nobody is identified meanwhile
             offer = st.offer
             if offer is not None and time.monotonic() - offer.created > st.timing.offer_timeout_s:
-                offer.cancel()  # no screen answered it (the screen's own limit is shorter)
+                offer.cancel_now()  # no screen answered it (the screen's own limit is shorter)
                 st.desk.publish(EnrollmentUpdate(offer.flow.attendee_id, "cancelled"))
             return
         if frame.t < st.quiet_until or st.purged:
@@ -351,6 +351,7 @@ class FaceStation:
     def _after_outcome(self, outcome: Outcome) -> None:
         """After a check-in: close an offer left open; offer enrollment to a new cardholder."""
         st = self.state
+        events: list[ScreenEvent] = []
         with st.lock:
             if outcome.attendee is not None:
                 self._seen(outcome.attendee.id)
@@ -358,23 +359,25 @@ class FaceStation:
             if offer is not None and offer.outcome is not outcome:
                 st.offer = None  # someone else presented: the last person has gone
                 offer.flow.cancel()
+                # Said now: the camera may next serve another offer and not feed this one's end.
+                events.append(EnrollmentUpdate(offer.flow.attendee_id, "cancelled"))
                 offer = None
-            if offer is not None or not self._offer_wanted(outcome):
-                return
-            assert outcome.attendee is not None and st.engine is not None
-            assert st.gallery is not None
-            flow = OnSiteEnrollment(
-                project=st.project,
-                attendee_id=outcome.attendee.id,
-                store=self.store,
-                gallery=st.gallery,
-                engine=st.engine,
-                settings=st.settings,
-                capture_timeout_s=st.timing.capture_timeout_s,
-            )
-            st.offer = Offer(st, flow, outcome)
-            offer_event = EnrollmentOffer(outcome, st.offer, st.desk.checkin.project.name)
-        st.desk.publish(offer_event)
+            if offer is None and self._offer_wanted(outcome):
+                assert outcome.attendee is not None and st.engine is not None
+                assert st.gallery is not None
+                flow = OnSiteEnrollment(
+                    project=st.project,
+                    attendee_id=outcome.attendee.id,
+                    store=self.store,
+                    gallery=st.gallery,
+                    engine=st.engine,
+                    settings=st.settings,
+                    capture_timeout_s=st.timing.capture_timeout_s,
+                )
+                st.offer = Offer(st, flow, outcome)
+                events.append(EnrollmentOffer(outcome, st.offer, st.desk.checkin.project.name))
+        for event in events:  # outside the lock: listeners may call back into the station
+            st.desk.publish(event)
 
     def _seen(self, attendee_id: str) -> None:
         """Remember a check-in (caller holds the lock); old entries go."""
