@@ -71,9 +71,7 @@ class DeskBridge(QObject):
         subscription = desk.subscribe(_Relay(self))
         self._subscription: Subscription | None = subscription
         # Deleted with its parent before close(): still no publisher may reach a dead object.
-        self.destroyed.connect(
-            lambda *_: subscription.close(), Qt.ConnectionType.DirectConnection
-        )
+        self.destroyed.connect(lambda *_: subscription.close(), Qt.ConnectionType.DirectConnection)
         watch(self, "DeskBridge")
 
     def close(self) -> None:
