@@ -24,6 +24,7 @@ from kiosk.services.platform_sync import SyncHandle
 from kiosk.services.retention import RetentionLoop
 from kiosk.services.screen import SyncState
 from kiosk.ui.desk_window import DeskWindow
+from kiosk.ui.i18n import Translations
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
 from sync.outbox import SyncStatus
@@ -74,7 +75,7 @@ class RunningDesk:
             if station is not None:
                 station.project_purged(number)
         if number == self.desk.service.project.number:
-            self.service.report_notice(PURGED_ZH, PURGED_EN)
+            self.service.report_notice(PURGED_ZH, PURGED_EN, code="project_purged")
 
     def stop(self) -> None:
         """Devices first (no new presentations), the desk thread (commits finish), then sync."""
@@ -114,7 +115,10 @@ def run_desk(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     running = build_desk(desk, app=app)
-    window = DeskWindow(running.service, lang=desk.config.kiosk.language)
+    translations = Translations(app)
+    translations.use(desk.config.kiosk.language)
+    window = DeskWindow(running.service, camera=desk.config.camera.enabled,
+                        translations=translations)  # fmt: skip
     running.window = window
     stopping: list[int] = []
 
@@ -133,8 +137,7 @@ def run_desk(
         if fullscreen:
             window.showFullScreen()
         else:
-            window.resize(1024, 640)
-            window.show()
+            window.showMaximized()
         project = desk.service.project
 
         def announce() -> None:

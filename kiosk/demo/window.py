@@ -64,7 +64,7 @@ def run_window(
     from kiosk.app import sync_state
     from kiosk.ui.desk_window import DeskWindow
 
-    window = DeskWindow(stage.service, reset_ms=int(STEP_PAUSE_S * 900))
+    window = DeskWindow(stage.service, hold_ms=int(STEP_PAUSE_S * 900))
     window.resize(1024, 640)
     window.show()
     # The devices reported before the window existed: show their current state now.

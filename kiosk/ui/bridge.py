@@ -29,8 +29,10 @@ from kiosk.services.screen import (
     PinAnswer,
     PreviewFrame,
     ScreenEvent,
+    StaffState,
     SyncState,
 )
+from kiosk.services.session_state import SessionState
 from kiosk.ui.lifetime import watch
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,8 @@ class DeskBridge(QObject):
     sync = Signal(object)  # SyncState
     mode = Signal(object)  # ModeChanged
     pin = Signal(object)  # PinAnswer
+    staff = Signal(object)  # StaffState
+    session = Signal(object)  # SessionState
     face = Signal(object)  # FacePrompt | EnrollmentOffer | EnrollmentUpdate
     preview = Signal(object)  # PreviewFrame
     _arrived = Signal(object)  # any ScreenEvent, emitted on the publishing thread
@@ -93,6 +97,10 @@ class DeskBridge(QObject):
             self.mode.emit(event)
         elif isinstance(event, PinAnswer):
             self.pin.emit(event)
+        elif isinstance(event, StaffState):
+            self.staff.emit(event)
+        elif isinstance(event, SessionState):
+            self.session.emit(event)
         elif isinstance(event, FacePrompt | EnrollmentOffer | EnrollmentUpdate):
             self.face.emit(event)
         elif isinstance(event, PreviewFrame):
