@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import Future
 from typing import Protocol
 
+from kiosk.core.charset import Payload
 from kiosk.core.model import Method
 from kiosk.services.checkin import CheckInService, Credential, Outcome
 
@@ -22,7 +23,7 @@ class DeskPort(Protocol):
         """Queue one presentation."""
         ...
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+    def submit_payload(self, payload: str | bytes | Payload, *, source: str) -> Future[Outcome]:
         """Queue one scanned code."""
         ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.core.charset import Payload
 from kiosk.core.codes import VerifyContext, handle_scan, kiosk_context
 from kiosk.core.codes.verdict import Verdict
 from kiosk.core.model import Method
@@ -33,7 +34,7 @@ def refused_outcome(verdict: Verdict) -> Outcome:
 
 
 def scan_payload(
-    payload: str | bytes,
+    payload: str | bytes | Payload,
     *,
     service: CheckInService,
     source: str,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.core.charset import Payload
 from kiosk.core.errors import KioskError
 from kiosk.core.model import Method
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
@@ -50,7 +51,7 @@ class DeskBridge(QObject):
         """Queue one presentation from any thread; the outcome arrives through `outcome`."""
         return self._desk.submit(self._run, lambda: self.service.present(credential))
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+    def submit_payload(self, payload: str | bytes | Payload, *, source: str) -> Future[Outcome]:
         """Queue one scanned code from any thread: verified, then checked in or refused (red)."""
         return self._desk.submit(
             self._run, lambda: scan_payload(payload, service=self.service, source=source)
