@@ -118,6 +118,9 @@ def _exact(payload: Payload | str) -> str | None:
 
 def _unknown(text: str) -> Verdict:
     # The first characters identify a foreign format without copying a credential into the log.
+    # Text in another script is most likely a name (personal data): only its length is kept.
+    if not text[:4].isascii():
+        return rejected(Reason.UNKNOWN_PREFIX, detail=f"{len(text)} characters, not ASCII")
     return rejected(Reason.UNKNOWN_PREFIX, detail=f"{len(text)} characters, starts {text[:4]!r}")
 
 
