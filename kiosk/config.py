@@ -198,6 +198,8 @@ def _describe(err: ValidationError, source: str) -> str:
         key = f"[{loc[0]}]." + ".".join(str(p) for p in loc[1:]) if len(loc) > 1 else str(loc[0])
         if e["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {key}")
+        elif e["type"] == "value_error":  # our own validators' messages, without pydantic's prefix
+            lines.append(f"{source}: {key}: {e['ctx']['error']} (got {e.get('input')!r})")
         else:
             lines.append(f"{source}: {key}: {e['msg']} (got {e.get('input')!r})")
     return "\n".join(lines)

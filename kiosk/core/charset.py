@@ -245,7 +245,7 @@ def parse_eci_protocol(data: bytes) -> list[tuple[int | None, bytes]] | None:
 
 
 def decode_eci_blocks(blocks: Sequence[tuple[int | None, bytes]]) -> Payload:
-    """Text from blocks each in its own ECI; a block whose ECI is unknown or wrong is guessed."""
+    """Text from blocks each in its own ECI; a block without one, or unknown or wrong, is guessed."""
     raw = b"".join(data for _, data in blocks)
     if any(eci == ECI_BINARY for eci, _ in blocks):
         return hex_payload(raw)
@@ -262,9 +262,10 @@ def decode_eci_blocks(blocks: Sequence[tuple[int | None, bytes]]) -> Payload:
         texts.append(text)
         if codec not in charsets:
             charsets.append(codec)
+    named = any(eci is not None for eci, _ in blocks)
     if not texts:
-        return Payload(raw, "", "utf-8", eci=True)
-    return Payload(raw, "".join(texts), "+".join(charsets), eci=True)
+        return Payload(raw, "", "utf-8", eci=named)
+    return Payload(raw, "".join(texts), "+".join(charsets), eci=named)
 
 
 def decode_eci_protocol(data: bytes) -> Payload:

@@ -117,6 +117,7 @@ def test_eci_protocol_blocks_and_escaped_backslashes() -> None:
 def test_an_eci_wins(blocks: list[tuple[int | None, bytes]], text: str, charset: str) -> None:
     payload = decode_eci_blocks(blocks)
     assert (payload.text, payload.charset, payload.eci) == (text, charset, True)
+    assert not decode_eci_blocks([(None, data) for _, data in blocks]).eci
     assert payload.raw == b"".join(data for _, data in blocks)
 
 
