@@ -245,7 +245,7 @@ def parse_eci_protocol(data: bytes) -> list[tuple[int | None, bytes]] | None:
 
 
 def decode_eci_blocks(blocks: Sequence[tuple[int | None, bytes]]) -> Payload:
-    """Text from blocks each in its own ECI; a block without one, or unknown or wrong, is guessed."""
+    """Text from blocks each in its ECI; a block without one, or unknown or wrong, is guessed."""
     raw = b"".join(data for _, data in blocks)
     if any(eci == ECI_BINARY for eci, _ in blocks):
         return hex_payload(raw)
