@@ -80,7 +80,7 @@ def inspection_context(
     )
 
 
-def _screen(payload: str | bytes | Payload) -> Payload | str | Verdict:  # noqa: PLR0911
+def _screen(payload: str | bytes | Payload) -> Payload | str | Verdict:  # noqa: PLR0911 - checks
     """The payload (bytes read as text), or the rejection of something no format could be."""
     if isinstance(payload, bytes | Payload):
         raw = payload if isinstance(payload, bytes) else payload.raw
