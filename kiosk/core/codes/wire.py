@@ -118,6 +118,11 @@ def b32decode(text: str) -> bytes:
         raise WireError("not base32")
     padded = text.upper() + "=" * (-len(text) % 8)
     try:
-        return base64.b32decode(padded)
+        data = base64.b32decode(padded)
     except (binascii.Error, ValueError):
         raise WireError("not base32") from None
+    # The last character's spare bits must be zero, as b32encode writes them: otherwise several
+    # texts would carry one payload, and a changed last character could go unnoticed.
+    if b32encode(data) != text.upper():
+        raise WireError("not canonical base32")
+    return data
