@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
+from kiosk.core.charset import Payload
 from kiosk.core.errors import KioskError
 from kiosk.core.model import DeskMode, Method
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
@@ -42,7 +43,7 @@ class DeskPort(Protocol):
         """Queue one presentation."""
         ...
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+    def submit_payload(self, payload: str | bytes | Payload, *, source: str) -> Future[Outcome]:
         """Queue one scanned code."""
         ...
 
@@ -166,7 +167,7 @@ class DeskService:
         """Queue one presentation from any thread; its outcome is published when committed."""
         return self._queue(lambda: self._checkin.present(credential))
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+    def submit_payload(self, payload: str | bytes | Payload, *, source: str) -> Future[Outcome]:
         """Queue one scanned code from any thread: verified, then checked in or refused (red)."""
         return self._queue(lambda: scan_payload(payload, service=self._checkin, source=source))
 
