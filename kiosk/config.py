@@ -10,6 +10,8 @@ from typing import Any, Literal
 from platformdirs import user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.core.charset import CHARSETS, Charset
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -82,6 +84,21 @@ class ScannerSection(_Section):
     serial_baudrate: int = 9600
     hidpos_device: str | None = None  # a HID-POS scanner's /dev/hidraw* node (Linux)
     reconnect_s: float = Field(1.0, gt=0, le=60)  # retry interval after a scanner is unplugged
+    # How serial and HID-POS scanners' bytes become text: "auto" reads them like the camera's
+    # codes; "utf-8" or "gb18030" for a scanner set to send that (GBK and GB2312: "gb18030").
+    charset: Charset = "auto"
+
+    @field_validator("charset", mode="before")
+    @classmethod
+    def _charset(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        name = value.strip().lower().replace("_", "-")
+        name = {"utf8": "utf-8", "gbk": "gb18030", "gb2312": "gb18030"}.get(name, name)
+        if name not in CHARSETS:
+            choices = ", ".join(f'"{c}"' for c in CHARSETS)
+            raise ValueError(f'must be one of {choices} (a GBK or GB2312 scanner: "gb18030")')
+        return name
 
 
 class CameraSection(_Section):
@@ -181,6 +198,8 @@ def _describe(err: ValidationError, source: str) -> str:
         key = f"[{loc[0]}]." + ".".join(str(p) for p in loc[1:]) if len(loc) > 1 else str(loc[0])
         if e["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {key}")
+        elif e["type"] == "value_error":  # our own validators' messages, without pydantic's prefix
+            lines.append(f"{source}: {key}: {e['ctx']['error']} (got {e.get('input')!r})")
         else:
             lines.append(f"{source}: {key}: {e['msg']} (got {e.get('input')!r})")
     return "\n".join(lines)

@@ -65,6 +65,18 @@ def test_config_errors_name_the_key(tmp_path: Path, text: str, expected: str) ->
     assert expected in str(err.value)
 
 
+def test_scanner_charset_is_validated_at_load() -> None:
+    assert parse_config({}).scanner.charset == "auto"
+    for name, value in [("UTF8", "utf-8"), ("GBK", "gb18030"), ("gb2312", "gb18030")]:
+        assert parse_config({"scanner": {"charset": name}}).scanner.charset == value
+    with pytest.raises(ConfigError) as err:
+        parse_config({"scanner": {"charset": "big5"}}, source="kiosk.toml")
+    assert str(err.value) == (
+        'kiosk.toml: [scanner].charset: must be one of "auto", "utf-8", '
+        '"gb18030" (a GBK or GB2312 scanner: "gb18030") (got \'big5\')'
+    )
+
+
 def test_parse_config_reports_expected_type() -> None:
     with pytest.raises(ConfigError, match=r"\[camera\]\.fps: .*greater than 0"):
         parse_config({"camera": {"fps": -1}})

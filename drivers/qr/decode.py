@@ -77,12 +77,12 @@ class FrameDecoder:
         gray = to_gray(frame)
         seen: set[tuple[bytes, str]] = set()
         found: list[Detection] = []
-        for raw, symbology, box in self.backend.read(gray):
+        for payload, symbology, box in self.backend.read(gray):
             # A backend may report one symbol twice (e.g. at two scales): keep the first.
-            if (raw, symbology) in seen:
+            if (payload.raw, symbology) in seen:
                 continue
-            seen.add((raw, symbology))
-            found.append(Detection(raw=raw, format=symbology, box=box))
+            seen.add((payload.raw, symbology))
+            found.append(Detection(payload=payload, format=symbology, box=box))
         return reading_order(found)
 
 

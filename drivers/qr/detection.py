@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.core.charset import Payload
+
 Point = tuple[int, int]
 
 
@@ -11,14 +13,19 @@ Point = tuple[int, int]
 class Detection:
     """One code in one frame: payload, symbology, corners clockwise from the symbol's top-left."""
 
-    raw: bytes  # the payload's bytes as encoded in the symbol
+    payload: Payload  # the symbol's bytes and their text (ECI, UTF-8, GB18030, Shift_JIS…)
     format: str  # symbology, zxing-cpp's names: "QRCode", "EAN13", "Code128", "DataMatrix", …
     box: tuple[Point, Point, Point, Point]  # image pixels
 
     @property
+    def raw(self) -> bytes:
+        """The payload's bytes as encoded in the symbol (what signatures are checked over)."""
+        return self.payload.raw
+
+    @property
     def text(self) -> str:
-        """The payload as text: UTF-8, or with undecodable bytes escaped as \\xNN."""
-        return self.raw.decode("utf-8", errors="backslashreplace")
+        """The payload as its maker wrote it, or `hex:…` for bytes that are no text."""
+        return self.payload.text
 
 
 @dataclass(frozen=True, slots=True)

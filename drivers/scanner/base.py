@@ -5,19 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk.core.charset import Payload
+
 
 @dataclass(frozen=True, slots=True)
 class ScanEvent:
-    """One complete scan: the payload's bytes as the scanner sent them."""
+    """One complete scan: the bytes as the scanner sent them, and their text."""
 
-    raw: bytes
+    payload: Payload
     source: str  # "serial:/dev/ttyACM0", "evdev:/dev/input/event5", "wedge"
     at: float  # monotonic seconds when the scan completed
 
     @property
+    def raw(self) -> bytes:
+        """The payload's bytes as the scanner sent them."""
+        return self.payload.raw
+
+    @property
     def text(self) -> str:
-        """The payload as text: UTF-8, or with undecodable bytes escaped as \\xNN."""
-        return self.raw.decode("utf-8", errors="backslashreplace")
+        """The payload's text (`[scanner] charset`), or `hex:…` for bytes that are no text."""
+        return self.payload.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from drivers.scanner import keymap
 from drivers.scanner.base import ScanEvent, Scanner, ScannerStatus
 from drivers.scanner.burst import BurstConfig, BurstDecoder, Replay, Scan, Step
 from drivers.scanner.worker import ScannerWorker
+from kiosk.core.charset import Payload
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class EvdevScanner(ScannerWorker):
                 self._emit(text)
 
     def _emit(self, text: str) -> None:
-        event = ScanEvent(text.encode("utf-8"), self.name, time.monotonic())
+        event = ScanEvent(Payload.of_text(text), self.name, time.monotonic())
         try:
             self._on_scan(event)
         except Exception:

@@ -11,7 +11,9 @@ Honeywell, Zebra, Datalogic and Newland firmware use in HID-POS mode:
     bytes 5…      payload (n bytes, at most the report's room: 56 in a 64-byte report)
     last byte     bit 0 set: the payload continues in the next report
 
-A payload longer than one report spans several; the last has bit 0 clear.
+A payload longer than one report spans several; the last has bit 0 clear. A QR Code identifier
+with modifier 2, 4 or 6 (`]Q2`) says the payload follows the ECI protocol (`\\NNNNNN` names a
+character set, `\\\\` is a backslash): the text then comes from those ECIs (`scan_payload`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from kiosk.core.charset import (
+    Charset,
+    Payload,
+    decode_eci_blocks,
+    decode_payload,
+    parse_eci_protocol,
+)
+
 USAGE_PAGE_POS_BARCODE = 0x8C  # HID Point of Sale Usage Tables: Bar Code Scanner page
 SCANNED_DATA_REPORT_ID = 2
 HEADER = 5  # report ID, length, three bytes of AIM identifier
 TRAILER = 3  # vendor symbology code, reserved, continuation flags
 DEFAULT_REPORT_SIZE = 64  # the scanned-data report's size when the descriptor cannot be read
+# QR Code identifiers whose modifier says "ECI protocol implemented" (ISO/IEC 18004, annex F).
+ECI_PROTOCOL_AIMS = frozenset({"]Q2", "]Q4", "]Q6"})
 
 
 class BadReport(ValueError):
@@ -46,6 +58,15 @@ class HidPosScan:
     raw: bytes
     aim: str
     truncated: bool = False  # longer than the assembler's limit: cut (the verifier refuses it)
+
+
+def scan_payload(scan: HidPosScan, *, charset: Charset = "auto") -> Payload:
+    """A scan's bytes and text: by its ECIs when the identifier says so, else read in `charset`."""
+    if scan.aim in ECI_PROTOCOL_AIMS and not scan.truncated:
+        blocks = parse_eci_protocol(scan.raw)
+        if blocks is not None:
+            return decode_eci_blocks(blocks)
+    return decode_payload(scan.raw, charset=charset)
 
 
 def parse_report(report: bytes) -> ScannedChunk | None:

@@ -26,8 +26,10 @@ from drivers.scanner.hidpos import (
     ReportFramer,
     parse_descriptor,
     parse_report,
+    scan_payload,
 )
 from drivers.scanner.worker import ScannerWorker
+from kiosk.core.charset import Charset
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class HidPosScanner(ScannerWorker):
         reconnect_s: float = 1.0,
         descriptor: DescriptorSource = sysfs_descriptor,
         max_payload: int = 1024,
+        charset: Charset = "auto",
     ):
         self.path = path
         super().__init__(f"hidpos:{path}", on_status=on_status)
@@ -66,6 +69,7 @@ class HidPosScanner(ScannerWorker):
         self._reconnect_s = reconnect_s
         self._descriptor = descriptor
         self._assembler = HidPosAssembler(max_payload=max_payload)
+        self._charset: Charset = charset
         self.bad_reports = 0
 
     def _sizes(self) -> dict[int, int] | str:
@@ -132,7 +136,7 @@ class HidPosScanner(ScannerWorker):
         if scan.truncated:
             log.warning("%s: payload longer than %d bytes cut", self.name, len(scan.raw) - 1)
         try:
-            self._on_scan(ScanEvent(scan.raw, self.name, now))
+            self._on_scan(ScanEvent(scan_payload(scan, charset=self._charset), self.name, now))
         except Exception:
             log.exception("scan consumer failed")
 

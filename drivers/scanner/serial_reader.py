@@ -1,7 +1,8 @@
 """Serial / USB-CDC scanners: one payload per CR-terminated line, on a worker thread.
 
-Serial (or HID-POS) mode is the one that carries UTF-8 payloads such as Chinese text intact:
-no keyboard layout or input method is involved.
+Serial (or HID-POS) mode is the one that carries Chinese text intact: no keyboard layout or input
+method is involved. The bytes are read as text like a camera's codes (`charset="auto"`), or in the
+character set the scanner is set to send (`[scanner] charset`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from drivers.scanner.base import ScanEvent, Scanner, ScannerStatus
 from drivers.scanner.lines import LineSplitter
 from drivers.scanner.worker import ScannerWorker
+from kiosk.core.charset import Charset, decode_payload
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class SerialScanner(ScannerWorker):
         baudrate: int = 9600,
         reconnect_s: float = 1.0,
         max_line: int = 1024,
+        charset: Charset = "auto",
     ):
         self.port = port
         super().__init__(f"serial:{port}", on_status=on_status)
@@ -39,6 +42,7 @@ class SerialScanner(ScannerWorker):
         self._baudrate = baudrate
         self._reconnect_s = reconnect_s
         self._max_line = max_line
+        self._charset: Charset = charset
 
     def _run(self) -> None:
         try:
@@ -66,7 +70,8 @@ class SerialScanner(ScannerWorker):
         while not self._stop.is_set():
             chunk = port.read(max(1, port.in_waiting or 1))
             for line in lines.feed(chunk):
-                event = ScanEvent(line, self.name, time.monotonic())
+                payload = decode_payload(line, charset=self._charset)
+                event = ScanEvent(payload, self.name, time.monotonic())
                 try:
                     self._on_scan(event)
                 except Exception:

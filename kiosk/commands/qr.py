@@ -262,7 +262,7 @@ def decode(args: argparse.Namespace) -> int:
     context, done = _decode_context(args)
     try:
         for found in decoder.decode(image):
-            verdict = classify_and_verify(found.raw, context=context)
+            verdict = classify_and_verify(found.payload, context=context)
             line = {
                 "text": found.text,
                 "format": found.format,

@@ -56,8 +56,8 @@ class QrCameraDevice:
         self._subscription: Subscription | None = None
 
     def scanned(self, event: QrScanned) -> None:
-        """Queue the payload's bytes (the verifier judges encoding and content)."""
-        self._desk.submit_payload(event.detection.raw, source=f"camera:{event.backend}")
+        """Queue the payload: the symbol's bytes and their text (the verifier judges both)."""
+        self._desk.submit_payload(event.detection.payload, source=f"camera:{event.backend}")
 
     def start(self) -> None:
         """Subscribe to the camera's frames."""

@@ -28,8 +28,8 @@ class ScanRouter:
         self._label = label
 
     def scan(self, event: ScanEvent) -> None:
-        """Queue one payload, bytes as they came (UTF-8 is judged by the verifier)."""
-        self._desk.submit_payload(event.raw, source=event.source)
+        """Queue one payload: the bytes as they came and their text (the verifier judges both)."""
+        self._desk.submit_payload(event.payload, source=event.source)
 
     def status(self, status: ScannerStatus) -> None:
         """Publish the scanner's state."""
@@ -64,6 +64,7 @@ def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Devi
             on_status=router.status,
             baudrate=section.serial_baudrate,
             reconnect_s=section.reconnect_s,
+            charset=section.charset,
         )
         devices.append(ScannerDevice(SERIAL_NAME, serial))
     if section.evdev_device:
@@ -83,6 +84,7 @@ def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Devi
             on_scan=router.scan,
             on_status=router.status,
             reconnect_s=section.reconnect_s,
+            charset=section.charset,
         )
         devices.append(ScannerDevice(HIDPOS_NAME, hidpos))
     if not devices:

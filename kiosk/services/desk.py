@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
+from kiosk.core.charset import Payload
 from kiosk.core.errors import KioskError
 from kiosk.core.model import DeskMode, Method
 from kiosk.core.timeutil import local_day
@@ -52,7 +53,7 @@ class DeskPort(Protocol):
         """Queue one presentation."""
         ...
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+    def submit_payload(self, payload: str | bytes | Payload, *, source: str) -> Future[Outcome]:
         """Queue one scanned code."""
         ...
 
@@ -209,7 +210,7 @@ class DeskService:
         """Queue one presentation from any thread; its outcome is published when committed."""
         return self._queue(lambda: self._checkin.present(credential))
 
-    def submit_payload(self, payload: str | bytes, *, source: str) -> Future[Outcome]:
+    def submit_payload(self, payload: str | bytes | Payload, *, source: str) -> Future[Outcome]:
         """Queue one scanned code from any thread: verified, then checked in or refused (red)."""
         return self._queue(lambda: scan_payload(payload, service=self._checkin, source=source))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drivers.scanner.burst import BurstConfig
 from kiosk.config import ScannerSection
+from kiosk.core.charset import Payload
 from kiosk.core.codes import VerifyContext, handle_scan, kiosk_context
 from kiosk.core.codes.verdict import Verdict
 from kiosk.core.model import Method
@@ -35,7 +36,7 @@ def refused_outcome(verdict: Verdict) -> Outcome:
 
 
 def scan_payload(
-    payload: str | bytes,
+    payload: str | bytes | Payload,
     *,
     service: CheckInService,
     source: str,

@@ -116,7 +116,7 @@ def checkin_latency(work: Path, keys: PlatformKeys) -> tuple[float, float]:
         return service.present(Credential.attendee(verdict.attendee_id, method=Method.QR))
 
     def on_scan(event: QrScanned) -> None:
-        scan = handle_scan(event.detection.raw, context=context, admit=admit, deny=service)
+        scan = handle_scan(event.detection.payload, context=context, admit=admit, deny=service)
         result.append((time.perf_counter() - event.at, scan.outcome))
         done.set()
 

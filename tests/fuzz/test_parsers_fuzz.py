@@ -8,7 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drivers.scanner.hidpos import ECI_PROTOCOL_AIMS, HidPosScan, scan_payload
 from kiosk.config import ConfigError, parse_config
+from kiosk.core.charset import CHARSETS, parse_eci_protocol
 from kiosk.core.errors import InvalidDocumentNumber
 from kiosk.core.ids import DocumentType, validate_document
 from kiosk.core.project_file import ProjectFileError, project_from_dict
@@ -38,6 +40,7 @@ KEYS = [
     "source",
     "server_url",
     "x",
+    "charset",
 ]
 
 
@@ -58,6 +61,7 @@ def test_config_never_crashes(doc: dict[str, Any]) -> None:
         assert "[" in text or "unknown key" in text  # every message names where
     else:
         assert config.desk.mode in ("in", "out", "auto")
+        assert config.scanner.charset in CHARSETS
 
 
 @settings(max_examples=200)
@@ -109,3 +113,23 @@ def test_document_numbers_never_crash(kind: DocumentType, text: str) -> None:
         assert exc.screen_zh and exc.detail
     else:
         assert doc.number == doc.number.strip()
+
+
+@settings(max_examples=300)
+@given(
+    raw=st.binary(max_size=120),
+    aim=st.sampled_from(["", "]Q0", "]Q1", "]Q2", "]Q4", "]Q6", "]C0"]),
+    charset=st.sampled_from(CHARSETS),
+    truncated=st.booleans(),
+)
+def test_any_scanned_bytes_are_text_or_hex_never_a_crash(
+    raw: bytes, aim: str, charset: str, truncated: bool
+) -> None:
+    payload = scan_payload(HidPosScan(raw, aim, truncated), charset=charset)  # type: ignore[arg-type]
+    if payload.binary:
+        assert payload.text == "hex:" + payload.raw.hex()
+    blocks = parse_eci_protocol(raw) if aim in ECI_PROTOCOL_AIMS and not truncated else None
+    if blocks is None:  # the bytes as they came, read in the configured charset
+        assert payload.raw == raw and not payload.eci
+    else:  # the ECI protocol: designators gone, doubled backslashes single
+        assert payload.raw == b"".join(data for _, data in blocks)

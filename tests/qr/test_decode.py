@@ -14,6 +14,7 @@ from drivers.qr.backends import DecoderUnavailable, backend_status, open_backend
 from drivers.qr.debounce import Debouncer
 from drivers.qr.decode import BadFrame, FrameDecoder
 from drivers.qr.detection import Detection
+from kiosk.core.charset import Payload
 from tests.support.qr import PlatformKeys, bgr, camera_frame, qr_matrix
 from tests.support.roster import DAY1, at
 
@@ -142,7 +143,7 @@ def test_symbology_filter_and_names(decoder: FrameDecoder) -> None:
 
 
 def det(text: str) -> Detection:
-    return Detection(text.encode(), "QRCode", ((0, 0), (1, 0), (1, 1), (0, 1)))
+    return Detection(Payload.of_text(text), "QRCode", ((0, 0), (1, 0), (1, 1), (0, 1)))
 
 
 def test_code_held_in_view_is_one_event() -> None:

@@ -18,6 +18,7 @@ from drivers.qr.worker import QrFrameWorker
 from drivers.scanner.base import ScanEvent
 from drivers.scanner.serial_reader import SerialScanner
 from drivers.sim.serial_scanner import SimSerialScanner
+from kiosk.core.charset import Payload
 from kiosk.core.codes import (
     MemoryReplayGuard,
     Reason,
@@ -73,7 +74,7 @@ class Desk:
         assert verdict.attendee_id is not None
         return self.service.present(Credential.attendee(verdict.attendee_id, method=Method.QR))
 
-    def scan(self, payload: str | bytes):  # type: ignore[no-untyped-def]
+    def scan(self, payload: str | bytes | Payload):  # type: ignore[no-untyped-def]
         return handle_scan(payload, context=self.context, admit=self.admit, deny=self.service)
 
 
@@ -166,7 +167,7 @@ def test_camera_frame_to_committed_check_in(desk: Desk, keys: PlatformKeys) -> N
     outcomes: list[Outcome | None] = []
 
     def on_scan(event: QrScanned) -> None:
-        outcomes.append(desk.scan(event.detection.raw).outcome)
+        outcomes.append(desk.scan(event.detection.payload).outcome)
 
     worker = QrFrameWorker(FrameDecoder.open("zxing"), on_scan=on_scan)
     frame = bgr(camera_frame([keys.ticket(desk.project.number, "A3", start=at(DAY1, 0))]))

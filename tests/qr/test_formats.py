@@ -69,6 +69,20 @@ def test_ticket_scanned_with_caps_lock_inverted_still_verifies(
     assert classify_and_verify(ticket(keys).lower(), context=ctx(keys, clock)).accepted
 
 
+def test_spare_bits_in_the_last_character_are_malformed(
+    keys: PlatformKeys, clock: FakeClock
+) -> None:
+    payload = ticket(keys)
+    body = payload[len("CME-TKT1:") :]
+    assert len(body) * 5 % 8  # the last character has bits to spare
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    spare = (1 << len(body) * 5 % 8) - 1  # the low bits beyond the last whole byte
+    twin = payload[:-1] + alphabet[alphabet.index(payload[-1]) | spare]
+    assert twin != payload
+    v = classify_and_verify(twin, context=ctx(keys, clock))
+    assert (v.reason, v.detail) == (Reason.MALFORMED, "not canonical base32")
+
+
 def test_any_changed_character_breaks_the_ticket(keys: PlatformKeys, clock: FakeClock) -> None:
     payload = ticket(keys)
     body_start = len("CME-TKT1:")

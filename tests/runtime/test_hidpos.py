@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,15 +15,18 @@ from drivers.scanner.base import ScanEvent, ScannerStatus
 from drivers.scanner.hidpos import (
     BadReport,
     HidPosAssembler,
+    HidPosScan,
     ReportFramer,
     parse_descriptor,
     parse_report,
+    scan_payload,
 )
 from drivers.scanner.hidpos_reader import HidPosScanner
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.runtime.scanners import HIDPOS_NAME
 from kiosk.services.checkin import Status
-from tests.support.desk import DeskRig, wait_for
+from tests.support.charsets import CODES, NAME_CARD, CharsetCode, eci_protocol
+from tests.support.desk import DENIED_KEY, DeskRig, wait_for
 from tests.support.hidpos import (
     HIDPOS_DESCRIPTOR,
     KEYBOARD_DESCRIPTOR,
@@ -191,3 +195,62 @@ def test_hidpos_ticket_to_a_check_in_at_the_desk(rig: DeskRig, pty: SimSerialSca
     out = rig.outcomes.wait()
     assert out.status is Status.ACCEPTED and out.attendee is not None
     assert out.attendee.id == "A1" and len(rig.store.events()) == 1
+
+
+# ---- character sets ------------------------------------------------------------------------------
+
+
+def assembled(reports: list[bytes]) -> HidPosScan:
+    assembler = HidPosAssembler()
+    scans = [assembler.feed(c, 0.0) for c in map(parse_report, reports) if c is not None]
+    [scan] = [s for s in scans if s is not None]
+    return scan
+
+
+@pytest.mark.parametrize("code", CODES, ids=lambda c: c.name)
+def test_scanned_bytes_read_like_the_camera(code: CharsetCode) -> None:
+    # ]Q1: the symbol's bytes, no ECI (a Big5 code is then guessed, as zbar reads it).
+    plain = scan_payload(assembled(encode(code.raw)))
+    assert (plain.raw, plain.text) == (code.raw, code.zbar_text or code.text)
+    # ]Q2: the scanner transmits the ECI protocol, and the ECI wins.
+    labelled = scan_payload(assembled(encode(eci_protocol(code), aim=b"]Q2")))
+    assert (labelled.raw, labelled.text) == (code.raw, code.text)
+    assert labelled.eci == (code.eci is not None)
+
+
+def test_a_scanner_set_to_gb18030_or_utf8() -> None:
+    scan = assembled(encode(NAME_CARD.encode("gbk")))
+    assert scan_payload(scan, charset="gb18030").text == NAME_CARD
+    assert scan_payload(scan, charset="utf-8").binary
+    assert scan_payload(scan).text == NAME_CARD  # auto
+
+
+def test_charset_codes_through_a_pty(pty: SimSerialScanner) -> None:
+    reader = Reader(pty.path, HIDPOS_DESCRIPTOR)
+    reader.scanner.start()
+    try:
+        assert wait_for(lambda: reader.scanner.status.ok)
+        for code in CODES:
+            aim, data = (b"]Q2", eci_protocol(code)) if code.eci else (b"]Q1", code.raw)
+            for report in encode(data, aim=aim):
+                pty.send(report)
+        assert wait_for(lambda: len(reader.scans) == len(CODES))
+        assert [(s.text, s.raw) for s in reader.scans] == [(c.text, c.raw) for c in CODES]
+    finally:
+        reader.scanner.stop()
+
+
+@pytest.mark.parametrize(("charset", "reason"), [("gbk", "unknown_prefix"), ("utf-8", "binary")])
+def test_the_desk_reads_a_gbk_badge_in_the_configured_charset(
+    rig: DeskRig, pty: SimSerialScanner, charset: str, reason: str
+) -> None:
+    config = {"hidpos_device": str(pty.path), "reconnect_s": 0.05, "charset": charset}
+    rig.runtime({"scanner": config})
+    assert wait_for(lambda: any(d.name == HIDPOS_NAME and d.ok for d in rig.devices))
+    for report in encode(NAME_CARD.encode("gbk")):
+        pty.send(report)
+    out = rig.outcomes.wait()
+    assert out.status is Status.REFUSED and out.reason == reason
+    [row] = rig.store.denied()
+    text = NAME_CARD if charset == "gbk" else "hex:" + NAME_CARD.encode("gbk").hex()
+    assert row["credential_hmac"] == hmac.new(DENIED_KEY, text.encode(), "sha256").hexdigest()

@@ -14,6 +14,7 @@ from kiosk.core.codes import make_rotating_code
 from kiosk.core.model import Method
 from kiosk.runtime.scanners import SERIAL_NAME
 from kiosk.services.checkin import Status
+from tests.support.charsets import NAME_CARD
 from tests.support.desk import DENIED_KEY, DeskRig, wait_for
 from tests.support.qr import PlatformKeys
 from tests.support.roster import DAY1, at
@@ -97,3 +98,16 @@ def test_garbage_and_chinese_lines_are_refused_not_crashing(
     # The desk still works after all that.
     scanner.scan(rig.ticket("A3"))
     assert rig.outcomes.wait(4).status is Status.ACCEPTED
+
+
+def test_a_gbk_badge_and_its_utf8_twin_are_one_credential(
+    rig: DeskRig, scanner: SimSerialScanner
+) -> None:
+    start_serial(rig, scanner)  # [scanner] charset = "auto"
+    scanner.scan(NAME_CARD.encode("gbk"))  # printed by a hospital system, no ECI
+    scanner.scan(NAME_CARD.encode("utf-8"))  # the same card from a scanner set to send UTF-8
+    reasons = [rig.outcomes.wait(n).reason for n in (1, 2)]
+    assert reasons == ["unknown_prefix", "unknown_prefix"]  # text of no format, not bytes
+    digest = hmac.new(DENIED_KEY, NAME_CARD.encode(), hashlib.sha256).hexdigest()
+    assert [r["credential_hmac"] for r in rig.store.denied()] == [digest, digest]
+    assert all("张" not in str(r["detail"]) for r in rig.store.denied())

@@ -137,12 +137,24 @@ def camera_frame(
     seed: int = 1,
 ) -> Gray:
     """A frame with the payloads' QR codes side by side on a noisy scene."""
+    symbols = [qr_matrix(p) for p in payloads]
+    return symbols_frame(symbols, width=width, height=height, size=size, angle=angle, seed=seed)
+
+
+def symbols_frame(
+    symbols: list[Gray],
+    *,
+    width: int = 1280,
+    height: int = 720,
+    size: int = 260,
+    angle: float = 0.0,
+    seed: int = 1,
+) -> Gray:
+    """A frame with these symbol images side by side on a noisy scene."""
     frame = background(width, height, seed=seed)
-    step = width // (len(payloads) + 1)
-    for i, payload in enumerate(payloads):
-        place(
-            frame, qr_matrix(payload), center=(step * (i + 1), height // 2), size=size, angle=angle
-        )
+    step = width // (len(symbols) + 1)
+    for i, symbol in enumerate(symbols):
+        place(frame, symbol, center=(step * (i + 1), height // 2), size=size, angle=angle)
     return frame
 
 

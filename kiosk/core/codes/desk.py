@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
+from kiosk.core.charset import Payload, decode_payload
 from kiosk.core.codes.verdict import Verdict
 from kiosk.core.codes.verify import VerifyContext, classify_and_verify
 from kiosk.core.errors import KioskError
@@ -42,18 +43,21 @@ class ScanResult(Generic[R]):
     outcome: R | None
 
 
-def credential_text(payload: str | bytes) -> str:
-    """The text whose HMAC the denied record keeps (bytes that are not UTF-8 as hex)."""
+def credential_text(payload: str | bytes | Payload) -> str:
+    """The text whose HMAC the denied record keeps (bytes that are no text as `hex:…`).
+
+    The code's text, not its bytes: the same GBK badge read by the camera and by a scanner that
+    sends UTF-8 is one credential.
+    """
     if isinstance(payload, str):
         return payload
-    try:
-        return payload.decode("utf-8")
-    except UnicodeDecodeError:
-        return "hex:" + payload.hex()
+    if isinstance(payload, bytes):
+        payload = decode_payload(payload)
+    return payload.text
 
 
 def handle_scan(
-    payload: str | bytes,
+    payload: str | bytes | Payload,
     *,
     context: VerifyContext,
     admit: Callable[[Verdict], R],

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kiosk.core.charset import Payload, decode_payload
 from kiosk.core.codes import roster_code, rotating, ticket
 from kiosk.core.codes.rotating import ReplayGuard
 from kiosk.core.codes.verdict import Reason, Verdict, VerdictKind, rejected
@@ -79,47 +80,72 @@ def inspection_context(
     )
 
 
-def _screen(payload: str | bytes) -> str | Verdict:  # noqa: PLR0911 - one exit per check
-    """The payload as text, or the rejection of something no format could be."""
-    if isinstance(payload, bytes):
-        if len(payload) > MAX_PAYLOAD:
-            return rejected(Reason.OVERSIZED, detail=f"{len(payload)} bytes")
-        if b"\x00" in payload:
-            return rejected(Reason.BINARY, detail=f"{len(payload)} bytes with NUL")
-        try:
-            payload = payload.decode("utf-8")
-        except UnicodeDecodeError:
-            return rejected(Reason.BINARY, detail=f"{len(payload)} bytes, not UTF-8")
-    if not payload:
+def _screen(payload: str | bytes | Payload) -> Payload | str | Verdict:  # noqa: PLR0911 - checks
+    """The payload (bytes read as text), or the rejection of something no format could be."""
+    if isinstance(payload, bytes | Payload):
+        raw = payload if isinstance(payload, bytes) else payload.raw
+        if len(raw) > MAX_PAYLOAD:
+            return rejected(Reason.OVERSIZED, detail=f"{len(raw)} bytes")
+        if isinstance(payload, bytes):
+            payload = decode_payload(payload)  # as the camera and the scanners read bytes
+        if payload.binary:
+            return rejected(Reason.BINARY, detail=f"{len(raw)} bytes, not text")
+    text = payload.text if isinstance(payload, Payload) else payload
+    if not text:
         return rejected(Reason.EMPTY)
-    if len(payload) > MAX_PAYLOAD:
-        return rejected(Reason.OVERSIZED, detail=f"{len(payload)} characters")
-    if has_forbidden_characters(payload):
-        return rejected(Reason.CONTROL_CHARACTERS, detail=f"{len(payload)} characters")
-    if len(payload.encode("utf-8")) > MAX_PAYLOAD:
-        return rejected(Reason.OVERSIZED, detail=f"{len(payload)} characters")
+    if len(text) > MAX_PAYLOAD:
+        return rejected(Reason.OVERSIZED, detail=f"{len(text)} characters")
+    if has_forbidden_characters(text):
+        return rejected(Reason.CONTROL_CHARACTERS, detail=f"{len(text)} characters")
+    if isinstance(payload, str) and len(payload.encode("utf-8")) > MAX_PAYLOAD:
+        return rejected(Reason.OVERSIZED, detail=f"{len(text)} characters")
     return payload
+
+
+def _exact(payload: Payload | str) -> str | None:
+    """The text of a signed format's bytes: ASCII, byte for byte; None if the bytes are not that.
+
+    Signatures and MACs are checked over the code's own bytes, never over text re-encoded from
+    another character set. Typed text (a keyboard wedge) has no bytes but its characters.
+    """
+    if isinstance(payload, str):
+        return payload
+    if not payload.raw.isascii():
+        return None
+    exact = payload.raw.decode("ascii")
+    return exact if exact == payload.text else None
 
 
 def _unknown(text: str) -> Verdict:
     # The first characters identify a foreign format without copying a credential into the log.
+    # Text in another script is most likely a name (personal data): only its length is kept.
+    if not text[:4].isascii():
+        return rejected(Reason.UNKNOWN_PREFIX, detail=f"{len(text)} characters, not ASCII")
     return rejected(Reason.UNKNOWN_PREFIX, detail=f"{len(text)} characters, starts {text[:4]!r}")
 
 
 def classify_and_verify(  # noqa: PLR0911 - one exit per format
-    payload: str | bytes, *, context: VerifyContext
+    payload: str | bytes | Payload, *, context: VerifyContext
 ) -> Verdict:
-    """Judge one scanned payload (text, or raw bytes from a serial scanner or a QR decoder)."""
+    """Judge one scanned payload: typed text, bytes, or bytes with their text (a QR decoder's).
+
+    Bytes without their text are read as the camera and the scanners read them
+    (kiosk.core.charset): an ECI is only known to whoever decoded the symbol.
+    """
     screened = _screen(payload)
     if isinstance(screened, Verdict):
         return screened
-    text = screened
+    text = screened.text if isinstance(screened, Payload) else screened
     head, sep, body = text.partition(":")
     head = head.upper()  # a scanner with Caps Lock on inverts letters
     try:
-        if sep and head + ":" == ticket.PREFIX:
-            return _verify_ticket(ticket.parse_ticket(body), context)
-        if sep and head + ":" == rotating.PREFIX:
+        if sep and head + ":" in (ticket.PREFIX, rotating.PREFIX):
+            exact = _exact(screened)
+            if exact is None:
+                raise WireError("a signed code must be ASCII, byte for byte")
+            body = exact.partition(":")[2]
+            if head + ":" == ticket.PREFIX:
+                return _verify_ticket(ticket.parse_ticket(body), context)
             return _verify_rotating(rotating.parse_rotating(body), context)
         if sep and head + ":" == roster_code.PREFIX:
             return _verify_roster(roster_code.parse_roster_code(body), context, prefixed=True)
