@@ -137,7 +137,7 @@ def run_desk(
         if fullscreen:
             window.showFullScreen()
         else:
-            window.showMaximized()
+            window.fill_screen()
         project = desk.service.project
 
         def announce() -> None:
@@ -152,6 +152,7 @@ def run_desk(
         window.bridge.close()
         running.stop()
         watcher.close()
+        translations.remove()
         window.deleteLater()
         # Deferred deletes run here, on the GUI thread, not whenever a later loop happens to turn.
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -17,7 +17,7 @@ from kiosk.core.timeutil import format_local
 from kiosk.services.checkin import Outcome, Status
 from kiosk.services.screen import FacePrompt, Notice
 from kiosk.ui import theme
-from kiosk.ui.texts import DESK, outcome_line, prompt_text, reason_text, tr
+from kiosk.ui.texts import either, outcome_line, prompt_text, reason_text, translate
 
 PHOTO_PX = 160
 
@@ -88,8 +88,10 @@ class AnswerCard(QFrame):
         self.status = None
         self._paint(theme.SLATE)
         self.glyph_label.setText("▭")
-        self.name_label.setText(tr(DESK, "Welcome"))
-        self.line_label.setText(tr(DESK, "Tap your ID card, scan your code, or look at the camera"))
+        self.name_label.setText(translate("Desk", "Welcome"))
+        self.line_label.setText(
+            translate("Desk", "Tap your ID card, scan your code, or look at the camera")
+        )
         self.who_label.setText("")
         self._photo(None)
         self.idle.emit()
@@ -118,7 +120,8 @@ class AnswerCard(QFrame):
         self._paint(theme.RED)
         self.glyph_label.setText(theme.GLYPHS[Status.REFUSED])
         self.name_label.setText("")
-        self.line_label.setText(reason_text(notice.code, notice.en) if notice.code else notice.en)
+        text = either(notice.zh, notice.en)
+        self.line_label.setText(reason_text(notice.code, text) if notice.code else text)
         self.who_label.setText("")
         self._photo(None)
         self._hold.start()
@@ -129,7 +132,7 @@ class AnswerCard(QFrame):
         self.status = None
         self._paint(theme.BLUE)
         self.glyph_label.setText("◉")
-        self.name_label.setText(prompt_text(prompt.code, prompt.en))
+        self.name_label.setText(prompt_text(prompt.code, either(prompt.zh, prompt.en)))
         self.line_label.setText("")
         self.who_label.setText("")
         self._photo(None)
@@ -146,4 +149,4 @@ class AnswerCard(QFrame):
             self.show_idle()
             return
         seconds = max(0, int(left + 0.999))
-        self.line_label.setText(tr(DESK, "%n second(s) left", seconds))
+        self.line_label.setText(translate("Desk", "%n second(s) left", None, seconds))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.services.screen import FACE_NAME, DeviceStatus, FacePrompt, PreviewFrame
 from kiosk.ui import theme
-from kiosk.ui.texts import DESK, prompt_text, tr
+from kiosk.ui.texts import either, prompt_text, translate
 
 
 class CameraView(QWidget):
@@ -29,6 +29,26 @@ class CameraView(QWidget):
         self._hint_timer.setSingleShot(True)
         self._hint_timer.setInterval(hint_ms)
         self._hint_timer.timeout.connect(self.clear_prompt)
+
+    @property
+    def prompt(self) -> str:
+        """The prompt band's text now (empty when none)."""
+        return self._prompt
+
+    @property
+    def status_text(self) -> str:
+        """Why face check-in is off (empty while it works)."""
+        return self._status
+
+    @property
+    def has_frame(self) -> bool:
+        """Whether a preview frame is on screen."""
+        return self._pixmap is not None and not self._pixmap.isNull()
+
+    @property
+    def face_box(self) -> tuple[float, float, float, float] | None:
+        """The face box drawn on the frame now (fractions of the frame)."""
+        return self._box
 
     def show_preview(self, frame: PreviewFrame) -> None:
         """Keep one preview frame (copied), then let the station send the next."""
@@ -55,7 +75,7 @@ class CameraView(QWidget):
 
     def show_prompt(self, prompt: FacePrompt, *, held: bool = False) -> None:
         """A hint (come closer, hold still) over the picture; it clears itself unless held."""
-        self._prompt = prompt_text(prompt.code, prompt.en)
+        self._prompt = prompt_text(prompt.code, either(prompt.zh, prompt.en))
         self._prompt_colour = theme.BLUE if prompt.kind != "unknown" else theme.SLATE
         if held:
             self._hint_timer.stop()
@@ -91,7 +111,7 @@ class CameraView(QWidget):
         else:
             painter.setPen(QColor("#b0bec5"))
             painter.setFont(theme.font(theme.STATUS_PX + 2))
-            text = self._status or tr(DESK, "Camera")
+            text = self._status or translate("Desk", "Camera")
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
         if self._prompt:
             band = QRectF(area.x(), area.bottom() - 72, area.width(), 72)

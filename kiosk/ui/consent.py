@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate
-from kiosk.ui.texts import QT_TRANSLATE_NOOP, outcome_line, tr
+from kiosk.ui.texts import QT_TRANSLATE_NOOP, outcome_line, translate
 from kiosk.ui.widgets import white_label
 
 CONTEXT = "Consent"
@@ -117,10 +117,10 @@ class ConsentScreen(QFrame):
 
     def retranslate(self) -> None:
         """Texts in the language now installed (the stage shown is said again)."""
-        self.accept_button.setText(tr(CONTEXT, "Agree"))
-        self.decline_button.setText(tr(CONTEXT, "Decline"))
-        self.confirm_button.setText(tr(CONTEXT, "Yes, capture"))
-        self.cancel_button.setText(tr(CONTEXT, "Cancel"))
+        self.accept_button.setText(translate("Consent", "Agree"))
+        self.decline_button.setText(translate("Consent", "Decline"))
+        self.confirm_button.setText(translate("Consent", "Yes, capture"))
+        self.cancel_button.setText(translate("Consent", "Cancel"))
 
     # -- driven by the station --------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class ConsentScreen(QFrame):
         name = person.name if person else ""
         self.checked_in_label.setText(f"✓ {name} {outcome_line(offer.outcome)}　{masked}")
         self.checked_in_label.setStyleSheet("color: white; background: #2e7d32; padding: 6px;")
-        self.text_label.setText(tr(CONTEXT, CONSENT).replace("%1", offer.project_name))
+        self.text_label.setText(translate("Consent", CONSENT).replace("%1", offer.project_name))
         self._stage("ask")
 
     def update_from(self, update: EnrollmentUpdate) -> None:
@@ -184,7 +184,7 @@ class ConsentScreen(QFrame):
         self.setStyleSheet(
             f"ConsentScreen {{ background: {STAGE_COLOURS[stage]}; border-radius: 16px; }}"
         )
-        self.title_label.setText(text or tr(CONTEXT, STAGES[stage]))
+        self.title_label.setText(text or translate("Consent", STAGES[stage]))
         self.subtitle_label.setText("")
         self.text_label.setVisible(stage == "ask")
         self.accept_button.setVisible(stage == "ask")
@@ -194,7 +194,7 @@ class ConsentScreen(QFrame):
         self._timer.start(self._ms.get(stage, self._result_ms))
 
     def _result(self, colour: str, key: str) -> None:
-        self._stage(colour, tr(CONTEXT, RESULTS.get(key, RESULTS["failed"])))
+        self._stage(colour, translate("Consent", RESULTS.get(key, RESULTS["failed"])))
 
     def dismiss(self) -> None:
         """Drop the offer without a word (another presentation took the screen)."""

@@ -43,7 +43,7 @@ from kiosk.ui.lifetime import watch
 from kiosk.ui.pin_dialog import PinDialog
 from kiosk.ui.staff_panel import StaffPanel
 from kiosk.ui.status_strip import StatusStrip
-from kiosk.ui.texts import DESK, tr
+from kiosk.ui.texts import translate
 
 SESSION_REFRESH_MS = 30_000  # the header's "now" moves on even when nobody checks in
 
@@ -142,7 +142,7 @@ class DeskWindow(QMainWindow):
         """Set the window's own texts in the language now installed."""
         checkin = self.desk.checkin
         self.setWindowTitle(
-            tr(DESK, "CME check-in · %1 · desk %2")
+            translate("Desk", "CME check-in · %1 · desk %2")
             .replace("%1", checkin.project.name)
             .replace("%2", checkin.desk_name)
         )
@@ -258,6 +258,13 @@ class DeskWindow(QMainWindow):
         self._mode = changed.mode
         self.header.show_mode(changed.mode)
         self.staff.show_mode(changed.mode)
+
+    def fill_screen(self) -> None:
+        """Show over the whole available screen, with or without a window manager."""
+        screen = self.screen()
+        if screen is not None:
+            self.setGeometry(screen.availableGeometry())
+        self.show()
 
     @property
     def mode(self) -> DeskMode:

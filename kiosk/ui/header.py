@@ -9,7 +9,7 @@ from kiosk.core.model import DeskMode
 from kiosk.core.timeutil import format_local
 from kiosk.services.session_state import SessionInfo, SessionState
 from kiosk.ui import theme
-from kiosk.ui.texts import DESK, mode_text, tr
+from kiosk.ui.texts import mode_text, translate
 
 MODE_COLOURS = {DeskMode.IN: theme.GREEN, DeskMode.OUT: theme.BLUE, DeskMode.AUTO: theme.SLATE}
 
@@ -71,21 +71,25 @@ class Header(QFrame):
         """The session on now and the next one (or that none is on)."""
         self._state = state
         if state.current is not None:
-            self.now_label.setText(tr(DESK, "Now: %1").replace("%1", _session_line(state.current)))
+            self.now_label.setText(
+                translate("Desk", "Now: %1").replace("%1", _session_line(state.current))
+            )
         else:
-            self.now_label.setText(tr(DESK, "No session is on now"))
+            self.now_label.setText(translate("Desk", "No session is on now"))
         if state.next is not None:
-            self.next_label.setText(tr(DESK, "Next: %1").replace("%1", _session_line(state.next)))
+            self.next_label.setText(
+                translate("Desk", "Next: %1").replace("%1", _session_line(state.next))
+            )
         else:
-            self.next_label.setText(tr(DESK, "No more sessions today"))
+            self.next_label.setText(translate("Desk", "No more sessions today"))
 
     def retranslate(self) -> None:
         """Set every text again in the language now installed."""
-        self.staff_button.setText(tr(DESK, "Staff"))
-        self.setToolTip(tr(DESK, "Desk %1").replace("%1", self._desk_name))
+        self.staff_button.setText(translate("Desk", "Staff"))
+        self.setToolTip(translate("Desk", "Desk %1").replace("%1", self._desk_name))
         self.show_mode(self._mode)
         if self._state is not None:
             self.show_session(self._state)
         else:
-            self.now_label.setText(tr(DESK, "No session is on now"))
+            self.now_label.setText(translate("Desk", "No session is on now"))
             self.next_label.setText("")

@@ -26,6 +26,10 @@ class Translations:
         self._translator: QTranslator | None = None
         self.language = "en"
 
+    def remove(self) -> None:
+        """Uninstall the translator (the desk is closing): the application speaks English."""
+        self.use("en")
+
     def use(self, lang: str) -> bool:
         """Switch to `lang` (zh / zh_CN / en); False, with English shown, if it cannot load."""
         code = LANGUAGES.get(lang, lang)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
 
 from kiosk.ui import theme
-from kiosk.ui.texts import tr
+from kiosk.ui.texts import translate
 
 DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", ""]
 ID_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", ""]
@@ -56,4 +56,4 @@ class Keypad(QWidget):
 
     def retranslate(self) -> None:
         """The Enter key's word in the language now installed."""
-        self.enter_button.setText(tr("Keypad", "OK"))
+        self.enter_button.setText(translate("Keypad", "OK"))

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayo
 from kiosk.services.screen import PinAnswer
 from kiosk.ui import theme
 from kiosk.ui.keypad import DIGITS, Keypad
-from kiosk.ui.texts import tr
+from kiosk.ui.texts import translate
 
 CONTEXT = "Pin"
 
@@ -47,9 +47,9 @@ class PinDialog(QDialog):
 
     def retranslate(self) -> None:
         """Texts in the language now installed."""
-        self.setWindowTitle(tr(CONTEXT, "Staff PIN"))
-        self.prompt.setText(tr(CONTEXT, "Enter your staff PIN"))
-        self.cancel_button.setText(tr(CONTEXT, "Cancel"))
+        self.setWindowTitle(translate("Pin", "Staff PIN"))
+        self.prompt.setText(translate("Pin", "Enter your staff PIN"))
+        self.cancel_button.setText(translate("Pin", "Cancel"))
         self.keypad.retranslate()
 
     def submit(self) -> None:
@@ -67,6 +67,8 @@ class PinDialog(QDialog):
             return
         elif answer.wait_s > 0:
             seconds = max(1, round(answer.wait_s))
-            self.message.setText(tr(CONTEXT, "Too many wrong PINs: wait %n second(s)", seconds))
+            self.message.setText(
+                translate("Pin", "Too many wrong PINs: wait %n second(s)", None, seconds)
+            )
         else:
-            self.message.setText(tr(CONTEXT, "Wrong PIN"))
+            self.message.setText(translate("Pin", "Wrong PIN"))

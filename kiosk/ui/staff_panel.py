@@ -22,7 +22,7 @@ from kiosk.core.model import DeskMode
 from kiosk.services.desk import DeskService
 from kiosk.services.screen import DeviceStatus, StaffState, SyncState
 from kiosk.ui import theme
-from kiosk.ui.texts import mode_text, tr
+from kiosk.ui.texts import mode_text, translate
 
 CONTEXT = "Staff"
 IDLE_MS = 120_000  # signed-in staff are signed out after two minutes without a touch
@@ -176,8 +176,8 @@ class StaffPanel(QFrame):
     def show_staff(self, state: StaffState) -> None:
         """Who is signed in; the idle clock starts."""
         if state.signed_in:
-            who = state.name or tr(CONTEXT, "staff")
-            self.staff_label.setText(tr(CONTEXT, "Signed in: %1").replace("%1", who))
+            who = state.name or translate("Staff", "staff")
+            self.staff_label.setText(translate("Staff", "Signed in: %1").replace("%1", who))
             self._idle.start()
         else:
             self.staff_label.setText("")
@@ -196,10 +196,10 @@ class StaffPanel(QFrame):
     def retranslate(self) -> None:
         """Texts in the language now installed."""
         names = {
-            "mode": tr(CONTEXT, "Desk mode"),
-            "devices": tr(CONTEXT, "Devices"),
-            "sync": tr(CONTEXT, "Sync"),
-            "settings": tr(CONTEXT, "Settings"),
+            "mode": translate("Staff", "Desk mode"),
+            "devices": translate("Staff", "Devices"),
+            "sync": translate("Staff", "Sync"),
+            "settings": translate("Staff", "Settings"),
         }
         for key, button in self.nav_buttons.items():
             button.setText(names[key])
@@ -209,5 +209,5 @@ class StaffPanel(QFrame):
         self.settings_title.setText(names["settings"])
         for mode, button in zip(MODES, self.mode_buttons, strict=True):
             button.setText(mode_text(mode))
-        self.back_button.setText(tr(CONTEXT, "Back to the check-in screen"))
-        self.sign_out_button.setText(tr(CONTEXT, "Sign out"))
+        self.back_button.setText(translate("Staff", "Back to the check-in screen"))
+        self.sign_out_button.setText(translate("Staff", "Sign out"))

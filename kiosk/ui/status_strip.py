@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 from kiosk.services.screen import DeviceStatus, SyncState
 from kiosk.services.session_state import SessionState
 from kiosk.ui import theme
-from kiosk.ui.texts import DESK, tr
+from kiosk.ui.texts import translate
 
 
 class StatusStrip(QFrame):
@@ -34,7 +34,7 @@ class StatusStrip(QFrame):
     def show_counts(self, state: SessionState) -> None:
         """Arrived, left and expected today."""
         self._state = state
-        text = tr(DESK, "Arrived %1 · Left %2 · Expected %3")
+        text = translate("Desk", "Arrived %1 · Left %2 · Expected %3")
         for i, value in enumerate((state.arrived, state.left, state.expected), start=1):
             text = text.replace(f"%{i}", str(value))
         self.counts_label.setText(text)
@@ -63,4 +63,4 @@ class StatusStrip(QFrame):
         else:
             self.counts_label.setText("")
         if self._sync is None:
-            self.sync_label.setText("⇅ " + tr(DESK, "sync: not configured"))
+            self.sync_label.setText("⇅ " + translate("Desk", "sync: not configured"))

@@ -7,7 +7,7 @@ translator gives the desk's language (assets/i18n/cme_kiosk_zh_CN.ts).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from kiosk.core.checkin import OutcomeKind
 from kiosk.core.model import DeskMode, Direction, Flag
@@ -83,12 +83,8 @@ REASONS: dict[str, str] = {
     "face_verify_interrupted": QT_TRANSLATE_NOOP("Reason", "Another card was tapped"),
     "liveness_timeout": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
     "liveness_face_lost": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
-    "liveness_face_changed": QT_TRANSLATE_NOOP(
-        "Reason", "Liveness check failed — please see staff"
-    ),
-    "liveness_not_verified": QT_TRANSLATE_NOOP(
-        "Reason", "Liveness check failed — please see staff"
-    ),
+    "liveness_face_changed": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
+    "liveness_not_verified": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
 }
 
 _MODES = {
@@ -111,28 +107,38 @@ PROMPTS: dict[str, str] = {
 }
 
 
-def tr(context: str, text: str, n: int = -1) -> str:
+def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
     """`text` in the desk's language (the installed translator), or as written; %n takes n."""
-    return QCoreApplication.translate(context, text, None, n)
+    return QCoreApplication.translate(context, text, disambiguation, n)
 
 
 def prompt_text(code: str, fallback: str = "") -> str:
     """The instruction for a face prompt's code."""
     source = PROMPTS.get(code)
-    return tr("Face", source) if source else fallback
+    return translate("Face", source) if source else fallback
+
+
+def chinese() -> bool:
+    """Whether the desk speaks Chinese now (the translator installed sets the default locale)."""
+    return QLocale().language() == QLocale.Language.Chinese
+
+
+def either(zh: str, en: str) -> str:
+    """A sender's own pair of texts (a message with no catalogue code), in the desk's language."""
+    return zh if chinese() and zh else en
 
 
 def reason_text(code: str, fallback: str = "") -> str:
     """The sentence for a reason code; an unknown code falls back to the driver's English."""
     source = REASONS.get(code)
     if source is None:
-        return fallback or tr(REASON, REASONS["internal"])
-    return tr(REASON, source)
+        return fallback or translate("Reason", REASONS["internal"])
+    return translate("Reason", source)
 
 
 def mode_text(mode: DeskMode) -> str:
     """In / Out / Auto, as the mode switch and the header say it."""
-    return tr(DESK, _MODES[mode])
+    return translate("Desk", _MODES[mode])
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -140,24 +146,24 @@ def outcome_line(outcome: Outcome) -> str:
     decision = outcome.decision
     if outcome.status is Status.ACCEPTED and decision is not None:
         if decision.direction is Direction.OUT:
-            line = tr(DESK, "Checked out")
+            line = translate("Desk", "Checked out")
         else:
-            line = tr(DESK, "Checked in")
+            line = translate("Desk", "Checked in")
         if Flag.OUT_WITHOUT_IN in decision.flags:
-            line += " · " + tr(DESK, "no check-in found: flagged for the organizer")
+            line += " · " + translate("Desk", "no check-in found: flagged for the organizer")
         elif Flag.PROVISIONAL_ATTENDEE in decision.flags:
-            line += " · " + tr(DESK, "not on the roster: registered provisionally")
+            line += " · " + translate("Desk", "not on the roster: registered provisionally")
         elif Flag.EXPIRED_DOCUMENT in decision.flags:
-            line += " · " + tr(DESK, "document expired: flagged")
+            line += " · " + translate("Desk", "document expired: flagged")
         return line
     if decision is not None and decision.kind is OutcomeKind.ALREADY_RECORDED:
         previous = decision.previous
         assert previous is not None
         at = format_local(previous.scanned_at)
         if previous.direction is Direction.IN:
-            text = tr(DESK, "Already checked in at %1 (desk %2)")
+            text = translate("Desk", "Already checked in at %1 (desk %2)")
         else:
-            text = tr(DESK, "Already checked out at %1 (desk %2)")
+            text = translate("Desk", "Already checked out at %1 (desk %2)")
         return text.replace("%1", at).replace("%2", previous.desk)
     code = outcome.reason or (decision.kind.value if decision is not None else "internal")
-    return reason_text(code, outcome.message_en)
+    return reason_text(code, either(outcome.message_zh, outcome.message_en))

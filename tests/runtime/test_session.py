@@ -44,13 +44,13 @@ def test_window_close_stops_everything_and_returns_0(
     def look_and_close() -> None:
         window = this_desk_window(qapp, rig)
         assert window is not None
-        seen["devices"] = window.devices_label.text()
-        seen["sync"] = window.sync_label.text()
+        seen["devices"] = window.strip.devices_label.text()
+        seen["sync"] = window.strip.sync_label.text()
         window.close()  # what staff do (or the session ending): the loop ends, then shutdown
 
     def poll() -> None:
         window = this_desk_window(qapp, rig)
-        text = window.devices_label.text() if window else ""
+        text = window.strip.devices_label.text() if window else ""
         if ready and ("✓ 扫码枪 serial" in text or time.monotonic() - started > 20):
             look_and_close()
         else:
@@ -84,8 +84,8 @@ def test_a_project_past_retention_is_purged_when_the_desk_starts(
 
     def poll() -> None:
         window = this_desk_window(qapp, rig)
-        text = window.detail_label.text() if window else ""
-        if "deleted at the end of their retention" in text:
+        text = window.card.line_label.text() if window else ""
+        if "按保留期限删除" in text:
             shown.append(text)
         if window is not None and (shown or time.monotonic() - started > 20):
             window.close()  # done, or give up: a failed assertion beats a hung event loop
@@ -94,8 +94,6 @@ def test_a_project_past_retention_is_purged_when_the_desk_starts(
 
     QTimer.singleShot(0, poll)
     assert run_desk(desk, ready=lambda line: None) == 0
-    assert shown == [
-        "This project's roster and face data were deleted at the end of their retention"
-    ]
+    assert shown == ["本项目的名单与人脸数据已按保留期限删除"]
     assert rig.store.roster_size(number) == 0
     assert (rig.store.get_meta(templates_revision_key(number)) or "").startswith("purged:")
