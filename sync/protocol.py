@@ -341,7 +341,7 @@ class RemoteEvent(Wire):
     conflict: bool
 
     def store_row(self) -> dict[str, object]:
-        """The row shape sync.store.Store.add_remote_events takes."""
+        """The row shape the store's `store.outbox.add_remote_events` takes."""
         return self.model_dump(mode="json")
 
 

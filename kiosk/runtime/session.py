@@ -86,7 +86,7 @@ def start_sync(desk: Desk, bridge: DeskBridge) -> Any:
 
 
 def show_sync(window: DeskWindow, status: Any) -> None:
-    """Paint a sync status snapshot (sync.outbox.SyncStatus) in the window's sync line."""
+    """Paint a sync status snapshot (sync.client.status.SyncStatus) in the window's sync line."""
     window.show_sync(status.line(), ok=bool(status.online and not status.needs_attention))
 
 

@@ -36,7 +36,7 @@ class DeskBridge(QObject):
 
     outcome = Signal(object)  # Outcome
     device = Signal(object)  # DeviceStatus
-    sync = Signal(object)  # a sync status snapshot (sync.outbox.SyncStatus)
+    sync = Signal(object)  # a sync status snapshot (sync.client.status.SyncStatus)
     notice = Signal(str, str)  # (zh, en) a message that is not a check-in, e.g. a bad QR code
     face = Signal(object)  # a face screen event (kiosk.runtime.face: FacePrompt, EnrollmentOffer…)
     preview = Signal(object)  # a small camera preview (kiosk.runtime.face.PreviewFrame)

@@ -24,7 +24,7 @@ from sqlalchemy import Row, and_, insert, select, update
 from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
 from sync import signing
-from sync.client_http import PermanentError, TransientError
+from sync.client.errors import PermanentError, TransientError
 from sync.server import db as t
 from sync.server import relay_rows as rows_
 from sync.server import relay_walkins

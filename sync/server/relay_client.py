@@ -1,4 +1,4 @@
-"""The relay's HTTPS client to its upstream platform (verified TLS via sync.client_http.Http)."""
+"""The relay's HTTPS client to its upstream platform (verified TLS via sync.client.http.Http)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pydantic import BaseModel
 
 from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
-from sync.client_http import Http, PermanentError, parse
+from sync.client.errors import PermanentError
+from sync.client.http import Http, parse
 
 M = TypeVar("M", bound=BaseModel)
 

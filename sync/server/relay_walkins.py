@@ -91,7 +91,7 @@ def send(
             for ref, a in answers.items() if ref in device_of
         ]  # fmt: skip
         if len(rows) != len(walk_ins):
-            from sync.client_http import TransientError
+            from sync.client.errors import TransientError
 
             raise TransientError("upstream answered a different set of walk-ins; retrying")
         with platform_db.write() as conn:

@@ -15,7 +15,7 @@ from kiosk.app import Desk
 from kiosk.config import parse_config
 from kiosk.runtime.session import run_desk
 from kiosk.ui.desk_window import DeskWindow
-from sync.store_records import templates_revision_key
+from sync.store import templates_revision_key
 from tests.runtime.conftest import DeskRig
 
 pytestmark = pytest.mark.timeout(60)

@@ -27,9 +27,9 @@ def main() -> int:
     crash_after = int(sys.argv[4]) if len(sys.argv) > 4 else -1
     store = Store.open(db)
     project = make_project()
-    if store.load_project(project.number) is None:
-        store.save_project(project)
-        store.save_roster(project.number, make_roster(count))
+    if store.roster.load_project(project.number) is None:
+        store.roster.save_project(project)
+        store.roster.save_roster(project.number, make_roster(count))
     roster = make_roster(count)
     svc = CheckInService(
         store=store,

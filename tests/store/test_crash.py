@@ -75,7 +75,7 @@ def crash_and_verify(db: Path, rng: random.Random, *, iterations: int) -> dict[s
             confirmed[int(idx)] = uuid
 
     store = Store.open(db)
-    events = store.events()
+    events = store.records.events()
     uuids = {e.event.uuid for e in events}
     missing = [u for u in confirmed.values() if u not in uuids]
     assert not missing, f"confirmed check-ins lost: {missing}"
@@ -93,8 +93,8 @@ def _db(tmp_path: Path) -> Path:
     db = tmp_path / "kiosk.sqlite3"
     store = Store.open(db)
     project = make_project()
-    store.save_project(project)
-    store.save_roster(project.number, make_roster(COUNT))
+    store.roster.save_project(project)
+    store.roster.save_roster(project.number, make_roster(COUNT))
     store.close()
     return db
 

@@ -22,8 +22,8 @@ from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 def store(tmp_path: Path) -> Store:
     s = Store.open(tmp_path / "kiosk.sqlite3")
     project = make_project()
-    s.save_project(project)
-    s.save_roster(project.number, make_roster(8))
+    s.roster.save_project(project)
+    s.roster.save_roster(project.number, make_roster(8))
     return s
 
 
@@ -39,9 +39,9 @@ def desk(store: Store, clock: FakeClock) -> CheckInService:
 
 
 def test_pragmas_read_back(store: Store) -> None:
-    assert store.pragma("journal_mode") == "wal"
-    assert store.pragma("synchronous") == 2  # FULL
-    assert store.pragma("user_version") >= 1
+    assert store.db.pragma("journal_mode") == "wal"
+    assert store.db.pragma("synchronous") == 2  # FULL
+    assert store.db.pragma("user_version") >= 1
 
 
 def test_database_and_key_files_are_private(store: Store, tmp_path: Path) -> None:
@@ -62,34 +62,33 @@ def test_database_and_key_files_are_private(store: Store, tmp_path: Path) -> Non
 
 def test_lookups_go_through_the_keyed_index(store: Store, tmp_path: Path) -> None:
     number = make_roster()[1].document.number
-    assert store.find_by_document("2026-15-01-001", number) is not None
+    assert store.roster.find_by_document("2026-15-01-001", number) is not None
     raw = sqlite3.connect(tmp_path / "kiosk.sqlite3")
     indexed = raw.execute("SELECT doc_index FROM attendees WHERE id = 'A2'").fetchone()[0]
-    assert indexed == store.index(number) and number.encode() not in indexed
+    assert indexed == store.db.index(number) and number.encode() not in indexed
     # Another kiosk's key gives another index: the column is useless without this kiosk's key.
     other = Store.open(tmp_path / "other.sqlite3", index_key=b"x" * 32)
-    assert other.index(number) != store.index(number)
+    assert other.db.index(number) != store.db.index(number)
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:
     s = Store.open(tmp_path / "a.sqlite3")
-    version = s.pragma("user_version")
+    version = s.db.pragma("user_version")
     s.close()
-    assert Store.open(tmp_path / "a.sqlite3").pragma("user_version") == version
+    assert Store.open(tmp_path / "a.sqlite3").db.pragma("user_version") == version
 
 
 def test_disk_full_refuses_new_check_ins_keeps_old_ones_and_recovers(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "full.sqlite3")
-    store.save_project(make_project())
+    store.roster.save_project(make_project())
     people = make_roster(400)
-    store.save_roster("2026-15-01-001", people)
+    store.roster.save_roster("2026-15-01-001", people)
     clock = FakeClock(at(DAY1, 8))
     svc = desk(store, clock)
     # Cap the file one page above its size (SQLITE_FULL, cheaply): writes succeed until it is full.
-    with store._lock:
-        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count={pages + 1}")
+    store.db.checkpoint()
+    pages = store.db.pragma("page_count")
+    store.db.pragma(f"max_page_count={pages + 1}")
     outcomes = []
     for p in people:
         clock.advance(seconds=1)
@@ -100,21 +99,21 @@ def test_disk_full_refuses_new_check_ins_keeps_old_ones_and_recovers(tmp_path: P
     assert all(s is Status.ERROR for s in statuses[first_error:]), "a record slipped in after full"
     assert "存储空间不足" in outcomes[first_error].message_zh
     accepted = [o.event.uuid for o in outcomes if o.event is not None]
-    assert [e.event.uuid for e in store.events()] == accepted  # nothing lost, nothing half-written
+    assert [
+        e.event.uuid for e in store.records.events()
+    ] == accepted  # nothing lost, nothing half-written
     # Space comes back: the very next check-in works, on the same connection.
-    with store._lock:
-        store._conn.execute("PRAGMA max_page_count=1073741823")
+    store.db.pragma("max_page_count=1073741823")
     clock.advance(seconds=1)
     again = svc.present(Credential.id_card(document=people[first_error].document))
     assert again.status is Status.ACCEPTED and again.event is not None
     assert again.event.seq == len(accepted) + 1
     reopened = Store.open(store.path)
-    assert [e.event.seq for e in reopened.events()] == list(range(1, len(accepted) + 2))
+    assert [e.event.seq for e in reopened.records.events()] == list(range(1, len(accepted) + 2))
 
 
 def test_read_only_database_refuses_with_message(store: Store) -> None:
-    with store._lock:
-        store._conn.execute("PRAGMA query_only=1")
+    store.db.pragma("query_only=1")
     out = desk(store, FakeClock(at(DAY1, 8))).present(
         Credential.id_card(document=make_roster()[0].document)
     )
@@ -122,8 +121,7 @@ def test_read_only_database_refuses_with_message(store: Store) -> None:
     assert "只读" in out.message_zh
     with pytest.raises(StorageUnavailable):
         store.set_meta("k", "v")
-    with store._lock:
-        store._conn.execute("PRAGMA query_only=0")
+    store.db.pragma("query_only=0")
     store.set_meta("k", "v")
     assert store.get_meta("k") == "v"
 
@@ -146,7 +144,7 @@ def test_backup_while_writing_is_consistent(store: Store, tmp_path: Path) -> Non
     t = threading.Thread(target=write)
     t.start()
     try:
-        store.backup(tmp_path / "backup" / "copy.sqlite3")
+        store.db.backup(tmp_path / "backup" / "copy.sqlite3")
     finally:
         stop.set()
         t.join()
@@ -162,7 +160,7 @@ def test_full_disk_on_open_is_a_clear_error(tmp_path: Path) -> None:
     try:
         raise sqlite3.OperationalError("database or disk is full")
     except sqlite3.OperationalError as exc:
-        from sync.db import storage_error
+        from sync.store.sqlite import storage_error
 
         err = storage_error(exc, action="recording")
     assert isinstance(err, StorageUnavailable) and "disk full" in err.detail

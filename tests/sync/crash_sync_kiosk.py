@@ -25,7 +25,7 @@ from kiosk.core.model import DeskMode
 from kiosk.services.checkin import CheckInService, Credential, Status
 from kiosk.services.platform import client_for, pull_project, read_state
 from sync.client import RecordAnswer, SyncClient
-from sync.outbox import Outbox
+from sync.client.outbox import Outbox
 from sync.store import Store, StoredEvent
 from tests.support.roster import DAY1, at, make_roster
 
@@ -65,16 +65,16 @@ def main() -> int:
     store = Store.open(config.data_dir / "kiosk.sqlite3")
     state = read_state(store)
     assert state.project and state.device_id
-    project = store.load_project(state.project)
+    project = store.roster.load_project(state.project)
     assert project is not None
     client = client_for(config, store)
     assert client is not None
     endpoint = DiesAfterAnswer(client, die_on) if die_on else client
-    outbox = Outbox(store, endpoint, batch_size=BATCH)
+    outbox = Outbox(store.outbox, endpoint, batch_size=BATCH)
     svc = CheckInService(
         store=store, project=project, device_id=state.device_id, desk_name="A",
         mode=DeskMode.IN, policy=CheckInPolicy(duplicate_window=timedelta(days=1)),
-        denied_key=store.denied_key(project.number),
+        denied_key=store.keys.denied_key(project.number),
     )  # fmt: skip
     roster = make_roster(count)
 
@@ -85,7 +85,7 @@ def main() -> int:
         outbox.drain()
         c = {k: client.answer_counts[k] - before.get(k, 0) for k in ("accepted", "duplicate",
                                                                        "rejected")}  # fmt: skip
-        print(f"DRAINED {c['accepted']} {c['duplicate']} {c['rejected']} {store.pending_count()}",
+        print(f"DRAINED {c['accepted']} {c['duplicate']} {c['rejected']} {store.outbox.pending_count()}",
               flush=True)  # fmt: skip
 
     sync()  # first the records a killed run left unsent

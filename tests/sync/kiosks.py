@@ -9,7 +9,7 @@ from kiosk.core.model import DeskMode, Project
 from kiosk.services.checkin import CheckInService
 from kiosk.services.platform import pull_project
 from sync.client import SyncClient
-from sync.outbox import Outbox
+from sync.client.outbox import Outbox
 from sync.protocol import Enrollment
 from sync.store import Store
 from tests.support.live_server import LiveServer
@@ -41,7 +41,7 @@ def prev_hash_lookup(store: Store) -> object:
     """The stored hash of a given sequence number (the chain link of the next record)."""
 
     def lookup(seq: int) -> str | None:
-        rows = [r for r in store.chain_rows() if r["seq"] == seq]
+        rows = [r for r in store.records.chain_rows() if r["seq"] == seq]
         return str(rows[0]["hash"]) if rows else None
 
     return lookup
@@ -65,14 +65,14 @@ def make_kiosk(
     store.set_meta("device_id", enrollment.device_id)
     bundle, _ = client.project(project.number)
     assert bundle is not None
-    store.save_project(bundle.to_project())
+    store.roster.save_project(bundle.to_project())
     service = CheckInService(
         store=store, project=bundle.to_project(), device_id=enrollment.device_id, desk_name=name,
         mode=DeskMode.AUTO, clock=clock, denied_key=bundle.hmac_key,
     )  # fmt: skip
     kiosk = Kiosk(
         name=name, store=store, client=client, service=service,
-        outbox=Outbox(store, client, batch_size=batch_size), enrollment=enrollment,
+        outbox=Outbox(store.outbox, client, batch_size=batch_size), enrollment=enrollment,
         project=bundle.to_project(),
     )  # fmt: skip
     kiosk.pull()

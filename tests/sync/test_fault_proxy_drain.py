@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.core.model import Method
 from kiosk.services.checkin import Credential, Status
-from sync.outbox import Backoff, Hysteresis, SyncWorker
+from sync.client.worker import Backoff, Hysteresis, SyncWorker
 from sync.server.roster import RosterRow, import_roster
 from tests.support.fault_proxy import FAULTS, FaultProxy, every_nth
 from tests.support.live_server import LiveServer
@@ -45,7 +45,7 @@ def test_2000_checkins_through_faults_arrive_exactly_once(
     try:
         clock = FakeClock(at(DAY1, 8))
         kiosk = make_kiosk(tmp_path, srv, project, "A", clock=clock, batch_size=100)
-        assert kiosk.store.roster_size(NUMBER) == N
+        assert kiosk.store.roster.roster_size(NUMBER) == N
         # From here on everything goes through the proxy, every 2nd request with a fault.
         via = srv.client(url=proxy.url, token=kiosk.client.token, read_timeout=1.0,
                          prev_hash_of=prev_hash_lookup(kiosk.store))  # fmt: skip
@@ -58,7 +58,7 @@ def test_2000_checkins_through_faults_arrive_exactly_once(
             )
         for i in range(20):
             kiosk.service.present(Credential.attendee(f"ghost-{i}", method=Method.QR))
-        assert kiosk.store.pending_count() == N + 20
+        assert kiosk.store.outbox.pending_count() == N + 20
         proxy.plan = every_nth(2, FAULTS)
         worker = SyncWorker(
             kiosk.outbox,
@@ -70,18 +70,18 @@ def test_2000_checkins_through_faults_arrive_exactly_once(
             steps += 1
             worker.step()
             assert not kiosk.outbox.status.needs_attention, kiosk.outbox.status
-            if kiosk.store.pending_count() == 0 and not kiosk.outbox.status.last_error:
+            if kiosk.store.outbox.pending_count() == 0 and not kiosk.outbox.status.last_error:
                 break
-        assert kiosk.store.pending_count() == 0, kiosk.outbox.status
+        assert kiosk.store.outbox.pending_count() == 0, kiosk.outbox.status
     finally:
         proxy.stop()
 
     stored = srv.admin.stored_events(NUMBER)
-    local = {e.event.uuid for e in kiosk.store.events()}
+    local = {e.event.uuid for e in kiosk.store.records.events()}
     assert len(stored) == N and {e["uuid"] for e in stored} == local
     assert sorted(e["seq"] for e in stored) == list(range(1, N + 1))
     assert len(srv.admin.stored_denied(NUMBER)) == 20
-    assert kiosk.store.dead_letters() == []
+    assert kiosk.store.outbox.dead_letters() == []
     # Every kind of fault actually fired, and lost answers were retried into duplicates.
     assert all(proxy.counts[kind] >= 1 for kind in FAULTS), proxy.counts
     assert via.answer_counts["duplicate"] > 0, via.answer_counts

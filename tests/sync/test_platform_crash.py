@@ -109,14 +109,14 @@ def crash_and_verify(
     absorb(lines)
 
     store = Store.open(config.data_dir / "kiosk.sqlite3")
-    events = store.events()
+    events = store.records.events()
     local = {e.event.uuid for e in events}
-    assert all(e.sync_state == "synced" for e in events) and store.pending_count() == 0
-    assert store.dead_letters() == [] and stats["rejected"] == 0
+    assert all(e.sync_state == "synced" for e in events) and store.outbox.pending_count() == 0
+    assert store.outbox.dead_letters() == [] and stats["rejected"] == 0
     people = Counter(e.event.attendee_id for e in events)
     assert len(people) == count and set(people.values()) == {1}, "someone recorded twice"
     assert [e.event.seq for e in events] == list(range(1, len(events) + 1))
-    assert store.roster_size(NUMBER) == count  # the killed pulls resumed and completed
+    assert store.roster.roster_size(NUMBER) == count  # the killed pulls resumed and completed
     server = [str(e["uuid"]) for e in srv.admin.stored_events(NUMBER)]
     assert len(server) == len(set(server)), "the server stored a record twice"
     assert set(server) == local, "server and desk disagree"

@@ -63,19 +63,19 @@ def test_enroll_through_the_cli_saves_identity_and_token_and_pulls_everything(
         assert token.encode() not in part.read_bytes()
 
     _, store = open_store(cfg)
-    assert store.load_project(NUMBER) == make_project()
+    assert store.roster.load_project(NUMBER) == make_project()
     people = make_roster(5)
-    assert store.roster_size(NUMBER) == 5
+    assert store.roster.roster_size(NUMBER) == 5
     for i, person in enumerate(people, start=1):
-        found = store.find_by_document(NUMBER, person.document.number)
+        found = store.roster.find_by_document(NUMBER, person.document.number)
         assert found is not None and found.id == f"A{i}" and found.name == person.name
-        assert store.attendee_secret(NUMBER, f"A{i}") == srv.admin.attendee_qr_secret(
+        assert store.keys.attendee_secret(NUMBER, f"A{i}") == srv.admin.attendee_qr_secret(
             NUMBER, f"A{i}"
         )
-    assert store.find_by_card_uid(NUMBER, "0713233758") is not None
+    assert store.roster.find_by_card_uid(NUMBER, "0713233758") is not None
     kid, private = srv.admin.ticket_signing_key(NUMBER)
-    assert store.ticket_keys(NUMBER) == {kid: public_of(private)}
-    assert store.denied_key(NUMBER) == srv.admin.denied_hmac_key(NUMBER)
+    assert store.keys.ticket_keys(NUMBER) == {kid: public_of(private)}
+    assert store.keys.denied_key(NUMBER) == srv.admin.denied_hmac_key(NUMBER)
     # `status` sees the enrollment.
     store.close()
     status, out, _ = cli(capsys, "--config", str(cfg), "status")
@@ -114,8 +114,8 @@ def test_re_enrollment_is_refused_unless_forced(
     token = load_token(store, use_keyring=False)
     assert token and token != first_token
     assert stat.S_IMODE((key_dir(store) / TOKEN_FILE).stat().st_mode) == 0o600
-    assert store.roster_size(NUMBER) == 5  # the forced enrollment pulled again from scratch
-    assert store.pending_count() == 0
+    assert store.roster.roster_size(NUMBER) == 5  # the forced enrollment pulled again from scratch
+    assert store.outbox.pending_count() == 0
     store.close()
     # The new identity carries on the same sequence: its first record is accepted.
     desk = open_desk(load_config(cfg))
@@ -168,7 +168,7 @@ def test_enroll_kiosk_records_seq_start_after_local_records(
     assert done.pulled.attendees == 5 and done.pulled.secrets == 5 and done.pulled.bundle_changed
     assert done.token_store.endswith(TOKEN_FILE) and done.pending_before == 0
     [desk] = srv.admin.devices(NUMBER)
-    assert desk.highest_contiguous == store.last_seq() == 0
+    assert desk.highest_contiguous == store.records.last_seq() == 0
     store.close()
 
 
@@ -194,7 +194,7 @@ def store_dead(cfg: Path) -> list[dict[str, object]]:
     """The kiosk's dead letters (for failure messages)."""
     _, store = open_store(cfg)
     try:
-        return store.dead_letters()
+        return store.outbox.dead_letters()
     finally:
         store.close()
 

@@ -51,13 +51,13 @@ def enrolled(srv: LiveServer, tmp_path: Path, name: str = "A") -> tuple[Path, St
 
 def context(store: Store) -> VerifyContext:
     """What a desk verifies codes with: only what the pull left in the store."""
-    project = store.load_project(NUMBER)
+    project = store.roster.load_project(NUMBER)
     assert project is not None
     return kiosk_context(
-        project, ticket_keys=store.ticket_keys(NUMBER),
-        attendee_secret=lambda a: store.attendee_secret(NUMBER, a),
-        attendee_known=lambda a: store.get_attendee(NUMBER, a) is not None,
-        replay_guard=store, clock=lambda: NOW,
+        project, ticket_keys=store.keys.ticket_keys(NUMBER),
+        attendee_secret=lambda a: store.keys.attendee_secret(NUMBER, a),
+        attendee_known=lambda a: store.roster.get_attendee(NUMBER, a) is not None,
+        replay_guard=store.keys, clock=lambda: NOW,
     )  # fmt: skip
 
 
@@ -111,7 +111,7 @@ def test_ticket_key_rotation_reaches_the_kiosk_with_the_next_pull(
         assert verify(gone, context=context(store)).reason is Reason.UNKNOWN_KEY_ID
     unchanged = pull_project(store, client, NUMBER)  # 304: nothing to apply
     assert not unchanged.bundle_changed and unchanged.pages == 1 and unchanged.attendees == 0
-    assert len(store.ticket_keys(NUMBER)) == 1
+    assert len(store.keys.ticket_keys(NUMBER)) == 1
     client.close()
     store.close()
 
@@ -134,7 +134,9 @@ def test_an_interrupted_pull_resumes_from_its_stored_cursor(
                          page_size=2)  # fmt: skip
         assert err.value.reason == "first_pull_transient" and "cme-kiosk sync" in err.value.en
         # Enrolled, project and first page stored, cursor after it: nothing half-applied.
-        assert store.load_project(NUMBER) is not None and store.roster_size(NUMBER) == 2
+        assert (
+            store.roster.load_project(NUMBER) is not None and store.roster.roster_size(NUMBER) == 2
+        )
         token = load_token(store, use_keyring=False)
         via = srv.client(url=proxy.url, token=token)
         result = pull_project(store, via, NUMBER, limit=2)  # page 2 passes, page 3 is garbage
@@ -144,15 +146,15 @@ def test_an_interrupted_pull_resumes_from_its_stored_cursor(
     finally:
         proxy.stop()
     assert proxy.counts == {"reset": 1, "garbage": 1}
-    assert store.roster_size(NUMBER) == 4
+    assert store.roster.roster_size(NUMBER) == 4
     direct = srv.client(token=token)
     rest = pull_project(store, direct, NUMBER, limit=2)
-    assert rest.attendees == 1 and not rest.bundle_changed and store.roster_size(NUMBER) == 5
+    assert rest.attendees == 1 and not rest.bundle_changed and store.roster.roster_size(NUMBER) == 5
     # A page applied twice changes nothing: rewind the cursor and pull again.
     store.set_meta(f"platform_cursor:{NUMBER}", "0")
     again = pull_project(store, direct, NUMBER, limit=2)
-    assert again.attendees == 5 and store.roster_size(NUMBER) == 5
-    assert [a.id for a in store.attendees(NUMBER)] == ["A1", "A2", "A3", "A4", "A5"]
+    assert again.attendees == 5 and store.roster.roster_size(NUMBER) == 5
+    assert [a.id for a in store.roster.attendees(NUMBER)] == ["A1", "A2", "A3", "A4", "A5"]
     store.close()
 
 
@@ -235,20 +237,18 @@ def test_a_full_disk_stops_the_pull_cleanly_and_it_resumes_when_space_returns(
     client = client_for(load_config(cfg), store)
     assert client is not None
     # Cap the file one page above its size: the next pages cannot be stored (SQLITE_FULL).
-    with store._lock:
-        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
-        store._conn.execute(f"PRAGMA max_page_count={pages + 1}")
+    store.db.checkpoint()
+    pages = store.db.pragma("page_count")
+    store.db.pragma(f"max_page_count={pages + 1}")
     with pytest.raises(StorageUnavailable) as err:
         pull_project(store, client, NUMBER, limit=50)
     problem = explain(err.value)
     assert "存储空间不足" in problem.zh and "Storage full" in problem.en
-    size = store.roster_size(NUMBER)
+    size = store.roster.roster_size(NUMBER)
     cursor = int(store.get_meta(f"platform_cursor:{NUMBER}") or "0")
     assert 5 <= size < 400 and cursor >= 1  # whole pages only, and the cursor after the last one
-    with store._lock:
-        store._conn.execute("PRAGMA max_page_count=1073741823")
+    store.db.pragma("max_page_count=1073741823")
     rest = pull_project(store, client, NUMBER, limit=50)
-    assert store.roster_size(NUMBER) == 400 and rest.attendees == 400 - size
+    assert store.roster.roster_size(NUMBER) == 400 and rest.attendees == 400 - size
     client.close()
     store.close()

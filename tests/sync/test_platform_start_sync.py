@@ -15,7 +15,7 @@ from kiosk.config import load_config
 from kiosk.core.timeutil import utc_now
 from kiosk.services.checkin import Credential, Status
 from kiosk.services.platform import enroll_kiosk, read_state, start_sync
-from sync.outbox import SyncStatus
+from sync.client.status import SyncStatus
 from tests.support.live_server import LiveServer
 from tests.support.roster import DAY1, at, make_roster
 from tests.sync.platform_kiosk import NUMBER, cli, open_store, write_config
@@ -111,8 +111,8 @@ def test_records_committed_at_the_desk_reach_the_server_and_status_is_published(
         assert cli(capsys, "--config", str(cfg_b), "sync", "--push-only")[0] == 0
         wait_for(
             lambda: (
-                desk.store.history(NUMBER, "A5", desk_name="A")
-                and desk.store.history(NUMBER, "A5", desk_name="A")[0].desk == "B"
+                desk.store.records.history(NUMBER, "A5", desk_name="A")
+                and desk.store.records.history(NUMBER, "A5", desk_name="A")[0].desk == "B"
             )
         )
         again = desk.service.present(
@@ -132,9 +132,9 @@ def test_records_committed_at_the_desk_reach_the_server_and_status_is_published(
     ).status is Status.ACCEPTED  # fmt: skip
     handle.sync_now()
     time.sleep(0.5)
-    assert len(statuses) == count and desk.store.pending_count() == 1
+    assert len(statuses) == count and desk.store.outbox.pending_count() == 1
     assert {e["uuid"] for e in srv.admin.stored_events(NUMBER)} >= {
-        e.event.uuid for e in desk.store.events() if e.sync_state == "synced"
+        e.event.uuid for e in desk.store.records.events() if e.sync_state == "synced"
     }
     desk.close()
 
@@ -169,7 +169,7 @@ def test_revoked_and_retired_devices_are_shown_to_staff_and_records_kept(
         assert "吊销" in last.line() and "revoked" in last.line() and not last.online
         # Kept, not dropped; the handle counts from the store once the outbox has stopped (the
         # snapshot pushed when it stopped may predate this record).
-        assert handle.status().pending == 1 and desk.store.pending_count() == 1
+        assert handle.status().pending == 1 and desk.store.outbox.pending_count() == 1
     finally:
         handle.stop()
     assert not handle.running

@@ -13,8 +13,9 @@ from kiosk.core.timeutil import utc_now
 from kiosk.services.checkin import Credential, Status
 from kiosk.services.platform import enroll_kiosk
 from kiosk.services.platform_state import load_token
-from sync.client import PermanentError, TransientError, walk_in_record
-from sync.outbox import Outbox
+from sync.client.client import walk_in_record
+from sync.client.errors import PermanentError, TransientError
+from sync.client.outbox import Outbox
 from sync.server.walkins import stored_walk_ins
 from tests.support.fault_proxy import FaultProxy
 from tests.support.live_server import LiveServer
@@ -89,15 +90,15 @@ def test_records_wait_for_their_walk_in_when_the_walk_in_upload_fails(
     try:
         via = srv.client(url=proxy.url, token=token)
         with pytest.raises(TransientError) as err:
-            Outbox(desk.store, via).drain()
+            Outbox(desk.store.outbox, via).drain()
         assert err.value.retry_after == 7
     finally:
         proxy.stop()
     assert proxy.counts["http_503"] == 1
-    assert srv.admin.stored_events(NUMBER) == [] and desk.store.pending_count() == 1
-    Outbox(desk.store, srv.client(token=token)).drain()
+    assert srv.admin.stored_events(NUMBER) == [] and desk.store.outbox.pending_count() == 1
+    Outbox(desk.store.outbox, srv.client(token=token)).drain()
     assert len(stored_walk_ins(srv.admin.platform, NUMBER)) == 1
-    assert len(srv.admin.stored_events(NUMBER)) == 1 and desk.store.pending_count() == 0
+    assert len(srv.admin.stored_events(NUMBER)) == 1 and desk.store.outbox.pending_count() == 0
     desk.close()
 
 

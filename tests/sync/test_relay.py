@@ -146,7 +146,7 @@ def test_records_made_while_upstream_is_down_reach_it_exactly_once_with_kiosk_si
     keys = {a.enrollment.device_id: a.store, b.enrollment.device_id: b.store}
     for row in stored:
         store = keys[str(row["device_id"])]  # the kiosk's id, not the relay's
-        mine = {r["uuid"]: r for r in store.chain_rows()}[row["uuid"]]
+        mine = {r["uuid"]: r for r in store.records.chain_rows()}[row["uuid"]]
         assert (row["hash"], row["signature"], row["prev_hash"]) == (
             mine["hash"], mine["signature"], mine["prev_hash"],
         )  # fmt: skip
@@ -198,7 +198,7 @@ def test_the_venue_gets_project_keys_and_roster_from_upstream_through_the_relay(
         relay.ticket_signing_key(NUMBER)
     assert err.value.error == "mirrored_project"
     a = venue.kiosk("A", FakeClock(at(DAY1, 8)))
-    assert a.store.roster_size(NUMBER) == 5
+    assert a.store.roster.roster_size(NUMBER) == 5
 
     # Upstream changes the roster and rotates the ticket key: the next pass brings both down.
     person = make_roster(6)[5]
@@ -208,8 +208,8 @@ def test_the_venue_gets_project_keys_and_roster_from_upstream_through_the_relay(
     kid = up.rotate_ticket_key(NUMBER, retire_old=True)
     assert venue.forwarder.cycle()[0].roster == 1
     a.pull()
-    assert a.store.roster_size(NUMBER) == 6
-    joined = a.store.get_attendee(NUMBER, "A6")
+    assert a.store.roster.roster_size(NUMBER) == 6
+    joined = a.store.roster.get_attendee(NUMBER, "A6")
     assert joined is not None and joined.document == person.document
     bundle, _ = a.client.project(NUMBER)
     assert bundle is not None and [k.key_id for k in bundle.ticket_keys] == [kid]

@@ -11,16 +11,10 @@ import pytest
 
 from kiosk.core.model import DeskMode, Method
 from kiosk.services.checkin import CheckInService, Credential
-from sync.outbox import (
-    Backoff,
-    Hysteresis,
-    Outbox,
-    PermanentSyncError,
-    RecordAnswer,
-    SyncStatus,
-    SyncWorker,
-    TransientSyncError,
-)
+from sync.client.errors import PermanentSyncError, TransientSyncError
+from sync.client.outbox import Outbox, RecordAnswer
+from sync.client.status import SyncStatus
+from sync.client.worker import Backoff, Hysteresis, SyncWorker
 from sync.store import Store, StoredEvent
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 
@@ -67,9 +61,9 @@ class ScriptedEndpoint:
 def filled_store(tmp_path: Path, n: int) -> Store:
     store = Store.open(tmp_path / "k.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(n)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     clock = FakeClock(at(DAY1, 8))
     svc = CheckInService(
         store=store, project=project, device_id="d", desk_name="A", mode=DeskMode.IN, clock=clock
@@ -84,10 +78,10 @@ def filled_store(tmp_path: Path, n: int) -> Store:
 def test_batches_of_at_most_500_and_all_marked_synced(tmp_path: Path) -> None:
     store = filled_store(tmp_path, 1203)
     endpoint = ScriptedEndpoint()
-    Outbox(store, endpoint).drain()
+    Outbox(store.outbox, endpoint).drain()
     assert [len(b) for b in endpoint.batches] == [500, 500, 203]
     assert endpoint.denied and len(endpoint.denied[0]) == 1
-    assert store.pending_count() == 0
+    assert store.outbox.pending_count() == 0
     assert endpoint.latest_seq == [1203]
     assert store.get_meta("server_offset_ms") == "75000"
 
@@ -95,29 +89,29 @@ def test_batches_of_at_most_500_and_all_marked_synced(tmp_path: Path) -> None:
 def test_lost_response_is_retried_and_answered_duplicate(tmp_path: Path) -> None:
     store = filled_store(tmp_path, 10)
     endpoint = ScriptedEndpoint(["lost-response"])
-    outbox = Outbox(store, endpoint)
+    outbox = Outbox(store.outbox, endpoint)
     with pytest.raises(TransientSyncError):
         outbox.drain()
-    assert store.pending_count() == 11  # not marked: no answer arrived
+    assert store.outbox.pending_count() == 11  # not marked: no answer arrived
     outbox.drain()
-    assert store.pending_count() == 0
+    assert store.outbox.pending_count() == 0
     assert endpoint.batches[0] == endpoint.batches[1]  # the same UUIDs went twice
 
 
 def test_partial_answers_leave_the_rest_pending_until_answered(tmp_path: Path) -> None:
     store = filled_store(tmp_path, 10)
     endpoint = ScriptedEndpoint(["half"])
-    Outbox(store, endpoint).drain()
+    Outbox(store.outbox, endpoint).drain()
     assert [len(b) for b in endpoint.batches] == [10, 5]
-    assert store.pending_count() == 0
+    assert store.outbox.pending_count() == 0
 
 
 def test_rejected_records_go_to_dead_letters_never_dropped(tmp_path: Path) -> None:
     store = filled_store(tmp_path, 4)
-    Outbox(store, ScriptedEndpoint(["reject-first"])).drain()
-    dead = store.dead_letters()
+    Outbox(store.outbox, ScriptedEndpoint(["reject-first"])).drain()
+    dead = store.outbox.dead_letters()
     assert len(dead) == 1 and dead[0]["reason"] == "outside_project_days"
-    states = [e.sync_state for e in store.events()]
+    states = [e.sync_state for e in store.records.events()]
     assert states == ["dead", "synced", "synced", "synced"]
 
 
@@ -129,8 +123,8 @@ def test_answers_for_records_never_sent_are_not_trusted(tmp_path: Path) -> None:
             return [RecordAnswer("someone-else", "accepted")]
 
     with pytest.raises(TransientSyncError, match="answered none"):
-        Outbox(store, Liar()).drain()
-    assert store.pending_count() == 4
+        Outbox(store.outbox, Liar()).drain()
+    assert store.outbox.pending_count() == 4
 
 
 def test_backoff_grows_with_jitter_caps_and_honours_retry_after() -> None:
@@ -161,7 +155,7 @@ def test_worker_step_publishes_status_and_backs_off(tmp_path: Path) -> None:
     )
     seen: list[SyncStatus] = []
     worker = SyncWorker(
-        Outbox(store, endpoint),
+        Outbox(store.outbox, endpoint),
         on_status=seen.append,
         interval_s=5,
         backoff=Backoff(base_s=1, cap_s=60, rng=random.Random(0)),
@@ -183,10 +177,10 @@ def test_permanent_error_needs_staff_and_keeps_records(tmp_path: Path) -> None:
         [PermanentSyncError("protocol 1 not supported", reason="update needed")]
     )
     seen: list[SyncStatus] = []
-    worker = SyncWorker(Outbox(store, endpoint), on_status=seen.append)
+    worker = SyncWorker(Outbox(store.outbox, endpoint), on_status=seen.append)
     worker.step()
     assert seen[-1].needs_attention == "update needed" and "update needed" in seen[-1].line()
-    assert store.pending_count() == 3
+    assert store.outbox.pending_count() == 3
 
 
 def test_worker_thread_drains_in_background_and_stops(tmp_path: Path) -> None:
@@ -194,7 +188,7 @@ def test_worker_thread_drains_in_background_and_stops(tmp_path: Path) -> None:
     endpoint = ScriptedEndpoint([TransientSyncError("down")])
     statuses: list[SyncStatus] = []
     worker = SyncWorker(
-        Outbox(Store.open(store.path), endpoint),
+        Outbox(Store.open(store.path).outbox, endpoint),
         on_status=statuses.append,
         interval_s=0.05,
         backoff=Backoff(base_s=0.01, cap_s=0.05),
@@ -209,7 +203,7 @@ def test_worker_thread_drains_in_background_and_stops(tmp_path: Path) -> None:
     finally:
         worker.stop()
     assert not worker.is_alive()
-    assert store.pending_count() == 0
+    assert store.outbox.pending_count() == 0
     assert any(not s.online for s in statuses)
 
 
@@ -231,8 +225,8 @@ def test_a_refused_walk_in_is_kept_for_staff_once_and_its_records_still_go(
 ) -> None:
     store = Store.open(tmp_path / "k.sqlite3")
     project = make_project()
-    store.save_project(project)
-    store.save_roster(project.number, make_roster(1))
+    store.roster.save_project(project)
+    store.roster.save_roster(project.number, make_roster(1))
     clock = FakeClock(at(DAY1, 8))
     svc = CheckInService(
         store=store, project=project, device_id="d", desk_name="A", mode=DeskMode.AUTO,
@@ -242,13 +236,13 @@ def test_a_refused_walk_in_is_kept_for_staff_once_and_its_records_still_go(
     first = svc.present(Credential.id_card(document=stranger.document, name=stranger.name))
     assert first.event is not None
     endpoint = WalkInRefusingEndpoint()
-    Outbox(store, endpoint, batch_size=1).drain()
+    Outbox(store.outbox, endpoint, batch_size=1).drain()
     clock.advance(hours=4)
     svc.present(Credential.id_card(document=stranger.document, name=stranger.name))
-    Outbox(store, endpoint, batch_size=1).drain()
+    Outbox(store.outbox, endpoint, batch_size=1).drain()
     assert endpoint.walk_ins == [[first.event.attendee_id]] * 2
-    assert store.pending_count() == 0  # the records are facts: they were uploaded anyway
-    letters = [d for d in store.dead_letters() if d["kind"] == "walk_in"]
+    assert store.outbox.pending_count() == 0  # the records are facts: they were uploaded anyway
+    letters = [d for d in store.outbox.dead_letters() if d["kind"] == "walk_in"]
     assert [(d["uuid"], d["reason"]) for d in letters] == [
         (first.event.attendee_id, "walk_in_conflict")
     ]

@@ -10,8 +10,7 @@ import logging
 import time
 
 from drivers.face.gallery import Gallery, GalleryError
-from sync.store import Store
-from sync.store_records import templates_revision_key
+from sync.store import Store, templates_revision_key
 
 __all__ = ["bump_revision", "templates_revision_key"]
 

@@ -22,9 +22,9 @@ SQLITE_CANTOPEN = 14
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    """(number, name, sql) for every sync/migrations/NNNN_*.sql, in order."""
+    """(number, name, sql) for every sync/store/migrations/NNNN_*.sql, in order."""
     found = []
-    for entry in resources.files("sync.migrations").iterdir():
+    for entry in resources.files("sync.store.migrations").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:4].isdigit():
             found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))

@@ -1,9 +1,9 @@
 """The kiosk's platform client: enrollment, clock offset, pulls, uploads, status, submission.
 
 Thread use: one SyncClient per thread (the sync worker owns its own). Every failure is typed
-(sync.client_http): TransientError (retry later, honouring `retry_after`), PermanentError and its
+(sync.client.errors): TransientError (retry later, honouring `retry_after`), PermanentError and its
 kinds UpdateNeeded, DeviceRevoked, SubmissionRefused. The methods upload_events, upload_denied and
-report_latest_seq make the client a sync.outbox.SyncEndpoint.
+report_latest_seq make the client a sync.client.outbox.SyncEndpoint.
 """
 
 from __future__ import annotations
@@ -22,34 +22,18 @@ from pydantic import BaseModel, ValidationError
 
 from kiosk.core.model import Attendee
 from kiosk.core.timeutil import Clock, to_utc, utc_now
+from sync import chain
 from sync import protocol as p
-from sync.client_http import (
-    DeviceRevoked,
-    Http,
+from sync.client.errors import (
     PermanentError,
-    SubmissionRefused,
-    TransientError,
     UpdateNeeded,
-    parse,
 )
-from sync.outbox import RecordAnswer, WalkInRef
-from sync.store import StoredEvent
-
-__all__ = [
-    "ClockReading",
-    "DeviceRevoked",
-    "PermanentError",
-    "RecordAnswer",
-    "SubmissionRefused",
-    "SyncClient",
-    "TransientError",
-    "UpdateNeeded",
-    "event_record",
-]
+from sync.client.http import Http, parse
+from sync.client.outbox import RecordAnswer, WalkInRef
+from sync.store.records import StoredEvent
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
-GENESIS = "0" * 64
 
 
 class SyncSettings(Protocol):
@@ -73,15 +57,10 @@ class ClockReading:
 
 def event_record(stored: StoredEvent, *, prev_hash: str) -> p.EventRecord:
     """A local record as it travels: the fields the device signed, its hash and signature."""
-    e = stored.event
-    return p.EventRecord(
-        uuid=e.uuid, seq=e.seq, project=e.project, attendee_id=e.attendee_id,
-        direction=e.direction.value, method=p.method_name(e.method), device_id=e.device_id,
-        scanned_at=to_utc(e.scanned_at).isoformat(), utc_offset_minutes=e.utc_offset_minutes,
-        server_offset_ms=stored.server_offset_ms, evidence_ref=e.evidence_ref,
-        flags=sorted(f.value for f in e.flags),
-        prev_hash=prev_hash, hash=stored.hash, signature=stored.signature,
-    )  # fmt: skip
+    signed = chain.SignedFields.of_event(stored.event, server_offset_ms=stored.server_offset_ms)
+    return p.EventRecord.model_validate(
+        signed.wire() | {"prev_hash": prev_hash, "hash": stored.hash, "signature": stored.signature}
+    )
 
 
 def walk_in_record(attendee: Attendee, *, project: str, device_id: str) -> p.WalkIn:
@@ -331,7 +310,7 @@ class SyncClient:
             return own
         seq = stored.event.seq
         if seq == 1:
-            return GENESIS
+            return chain.GENESIS
         if previous is not None and previous.event.seq == seq - 1:
             return previous.hash
         found = self._prev_hash_of(seq - 1) if self._prev_hash_of else None

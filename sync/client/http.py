@@ -1,8 +1,9 @@
 """HTTPS plumbing of the sync client: verified TLS, an optional pin, and where errors get typed.
 
-Every failure leaves here as one of: TransientError (try again later: network, timeout, 5xx, 429,
-an unreadable answer), PermanentError (retrying cannot help: staff must act), or its kinds
-UpdateNeeded, DeviceRevoked and SubmissionRefused. Nothing here can switch verification off.
+Every failure leaves here as one of sync.client.errors: TransientError (try again later: network,
+timeout, 5xx, 429, an unreadable answer), PermanentError (retrying cannot help: staff must act),
+or its kinds UpdateNeeded, DeviceRevoked and SubmissionRefused. Nothing here can switch
+verification off.
 """
 
 from __future__ import annotations
@@ -20,43 +21,15 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from sync.outbox import PermanentSyncError, TransientSyncError
+from sync.client.errors import (
+    DeviceRevoked,
+    PermanentError,
+    SubmissionRefused,
+    TransientError,
+    UpdateNeeded,
+)
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class TransientError(TransientSyncError):
-    """Try again later (network down, timeout, 5xx, 429, garbage answer); `retry_after` in s."""
-
-
-class PermanentError(PermanentSyncError):
-    """Retrying cannot help; `reason` is the machine code (e.g. unauthorized, tls_untrusted)."""
-
-
-class UpdateNeeded(PermanentError):
-    """The platform does not speak our protocol version: the kiosk needs an update."""
-
-    def __init__(self, message: str, *, supported: list[int]):
-        super().__init__(message, reason="update_needed")
-        self.supported = supported
-
-
-class DeviceRevoked(PermanentError):
-    """The platform revoked this device; `detail` is the administrator's recorded reason."""
-
-    def __init__(self, message: str, *, detail: str):
-        super().__init__(message, reason="device_revoked")
-        self.detail = detail
-
-
-class SubmissionRefused(PermanentError):
-    """A submission the platform refused (409): window not open, deadline passed, desks missing."""
-
-    def __init__(self, message: str, *, reason: str, body: dict[str, Any]):
-        super().__init__(message, reason=reason)
-        self.body = body
-        self.deadline: str | None = body.get("deadline")
-        self.desks: list[dict[str, Any]] = list(body.get("desks", []))
 
 
 class PinnedContext(ssl.SSLContext):

@@ -7,11 +7,14 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from kiosk.core.checkin import PriorEvent
 from kiosk.core.model import Attendee, CheckInEvent, Direction, Flag, Method
 from kiosk.core.timeutil import to_utc, utc_now
 from sync import chain
-from sync.store_roster import RosterMixin
+from sync.store.database import LocalDb
+from sync.store.roster import Roster
 
 
 def templates_revision_key(project: str) -> str:
@@ -31,16 +34,45 @@ class StoredEvent:
     prev_hash: str = ""  # the hash of the record before it in this device's chain
 
 
-class RecordsMixin(RosterMixin):
+def stored_event(row: sqlite3.Row) -> StoredEvent:
+    """An events row as the outbox and the tools see it."""
+    return StoredEvent(
+        event=CheckInEvent(
+            uuid=row["uuid"],
+            project=row["project"],
+            attendee_id=row["attendee_id"],
+            direction=Direction(row["direction"]),
+            method=Method(row["method"]),
+            device_id=row["device_id"],
+            seq=int(row["seq"]),
+            scanned_at=datetime.fromisoformat(row["scanned_at"]),
+            utc_offset_minutes=int(row["utc_offset_minutes"]),
+            evidence_ref=row["evidence_ref"],
+            flags=frozenset(Flag(f) for f in json.loads(row["flags"])),
+        ),
+        server_offset_ms=row["server_offset_ms"],
+        sync_state=row["sync_state"],
+        hash=row["hash"],
+        signature=row["signature"],
+        prev_hash=row["prev_hash"],
+    )
+
+
+class Records:
     """This desk's records (hash-chained, signed), denied attempts, evidence and templates."""
+
+    def __init__(self, db: LocalDb, *, roster: Roster, device_key: Ed25519PrivateKey):
+        self._db = db
+        self._roster = roster
+        self._device_key = device_key
 
     def history(self, project: str, attendee_id: str, *, desk_name: str) -> list[PriorEvent]:
         """This person's events in the project from this desk and every desk synced so far."""
-        local = self._read(
+        local = self._db.read(
             "SELECT direction, scanned_at FROM events WHERE project = ? AND attendee_id = ?",
             (project, attendee_id),
         )
-        remote = self._read(
+        remote = self._db.read(
             "SELECT direction, scanned_at, desk_name FROM remote_events"
             " WHERE project = ? AND attendee_id = ? AND uuid NOT IN (SELECT uuid FROM events)",
             (project, attendee_id),
@@ -58,36 +90,23 @@ class RecordsMixin(RosterMixin):
         server_offset_ms: int | None = None,
     ) -> CheckInEvent:
         """Commit one record with the next sequence number, chained and signed; return it."""
-        with self._write("recording check-in") as c:
+        with self._db.write("recording check-in") as c:
             last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
             seq = int(last[0]) + 1 if last else 1
             prev_hash = str(last[1]) if last else chain.GENESIS
             stored = replace(event, seq=seq)
             if provisional is not None:
-                self._put_attendee(c, event.project, provisional)
+                self._roster.put_attendee(c, event.project, provisional)
             if evidence is not None:
                 kind, blob = evidence
                 assert event.evidence_ref is not None, "evidence needs the event's evidence_ref"
                 c.execute(
                     "INSERT INTO evidence (ref, project, kind, data, created_at)"
                     " VALUES (?,?,?,?,?)",
-                    (event.evidence_ref, event.project, kind, self._cipher.seal_bytes(blob),
+                    (event.evidence_ref, event.project, kind, self._db.cipher.seal_bytes(blob),
                      utc_now().isoformat()),
                 )  # fmt: skip
-            row: dict[str, object] = {
-                "seq": seq,
-                "uuid": stored.uuid,
-                "project": stored.project,
-                "attendee_id": stored.attendee_id,
-                "direction": stored.direction.value,
-                "method": stored.method.value,
-                "device_id": stored.device_id,
-                "scanned_at": to_utc(stored.scanned_at).isoformat(),
-                "utc_offset_minutes": stored.utc_offset_minutes,
-                "server_offset_ms": server_offset_ms,
-                "evidence_ref": stored.evidence_ref,
-                "flags": json.dumps(sorted(f.value for f in stored.flags)),
-            }
+            row = chain.SignedFields.of_event(stored, server_offset_ms=server_offset_ms).row()
             row_hash = chain.link(prev_hash, row)
             row |= {
                 "prev_hash": prev_hash,
@@ -99,43 +118,21 @@ class RecordsMixin(RosterMixin):
             c.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", tuple(row.values()))  # noqa: S608
         return stored
 
-    def _event(self, row: sqlite3.Row) -> StoredEvent:
-        return StoredEvent(
-            event=CheckInEvent(
-                uuid=row["uuid"],
-                project=row["project"],
-                attendee_id=row["attendee_id"],
-                direction=Direction(row["direction"]),
-                method=Method(row["method"]),
-                device_id=row["device_id"],
-                seq=int(row["seq"]),
-                scanned_at=datetime.fromisoformat(row["scanned_at"]),
-                utc_offset_minutes=int(row["utc_offset_minutes"]),
-                evidence_ref=row["evidence_ref"],
-                flags=frozenset(Flag(f) for f in json.loads(row["flags"])),
-            ),
-            server_offset_ms=row["server_offset_ms"],
-            sync_state=row["sync_state"],
-            hash=row["hash"],
-            signature=row["signature"],
-            prev_hash=row["prev_hash"],
-        )
-
     def events(self, *, project: str | None = None) -> list[StoredEvent]:
         """Every local record in sequence order (optionally one project's)."""
         if project is None:
-            rows = self._read("SELECT * FROM events ORDER BY seq")
+            rows = self._db.read("SELECT * FROM events ORDER BY seq")
         else:
-            rows = self._read("SELECT * FROM events WHERE project = ? ORDER BY seq", (project,))
-        return [self._event(r) for r in rows]
+            rows = self._db.read("SELECT * FROM events WHERE project = ? ORDER BY seq", (project,))
+        return [stored_event(r) for r in rows]
 
     def chain_rows(self) -> list[dict[str, object]]:
         """Raw rows in sequence order, for `cme-kiosk verify`."""
-        return [dict(r) for r in self._read("SELECT * FROM events ORDER BY seq")]
+        return [dict(r) for r in self._db.read("SELECT * FROM events ORDER BY seq")]
 
     def last_seq(self) -> int:
         """The highest sequence number recorded on this device (0 when none)."""
-        return int(self._read("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0])
+        return int(self._db.read("SELECT COALESCE(MAX(seq), 0) FROM events")[0][0])
 
     def record_denied(
         self,
@@ -151,7 +148,7 @@ class RecordsMixin(RosterMixin):
         utc_offset_minutes: int,
     ) -> None:
         """Commit one refused attempt for the platform's audit trail (no raw credential)."""
-        with self._write("recording refused attempt") as c:
+        with self._db.write("recording refused attempt") as c:
             c.execute(
                 "INSERT INTO denied (uuid, project, method, reason, detail, credential_hmac,"
                 " device_id, scanned_at, utc_offset_minutes) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -162,14 +159,14 @@ class RecordsMixin(RosterMixin):
     def denied(self, *, project: str | None = None) -> list[dict[str, object]]:
         """Refused attempts, oldest first."""
         if project is None:
-            return [dict(r) for r in self._read("SELECT * FROM denied ORDER BY id")]
-        rows = self._read("SELECT * FROM denied WHERE project = ? ORDER BY id", (project,))
+            return [dict(r) for r in self._db.read("SELECT * FROM denied ORDER BY id")]
+        rows = self._db.read("SELECT * FROM denied WHERE project = ? ORDER BY id", (project,))
         return [dict(r) for r in rows]
 
     def evidence(self, ref: str) -> bytes | None:
         """The evidence blob (face crop) kept with a record, decrypted."""
-        rows = self._read("SELECT data FROM evidence WHERE ref = ?", (ref,))
-        return self._cipher.unseal_bytes(bytes(rows[0][0])) if rows else None
+        rows = self._db.read("SELECT data FROM evidence WHERE ref = ?", (ref,))
+        return self._db.cipher.unseal_bytes(bytes(rows[0][0])) if rows else None
 
     def save_face_template(
         self,
@@ -182,17 +179,17 @@ class RecordsMixin(RosterMixin):
         confirmed_by: str = "",
     ) -> None:
         """Keep one person's face template for one project (sealed), with consent and voucher."""
-        with self._write("saving face template") as c:
+        with self._db.write("saving face template") as c:
             c.execute(
                 "INSERT OR REPLACE INTO face_templates (project, attendee_id, template, source,"
                 " consent_at, created_at, confirmed_by) VALUES (?,?,?,?,?,?,?)",
-                (project, attendee_id, self._cipher.seal_bytes(template), source,
+                (project, attendee_id, self._db.cipher.seal_bytes(template), source,
                  to_utc(consent_at).isoformat(), utc_now().isoformat(), confirmed_by),
             )  # fmt: skip
 
     def face_template_record(self, project: str, attendee_id: str) -> dict[str, str] | None:
         """Where a template came from, for a dispute: source, consent, who vouched (no template)."""
-        rows = self._read(
+        rows = self._db.read(
             "SELECT source, consent_at, created_at, confirmed_by FROM face_templates"
             " WHERE project = ? AND attendee_id = ?",
             (project, attendee_id),
@@ -202,14 +199,14 @@ class RecordsMixin(RosterMixin):
 
     def face_templates(self, project: str) -> dict[str, bytes]:
         """attendee id → template bytes for one project."""
-        rows = self._read(
+        rows = self._db.read(
             "SELECT attendee_id, template FROM face_templates WHERE project = ?", (project,)
         )
-        return {r[0]: self._cipher.unseal_bytes(bytes(r[1])) for r in rows}
+        return {r[0]: self._db.cipher.unseal_bytes(bytes(r[1])) for r in rows}
 
     def delete_face_template(self, project: str, attendee_id: str) -> bool:
         """Withdrawal of consent: the template is gone; True if there was one."""
-        with self._write("deleting face template") as c:
+        with self._db.write("deleting face template") as c:
             cur = c.execute(
                 "DELETE FROM face_templates WHERE project = ? AND attendee_id = ?",
                 (project, attendee_id),

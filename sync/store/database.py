@@ -1,4 +1,4 @@
-"""Shared plumbing of the kiosk store: one connection, a lock, keyed index, sealed fields."""
+"""The kiosk store's one database object: a connection, its lock, the keyed index, sealed fields."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from kiosk.core.ids import normalise
-from sync.db import storage_error, transaction
+from sync.store.sqlite import storage_error, transaction
 
 log = logging.getLogger("sync.store")
 
@@ -57,34 +55,27 @@ class PlainFields:
         return blob
 
 
-class StoreBase:
+class LocalDb:
     """Thread-safe access to the kiosk database (one connection, serialised by a lock)."""
 
     def __init__(
-        self,
-        conn: sqlite3.Connection,
-        *,
-        path: Path,
-        index_key: bytes,
-        cipher: FieldCipher,
-        device_key: Ed25519PrivateKey,
+        self, conn: sqlite3.Connection, *, path: Path, index_key: bytes, cipher: FieldCipher
     ):
         self._conn = conn
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self.path = path
         self._index_key = index_key
-        self._cipher = cipher
-        self._device_key = device_key
+        self.cipher = cipher
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
-        with self._lock:
+        with self.lock:
             self._conn.close()
 
     @contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def write(self, action: str) -> Iterator[sqlite3.Connection]:
         """One write transaction; storage failures raise StorageUnavailable, none half-done."""
-        with self._lock:
+        with self.lock:
             try:
                 with transaction(self._conn) as conn:
                     yield conn
@@ -95,13 +86,20 @@ class StoreBase:
                 log.error("storage refused %s: %s", action, exc)
                 raise err from exc
 
-    def _read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """Every row of one query, under the lock."""
+        with self.lock:
             return list(self._conn.execute(sql, params))
 
     def pragma(self, name: str) -> object:
-        """Read back a PRAGMA (tests prove journal_mode and synchronous)."""
-        return self._read(f"PRAGMA {name}")[0][0]
+        """Read back (or set) a PRAGMA: tests prove journal_mode and synchronous, fill the disk."""
+        rows = self.read(f"PRAGMA {name}")
+        return rows[0][0] if rows else None
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it (after a purge)."""
+        with self.lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def index(self, value: str) -> bytes:
         """Keyed HMAC of a normalised identifier: the only way personal fields are looked up."""
@@ -109,12 +107,12 @@ class StoreBase:
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         """A value from the meta table."""
-        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))
         return str(rows[0][0]) if rows else default
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a meta value durably."""
-        with self._write("saving settings") as c:
+        with self.write("saving settings") as c:
             c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def backup(self, dest: Path) -> None:
@@ -124,7 +122,7 @@ class StoreBase:
         os.close(fd)
         target = sqlite3.connect(dest)
         try:
-            with self._lock:
+            with self.lock:
                 self._conn.backup(target)
         finally:
             target.close()
