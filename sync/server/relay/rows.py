@@ -13,6 +13,7 @@ from sqlalchemy import Row
 
 from kiosk.core.timeutil import to_utc
 from sync import protocol as p
+from sync.chain import SIGNED_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +48,13 @@ def wire(
 def event_record(row: Row[Any]) -> p.EventRecord:
     """A stored record exactly as its kiosk signed it (the relay's own flags stay here)."""
     m = row._mapping
+    signed = {k: m[k] for k in SIGNED_FIELDS} | {
+        "scanned_at": m["scanned_at_text"],  # the text the kiosk signed, not the parsed instant
+        "flags": json.loads(m["flags"]),
+    }
     return p.EventRecord.model_validate(
-        {"uuid": m["uuid"], "seq": int(m["seq"]), "project": m["project"],
-         "attendee_id": m["attendee_id"], "direction": m["direction"], "method": m["method"],
-         "device_id": m["device_id"], "scanned_at": m["scanned_at_text"],
-         "utc_offset_minutes": int(m["utc_offset_minutes"]),
-         "server_offset_ms": None if m["server_offset_ms"] is None else int(m["server_offset_ms"]),
-         "evidence_ref": m["evidence_ref"], "flags": json.loads(m["flags"]),
-         "prev_hash": m["prev_hash"], "hash": m["hash"], "signature": m["signature"]}
-    )  # fmt: skip
+        signed | {"prev_hash": m["prev_hash"], "hash": m["hash"], "signature": m["signature"]}
+    )
 
 
 def refused_record(row: Row[Any]) -> p.EventRecord:
