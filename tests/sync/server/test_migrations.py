@@ -195,12 +195,3 @@ def test_a_draft_revision_carries_a_change_made_in_code(
     assert path.name == f"{int(schema.head()) + 1:04d}_add_a_column.py"
     assert f"down_revision = '{schema.head()}'" in body
     assert "add_column(sa.Column('added_in_code', sa.Text()" in body
-
-
-def test_migrations_ship_inside_the_package() -> None:
-    from importlib import resources
-
-    found = resources.files("sync.server.migrations")
-    assert (found / "env.py").is_file() and (found / "script.py.mako").is_file()
-    names = [p.name for p in (found / "versions").iterdir() if p.name[:4].isdigit()]
-    assert "0001_initial.py" in names
