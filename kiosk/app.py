@@ -26,7 +26,7 @@ from kiosk.services.screen import SyncState
 from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
-from sync.outbox import SyncStatus
+from sync.client.status import SyncStatus
 
 log = logging.getLogger(__name__)
 
