@@ -72,7 +72,7 @@ $(STAMP)/venv:
 	@mkdir -p $(STAMP) && touch $@
 
 $(STAMP)/install: $(STAMP)/venv pyproject.toml constraints.txt
-	$(PIP) install $(CONSTRAINTS) --config-settings editable_mode=compat -e '.[pcsc,zbar,evdev,postgres,face]'
+	$(PIP) install $(CONSTRAINTS) --config-settings editable_mode=compat -e '.[pcsc,zbar,evdev,server,face]'
 	@# face_recognition declares a dependency on dlib (a 11-minute source build); dlib-bin provides it.
 	$(PIP) install $(CONSTRAINTS) --no-deps face_recognition click
 	@$(PY) scripts/check_face_models.py | tee $(STAMP)/face-check.txt
@@ -81,7 +81,7 @@ $(STAMP)/install: $(STAMP)/venv pyproject.toml constraints.txt
 	@touch $@
 
 $(STAMP)/dev: $(STAMP)/install
-	$(PIP) install $(CONSTRAINTS) --config-settings editable_mode=compat -e '.[pcsc,zbar,evdev,postgres,face,dev]'
+	$(PIP) install $(CONSTRAINTS) --config-settings editable_mode=compat -e '.[pcsc,zbar,evdev,server,face,dev]'
 	@touch $@
 
 clean-venv:

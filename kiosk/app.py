@@ -27,7 +27,7 @@ from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.i18n import Translations
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
-from sync.outbox import SyncStatus
+from sync.client.status import SyncStatus
 
 log = logging.getLogger(__name__)
 

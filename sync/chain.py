@@ -6,23 +6,77 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk.core.model import CheckInEvent
+from kiosk.core.timeutil import to_utc
+
 GENESIS = "0" * 64  # prev_hash of the first record
 
-# The fields a record's hash covers, in this order; anything else (sync state) may change.
-CHAINED_FIELDS = (
-    "seq", "uuid", "project", "attendee_id", "direction", "method", "device_id",
-    "scanned_at", "utc_offset_minutes", "server_offset_ms", "evidence_ref", "flags",
-)  # fmt: skip
+
+@dataclass(frozen=True, slots=True)
+class SignedFields:
+    """What a record's hash covers, exactly as the device stored and hashed it; nothing else.
+
+    The one definition of the signed fields: the store writes them, the client sends them,
+    the platform and `cme-kiosk verify` recompute the hash over them (sync state may change).
+    """
+
+    seq: int
+    uuid: str
+    project: str
+    attendee_id: str
+    direction: str
+    method: str
+    device_id: str
+    scanned_at: str  # UTC, ISO 8601 text: the hash is over the text
+    utc_offset_minutes: int
+    server_offset_ms: int | None  # server minus device clock as the device knew it at the scan
+    evidence_ref: str | None
+    flags: str  # the flag names, sorted, as JSON text
+
+    @classmethod
+    def of_event(cls, event: CheckInEvent, *, server_offset_ms: int | None) -> SignedFields:
+        """The signed fields of a committed check-in."""
+        return cls(
+            seq=event.seq, uuid=event.uuid, project=event.project, attendee_id=event.attendee_id,
+            direction=event.direction.value, method=event.method.value, device_id=event.device_id,
+            scanned_at=to_utc(event.scanned_at).isoformat(),
+            utc_offset_minutes=event.utc_offset_minutes, server_offset_ms=server_offset_ms,
+            evidence_ref=event.evidence_ref, flags=flags_text(f.value for f in event.flags),
+        )  # fmt: skip
+
+    def row(self) -> dict[str, object]:
+        """As stored (flags as JSON text), in SIGNED_FIELDS order."""
+        return {name: getattr(self, name) for name in SIGNED_FIELDS}
+
+    def wire(self) -> dict[str, object]:
+        """As they travel in sync.protocol.EventRecord (flags as a list)."""
+        return self.row() | {"flags": json.loads(self.flags)}
+
+
+SIGNED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SignedFields))
+
+
+def flags_text(names: Iterable[str]) -> str:
+    """Flag names as the signed JSON text (sorted)."""
+    return json.dumps(sorted(names))
+
+
+def signed_row(record: Mapping[str, object]) -> dict[str, object]:
+    """The signed fields of a record given with its flags as a list (the wire's shape)."""
+    flags = record["flags"]
+    if not isinstance(flags, list | tuple):
+        raise TypeError("flags must be a list of names here")
+    return {k: record[k] for k in SIGNED_FIELDS} | {"flags": flags_text(map(str, flags))}
 
 
 def canonical(record: Mapping[str, object]) -> bytes:
-    """UTF-8 JSON of the chained fields, sorted keys, no whitespace: the bytes that are hashed."""
-    body = {k: record[k] for k in CHAINED_FIELDS}
+    """UTF-8 JSON of the signed fields, sorted keys, no whitespace: the bytes that are hashed."""
+    body = {k: record[k] for k in SIGNED_FIELDS}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

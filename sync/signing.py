@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping
 
@@ -27,27 +26,13 @@ from cryptography.hazmat.primitives.serialization import (
 from sync import chain
 from sync.protocol import EventRecord, b64, b64_bytes
 
-SIGNED_FIELDS = chain.CHAINED_FIELDS
+SIGNED_FIELDS = chain.SIGNED_FIELDS
 GENESIS = chain.GENESIS
 
 
 def chain_row(record: EventRecord) -> dict[str, object]:
     """The record's signed fields in the exact shape the device hashed them."""
-    return {
-        "seq": record.seq,
-        "uuid": record.uuid,
-        "project": record.project,
-        "attendee_id": record.attendee_id,
-        "direction": record.direction,
-        "method": record.method,
-        "device_id": record.device_id,
-        "scanned_at": record.scanned_at,
-        "utc_offset_minutes": record.utc_offset_minutes,
-        "server_offset_ms": record.server_offset_ms,
-        "evidence_ref": record.evidence_ref,
-        # The store keeps flags as this JSON text; the hash is over the text.
-        "flags": json.dumps(sorted(record.flags)),
-    }
+    return chain.signed_row(record.model_dump(include=set(SIGNED_FIELDS)))
 
 
 def canonical(fields: Mapping[str, object]) -> bytes:
@@ -80,15 +65,11 @@ def signed_record(
     key: Ed25519PrivateKey, fields: Mapping[str, object], *, prev_hash: str = GENESIS
 ) -> EventRecord:
     """Hash and sign a record's fields (flags as a list): tools and tests that are not a kiosk."""
-    body = dict(fields)
-    flags = list(body.pop("flags", []))  # type: ignore[call-overload]
-    row = {k: body[k] for k in SIGNED_FIELDS if k != "flags"}
-    row["flags"] = json.dumps(sorted(flags))
-    digest = record_hash(prev_hash, row)
+    body = {"flags": [], **fields}
+    digest = record_hash(prev_hash, chain.signed_row(body))
     return EventRecord.model_validate(
-        {**body, "flags": flags, "prev_hash": prev_hash, "hash": digest,
-         "signature": sign_hash(key, digest)}
-    )  # fmt: skip
+        {**body, "prev_hash": prev_hash, "hash": digest, "signature": sign_hash(key, digest)}
+    )
 
 
 # ---- keys ----------------------------------------------------------------------------------------

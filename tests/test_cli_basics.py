@@ -97,8 +97,8 @@ def test_doctor_exits_nonzero_on_invalid_config(tmp_path: Path) -> None:
 
 def test_backup_command_copies_a_live_database(data_dir: Path, tmp_path: Path) -> None:
     store = Store.open(data_dir / "kiosk.sqlite3")
-    store.save_project(make_project())
-    store.save_roster("2026-15-01-001", make_roster(3))
+    store.roster.save_project(make_project())
+    store.roster.save_roster("2026-15-01-001", make_roster(3))
     svc = CheckInService(
         store=store,
         project=make_project(),
@@ -175,8 +175,8 @@ def test_project_file_round_trip_and_errors(tmp_path: Path) -> None:
 
 def test_status_command_reports_pending_and_dead_letters(data_dir: Path) -> None:
     store = Store.open(data_dir / "kiosk.sqlite3")
-    store.save_project(make_project())
-    store.save_roster("2026-15-01-001", make_roster(3))
+    store.roster.save_project(make_project())
+    store.roster.save_roster("2026-15-01-001", make_roster(3))
     svc = CheckInService(
         store=store,
         project=make_project(),
@@ -187,7 +187,7 @@ def test_status_command_reports_pending_and_dead_letters(data_dir: Path) -> None
     first = svc.present(Credential.id_card(document=make_roster()[0].document)).event
     svc.present(Credential.id_card(document=make_roster()[1].document))
     assert first is not None
-    store.apply_answers("event", [(first.uuid, "rejected", "revoked_device")])
+    store.outbox.apply_answers("event", [(first.uuid, "rejected", "revoked_device")])
     store.set_meta("server_offset_ms", "-90500")
     out = cli("status", "--dead-letters")
     assert out.returncode == 0, out.stderr

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import Any
+
+from kiosk.commands._server_common import guard, open_admin
 
 
 def register_pin(
-    ssub: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-    *,
-    guard: Callable[[Any], Any],
+    ssub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
     """Add `server pin set` to the server command group."""
     pin = ssub.add_parser("pin", help="desk PINs (staff, organizer)").add_subparsers(
@@ -45,7 +42,6 @@ def read_new_pin() -> str:
 
 def pin_set(args: argparse.Namespace) -> int:
     """Validate, hash and store the PIN; print only what happened (never the PIN or its hash)."""
-    from kiosk.commands.server import _admin
     from kiosk.services.pins import PinError, hash_pin
     from sync.server.pins import set_pin_hash
 
@@ -54,7 +50,7 @@ def pin_set(args: argparse.Namespace) -> int:
         pin_hash = hash_pin(pin)
     except PinError as exc:
         raise ValueError(f"PIN not set: {exc}") from None
-    admin = _admin(args)
+    admin = open_admin(args)
     try:
         set_pin_hash(admin.platform, args.project, role=args.role, pin_hash=pin_hash,
                      actor=admin.actor)  # fmt: skip

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         fail("the backup must not overwrite the database itself")
     try:
         store = Store.open(db)
-        store.backup(dest)
+        store.db.backup(dest)
         store.close()
     except (OSError, sqlite3.Error) as exc:
         fail(f"backup failed: {exc}")

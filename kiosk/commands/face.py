@@ -168,9 +168,9 @@ def run_withdraw(args: argparse.Namespace) -> int:
         fail(f"no kiosk database at {db}")
     store = Store.open(db, use_keyring=config.privacy.key_store == "keyring")
     try:
-        if args.project not in store.project_numbers():
+        if args.project not in store.roster.project_numbers():
             fail(f"no project {args.project} in {db}")
-        had = store.delete_face_template(args.project, args.attendee)
+        had = store.records.delete_face_template(args.project, args.attendee)
         # A running desk polls this key and drops the template from its gallery.
         bump_revision(store, args.project)
     finally:

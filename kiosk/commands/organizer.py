@@ -88,7 +88,7 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
         from kiosk.core.project_file import ProjectFileError
         from kiosk.core.rules import ProfileError
         from kiosk.reports.workspace import WorkspaceError
-        from sync.outbox import PermanentSyncError, TransientSyncError
+        from sync.client.errors import PermanentSyncError, TransientSyncError
 
         try:
             return fn(args)
@@ -200,7 +200,7 @@ def enroll(args: argparse.Namespace) -> int:
     from kiosk.commands._common import config_from_args, fail
     from kiosk.reports.workspace import Credentials
     from sync.client import SyncClient
-    from sync.keys import device_key, public_key_b64
+    from sync.store.key_files import device_key, public_key_b64
 
     if not args.server.startswith("https://"):
         fail("--server must be an https:// URL: the organizer tool only speaks TLS", code=2)
@@ -383,7 +383,7 @@ def submit(args: argparse.Namespace) -> int:
     from kiosk.core.credits.review import submission_lines
     from kiosk.core.ids import mask_number
     from kiosk.core.timeutil import format_local
-    from sync.client_http import SubmissionRefused
+    from sync.client.errors import SubmissionRefused
     from sync.protocol import ExecutionReport
 
     ws = _workspace(args)

@@ -29,7 +29,8 @@ def run_verify(args: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from kiosk.commands._common import fail
-    from sync import chain, keys
+    from sync import chain
+    from sync.store import key_files as keys
 
     db = Path(args.db)
     if not db.exists():
@@ -71,7 +72,7 @@ def run_purge(args: argparse.Namespace) -> int:
     store = Store.open(db)
     now = utc_now()
     if args.project:
-        if args.project not in store.project_numbers():
+        if args.project not in store.roster.project_numbers():
             fail(f"no project {args.project} in {db}")
         store.purge_project(args.project, now=now)
         purged = [args.project]

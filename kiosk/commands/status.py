@@ -25,19 +25,19 @@ def run(args: argparse.Namespace) -> int:
     if not db.exists():
         fail(f"no kiosk database at {db}: nothing recorded yet")
     store = Store.open(db)
-    summary = store.sync_summary()
-    summary["projects"] = store.project_numbers()
+    summary = store.outbox.sync_summary()
+    summary["projects"] = store.roster.project_numbers()
     summary["device_id"] = store.get_meta("device_id")
     offset = store.get_meta("server_offset_ms")
     summary["clock_offset_ms"] = int(offset) if offset is not None else None
-    dead = store.dead_letters()
+    dead = store.outbox.dead_letters()
     if args.json:
         if args.dead_letters:
             summary["dead_letters"] = dead
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return 0
     print(f"device        : {summary['device_id'] or 'not enrolled'}")
-    projects = store.project_numbers()
+    projects = store.roster.project_numbers()
     print(f"projects      : {', '.join(projects) or 'none'}")
     print(
         f"records       : last seq {summary['last_seq']}, {summary['synced']} synced,"

@@ -18,7 +18,8 @@ def run(args: argparse.Namespace) -> int:
     """Pull, then drain; print what happened; a failure ends with one bilingual line."""
     from kiosk.commands._common import config_from_args, fail
     from kiosk.services.platform import client_for, explain, pull_project, read_state
-    from sync.outbox import CLOCK_WARNING_MS, Outbox, attention_text
+    from sync.client.outbox import Outbox
+    from sync.client.status import CLOCK_WARNING_MS, attention_text
     from sync.store import Store
 
     config = config_from_args(args)
@@ -44,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
                     pulled = pull_project(store, client, state.project)
                     print(f"下载 pulled   : {pulled.line()}")
                 if not args.pull_only:
-                    before = store.pending_count()
-                    Outbox(store, client, batch_size=config.sync.batch_size).drain()
+                    before = store.outbox.pending_count()
+                    Outbox(store.outbox, client, batch_size=config.sync.batch_size).drain()
                     c = client.answer_counts
                     print(
                         f"上传 uploaded : {before} pending → accepted {c['accepted']},"
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
                     )
             except Exception as exc:  # noqa: BLE001 - every failure becomes one line for staff
                 problem = explain(exc)
-        summary = store.sync_summary()
+        summary = store.outbox.sync_summary()
         print(
             f"本机 kiosk    : device {state.device_id}, project {state.project},"
             f" {summary['pending']} pending, {summary['synced']} synced,"

@@ -47,7 +47,7 @@ def wait_synced(stage: Stage) -> bool:
     stage.sync.sync_now()
     deadline = time.monotonic() + _SYNC_WAIT_S
     while time.monotonic() < deadline:
-        if stage.desk.store.pending_count() == 0:
+        if stage.desk.store.outbox.pending_count() == 0:
             return True
         time.sleep(0.2)
     return False
@@ -78,16 +78,16 @@ def run_scripted(stage: Stage) -> int:
         answered += outcome is not None
         print(describe(step, outcome), flush=True)
     store = stage.desk.store
-    events = store.events()
+    events = store.records.events()
     # Verified from a second connection, as an auditor reading the file would.
     reopened = Store.open(store.path)
     try:
-        problems = chain.verify(reopened.chain_rows(), store._device_key.public_key())
+        problems = chain.verify(reopened.records.chain_rows(), store.device_verify_key())
     finally:
         reopened.close()
     print(
         f"\nstored: {len(events)} records (committed before each answer), "
-        f"{len(store.denied())} refused attempts kept for audit"
+        f"{len(store.records.denied())} refused attempts kept for audit"
     )
     print(f"tamper evidence: hash chain and signatures {'intact' if not problems else 'BROKEN'}")
     synced = wait_synced(stage)

@@ -73,7 +73,7 @@ def upload_corrections(
 
     from kiosk.core.timeutil import utc_now
     from sync import protocol as p
-    from sync.client_http import Http, parse
+    from sync.client.http import Http, parse
 
     try:
         entries = [p.CorrectionEntry.model_validate(b) for b in correction_entries(audit, refs)]

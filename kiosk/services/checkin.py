@@ -160,11 +160,14 @@ class CheckInService:
                 en="Not on the roster — please see staff",
             )
         expired = cred.valid_to is not None and cred.valid_to < local_day(now)
+        history = self.store.records.history(
+            self.project.number, attendee.id, desk_name=self.desk_name
+        )
         decision = decide(
             project=self.project,
             now=now,
             mode=self.mode,
-            history=self.store.history(self.project.number, attendee.id, desk_name=self.desk_name),
+            history=history,
             policy=self.policy,
             document_expired=expired,
             provisional=provisional is not None or attendee.provisional,
@@ -198,7 +201,7 @@ class CheckInService:
             evidence_ref=evidence_ref,
             flags=decision.flags,
         )
-        stored = self.store.append_event(
+        stored = self.store.records.append_event(
             event,
             provisional=provisional,
             evidence=("face_crop", cred.evidence) if cred.evidence and evidence_ref else None,
@@ -225,7 +228,7 @@ class CheckInService:
         """(attendee, provisional walk-in to create) for a credential."""
         number = self.project.number
         if cred.document is not None:
-            found = self.store.find_by_document(number, cred.document.number)
+            found = self.store.roster.find_by_document(number, cred.document.number)
             if found is not None:
                 return found, None
             if cred.method is Method.ID_CARD:
@@ -239,9 +242,9 @@ class CheckInService:
                 return walk_in, walk_in
             return None, None
         if cred.uid is not None:
-            return self.store.find_by_card_uid(number, cred.uid), None
+            return self.store.roster.find_by_card_uid(number, cred.uid), None
         if cred.attendee_id is not None:
-            return self.store.get_attendee(number, cred.attendee_id), None
+            return self.store.roster.get_attendee(number, cred.attendee_id), None
         return None, None
 
     def _server_offset_ms(self) -> int | None:
@@ -280,7 +283,7 @@ class CheckInService:
             digest = hmac.new(
                 self._denied_key, credential_text.encode(), hashlib.sha256
             ).hexdigest()
-        self.store.record_denied(
+        self.store.records.record_denied(
             uuid=new_uuid(),
             project=self.project.number,
             method=method,

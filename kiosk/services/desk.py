@@ -195,9 +195,10 @@ class DeskService:
         checkin = self._checkin
         if self._board is None or self._board.day != local_day(now):
             number = checkin.project.number
-            board = SessionBoard(checkin.project, expected=checkin.store.roster_size(number))
+            board = SessionBoard(checkin.project, expected=checkin.store.roster.roster_size(number))
             board.load(
-                (e.event for e in checkin.store.events(project=number)), today=local_day(now)
+                (e.event for e in checkin.store.records.events(project=number)),
+                today=local_day(now),
             )
             self._board = board
         return self._board

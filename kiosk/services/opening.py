@@ -51,7 +51,7 @@ def open_desk(
     store = Store.open(
         db or config.data_dir / "kiosk.sqlite3", use_keyring=config.privacy.key_store == "keyring"
     )
-    numbers = store.project_numbers()
+    numbers = store.roster.project_numbers()
     number = project_number or (numbers[0] if len(numbers) == 1 else None)
     if number is None:
         store.close()
@@ -60,12 +60,12 @@ def open_desk(
             if not numbers
             else f"several projects here ({', '.join(numbers)}): name one"
         )
-    project = store.load_project(number)
+    project = store.roster.load_project(number)
     if project is None:
         store.close()
         raise LookupError(f"project {number} is not on this kiosk (or was purged)")
     device_id = store.get_meta("device_id") or f"local-{config.kiosk.desk_name}"
-    denied_key = store.denied_key(number)
+    denied_key = store.keys.denied_key(number)
     service = CheckInService(
         store=store,
         project=project,

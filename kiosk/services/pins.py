@@ -7,12 +7,12 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.core.timeutil import Clock, utc_now
-from sync.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,20 @@ def hash_pin(pin: str) -> str:
     return _HASHER.hash(pin)
 
 
+class PinStore(Protocol):
+    """Where a PinGuard keeps the hash and the failure count (sync.store.Store's meta)."""
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A stored value, or `default`."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value durably."""
+
+
 class PinGuard:
     """Checks one role's PIN ('staff' or 'organizer'); its state survives restarts."""
 
-    def __init__(self, store: Store, role: str, *, clock: Clock = utc_now):
+    def __init__(self, store: PinStore, role: str, *, clock: Clock = utc_now):
         self._store = store
         self._role = role
         self._clock = clock

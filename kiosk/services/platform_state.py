@@ -11,8 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from sync.store import Store
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +24,20 @@ META_PROJECT = "platform_project"
 META_CA = "platform_ca_bundle"
 META_ROLE = "platform_role"
 META_DESK = "platform_desk_name"
+
+
+class StateStore(Protocol):
+    """What the enrollment needs of the kiosk store: its meta values and where it lives."""
+
+    @property
+    def path(self) -> Path:
+        """The database file (the key directory is beside it)."""
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A stored value, or `default`."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value durably."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +57,12 @@ class EnrollmentState:
         return bool(self.device_id and self.project)
 
 
-def key_dir(store: Store) -> Path:
+def key_dir(store: StateStore) -> Path:
     """The store's key directory (Store.open's default: `keys/` beside the database)."""
     return store.path.parent / "keys"
 
 
-def read_state(store: Store) -> EnrollmentState:
+def read_state(store: StateStore) -> EnrollmentState:
     """The enrollment recorded in the store (all None on a fresh kiosk)."""
     ca = store.get_meta(META_CA)
     return EnrollmentState(
@@ -62,7 +75,7 @@ def read_state(store: Store) -> EnrollmentState:
     )
 
 
-def write_state(store: Store, state: EnrollmentState) -> None:
+def write_state(store: StateStore, state: EnrollmentState) -> None:
     """Record the enrollment in store meta (each value durably)."""
     values = {
         META_DEVICE: state.device_id, META_SERVER: state.server_url, META_PROJECT: state.project,
@@ -73,7 +86,7 @@ def write_state(store: Store, state: EnrollmentState) -> None:
         store.set_meta(key, value or "")
 
 
-def _keyring_name(store: Store) -> str:
+def _keyring_name(store: StateStore) -> str:
     return f"platform-token:{key_dir(store).resolve()}"
 
 
@@ -90,7 +103,7 @@ def _keyring() -> object | None:
     return keyring
 
 
-def save_token(store: Store, token: str, *, use_keyring: bool) -> str:
+def save_token(store: StateStore, token: str, *, use_keyring: bool) -> str:
     """Keep the bearer token; return where ("keyring" or the file path), never the token."""
     if use_keyring:
         ring = _keyring()
@@ -108,7 +121,7 @@ def save_token(store: Store, token: str, *, use_keyring: bool) -> str:
     return str(path)
 
 
-def load_token(store: Store, *, use_keyring: bool) -> str | None:
+def load_token(store: StateStore, *, use_keyring: bool) -> str | None:
     """The bearer token, or None when this kiosk has none."""
     if use_keyring:
         ring = _keyring()
@@ -131,7 +144,7 @@ def load_token(store: Store, *, use_keyring: bool) -> str | None:
     return text or None
 
 
-def _remove_file(store: Store) -> None:
+def _remove_file(store: StateStore) -> None:
     (key_dir(store) / TOKEN_FILE).unlink(missing_ok=True)
 
 

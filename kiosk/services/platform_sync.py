@@ -1,4 +1,4 @@
-"""Background sync for a running desk: uploads (sync.outbox.SyncWorker) and a pull loop.
+"""Background sync for a running desk: uploads (sync.client.worker) and pulls (sync.client.pull).
 
 `start_sync` never blocks its caller: both loops run on their own threads with their own clients,
 and every change of state reaches `on_status` as one SyncStatus snapshot (from those threads).
@@ -14,83 +14,20 @@ from dataclasses import replace
 
 from kiosk.config import Config
 from kiosk.core.errors import KioskError
-from kiosk.services.platform import PullResult, client_for, explain, pull_project
+from kiosk.services.platform_problems import explain
+from kiosk.services.platform_pull import PullResult, client_for, pull_project
 from kiosk.services.platform_state import read_state
 from sync.client import SyncClient
-from sync.client_http import PermanentError, TransientError
-from sync.outbox import Backoff, Outbox, SyncStatus, SyncWorker
+from sync.client.outbox import Outbox
+from sync.client.pull import PullLoop
+from sync.client.status import SyncStatus
+from sync.client.worker import SyncWorker
 from sync.store import Store
+from sync.store.outbox import SYNC_STATUS_KEY
 
 __all__ = ["SyncHandle", "start_sync"]
 
 log = logging.getLogger(__name__)
-
-
-class PullLoop(threading.Thread):
-    """Pulls the project every interval (or when kicked); backs off while the platform is away."""
-
-    def __init__(
-        self,
-        store: Store,
-        client: SyncClient,
-        *,
-        project: str,
-        interval_s: float,
-        on_change: Callable[[], None],
-    ):
-        super().__init__(name="sync-pull", daemon=True)
-        self.store = store
-        self.client = client
-        self.project = project
-        self.interval_s = interval_s
-        self._on_change = on_change
-        self._stopping = threading.Event()
-        self._kick = threading.Event()
-        self.backoff = Backoff(cap_s=max(interval_s, 1.0))
-        self.last: PullResult | None = None
-        self.error = ""
-        self.attention = ""  # a permanent reason from the last pull, if any
-
-    def step(self) -> float:
-        """One pull; return the wait before the next."""
-        try:
-            self.last = pull_project(self.store, self.client, self.project)
-        except TransientError as exc:
-            self.error, self.attention = str(exc), ""
-            delay = self.backoff.next_delay(exc.retry_after)
-            log.info("pull deferred %.1f s: %s", delay, exc)
-        except PermanentError as exc:
-            self.error, self.attention = str(exc), exc.reason
-            delay = self.backoff.cap_s
-            log.error("pull stopped until staff act: %s", exc)
-        except Exception as exc:  # noqa: BLE001 - the loop must outlive a bad page or a full disk
-            problem = explain(exc)
-            self.error, self.attention = problem.en, ""
-            delay = self.backoff.next_delay()
-            log.error("pull failed: %s", problem.en)
-        else:
-            self.error, self.attention = "", ""
-            self.backoff.reset()
-            delay = self.interval_s
-        self._on_change()
-        return delay
-
-    def kick(self) -> None:
-        """Pull now instead of at the next interval."""
-        self._kick.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """End the loop after the request in flight."""
-        self._stopping.set()
-        self._kick.set()
-        self.join(timeout)
-
-    def run(self) -> None:
-        """Loop until stopped."""
-        while not self._stopping.is_set():
-            delay = self.step()
-            self._kick.wait(delay)
-            self._kick.clear()
 
 
 class SyncHandle:
@@ -102,7 +39,7 @@ class SyncHandle:
         on_status: Callable[[SyncStatus], None],
         idle: SyncStatus | None = None,
         worker: SyncWorker | None = None,
-        puller: PullLoop | None = None,
+        puller: PullLoop[PullResult] | None = None,
         clients: tuple[SyncClient, ...] = (),
         store: Store | None = None,
     ):
@@ -128,7 +65,7 @@ class SyncHandle:
         if status.needs_attention and self._store is not None:
             # A stopped outbox counts nothing more: what staff see waiting must come from the store.
             try:
-                status = replace(status, pending=self._store.pending_count())
+                status = replace(status, pending=self._store.outbox.pending_count())
             except KioskError as exc:
                 log.warning("pending count unavailable: %s", exc.detail)
         pull = self.puller
@@ -163,7 +100,7 @@ class SyncHandle:
         if data == self._persisted:  # unchanged: no write (each one is an fsync)
             return
         try:
-            self._store.set_meta("sync_status", json.dumps(data, ensure_ascii=False))
+            self._store.set_meta(SYNC_STATUS_KEY, json.dumps(data, ensure_ascii=False))
             self._persisted = data
         except KioskError as exc:  # a full disk must not stop sync from reporting
             log.warning("sync status not saved: %s", exc.detail)
@@ -189,7 +126,7 @@ def _idle(
     store: Store, on_status: Callable[[SyncStatus], None], reason: str, *, error: str = ""
 ) -> SyncHandle:
     status = SyncStatus(
-        online=False, pending=store.pending_count(), needs_attention=reason, last_error=error
+        online=False, pending=store.outbox.pending_count(), needs_attention=reason, last_error=error
     )
     log.warning("sync not started: %s %s", reason, error)
     handle = SyncHandle(on_status=on_status, idle=status, store=store)
@@ -221,13 +158,13 @@ def start_sync(
         pull.close()
         return _idle(store, on_status, "not_enrolled")
     handle = SyncHandle(on_status=on_status, clients=(push, pull), store=store)
-    outbox = Outbox(store, push, batch_size=config.sync.batch_size)
+    outbox = Outbox(store.outbox, push, batch_size=config.sync.batch_size)
     handle.worker = SyncWorker(
         outbox, on_status=lambda _s: handle._publish(), interval_s=config.sync.push_interval_s
     )
     handle.puller = PullLoop(
-        store, pull, project=project, interval_s=config.sync.pull_interval_s,
-        on_change=handle._publish,
+        lambda: pull_project(store, pull, project), interval_s=config.sync.pull_interval_s,
+        on_change=handle._publish, describe=lambda exc: explain(exc).en,
     )  # fmt: skip
     handle.worker.start()
     handle.puller.start()

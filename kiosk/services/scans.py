@@ -20,10 +20,10 @@ def desk_context(service: CheckInService) -> VerifyContext:
     # Read per scan, not cached: a roster update or key rotation applies to the very next code.
     return kiosk_context(
         project,
-        ticket_keys=store.ticket_keys(number),
-        attendee_secret=lambda ref: store.attendee_secret(number, ref),
-        attendee_known=lambda ref: store.get_attendee(number, ref) is not None,
-        replay_guard=store,  # durable: a restart does not reopen the last minute's slots
+        ticket_keys=store.keys.ticket_keys(number),
+        attendee_secret=lambda ref: store.keys.attendee_secret(number, ref),
+        attendee_known=lambda ref: store.roster.get_attendee(number, ref) is not None,
+        replay_guard=store.keys,  # durable: a restart does not reopen the last minute's slots
         clock=service.clock,  # the same clock as the check-in decision
     )
 

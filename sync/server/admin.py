@@ -14,12 +14,12 @@ from kiosk.core.timeutil import Clock, utc_now
 from sync.protocol import DeskCompleteness, ProjectStatus
 from sync.server import db as t
 from sync.server import roster
-from sync.server.db import Database
 from sync.server.platform import CODE_LIFETIME, Platform, PlatformError
 from sync.server.records import completeness
 from sync.server.reports import status
 from sync.server.roster_file import read_roster
 from sync.server.run import default_db_url
+from sync.server.schema import open_database
 
 __all__ = ["PlatformError", "ServerAdmin"]
 
@@ -41,7 +41,7 @@ class ServerAdmin:
         clock: Clock = utc_now,
         submission_days: Callable[[str], int] | None = None,
     ):
-        self.db = Database(db_url or default_db_url())
+        self.db = open_database(db_url or default_db_url())
         self.platform = Platform(self.db, clock=clock, submission_days=submission_days)
         self.actor = _actor()
 

@@ -1,23 +1,29 @@
-"""The platform's HTTP API (FastAPI): paths under /api/v1, OpenAPI at /api/v1/openapi.json."""
+"""The platform's HTTP API (FastAPI): paths under /api/v1, OpenAPI at /api/v1/openapi.json.
+
+The app is the routers (sync.server.routes, sync.server.relay.downstream) over one Platform, behind
+the Guard middleware and the error handlers here; routers take their dependencies from
+sync.server.deps.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
-from sync.server import records, reports
 from sync.server.db import Database
-from sync.server.platform import Device, Platform, PlatformError
+from sync.server.platform import Platform, PlatformError
+from sync.server.relay import downstream
+from sync.server.routes import desks, organizers
+from sync.server.schema import open_database
 
 log = logging.getLogger(__name__)
 
@@ -101,23 +107,6 @@ class Guard:
         await self.app(scope, counted, send)
 
 
-_bearer = HTTPBearer(auto_error=False, description="the device token from enrollment")
-
-
-def current_device(
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Device:
-    """The device whose bearer token came with the request (401 unknown, 403 revoked)."""
-    if creds is None or not creds.credentials:
-        raise PlatformError(401, "unauthorized", "a device token is required")
-    platform: Platform = request.app.state.platform
-    return platform.authenticate(creds.credentials)
-
-
-Dev = Annotated[Device, Depends(current_device)]
-
-
 def create_app(
     database: Database | str,
     *,
@@ -127,7 +116,7 @@ def create_app(
     submission_days: Callable[[str], int] | None = None,
 ) -> FastAPI:
     """The API over a database (URL or Database); clock and versions injectable for tests."""
-    db = database if isinstance(database, Database) else Database(database)
+    db = database if isinstance(database, Database) else open_database(database)
     platform = Platform(db, clock=clock, submission_days=submission_days)
     app = FastAPI(
         title="cme-kiosk platform",
@@ -137,96 +126,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.platform = platform
+    app.state.supported_versions = list(supported_versions)
     app.add_middleware(Guard, supported=supported_versions, max_body=max_body)
     _handlers(app)
-    from sync.server import corrections, relay_upstream
-
-    relay_upstream.install(app, platform)
-    corrections.install(app, platform)
-
-    @app.get("/api/versions", response_model=p.Versions)
-    def versions() -> p.Versions:
-        """Protocol versions this platform speaks (asked before anything else)."""
-        return p.Versions(supported=list(supported_versions), server_time=platform.now())
-
-    @app.get(f"{p.API_PREFIX}/time", response_model=p.ServerTime)
-    def server_time() -> p.ServerTime:
-        """The platform's clock, for the kiosk's offset."""
-        return p.ServerTime(server_time=platform.now())
-
-    @app.post(f"{p.API_PREFIX}/enroll", response_model=p.Enrollment)
-    def enroll(body: p.EnrollRequest) -> p.Enrollment:
-        """Exchange a one-time enrollment code for a device id and token."""
-        return platform.enroll(body)
-
-    @app.get(f"{p.API_PREFIX}/projects/{{number}}", response_model=p.ProjectBundle)
-    def project(number: str, dev: Dev, request: Request, response: Response) -> Any:
-        """The project, its ticket keys and HMAC key; 304 when the ETag still matches."""
-        body, etag = reports.bundle(platform, dev, number)
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers={"ETag": etag})
-        response.headers["ETag"] = etag
-        return body
-
-    @app.get(f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage)
-    def changes(
-        number: str,
-        dev: Dev,
-        cursor: Annotated[str, Query(max_length=20)] = "0",
-        limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-    ) -> p.ChangesPage:
-        """Roster entries and other desks' records after `cursor` (resume with the answer's)."""
-        return reports.changes(platform, dev, number, cursor=cursor, limit=limit)
-
-    @app.get(f"{p.API_PREFIX}/projects/{{number}}/status", response_model=p.ProjectStatus)
-    def project_status(number: str, dev: Dev) -> p.ProjectStatus:
-        """Counts, desks' completeness, conflicts and the submission window."""
-        if dev.project != number:
-            raise PlatformError(403, "not_enrolled_for_project", f"not enrolled for {number}")
-        return reports.status(platform, number)
-
-    @app.get(f"{p.API_PREFIX}/projects/{{number}}/submission", response_model=p.SubmissionWindow)
-    def submission_window(number: str, dev: Dev) -> p.SubmissionWindow:
-        """When the execution report is accepted and how many days are left."""
-        if dev.project != number:
-            raise PlatformError(403, "not_enrolled_for_project", f"not enrolled for {number}")
-        return reports.status(platform, number).window
-
-    @app.post(f"{p.API_PREFIX}/projects/{{number}}/submission", response_model=p.SubmissionAnswer)
-    def submit(number: str, body: p.ExecutionReport, dev: Dev) -> p.SubmissionAnswer:
-        """The organizer's execution report (409 outside the window or with incomplete desks)."""
-        return reports.submit(platform, dev, number, body)
-
-    @app.post(f"{p.API_PREFIX}/events", response_model=p.BatchAnswer)
-    def upload_events(body: p.EventBatch, dev: Dev) -> p.BatchAnswer:
-        """Up to 500 signed records; one answer per record."""
-        return records.upload_events(platform, dev, body)
-
-    @app.post(f"{p.API_PREFIX}/denied", response_model=p.BatchAnswer)
-    def upload_denied(body: p.DeniedBatch, dev: Dev) -> p.BatchAnswer:
-        """Up to 500 refused attempts; one answer per record."""
-        return records.upload_denied(platform, dev, body)
-
-    @app.post(f"{p.API_PREFIX}/walk-ins", response_model=p.BatchAnswer)
-    def upload_walk_ins(body: p.WalkInBatch, dev: Dev) -> p.BatchAnswer:
-        """Identities of provisional attendees, sent before the records that reference them."""
-        from sync.server.walkins import upload_walk_ins as store_walk_ins
-
-        return store_walk_ins(platform, dev, body)
-
-    @app.get(f"{p.API_PREFIX}/projects/{{number}}/walk-ins", response_model=p.WalkInList)
-    def list_walk_ins(number: str, dev: Dev) -> p.WalkInList:
-        """The identities behind the project's provisional attendees (its organizer only)."""
-        from sync.server.walkins import listing
-
-        return listing(platform, dev, number)
-
-    @app.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
-    def device_status(body: p.DeviceReport, dev: Dev) -> p.DeviceStatus:
-        """The device's latest sequence number in; its completeness out."""
-        desk = records.report_latest(platform, dev, body.latest_seq)
-        return p.DeviceStatus(desk=desk, server_time=platform.now())
-
+    app.include_router(desks.router)
+    app.include_router(organizers.router)
+    app.include_router(downstream.router)
     return app
 
 

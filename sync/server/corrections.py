@@ -6,19 +6,18 @@ import hashlib
 import logging
 from datetime import datetime
 
-from fastapi import FastAPI
 from sqlalchemy import Connection, insert, select
 
 from kiosk.core.timeutil import to_utc
 from sync import protocol as p
 from sync.server import db as t
-from sync.server.app import Dev
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 
 log = logging.getLogger(__name__)
 
 
-def _organizer_of(device: Device, number: str) -> None:
+def organizer_of(device: Device, number: str) -> None:
+    """403 unless the device is this project's organizer."""
     if device.role != "organizer":
         raise PlatformError(403, "not_organizer", "only an organizer device may send corrections")
     if device.project != number:
@@ -65,7 +64,7 @@ def store(
     platform: Platform, device: Device, number: str, batch: p.CorrectionBatch
 ) -> p.BatchAnswer:
     """Keep each correction once: accepted, duplicate (same id and contents) or rejected."""
-    _organizer_of(device, number)
+    organizer_of(device, number)
     now = platform.now()
     entries = batch.corrections
     with platform.db.write() as conn:
@@ -141,19 +140,3 @@ def listing(platform: Platform, number: str) -> p.CorrectionList:
             for body, dev, at in rows
         ],
     )
-
-
-def install(app: FastAPI, platform: Platform) -> None:
-    """Add POST/GET /api/v1/projects/{number}/corrections."""
-    path = f"{p.API_PREFIX}/projects/{{number}}/corrections"
-
-    @app.post(path, response_model=p.BatchAnswer)
-    def upload_corrections(number: str, body: p.CorrectionBatch, dev: Dev) -> p.BatchAnswer:
-        """The organizer's corrections (idempotent by id); one answer per correction."""
-        return store(platform, dev, number, body)
-
-    @app.get(path, response_model=p.CorrectionList)
-    def list_corrections(number: str, dev: Dev) -> p.CorrectionList:
-        """Every correction of the project (organizer devices)."""
-        _organizer_of(dev, number)
-        return listing(platform, number)

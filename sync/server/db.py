@@ -334,7 +334,10 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 class Database:
-    """An engine with write transactions that serialise (BEGIN IMMEDIATE on SQLite)."""
+    """An engine with write transactions that serialise (BEGIN IMMEDIATE on SQLite).
+
+    Opening one does not touch the schema: sync.server.schema creates and upgrades it.
+    """
 
     def __init__(self, url: str):
         self.url = normalise_url(url)
@@ -349,7 +352,6 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        metadata.create_all(self.engine)
         if file is not None:
             for suffix in ("-wal", "-shm"):
                 extra = Path(str(file) + suffix)

@@ -19,6 +19,7 @@ from sync import signing
 from sync.protocol import Enrollment, EnrollRequest, b64_bytes
 from sync.server import db as t
 from sync.server.db import Database
+from sync.server.profiles import profile_submission_days
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +97,6 @@ class Platform:
     ):
         self.db = db
         self.now = clock
-        from sync.server.reports import profile_submission_days
-
         self.submission_days = submission_days or profile_submission_days
 
     def audit(

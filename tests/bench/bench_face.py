@@ -128,9 +128,9 @@ def bench_checkin(engine: FaceEngine, real_by_person: dict[str, np.ndarray], wor
 
     store = Store.open(work / "kiosk.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     roster = make_roster(1000)
-    store.save_roster(project.number, roster)
+    store.roster.save_roster(project.number, roster)
     gallery = Gallery()
     _, filler = synthetic_gallery(995, np.concatenate(list(real_by_person.values())))
     gallery.add_many([a.id for a in roster[5:]], filler, projects=[project.number] * 995)
@@ -187,7 +187,7 @@ def bench_checkin(engine: FaceEngine, real_by_person: dict[str, np.ndarray], wor
     done.wait(timeout=120)
     cam.close()
     assert len(latencies) >= 40, f"only {len(latencies)} check-ins"
-    assert len(store.events()) == len(latencies)
+    assert len(store.records.events()) == len(latencies)
     q = statistics.quantiles(latencies, n=20)
     print(f"# {len(latencies)} arrivals; face consumer skipped {sub.dropped} stale frames")
     print(f"bench: face_checkin_median {ms(statistics.median(latencies))} ms")

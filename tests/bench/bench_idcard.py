@@ -92,9 +92,9 @@ def run(work: Path) -> Desk:
     """N taps of N different roster cards through pty → reader → service → store."""
     store = Store.open(work / "kiosk.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(N)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     service = CheckInService(
         store=store,
         project=project,
@@ -120,7 +120,7 @@ def run(work: Path) -> Desk:
     finally:
         reader.stop()
         sim.stop()
-    assert len(store.events()) == N
+    assert len(store.records.events()) == N
     return desk
 
 

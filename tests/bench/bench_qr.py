@@ -91,9 +91,9 @@ def checkin_latency(work: Path, keys: PlatformKeys) -> tuple[float, float]:
     """Median and 90th-percentile ms from a 720p frame's arrival to the committed check-in."""
     store = Store.open(work / "kiosk.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(ATTENDEES)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     clock = FakeClock(at(DAY1, 8, 30))
     service = CheckInService(
         store=store, project=project, device_id="bench", desk_name="A", mode=DeskMode.IN,
@@ -138,7 +138,7 @@ def checkin_latency(work: Path, keys: PlatformKeys) -> tuple[float, float]:
     finally:
         worker.stop()
         store.close()
-    assert len(Store.open(work / "kiosk.sqlite3").events()) == ATTENDEES
+    assert len(Store.open(work / "kiosk.sqlite3").records.events()) == ATTENDEES
     return statistics.median(latencies), statistics.quantiles(latencies, n=10)[-1]
 
 

@@ -50,9 +50,9 @@ def service_throughput(work: Path) -> float:
     """Check-ins per second through CheckInService, each its own synchronous=FULL transaction."""
     store = Store.open(work / "kiosk.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(N)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     svc = CheckInService(
         store=store,
         project=project,
@@ -61,7 +61,7 @@ def service_throughput(work: Path) -> float:
         mode=DeskMode.IN,
         policy=CheckInPolicy(),
     )
-    assert store.pragma("synchronous") == 2
+    assert store.db.pragma("synchronous") == 2
     start = time.perf_counter()
     for i, p in enumerate(people):
         out = svc.present(
@@ -69,7 +69,7 @@ def service_throughput(work: Path) -> float:
         )
         assert out.status is Status.ACCEPTED
     elapsed = time.perf_counter() - start
-    assert len(store.events()) == N
+    assert len(store.records.events()) == N
     return N / elapsed
 
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.core.model import DeskMode  # noqa: E402
 from kiosk.services.checkin import CheckInService, Credential, Status  # noqa: E402
 from sync.client import SyncClient, TransientError  # noqa: E402
-from sync.outbox import Outbox  # noqa: E402
+from sync.client.outbox import Outbox  # noqa: E402
 from sync.server.admin import ServerAdmin  # noqa: E402
 from sync.server.roster import RosterRow, import_roster  # noqa: E402
 from sync.store import Store  # noqa: E402
@@ -80,17 +80,17 @@ def queued_kiosk(work: Path, url: str, code: str, tls: TlsFiles) -> tuple[Store,
     client = SyncClient(url, ca_bundle=tls.ca_pem, read_timeout=60, prev_hash_of=hashes.get)
     enrollment = client.enroll(code, public_key=store.device_public_key(), desk_name="A")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(N)
-    store.save_roster(project.number, people)  # the platform assigned the same refs A1…AN
+    store.roster.save_roster(project.number, people)  # the platform assigned the same refs A1…AN
     svc = CheckInService(store=store, project=project, device_id=enrollment.device_id,
                          desk_name="A", mode=DeskMode.IN)  # fmt: skip
     for i, p in enumerate(people):
         out = svc.present(Credential.id_card(document=p.document),
                           now=at(DAY1, 8) + timedelta(seconds=i))  # fmt: skip
         assert out.status is Status.ACCEPTED
-    hashes.update({int(str(r["seq"])): str(r["hash"]) for r in store.chain_rows()})
-    assert store.pending_count() == N
+    hashes.update({int(str(r["seq"])): str(r["hash"]) for r in store.records.chain_rows()})
+    assert store.outbox.pending_count() == N
     return store, client
 
 
@@ -101,11 +101,11 @@ def drain(work: Path, db_url: str, tls: TlsFiles, *, batch: int) -> float:
     proc, url = start_server(db_url, tls, work)
     try:
         store, client = queued_kiosk(work, url, code, tls)
-        outbox = Outbox(store, client, batch_size=batch)
+        outbox = Outbox(store.outbox, client, batch_size=batch)
         start = time.perf_counter()
         outbox.drain()
         elapsed = time.perf_counter() - start
-        assert store.pending_count() == 0 and store.dead_letters() == []
+        assert store.outbox.pending_count() == 0 and store.outbox.dead_letters() == []
         assert client.answer_counts["accepted"] == N
         client.close()
     finally:

@@ -36,13 +36,13 @@ CONSENT = datetime(2026, 5, 20, 0, 15, tzinfo=UTC)
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     s = Store.open(tmp_path / "kiosk.sqlite3")
-    s.save_project(make_project())
-    s.save_roster(PROJECT, make_roster(4))
+    s.roster.save_project(make_project())
+    s.roster.save_roster(PROJECT, make_roster(4))
     return s
 
 
 def checkin(store: Store, clock: FakeClock) -> CheckInService:
-    project = store.load_project(PROJECT)
+    project = store.roster.load_project(PROJECT)
     assert project is not None
     return CheckInService(store=store, project=project, device_id="desk-a", desk_name="A",
                           mode=DeskMode.AUTO, policy=CheckInPolicy(), clock=clock)  # fmt: skip
@@ -59,7 +59,7 @@ def template_row(store: Store, attendee: str) -> tuple[str, str] | None:
 
 def flow(store: Store, gallery: Gallery, engine: FaceEngine, attendee: str = "A2",
          **kw: object) -> OnSiteEnrollment:  # fmt: skip
-    return OnSiteEnrollment(project=PROJECT, attendee_id=attendee, store=store, gallery=gallery,
+    return OnSiteEnrollment(project=PROJECT, attendee_id=attendee, store=store.records, gallery=gallery,
                             engine=engine, clock=lambda: CONSENT, **kw)  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -76,14 +76,14 @@ def test_decline_changes_nothing(store: Store, engine: FaceEngine) -> None:
     person = make_roster(4)[1]
     out = svc.present(Credential.id_card(document=person.document, name=person.name))
     assert out.status is Status.ACCEPTED
-    before = [e.event.uuid for e in store.events()]
+    before = [e.event.uuid for e in store.records.events()]
     gallery = Gallery()
     f = flow(store, gallery, engine, attendee=person.id)
     f.decline()
     assert f.state is EnrollmentState.DECLINED and f.consent_at is None
     assert capture(f) is EnrollmentState.DECLINED  # frames are ignored
-    assert store.face_templates(PROJECT) == {} and len(gallery) == 0
-    assert [e.event.uuid for e in store.events()] == before  # the check-in stands as it was
+    assert store.records.face_templates(PROJECT) == {} and len(gallery) == 0
+    assert [e.event.uuid for e in store.records.events()] == before  # the check-in stands as it was
     with pytest.raises(EnrollmentError):
         f.accept()
     # The person keeps using the card.
@@ -95,7 +95,7 @@ def test_decline_changes_nothing(store: Store, engine: FaceEngine) -> None:
 def test_on_site_enrollment_then_face_check_in_on_another_day(
     store: Store, engine: FaceEngine
 ) -> None:
-    gallery = Gallery.from_templates(PROJECT, store.face_templates(PROJECT))
+    gallery = Gallery.from_templates(PROJECT, store.records.face_templates(PROJECT))
     f = flow(store, gallery, engine)
     assert f.accept() == CONSENT
     with pytest.raises(EnrollmentError):
@@ -103,16 +103,16 @@ def test_on_site_enrollment_then_face_check_in_on_another_day(
     f.confirm_cardholder(staff="staff-07")
     assert f.state is EnrollmentState.CAPTURING
     assert capture(f) is EnrollmentState.STORED
-    blob = store.face_templates(PROJECT)["A2"]
+    blob = store.records.face_templates(PROJECT)["A2"]
     assert unpack_template(blob).shape == (3, 128)
     source, consent = template_row(store, "A2")  # type: ignore[misc]
     assert source == "on_site" and datetime.fromisoformat(consent) == CONSENT
-    record = store.face_template_record(PROJECT, "A2")
+    record = store.records.face_template_record(PROJECT, "A2")
     assert record is not None and record["confirmed_by"] == "staff-07"  # for disputes
     assert gallery.people(project=PROJECT) == {"A2"}
     # The next day the kiosk restarts: the gallery comes from the store, the face checks in.
     events: list[FaceEvent] = []
-    fresh = Gallery.from_templates(PROJECT, store.face_templates(PROJECT))
+    fresh = Gallery.from_templates(PROJECT, store.records.face_templates(PROJECT))
     desk = FaceDesk(engine=engine, gallery=fresh, on_event=events.append, policy="off",
                     project=PROJECT)  # fmt: skip
     for k, (t, bgr) in enumerate(ft.clip_frames(164, 190, step=2)):
@@ -125,7 +125,7 @@ def test_on_site_enrollment_then_face_check_in_on_another_day(
     )
     assert out.status is Status.ACCEPTED and out.event is not None
     assert out.event.method is Method.FACE and out.event.evidence_ref
-    assert store.evidence(out.event.evidence_ref) == matched[0].evidence
+    assert store.records.evidence(out.event.evidence_ref) == matched[0].evidence
 
 
 def test_steps_out_of_order_are_refused(store: Store, engine: FaceEngine) -> None:
@@ -138,7 +138,7 @@ def test_steps_out_of_order_are_refused(store: Store, engine: FaceEngine) -> Non
         f.decline()
     assert capture(f, 140, 150) is EnrollmentState.ACCEPTED  # nor before staff confirmed
     f.cancel()
-    assert f.state is EnrollmentState.CANCELLED and store.face_templates(PROJECT) == {}
+    assert f.state is EnrollmentState.CANCELLED and store.records.face_templates(PROJECT) == {}
 
 
 def test_capture_times_out_without_a_usable_face(store: Store, engine: FaceEngine) -> None:
@@ -146,7 +146,7 @@ def test_capture_times_out_without_a_usable_face(store: Store, engine: FaceEngin
     f.accept()
     f.confirm_cardholder(staff="staff-07")
     assert capture(f, 20, 84) is EnrollmentState.FAILED  # frames where nobody faces the camera
-    assert f.reason == "timeout" and store.face_templates(PROJECT) == {}
+    assert f.reason == "timeout" and store.records.face_templates(PROJECT) == {}
 
 
 def test_a_face_already_enrolled_under_another_name_is_refused(
@@ -156,12 +156,12 @@ def test_a_face_already_enrolled_under_another_name_is_refused(
     first.accept()
     first.confirm_cardholder(staff="staff-07")
     assert capture(first) is EnrollmentState.STORED
-    gallery = Gallery.from_templates(PROJECT, store.face_templates(PROJECT))
+    gallery = Gallery.from_templates(PROJECT, store.records.face_templates(PROJECT))
     second = flow(store, gallery, engine, attendee="A3")  # the same face, another card
     second.accept()
     second.confirm_cardholder(staff="staff-07")
     assert capture(second) is EnrollmentState.FAILED and second.reason == "enrolled_as_other"
-    assert set(store.face_templates(PROJECT)) == {"A2"}
+    assert set(store.records.face_templates(PROJECT)) == {"A2"}
 
 
 def test_withdrawal_and_retention_delete_templates(
@@ -173,7 +173,7 @@ def test_withdrawal_and_retention_delete_templates(
     f.confirm_cardholder(staff="staff-07")
     assert capture(f) is EnrollmentState.STORED
     assert withdraw(store=store, gallery=gallery, project=PROJECT, attendee_id="A2")
-    assert store.face_templates(PROJECT) == {} and len(gallery) == 0
+    assert store.records.face_templates(PROJECT) == {} and len(gallery) == 0
     assert not withdraw(store=store, gallery=gallery, project=PROJECT, attendee_id="A2")
     # Withdrawn: the face is a stranger again.
     events: list[FaceEvent] = []
@@ -185,9 +185,9 @@ def test_withdrawal_and_retention_delete_templates(
     roster = [(ft.ENROLL / "obama" / "obama.jpg").read_bytes()]
     enroll_from_roster(engine=engine, store=store, gallery=gallery, project=PROJECT,
                        attendee_id="A1", photos=roster, consent_at=CONSENT)  # fmt: skip
-    assert set(store.face_templates(PROJECT)) == {"A1"}
+    assert set(store.records.face_templates(PROJECT)) == {"A1"}
     store.purge_project(PROJECT, now=at(DAY2, 23))
-    assert store.face_templates(PROJECT) == {}
+    assert store.records.face_templates(PROJECT) == {}
     assert gallery.remove_project(PROJECT) == 1 and len(gallery) == 0
 
 

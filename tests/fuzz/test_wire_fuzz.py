@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync import protocol as p
-from sync.client_http import PermanentError, TransientError, error_for, parse
+from sync.client.errors import PermanentError, TransientError
+from sync.client.http import error_for, parse
 from sync.server.roster_file import COLUMNS, RosterFileError, read_roster
 
 NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)

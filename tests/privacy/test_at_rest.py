@@ -23,9 +23,9 @@ def seeded(tmp_path: Path, n: int = 20) -> tuple[Store, list[str]]:
     """A store after a morning of check-ins: ID cards, a walk-in, face with evidence, a template."""
     store = Store.open(tmp_path / "kiosk.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(n)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     clock = FakeClock(at(DAY1, 8))
     svc = CheckInService(store=store, project=project, device_id="d", desk_name="A", clock=clock)
     for p in people[:-2]:
@@ -41,7 +41,7 @@ def seeded(tmp_path: Path, n: int = 20) -> tuple[Store, list[str]]:
             people[-1].id, method=Method.FACE, evidence=b"JPEG" + "面部".encode() * 50
         )
     )
-    store.save_face_template(
+    store.records.save_face_template(
         project="2026-15-01-001",
         attendee_id=people[-1].id,
         template=b"TEMPLATE-OF-" + people[-1].name.encode(),
@@ -82,7 +82,7 @@ def test_database_wal_and_journal_hold_no_personal_data(tmp_path: Path) -> None:
     assert leaks(files, secrets) == []
     # And the data is all there for whoever holds the keys.
     again = Store.open(tmp_path / "kiosk.sqlite3")
-    names = {a.name for a in again.attendees("2026-15-01-001")}
+    names = {a.name for a in again.roster.attendees("2026-15-01-001")}
     assert {"孙丽娟", make_roster()[0].name} <= names
 
 
@@ -96,8 +96,8 @@ def test_a_copied_database_without_its_keys_cannot_be_read(tmp_path: Path) -> No
     from cryptography.exceptions import InvalidTag
 
     with pytest.raises(InvalidTag):
-        thief.attendees("2026-15-01-001")
-    assert thief.find_by_document("2026-15-01-001", make_roster()[0].document.number) is None
+        thief.roster.attendees("2026-15-01-001")
+    assert thief.roster.find_by_document("2026-15-01-001", make_roster()[0].document.number) is None
 
 
 def verify(db: Path) -> subprocess.CompletedProcess[str]:
@@ -173,7 +173,9 @@ def test_verify_detects_altered_deleted_and_inserted_rows(tmp_path: Path) -> Non
 def test_retention_purges_templates_photos_and_roster(tmp_path: Path) -> None:
     store, _ = seeded(tmp_path)
     number = "2026-15-01-001"
-    evidence_ref = next(e.event.evidence_ref for e in store.events() if e.event.evidence_ref)
+    evidence_ref = next(
+        e.event.evidence_ref for e in store.records.events() if e.event.evidence_ref
+    )
     assert evidence_ref is not None
     keep = dict(after_submission=timedelta(days=30), if_never_submitted=timedelta(days=90))
     # Never submitted: due 90 days after the last day (Shanghai), not a day before.
@@ -181,10 +183,10 @@ def test_retention_purges_templates_photos_and_roster(tmp_path: Path) -> None:
     store.mark_submitted(number, at(DAY2, 18))
     assert store.purge_due(now=at(DAY2, 18) + timedelta(days=29), **keep) == []
     assert store.purge_due(now=at(DAY2, 18) + timedelta(days=30), **keep) == [number]
-    assert store.face_templates(number) == {}
-    assert store.evidence(evidence_ref) is None
-    assert store.attendees(number) == [] and store.load_project(number) is None
-    assert len(store.events()) == 20  # the bare records stay for the platform
+    assert store.records.face_templates(number) == {}
+    assert store.records.evidence(evidence_ref) is None
+    assert store.roster.attendees(number) == [] and store.roster.load_project(number) is None
+    assert len(store.records.events()) == 20  # the bare records stay for the platform
     assert store.purge_due(now=at(DAY2, 18) + timedelta(days=400), **keep) == []  # once only
 
 
@@ -202,4 +204,4 @@ def test_purge_command_now(data_dir: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "purged: 2026-15-01-001" in out.stdout
-    assert Store.open(data_dir / "kiosk.sqlite3").attendees("2026-15-01-001") == []
+    assert Store.open(data_dir / "kiosk.sqlite3").roster.attendees("2026-15-01-001") == []

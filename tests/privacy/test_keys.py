@@ -12,7 +12,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
-from sync import keys
+from sync.store import key_files as keys
 
 
 class MemoryKeyring(KeyringBackend):

@@ -15,9 +15,9 @@ from tests.support.roster import DAY2, at, make_project, make_roster
 def _store(tmp_path: Path) -> Store:
     store = Store.open(tmp_path / "kiosk.sqlite3")
     for number in ("2026-15-01-001", "2026-15-01-002"):
-        store.save_project(make_project(number))
-        store.save_roster(number, make_roster(3))
-    store.save_face_template(
+        store.roster.save_project(make_project(number))
+        store.roster.save_roster(number, make_roster(3))
+    store.records.save_face_template(
         project="2026-15-01-001",
         attendee_id="A1",
         template=b"\x01" * 512,
@@ -41,9 +41,9 @@ def test_the_loop_purges_what_is_due_at_start_and_tells_listeners(tmp_path: Path
     loop.stop()
     assert not loop.is_alive()
     assert heard == ["2026-15-01-002"]  # submitted 31 days ago: past the 30-day default
-    assert store.roster_size("2026-15-01-002") == 0
-    assert store.roster_size("2026-15-01-001") == 3  # never submitted: kept 90 days
-    assert store.face_templates("2026-15-01-001")
+    assert store.roster.roster_size("2026-15-01-002") == 0
+    assert store.roster.roster_size("2026-15-01-001") == 3  # never submitted: kept 90 days
+    assert store.records.face_templates("2026-15-01-001")
 
 
 def test_never_submitted_projects_go_after_their_own_period_and_only_once(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_never_submitted_projects_go_after_their_own_period_and_only_once(tmp_pa
     assert sorted(loop.step()) == ["2026-15-01-001", "2026-15-01-002"]
     assert loop.step() == []
     assert sorted(heard) == ["2026-15-01-001", "2026-15-01-002"]
-    assert store.face_templates("2026-15-01-001") == {}
+    assert store.records.face_templates("2026-15-01-001") == {}
 
 
 def test_a_failing_listener_does_not_stop_retention(tmp_path: Path) -> None:
@@ -69,4 +69,4 @@ def test_a_failing_listener_does_not_stop_retention(tmp_path: Path) -> None:
         store, privacy, on_purged=broken, clock=lambda: at(DAY2, 23) + timedelta(hours=2)
     )
     assert len(loop.step()) == 2
-    assert loop.purged and store.roster_size("2026-15-01-001") == 0
+    assert loop.purged and store.roster.roster_size("2026-15-01-001") == 0

@@ -54,9 +54,9 @@ class Desk:
     def __init__(self, tmp: Path, keys: PlatformKeys, clock: FakeClock) -> None:
         self.project = make_project()
         self.store = Store.open(tmp / "kiosk.sqlite3")
-        self.store.save_project(self.project)
+        self.store.roster.save_project(self.project)
         roster = make_roster(3)
-        self.store.save_roster(self.project.number, roster)
+        self.store.roster.save_roster(self.project.number, roster)
         self.service = CheckInService(
             store=self.store,
             project=self.project,
@@ -92,8 +92,10 @@ def test_valid_ticket_is_checked_in_and_committed(desk: Desk, keys: PlatformKeys
     assert outcome is not None and outcome.status is Status.ACCEPTED
     assert outcome.event is not None and outcome.event.method is Method.QR
     assert outcome.event.direction is Direction.IN and outcome.event.attendee_id == "A2"
-    assert [e.event.uuid for e in Store.open(desk.store.path).events()] == [outcome.event.uuid]
-    assert desk.store.denied() == []
+    assert [e.event.uuid for e in Store.open(desk.store.path).records.events()] == [
+        outcome.event.uuid
+    ]
+    assert desk.store.records.denied() == []
 
 
 def test_forged_ticket_is_refused_logged_and_kept_as_an_hmac(
@@ -108,8 +110,8 @@ def test_forged_ticket_is_refused_logged_and_kept_as_an_hmac(
         Reason.BAD_SIGNATURE,
         "签到码签名无效",
     )
-    assert desk.store.events() == []
-    [row] = desk.store.denied()
+    assert desk.store.records.events() == []
+    [row] = desk.store.records.denied()
     assert (row["reason"], row["method"]) == ("bad_signature", "qr")
     assert (
         row["credential_hmac"] == hmac.new(DENIED_KEY, payload.encode(), hashlib.sha256).hexdigest()
@@ -132,10 +134,10 @@ def test_every_rejection_leaves_a_denied_record(
 ) -> None:
     result = desk.scan(payload)
     assert result.verdict.kind is VerdictKind.REJECTED and result.outcome is None
-    assert [r["reason"] for r in desk.store.denied()] == [reason]
-    assert desk.store.events() == []
+    assert [r["reason"] for r in desk.store.records.denied()] == [reason]
+    assert desk.store.records.events() == []
     # The store is intact after an injection attempt.
-    assert desk.store.roster_size(desk.project.number) == 3
+    assert desk.store.roster.roster_size(desk.project.number) == 3
 
 
 def test_rotating_code_once_then_replay(desk: Desk, keys: PlatformKeys, clock: FakeClock) -> None:
@@ -147,8 +149,8 @@ def test_rotating_code_once_then_replay(desk: Desk, keys: PlatformKeys, clock: F
     clock.advance(seconds=20)
     second = desk.scan(code)  # the screenshot forwarded to a colleague
     assert second.verdict.reason is Reason.REPLAY and second.outcome is None
-    assert [r["reason"] for r in desk.store.denied()] == ["replay"]
-    assert len(desk.store.events()) == 1
+    assert [r["reason"] for r in desk.store.records.denied()] == ["replay"]
+    assert len(desk.store.records.events()) == 1
 
 
 def test_full_storage_while_recording_a_refusal_still_answers(
@@ -207,7 +209,7 @@ def test_serial_scanner_to_committed_check_in(
         reader.stop()
         sim.close()
     assert [r.verdict.reason for r in results] == [Reason.OK, Reason.UNKNOWN_PREFIX]
-    assert len(desk.store.events()) == 1 and len(desk.store.denied()) == 1
+    assert len(desk.store.records.events()) == 1 and len(desk.store.records.denied()) == 1
 
 
 def test_verdict_timestamps_follow_the_injected_clock(desk: Desk, keys: PlatformKeys) -> None:

@@ -17,10 +17,10 @@ from kiosk.core.model import Project
 from kiosk.reports.xlsx import SHEET
 from sync.server.corrections import listing
 from tests.support.cli import run_cli as _run
+from tests.support.desks import enroll, seed_platform
 from tests.support.live_server import LiveServer, start_live_server
 from tests.support.roster import DAY1, DAY2, at, make_project, make_roster
 from tests.support.tls import TlsFiles, tls  # noqa: F401
-from tests.sync.desks import enroll, seed_platform
 
 ROSTER = make_roster(3)
 A1, A2, A3 = (a.document.number for a in ROSTER)

@@ -48,4 +48,4 @@ def test_ticket_held_to_the_camera_is_one_check_in(rig: DeskRig, tmp_path: Path)
     # Thirty frames showed it: still one outcome and one record once it has left the view.
     rig.outcomes.settle(3.0)
     assert len(rig.outcomes.items) == 1
-    assert len(rig.store.events()) == 1 and rig.store.denied() == []
+    assert len(rig.store.records.events()) == 1 and rig.store.records.denied() == []

@@ -55,7 +55,7 @@ def verify_cards(rig: DeskRig, value: str = "enrolled") -> None:
     set_liveness(rig, "off")
     checkin = replace(rig.project.checkin, liveness="off", face_verify_cards=value)
     rig.project = replace(rig.project, checkin=checkin)
-    rig.store.save_project(rig.project)
+    rig.store.roster.save_project(rig.project)
     rig.service.project = rig.project
 
 
@@ -79,7 +79,7 @@ def scene_video(tmp_path: Path, photos: PhotoCache, name: str) -> Path:
 
 def card_hmac(rig: DeskRig) -> str:
     """The HMAC the platform expects for A1's card (what a denied record keeps, never the number)."""
-    person = rig.store.get_attendee(rig.project.number, "A1")
+    person = rig.store.roster.get_attendee(rig.project.number, "A1")
     assert person is not None
     text = f"{person.document.type.value}:{person.document.number}"
     return hmac.new(DENIED_KEY, text.encode(), hashlib.sha256).hexdigest()
@@ -104,10 +104,10 @@ def test_enrolled_cardholder_at_the_camera_checks_in_by_card_with_the_face_crop(
     assert out.status is Status.ACCEPTED and out.attendee is not None and out.attendee.id == "A1"
     assert out.event is not None and out.event.method is Method.ID_CARD
     assert out.event.evidence_ref is not None
-    crop = rig.store.evidence(out.event.evidence_ref)
+    crop = rig.store.records.evidence(out.event.evidence_ref)
     assert crop is not None and crop[:2] == b"\xff\xd8"
     rig.outcomes.settle(1.0)  # one tap, one record; no consent offer (A1 has a template)
-    assert len(rig.store.events()) == 1 and rig.store.denied() == []
+    assert len(rig.store.records.events()) == 1 and rig.store.records.denied() == []
     assert signals.of(EnrollmentOffer) == []
 
 
@@ -123,11 +123,11 @@ def test_someone_else_at_the_camera_is_refused_with_the_card_kept_as_an_hmac(
     out = rig.outcomes.wait(1, timeout=15)
     assert out.status is Status.REFUSED and out.reason == "face_mismatch"
     assert out.message_zh == MISMATCH_ZH and out.attendee is None
-    [row] = rig.store.denied()
+    [row] = rig.store.records.denied()
     assert (row["method"], row["reason"]) == ("id_card", "face_mismatch")
     assert row["credential_hmac"] == card_hmac(rig) and "19600101" not in str(row["detail"])
     rig.outcomes.settle(1.0)
-    assert rig.store.events() == [] and len(rig.outcomes.items) == 1
+    assert rig.store.records.events() == [] and len(rig.outcomes.items) == 1
 
 
 def test_nobody_at_the_camera_is_refused_after_the_time_limit(
@@ -147,8 +147,8 @@ def test_nobody_at_the_camera_is_refused_after_the_time_limit(
     assert time.monotonic() - tapped > 1.0  # held for the 1.5 s limit, not answered at once
     assert out.status is Status.REFUSED and out.reason == "face_verify_timeout"
     assert (out.message_zh, out.message_en) == (UNVERIFIED_ZH, UNVERIFIED_EN)
-    assert [d["reason"] for d in rig.store.denied()] == ["face_verify_timeout"]
-    assert rig.store.events() == []
+    assert [d["reason"] for d in rig.store.records.denied()] == ["face_verify_timeout"]
+    assert rig.store.records.events() == []
     assert wait_for(lambda: window.card.line_label.text() == UNVERIFIED_ZH, 5)
     window.close()
 
@@ -171,9 +171,9 @@ def test_a_failed_challenge_refuses_the_card_once_even_past_the_face_time_limit(
     assert out.status is Status.REFUSED and out.reason == "liveness_timeout"
     assert out.message_zh == FAILED_ZH and out.attendee is None
     rig.outcomes.settle(2.0)
-    [row] = rig.store.denied()
+    [row] = rig.store.records.denied()
     assert (row["method"], row["reason"]) == ("id_card", "liveness_timeout")
-    assert row["credential_hmac"] == card_hmac(rig) and rig.store.events() == []
+    assert row["credential_hmac"] == card_hmac(rig) and rig.store.records.events() == []
 
 
 @pytest.mark.parametrize("case", ["setting_off", "no_template"])
@@ -190,7 +190,7 @@ def test_the_card_checks_in_at_once_without_the_setting_or_a_template(
     assert time.monotonic() - tapped < 1.4  # not held for the face (limit 1.5 s)
     assert out.status is Status.ACCEPTED and out.event is not None
     assert out.event.method is Method.ID_CARD and out.event.evidence_ref is None
-    assert verify_prompts(signals) == [] and rig.store.denied() == []
+    assert verify_prompts(signals) == [] and rig.store.records.denied() == []
     if case == "no_template":  # offered enrollment, as after any card check-in
         assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 5)
 
@@ -241,7 +241,7 @@ def test_with_a_wlt_decoder_the_card_photo_is_the_reference(
     caplog.set_level(logging.INFO)
     sam.place(resident_card(**A1_CARD))
     out: Outcome = rig.outcomes.wait(1, timeout=15)
-    assert out.status is status and rig.store.face_templates(rig.project.number) == {}
+    assert out.status is status and rig.store.records.face_templates(rig.project.number) == {}
     assert "card of attendee A1 waits for a face (card_photo)" in caplog.text
     if status is Status.ACCEPTED:
         assert out.event is not None and out.event.method is Method.ID_CARD
@@ -250,8 +250,8 @@ def test_with_a_wlt_decoder_the_card_photo_is_the_reference(
             caplog.text
         )
     else:
-        assert out.reason == "face_mismatch" and rig.store.events() == []
-        assert "card_photo" in str(rig.store.denied()[0]["detail"])
+        assert out.reason == "face_mismatch" and rig.store.records.events() == []
+        assert "card_photo" in str(rig.store.records.denied()[0]["detail"])
 
 
 def test_a_held_tap_replaced_by_another_card_is_kept_as_a_denied_record(
@@ -266,14 +266,16 @@ def test_a_held_tap_replaced_by_another_card_is_kept_as_a_denied_record(
     assert wait_for(lambda: sam.reads_served >= 1, 5)
     sam.remove()
     time.sleep(0.8)  # the reader sees the card gone; the next one is a new tap
-    a2 = rig.store.get_attendee(rig.project.number, "A2")
+    a2 = rig.store.roster.get_attendee(rig.project.number, "A2")
     assert a2 is not None
     n = a2.document.number
     sam.place(resident_card(name=a2.name, region=n[:6], birth=n[6:14], seq=n[14:17]))
     out = rig.outcomes.wait(1, timeout=10)
     # Only the second card's answer reaches the screen; the first tap is on record, not lost.
     assert out.status is Status.REFUSED and out.reason == "face_verify_timeout"
-    reasons = [d["reason"] for d in rig.store.denied()]
+    reasons = [d["reason"] for d in rig.store.records.denied()]
     assert reasons == ["face_verify_interrupted", "face_verify_timeout"]
-    assert rig.store.denied()[0]["credential_hmac"] == card_hmac(rig)  # A1's card, as an HMAC
-    assert rig.store.events() == []
+    assert rig.store.records.denied()[0]["credential_hmac"] == card_hmac(
+        rig
+    )  # A1's card, as an HMAC
+    assert rig.store.records.events() == []

@@ -46,7 +46,7 @@ def test_id_card_is_committed_then_shown_green(
     assert out.event is not None and out.event.method is Method.ID_CARD
     # Committed before it was shown: another connection sees the record.
     other = Store.open(rig.store.path)
-    assert [e.event.uuid for e in other.events()] == [out.event.uuid]
+    assert [e.event.uuid for e in other.records.events()] == [out.event.uuid]
     other.close()
     # The window got it on the GUI thread, through the queued signal.
     assert wait_for(lambda: theme.GREEN in window.card.styleSheet())
@@ -61,8 +61,8 @@ def test_a_card_with_a_bad_number_is_refused_and_kept(rig: DeskRig, sam: SamSimu
     out = rig.outcomes.wait()
     assert out.status is Status.REFUSED and out.reason == "invalid_number"
     assert out.message_zh and out.message_en
-    assert rig.store.events() == []
-    [row] = rig.store.denied()
+    assert rig.store.records.events() == []
+    [row] = rig.store.records.denied()
     assert (row["method"], row["reason"]) == ("id_card", "invalid_number")
     # The detail kept for the audit never holds the unmasked number.
     assert "19600101" not in str(row["detail"])

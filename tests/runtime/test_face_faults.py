@@ -53,7 +53,7 @@ def capturing(
                           timing=StationTiming(capture_timeout_s=30.0))  # fmt: skip
     station.start()
     assert wait_for(lambda: any(d.ok for d in face_status(rig)), 40)
-    person = rig.store.get_attendee(rig.project.number, "A2")
+    person = rig.store.roster.get_attendee(rig.project.number, "A2")
     assert person is not None
     rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
     assert rig.outcomes.wait(1).status is Status.ACCEPTED
@@ -81,7 +81,7 @@ def test_camera_unplugged_during_capture_leaves_nothing_running(
     assert wait_for(lambda: not camera.state.ok, 15)  # the driver saw the stream end
     stop_all(station, camera)
     assert wait_for(lambda: set(station_threads()) <= before, 5), station_threads()
-    assert rig.store.face_templates(rig.project.number) == {}
+    assert rig.store.records.face_templates(rig.project.number) == {}
 
 
 def test_card_tapped_during_capture_cancels_it_and_leaves_nothing_running(
@@ -89,7 +89,7 @@ def test_card_tapped_during_capture_cancels_it_and_leaves_nothing_running(
 ) -> None:
     before = set(station_threads())
     station, camera, signals = capturing(rig, ipcam, photos)
-    other = rig.store.get_attendee(rig.project.number, "A3")
+    other = rig.store.roster.get_attendee(rig.project.number, "A3")
     assert other is not None
     rig.desk.submit(Credential.id_card(document=other.document, name=other.name))
     assert rig.outcomes.wait(2).status is Status.ACCEPTED
@@ -100,4 +100,4 @@ def test_card_tapped_during_capture_cancels_it_and_leaves_nothing_running(
     stop_all(station, camera)
     assert wait_for(lambda: set(station_threads()) <= before, 5), station_threads()
     # The capture was for A2; nothing of the next person's face was stored under A2's name.
-    assert "A2" not in rig.store.face_templates(rig.project.number)
+    assert "A2" not in rig.store.records.face_templates(rig.project.number)

@@ -79,10 +79,10 @@ def test_enrolled_face_checks_in_once_with_its_crop_as_evidence(
     assert face_status(rig)[-1].ok and "已登记 1 人" in face_status(rig)[-1].detail
     # The crop is committed with the record (sealed in the store, readable back as a JPEG).
     assert outcome.event.evidence_ref is not None
-    crop = rig.store.evidence(outcome.event.evidence_ref)
+    crop = rig.store.records.evidence(outcome.event.evidence_ref)
     assert crop is not None and crop[:2] == b"\xff\xd8" and 2_000 < len(crop) < 40_000
     rig.outcomes.settle(2.0)  # the face stays in view: one track, one check-in
-    assert len(rig.store.events()) == 1 and len(rig.outcomes.items) == 1
+    assert len(rig.store.records.events()) == 1 and len(rig.outcomes.items) == 1
     assert signals.previews >= 3  # the throttled preview kept flowing meanwhile
 
 
@@ -98,7 +98,11 @@ def test_unknown_face_is_a_prompt_and_no_record(
     assert prompt.kind == "unknown" and prompt.zh == UNKNOWN_ZH
     first = signals.previews
     rig.outcomes.settle(1.5)
-    assert rig.outcomes.items == [] and rig.store.events() == [] and rig.store.denied() == []
+    assert (
+        rig.outcomes.items == []
+        and rig.store.records.events() == []
+        and rig.store.records.denied() == []
+    )
     # Unpainted previews hold the next one back, but only for a second: it never stops for good.
     assert 1 <= signals.previews - first <= 3
 
@@ -119,9 +123,9 @@ def test_failed_liveness_is_a_denied_record_with_its_own_message(
     assert prompts[0].zh in ("请眨眨眼", "请向左转头", "请向右转头")
     assert outcome.status is Status.REFUSED and outcome.message_zh == FAILED_ZH
     assert outcome.attendee is None  # a photo's owner is not named on screen
-    denied = rig.store.denied()
+    denied = rig.store.records.denied()
     assert [d["reason"] for d in denied] == ["liveness_timeout"] and denied[0]["method"] == "face"
-    assert rig.store.events() == []
+    assert rig.store.records.events() == []
 
 
 def test_enrollment_offer_accept_confirm_then_face_works(
@@ -132,7 +136,7 @@ def test_enrollment_offer_accept_confirm_then_face_works(
     config = face_config(clip_video(tmp_path / "clip.avi"), liveness="off")
     station = run(rig, config, quiet_s=0.2, repeat_s=0.5)  # the test's person "comes back" fast
     assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
-    person = rig.store.get_attendee(rig.project.number, "A2")
+    person = rig.store.roster.get_attendee(rig.project.number, "A2")
     assert person is not None
     rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
     card = rig.outcomes.wait(1)
@@ -149,7 +153,7 @@ def test_enrollment_offer_accept_confirm_then_face_works(
     offer.controls.confirm()
     assert wait_for(lambda: bool(signals.of(EnrollmentUpdate)), 40)
     assert signals.of(EnrollmentUpdate)[0] == EnrollmentUpdate("A2", "stored", "")
-    assert set(rig.store.face_templates(rig.project.number)) == {"A2"}
+    assert set(rig.store.records.face_templates(rig.project.number)) == {"A2"}
     assert station.gallery is not None and "A2" in station.gallery.people()
     out = rig.outcomes.wait(2, timeout=30)
     assert out.status is Status.ACCEPTED and out.attendee is not None and out.attendee.id == "A2"
@@ -175,7 +179,7 @@ def test_withdrawal_from_the_command_line_reaches_the_running_desk(
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "face template of attendee A1" in proc.stdout and "deleted" in proc.stdout
-    assert rig.store.face_templates(rig.project.number) == {}
+    assert rig.store.records.face_templates(rig.project.number) == {}
     log = (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
     assert "face template withdrawn: project=2026-15-01-001 attendee=A1 held=yes" in log
     # The running desk drops the template and looks again: the same face is now a stranger.
@@ -183,7 +187,7 @@ def test_withdrawal_from_the_command_line_reaches_the_running_desk(
     assert wait_for(lambda: "A1" not in station.gallery.people(), 10)  # type: ignore[union-attr]
     assert wait_for(lambda: any(p.kind == "unknown" for p in signals.of(FacePrompt)), 15)
     rig.outcomes.settle(1.0)
-    assert len(rig.store.events()) == 1 and len(rig.outcomes.items) == 1
+    assert len(rig.store.records.events()) == 1 and len(rig.outcomes.items) == 1
 
 
 @pytest.mark.timeout(120)
@@ -201,7 +205,7 @@ def test_face_stack_that_quits_is_a_status_line_and_cards_still_work(
     line = face_status(rig)[-1]
     assert not line.ok and line.detail.startswith("人脸签到已停用：models do not load (exit 0)")
     assert "face check-in disabled" in line.detail and station.desk is None
-    person = rig.store.get_attendee(rig.project.number, "A1")
+    person = rig.store.roster.get_attendee(rig.project.number, "A1")
     assert person is not None
     rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
     assert rig.outcomes.wait(1).status is Status.ACCEPTED
@@ -243,7 +247,7 @@ def test_one_to_one_after_a_card_tap_refuses_another_face_then_admits_the_right_
     station.desk.expect("A1")  # the card said A1; biden stands at the camera
     refused = rig.outcomes.wait(1, timeout=30)
     assert refused.status is Status.REFUSED and refused.message_zh == MISMATCH_ZH
-    assert [d["reason"] for d in rig.store.denied()] == ["face_mismatch"]
+    assert [d["reason"] for d in rig.store.records.denied()] == ["face_mismatch"]
     station.desk.expect("A2")
     admitted = rig.outcomes.wait(2, timeout=30)
     assert admitted.status is Status.ACCEPTED and admitted.attendee is not None
@@ -258,7 +262,7 @@ def test_an_offer_nobody_answers_expires_and_the_camera_resumes(
     config = face_config(clip_video(tmp_path / "clip.avi", 140, 160))
     run(rig, config, offer_timeout_s=1.0, quiet_s=0.2)  # e.g. no screen connected
     assert wait_for(lambda: any(d.ok for d in face_status(rig)), 30)
-    card_person = rig.store.get_attendee(rig.project.number, "A3")
+    card_person = rig.store.roster.get_attendee(rig.project.number, "A3")
     assert card_person is not None
     rig.desk.submit(Credential.id_card(document=card_person.document, name=card_person.name))
     assert wait_for(lambda: bool(signals.of(EnrollmentOffer)), 10)
@@ -266,7 +270,7 @@ def test_an_offer_nobody_answers_expires_and_the_camera_resumes(
     assert signals.of(EnrollmentUpdate)[0] == EnrollmentUpdate("A3", "cancelled")
     before = len(signals.of(FacePrompt))
     assert wait_for(lambda: len(signals.of(FacePrompt)) > before, 10)  # served again
-    assert rig.store.face_templates(rig.project.number) == {}
+    assert rig.store.records.face_templates(rig.project.number) == {}
 
 
 def test_retention_purge_empties_the_running_gallery(
@@ -285,7 +289,7 @@ def test_retention_purge_empties_the_running_gallery(
     assert loop.step() == [rig.project.number]
     assert station.gallery is not None and len(station.gallery) == 0
     assert wait_for(lambda: "data purged" in face_status(rig)[-1].detail, 5)
-    assert rig.store.face_templates(rig.project.number) == {}
+    assert rig.store.records.face_templates(rig.project.number) == {}
     rig.outcomes.settle(1.5)  # the face is still there: nothing more is presented
     assert len(rig.outcomes.items) == 1
 

@@ -194,7 +194,7 @@ def test_hidpos_ticket_to_a_check_in_at_the_desk(rig: DeskRig, pty: SimSerialSca
         pty.send(report)
     out = rig.outcomes.wait()
     assert out.status is Status.ACCEPTED and out.attendee is not None
-    assert out.attendee.id == "A1" and len(rig.store.events()) == 1
+    assert out.attendee.id == "A1" and len(rig.store.records.events()) == 1
 
 
 # ---- character sets ------------------------------------------------------------------------------
@@ -251,6 +251,6 @@ def test_the_desk_reads_a_gbk_badge_in_the_configured_charset(
         pty.send(report)
     out = rig.outcomes.wait()
     assert out.status is Status.REFUSED and out.reason == reason
-    [row] = rig.store.denied()
+    [row] = rig.store.records.denied()
     text = NAME_CARD if charset == "gbk" else "hex:" + NAME_CARD.encode("gbk").hex()
     assert row["credential_hmac"] == hmac.new(DENIED_KEY, text.encode(), "sha256").hexdigest()

@@ -31,5 +31,7 @@ def test_staff_card_checks_in_and_an_id_card_is_refused(rig: DeskRig, pcscd: Pri
     refused = rig.outcomes.wait(2, timeout=15)
     assert refused.status is Status.REFUSED and refused.reason == "unusable_uid"
     assert refused.message_zh == "身份证请在身份证读卡器上刷卡"
-    assert [(r["method"], r["reason"]) for r in rig.store.denied()] == [("ic_card", "unusable_uid")]
-    assert len(rig.store.events()) == 1
+    assert [(r["method"], r["reason"]) for r in rig.store.records.denied()] == [
+        ("ic_card", "unusable_uid")
+    ]
+    assert len(rig.store.records.events()) == 1

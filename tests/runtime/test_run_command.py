@@ -74,9 +74,9 @@ def setup(
     project = dataclasses.replace(make_project(), days=(today,), sessions=())
     keys = PlatformKeys()
     store = Store.open(data_dir / "kiosk.sqlite3")
-    store.save_project(project)
-    store.save_roster(project.number, make_roster(3))
-    store.save_project_keys(
+    store.roster.save_project(project)
+    store.roster.save_roster(project.number, make_roster(3))
+    store.keys.save_project_keys(
         project.number, ticket_keys={keys.key_id: keys.public}, denied_hmac_key=b"h" * 32
     )
     store.close()
@@ -108,7 +108,7 @@ def test_run_comes_up_checks_in_and_stops_on_sigterm(
     assert time.monotonic() - began < 10
     assert any("received SIGTERM" in text for text in kiosk.lines)
     store = Store.open(data_dir / "kiosk.sqlite3")
-    [stored] = store.events()
+    [stored] = store.records.events()
     assert stored.event.attendee_id == "A2"
     store.close()
     assert not any("Traceback" in text for text in kiosk.lines), "\n".join(kiosk.lines)

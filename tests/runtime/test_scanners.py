@@ -43,8 +43,8 @@ def test_signed_ticket_is_checked_in(rig: DeskRig, scanner: SimSerialScanner) ->
     assert out.status is Status.ACCEPTED and out.attendee is not None
     assert out.attendee.id == "A2"
     assert out.event is not None and out.event.method is Method.QR
-    assert [e.event.uuid for e in rig.store.events()] == [out.event.uuid]
-    assert rig.store.denied() == []
+    assert [e.event.uuid for e in rig.store.records.events()] == [out.event.uuid]
+    assert rig.store.records.denied() == []
 
 
 def test_forged_ticket_is_refused_with_a_denied_record(
@@ -61,8 +61,8 @@ def test_forged_ticket_is_refused_with_a_denied_record(
         "签到码签名无效",
         "Invalid code: signature check failed",
     )
-    assert rig.store.events() == []
-    [row] = rig.store.denied()
+    assert rig.store.records.events() == []
+    [row] = rig.store.records.denied()
     assert (row["method"], row["reason"]) == ("qr", "bad_signature")
     expected = hmac.new(DENIED_KEY, forged.encode(), hashlib.sha256).hexdigest()
     assert row["credential_hmac"] == expected
@@ -81,8 +81,8 @@ def test_replayed_rotating_code_is_refused(rig: DeskRig, scanner: SimSerialScann
     second = rig.outcomes.wait(2)
     assert second.status is Status.REFUSED and second.reason == "replay"
     assert second.message_en == "This code was already used, wait for the next one"
-    assert len(rig.store.events()) == 1
-    assert [r["reason"] for r in rig.store.denied()] == ["replay"]
+    assert len(rig.store.records.events()) == 1
+    assert [r["reason"] for r in rig.store.records.denied()] == ["replay"]
 
 
 def test_garbage_and_chinese_lines_are_refused_not_crashing(
@@ -94,7 +94,7 @@ def test_garbage_and_chinese_lines_are_refused_not_crashing(
     scanner.scan("张伟 内蒙古自治区人民医院")
     reasons = [rig.outcomes.wait(n).reason for n in (1, 2, 3)]
     assert reasons == ["binary", "unknown_prefix", "unknown_prefix"]
-    assert [r["reason"] for r in rig.store.denied()] == reasons
+    assert [r["reason"] for r in rig.store.records.denied()] == reasons
     # The desk still works after all that.
     scanner.scan(rig.ticket("A3"))
     assert rig.outcomes.wait(4).status is Status.ACCEPTED
@@ -109,5 +109,5 @@ def test_a_gbk_badge_and_its_utf8_twin_are_one_credential(
     reasons = [rig.outcomes.wait(n).reason for n in (1, 2)]
     assert reasons == ["unknown_prefix", "unknown_prefix"]  # text of no format, not bytes
     digest = hmac.new(DENIED_KEY, NAME_CARD.encode(), hashlib.sha256).hexdigest()
-    assert [r["credential_hmac"] for r in rig.store.denied()] == [digest, digest]
-    assert all("张" not in str(r["detail"]) for r in rig.store.denied())
+    assert [r["credential_hmac"] for r in rig.store.records.denied()] == [digest, digest]
+    assert all("张" not in str(r["detail"]) for r in rig.store.records.denied())

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from sync.store_records import templates_revision_key
 
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.app import run_desk
 from kiosk.config import parse_config
 from kiosk.services.opening import Desk
 from kiosk.ui.desk_window import DeskWindow
-from sync.store_records import templates_revision_key
 from tests.support.desk import DeskRig
 
 pytestmark = pytest.mark.timeout(60)
@@ -74,7 +74,7 @@ def test_a_project_past_retention_is_purged_when_the_desk_starts(
     rig: DeskRig, qapp: QApplication
 ) -> None:
     number = rig.service.project.number
-    assert rig.store.roster_size(number) > 0
+    assert rig.store.roster.roster_size(number) > 0
     # The rig's project ended in May 2026 and was never submitted: past the 90-day default.
     desk = Desk(config=parse_config({"scanner": {"wedge": False}}), store=rig.store,
                 service=rig.service)  # fmt: skip
@@ -95,5 +95,5 @@ def test_a_project_past_retention_is_purged_when_the_desk_starts(
     QTimer.singleShot(0, poll)
     assert run_desk(desk, ready=lambda line: None) == 0
     assert shown == ["本项目的名单与人脸数据已按保留期限删除"]
-    assert rig.store.roster_size(number) == 0
+    assert rig.store.roster.roster_size(number) == 0
     assert (rig.store.get_meta(templates_revision_key(number)) or "").startswith("purged:")

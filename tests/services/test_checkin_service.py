@@ -18,15 +18,15 @@ from tests.support.roster import DAY1, DAY2, FakeClock, at, make_project, make_r
 def store(tmp_path: Path) -> Store:
     s = Store.open(tmp_path / "kiosk.sqlite3")
     project = make_project()
-    s.save_project(project)
-    s.save_roster(project.number, make_roster())
+    s.roster.save_project(project)
+    s.roster.save_roster(project.number, make_roster())
     return s
 
 
 def service(
     store: Store, clock: FakeClock, *, mode: DeskMode = DeskMode.AUTO, **policy: object
 ) -> CheckInService:
-    project = store.load_project("2026-15-01-001")
+    project = store.roster.load_project("2026-15-01-001")
     assert project is not None
     return CheckInService(
         store=store,
@@ -53,7 +53,7 @@ def test_accepted_check_in_is_committed_with_sequence_and_message(store: Store) 
     assert out.message_zh == "张伟 签到成功"
     # Committed before present() returned: a second connection sees it.
     again = Store.open(store.path)
-    assert [e.event.uuid for e in again.events()] == [out.event.uuid]
+    assert [e.event.uuid for e in again.records.events()] == [out.event.uuid]
 
 
 def test_same_person_again_within_window_is_already_checked_in(store: Store) -> None:
@@ -65,11 +65,11 @@ def test_same_person_again_within_window_is_already_checked_in(store: Store) -> 
     assert out.status is Status.ALREADY
     assert out.message_en == "张伟 already checked in, 08:12"
     assert out.message_zh == "张伟 已于 08:12 签到"
-    assert len(store.events()) == 1
+    assert len(store.records.events()) == 1
     # Outside the window the desk in IN mode records again (the credits engine merges).
     clock.advance(minutes=20)
     assert svc.present(card()).status is Status.ACCEPTED
-    assert [e.event.seq for e in store.events()] == [1, 2]
+    assert [e.event.seq for e in store.records.events()] == [1, 2]
 
 
 def test_auto_mode_in_then_out_after_min_interval(store: Store) -> None:
@@ -109,8 +109,8 @@ def test_outside_project_days_is_refused_and_audited(store: Store) -> None:
     clock = FakeClock(at(date(2026, 5, 22), 9))
     out = service(store, clock).present(card())
     assert out.status is Status.REFUSED and out.reason == "outside_project_days"
-    assert store.events() == []
-    denied = store.denied()
+    assert store.records.events() == []
+    denied = store.records.denied()
     assert [d["reason"] for d in denied] == ["outside_project_days"]
     # The audit row holds a keyed HMAC, never the raw ID number.
     assert make_roster()[0].document.number not in str(denied[0])
@@ -123,7 +123,7 @@ def test_walk_in_with_valid_card_becomes_provisional_attendee(store: Store) -> N
     out = service(store, clock).present(Credential.id_card(document=walk_in, name="孙丽"))
     assert out.status is Status.ACCEPTED and out.event is not None
     assert Flag.PROVISIONAL_ATTENDEE in out.event.flags
-    found = store.find_by_document("2026-15-01-001", walk_in.number)
+    found = store.roster.find_by_document("2026-15-01-001", walk_in.number)
     assert found is not None and found.provisional and found.name == "孙丽"
     assert found.id == out.event.attendee_id
     # The second tap finds the provisional entry instead of creating another one.
@@ -132,7 +132,7 @@ def test_walk_in_with_valid_card_becomes_provisional_attendee(store: Store) -> N
         service(store, clock).present(Credential.id_card(document=walk_in, name="孙丽")).status
         is Status.ALREADY
     )
-    assert store.roster_size("2026-15-01-001") == 4
+    assert store.roster.roster_size("2026-15-01-001") == 4
 
 
 def test_expired_document_admitted_and_flagged_by_default(store: Store) -> None:
@@ -168,7 +168,7 @@ def test_qr_and_face_credentials_and_evidence(store: Store) -> None:
     out = svc.present(Credential.attendee("A2", method=Method.FACE, evidence=b"\xff\xd8jpeg"))
     assert out.event is not None and out.event.method is Method.FACE
     assert out.event.evidence_ref is not None
-    assert store.evidence(out.event.evidence_ref) == b"\xff\xd8jpeg"
+    assert store.records.evidence(out.event.evidence_ref) == b"\xff\xd8jpeg"
     assert svc.present(Credential.attendee("nobody", method=Method.QR)).reason == "unknown_attendee"
 
 
@@ -182,7 +182,7 @@ def test_method_not_allowed_by_project(store: Store, tmp_path: Path) -> None:
 
 
 def test_other_desk_record_pulled_in_is_reported_with_its_desk(store: Store) -> None:
-    with store._write("test") as c:  # what the sync pull writes for desk B's record
+    with store.db.write("test") as c:  # what the sync pull writes for desk B's record
         c.execute(
             "INSERT INTO remote_events (uuid, project, attendee_id, direction, device_id, desk_name,"
             " scanned_at) VALUES ('u-b', '2026-15-01-001', 'A1', 'in', 'dev-b', 'B', ?)",

@@ -30,7 +30,7 @@ class SlowStore:
     def append_event(self, *args: Any, **kw: Any) -> Any:
         self.committing.set()
         time.sleep(self.delay)
-        return self._store.append_event(*args, **kw)
+        return self._store.records.append_event(*args, **kw)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -39,8 +39,8 @@ class SlowStore:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path / "kiosk.sqlite3")
-    s.save_project(make_project())
-    s.save_roster("2026-15-01-001", make_roster(40))
+    s.roster.save_project(make_project())
+    s.roster.save_roster("2026-15-01-001", make_roster(40))
     yield s
     s.close()
 
@@ -103,7 +103,7 @@ def test_a_failing_listener_does_not_stop_the_desk(store: Store) -> None:
     desk.subscribe(heard)
     assert desk.submit(card(0)).result(10).status is Status.ACCEPTED
     desk.stop()
-    assert len(heard.of(Outcome)) == 1 and len(store.events()) == 1
+    assert len(heard.of(Outcome)) == 1 and len(store.records.events()) == 1
 
 
 def test_closed_subscription_hears_nothing_more(store: Store) -> None:
@@ -163,7 +163,7 @@ def test_closing_while_a_commit_runs_loses_nothing(store: Store) -> None:
     late.append(desk.submit(card(39)))
     results = [f.result(10) for f in futures + late]
     confirmed = {o.event.uuid for o in heard.of(Outcome) if o.event is not None}
-    committed = {e.event.uuid for e in store.events()}
+    committed = {e.event.uuid for e in store.records.events()}
     # What was confirmed on screen is exactly what is on disk, and everything queued got there.
     assert confirmed == committed and len(committed) >= 30
     assert [r.status for r in results[:30]] == [Status.ACCEPTED] * 30

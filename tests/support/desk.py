@@ -92,15 +92,15 @@ class DeskRig:
         self.project = make_project()
         self.clock = clock
         self.store = Store.open(tmp / "kiosk.sqlite3")
-        self.store.save_project(self.project)
+        self.store.roster.save_project(self.project)
         roster = make_roster(3)
-        self.store.save_roster(self.project.number, roster)
-        self.store.save_project_keys(
+        self.store.roster.save_roster(self.project.number, roster)
+        self.store.keys.save_project_keys(
             self.project.number,
             ticket_keys={self.keys.key_id: self.keys.public},
             denied_hmac_key=DENIED_KEY,
         )
-        self.store.save_attendee_secrets(
+        self.store.keys.save_attendee_secrets(
             self.project.number, {a.id: self.keys.secret(a.id) for a in roster}
         )
         self.service = CheckInService(

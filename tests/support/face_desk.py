@@ -24,7 +24,7 @@ CONSENT = datetime(2026, 5, 19, 12, 0, tzinfo=UTC)
 def enroll_photos(rig: DeskRig, photos: PhotoCache, attendee: str, person: str) -> None:
     """A roster-photo template (consent given at registration) for one attendee."""
     encodings = [photos.faces(p)[0].encoding for p in ft.enrolled_people()[person]]
-    rig.store.save_face_template(project=rig.project.number, attendee_id=attendee,
+    rig.store.records.save_face_template(project=rig.project.number, attendee_id=attendee,
                                  template=pack_template(np.stack(encodings)),
                                  source="roster_photo", consent_at=CONSENT)  # fmt: skip
 
@@ -37,7 +37,7 @@ def face_config(source: Path, **face: Any) -> Config:
 def set_liveness(rig: DeskRig, policy: str) -> None:
     """The organizer's per-project policy, as a project update from the platform would set it."""
     project = replace(rig.project, checkin=replace(rig.project.checkin, liveness=policy))
-    rig.store.save_project(project)
+    rig.store.roster.save_project(project)
     rig.service.project = project
 
 

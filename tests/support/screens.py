@@ -26,11 +26,9 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
-from kiosk.core.model import Role
 from kiosk.services.checkin import Credential
-from kiosk.services.screen import DeviceStatus, EnrollmentOffer, FacePrompt, SyncState
+from kiosk.services.screen import EnrollmentOffer, FacePrompt, SyncState
 from kiosk.ui import theme
-from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.i18n import Translations
 from tests.support.desk import DeskRig, flush_deletes
 from tests.support.roster import DAY1, FakeClock, at, make_roster
@@ -74,7 +72,7 @@ def tofu(text: str, widget: QWidget) -> list[str]:
 def label_fits(label: QLabel) -> list[str]:
     """A label's text fits its box: wrapped labels by height, others by width."""
     text = label.text()
-    if not text or label.pixmap() is not None and not label.pixmap().isNull():
+    if not text or (label.pixmap() is not None and not label.pixmap().isNull()):
         return []
     box = label.contentsRect()
     if label.wordWrap():
@@ -106,7 +104,9 @@ def check_window(window: QWidget) -> tuple[list[str], int]:
     if screen is not None and window.geometry() != screen.availableGeometry():
         problems.append(f"window {window.geometry()} does not fill {screen.availableGeometry()}")
     texts = 0
-    tops = [window] + [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
+    tops = [window] + [
+        w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window
+    ]
     for top in tops:
         for label in top.findChildren(QLabel):
             if visible(label) and label.text():
@@ -178,7 +178,9 @@ class Stage:
         self.present(Credential.card_uid("04A1B2C3D4"))
 
     def liveness(self) -> None:
-        prompt = FacePrompt("liveness", "请眨眨眼", "Blink your eyes", time.monotonic() + 5, code="blink")
+        prompt = FacePrompt(
+            "liveness", "请眨眨眼", "Blink your eyes", time.monotonic() + 5, code="blink"
+        )
         self.rig.desk.publish(prompt)
         self.settle()
 

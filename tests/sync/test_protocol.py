@@ -17,7 +17,7 @@ from kiosk.core.model import DeskMode, Method, new_uuid
 from kiosk.services.checkin import CheckInService, Credential
 from sync import chain, signing
 from sync.client import PermanentError, SyncClient, event_record
-from sync.client_http import retry_after, tls_context
+from sync.client.http import retry_after, tls_context
 from sync.protocol import DeniedRecord, EventBatch, EventRecord, ExecutionReport, WireAttendee, b64
 from sync.store import Store
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
@@ -63,9 +63,9 @@ def test_the_kiosk_store_signature_is_what_the_platform_verifies(tmp_path: Path)
     """A record as the store chains and signs it travels and verifies with the device key."""
     store = Store.open(tmp_path / "k.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(3)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     store.set_meta("server_offset_ms", "-1500")
     clock = FakeClock(at(DAY1, 8))
     svc = CheckInService(store=store, project=project, device_id="dv-x", desk_name="A",
@@ -73,14 +73,14 @@ def test_the_kiosk_store_signature_is_what_the_platform_verifies(tmp_path: Path)
     for p in people:
         clock.advance(minutes=1)
         svc.present(Credential.id_card(document=p.document))
-    rows = {r["seq"]: r for r in store.chain_rows()}
+    rows = {r["seq"]: r for r in store.records.chain_rows()}
     pub = signing.public_from_b64(store.device_public_key())
-    for stored in store.pending_events():
+    for stored in store.outbox.pending_events():
         prev = str(rows[stored.event.seq]["prev_hash"])
         rec = event_record(stored, prev_hash=prev)
         assert signing.verify_record(rec, pub)
         assert rec.server_offset_ms == -1500
-    assert chain.verify(store.chain_rows(), pub) == []
+    assert chain.verify(store.records.chain_rows(), pub) == []
 
 
 def test_models_refuse_unknown_fields_wrong_types_and_bad_values() -> None:
@@ -124,11 +124,11 @@ def test_denied_hmac_matches_the_kiosk_service(tmp_path: Path) -> None:
     key = signing.new_secret()
     store = Store.open(tmp_path / "k.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     svc = CheckInService(store=store, project=project, device_id="dv-x", desk_name="A",
                          denied_key=key, clock=FakeClock(at(DAY1, 8)))  # fmt: skip
     svc.present(Credential.attendee("nobody", method=Method.QR))
-    row = store.pending_denied()[0]
+    row = store.outbox.pending_denied()[0]
     assert row["credential_hmac"] == signing.credential_hmac(key, "attendee:nobody")
     wire = DeniedRecord.model_validate(
         {k: v for k, v in row.items() if k in DeniedRecord.model_fields}
@@ -188,16 +188,16 @@ def test_a_record_whose_chain_link_is_unknown_stops_the_upload(tmp_path: Path) -
     """Without the previous hash the record cannot verify: a wiring fault, not a dead letter."""
     store = Store.open(tmp_path / "k.sqlite3")
     project = make_project()
-    store.save_project(project)
+    store.roster.save_project(project)
     people = make_roster(2)
-    store.save_roster(project.number, people)
+    store.roster.save_roster(project.number, people)
     svc = CheckInService(store=store, project=project, device_id="dv-x", desk_name="A",
                          clock=FakeClock(at(DAY1, 8)))  # fmt: skip
     for p in people:
         svc.present(Credential.id_card(document=p.document))
     # The store keeps each record's link; a record that lost it (old rows) cannot verify.
-    assert store.pending_events()[1].prev_hash == store.pending_events()[0].hash
-    second = [replace(e, prev_hash="") for e in store.pending_events()[1:]]
+    assert store.outbox.pending_events()[1].prev_hash == store.outbox.pending_events()[0].hash
+    second = [replace(e, prev_hash="") for e in store.outbox.pending_events()[1:]]
     client = SyncClient("https://127.0.0.1:9", token="t")
     with pytest.raises(PermanentError) as err:
         client.upload_events(second)

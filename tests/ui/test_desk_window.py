@@ -27,8 +27,8 @@ IDLE_ZH = "请刷身份证、扫描二维码或看向摄像头"
 @pytest.fixture
 def window(qtbot: QtBot, tmp_path: Path) -> Iterator[DeskWindow]:
     store = Store.open(tmp_path / "k.sqlite3")
-    store.save_project(make_project())
-    store.save_roster("2026-15-01-001", make_roster(3))
+    store.roster.save_project(make_project())
+    store.roster.save_roster("2026-15-01-001", make_roster(3))
     service = CheckInService(
         store=store,
         project=make_project(),

@@ -63,7 +63,7 @@ def window(rig: DeskRig) -> DeskWindow:
 
 
 def card_tap(rig: DeskRig, attendee: str) -> None:
-    person = rig.store.get_attendee(rig.project.number, attendee)
+    person = rig.store.roster.get_attendee(rig.project.number, attendee)
     assert person is not None
     rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
 
@@ -106,7 +106,7 @@ def test_unknown_face_shows_a_hint_and_records_nothing(
     run(rig, face_config(video))
     qtbot.waitUntil(lambda: window.camera_view.prompt == UNKNOWN_ZH, timeout=30_000)
     assert COLOURS[None] in window.card.styleSheet()  # no verdict: the card stays idle
-    assert rig.store.events() == [] and rig.outcomes.items == []
+    assert rig.store.records.events() == [] and rig.outcomes.items == []
 
 
 def test_liveness_prompt_with_countdown_then_refusal(
@@ -128,7 +128,7 @@ def test_liveness_prompt_with_countdown_then_refusal(
     assert outcome.status is Status.REFUSED
     qtbot.waitUntil(lambda: window.card.line_label.text() == FAILED_ZH, timeout=3000)
     assert COLOURS[Status.REFUSED] in window.card.styleSheet()
-    assert [d["reason"] for d in rig.store.denied()] == ["liveness_timeout"]
+    assert [d["reason"] for d in rig.store.records.denied()] == ["liveness_timeout"]
 
 
 def test_consent_accept_staff_confirm_enroll_then_check_out_by_face(
@@ -153,11 +153,13 @@ def test_consent_accept_staff_confirm_enroll_then_check_out_by_face(
     qtbot.mouseClick(consent.accept_button, Qt.MouseButton.LeftButton)
     assert consent.title_label.text() == STAFF_ZH and consent.confirm_button.isVisible()
     assert STAGE_COLOURS["staff"] in consent.styleSheet()
-    assert rig.store.face_templates(rig.project.number) == {}  # consent alone stores nothing
+    assert (
+        rig.store.records.face_templates(rig.project.number) == {}
+    )  # consent alone stores nothing
     qtbot.mouseClick(consent.confirm_button, Qt.MouseButton.LeftButton)
     assert consent.title_label.text() == CAPTURING_ZH
     qtbot.waitUntil(lambda: consent.title_label.text() == STORED_ZH, timeout=40_000)
-    assert set(rig.store.face_templates(rig.project.number)) == {"A2"}
+    assert set(rig.store.records.face_templates(rig.project.number)) == {"A2"}
     # Next presentation: the face alone.
     out = rig.outcomes.wait(2, timeout=30)
     assert out.event is not None and out.event.method is Method.FACE
@@ -175,11 +177,11 @@ def test_consent_declined_stores_nothing_and_the_check_in_stands(
     qtbot.waitUntil(lambda: face_ready(window), timeout=30_000)
     card_tap(rig, "A3")
     qtbot.waitUntil(lambda: window.answers.currentWidget() is window.consent, timeout=5000)
-    events = [e.event.uuid for e in rig.store.events()]
+    events = [e.event.uuid for e in rig.store.records.events()]
     qtbot.mouseClick(window.consent.decline_button, Qt.MouseButton.LeftButton)
     assert window.consent.title_label.text() == DECLINED_ZH
-    assert rig.store.face_templates(rig.project.number) == {}
-    assert [e.event.uuid for e in rig.store.events()] == events
+    assert rig.store.records.face_templates(rig.project.number) == {}
+    assert [e.event.uuid for e in rig.store.records.events()] == events
     qtbot.waitUntil(lambda: window.answers.currentWidget() is window.card, timeout=3000)
     assert window.card.line_label.text() == IDLE_ZH
     # Not asked again at the next tap (check-out): a "no" is a no while the desk runs.
@@ -187,7 +189,7 @@ def test_consent_declined_stores_nothing_and_the_check_in_stands(
     card_tap(rig, "A3")
     qtbot.waitUntil(lambda: window.card.line_label.text() == "签退成功", timeout=5000)
     rig.outcomes.settle(0.5)
-    assert window.answers.currentWidget() is window.card and len(rig.store.events()) == 2
+    assert window.answers.currentWidget() is window.card and len(rig.store.records.events()) == 2
 
 
 def test_unanswered_consent_returns_to_idle_and_stores_nothing(
@@ -200,8 +202,8 @@ def test_unanswered_consent_returns_to_idle_and_stores_nothing(
     qtbot.waitUntil(lambda: window.answers.currentWidget() is window.consent, timeout=5000)
     qtbot.waitUntil(lambda: window.answers.currentWidget() is window.card, timeout=6000)
     assert window.card.line_label.text() == IDLE_ZH
-    assert rig.store.face_templates(rig.project.number) == {}
-    assert len(rig.store.events()) == 1
+    assert rig.store.records.face_templates(rig.project.number) == {}
+    assert len(rig.store.records.events()) == 1
 
 
 @pytest.mark.timeout(120)
@@ -238,4 +240,4 @@ def test_a_notice_over_the_consent_screen_cancels_the_offer_and_the_camera_resum
     assert window.answers.currentWidget() is window.card
     # The offer was cancelled: the camera is served again (the clip's face is not enrolled).
     qtbot.waitUntil(lambda: window.camera_view.prompt == UNKNOWN_ZH, timeout=10_000)
-    assert rig.store.face_templates(rig.project.number) == {}
+    assert rig.store.records.face_templates(rig.project.number) == {}

@@ -135,7 +135,9 @@ class CardCheck:
         st = self._state
         assert credential.document is not None and st.face_desk is not None
         try:
-            person = st.desk.checkin.store.find_by_document(st.project, credential.document.number)
+            person = st.desk.checkin.store.roster.find_by_document(
+                st.project, credential.document.number
+            )
             reference = self._reference(person.id if person else None, photo)
         except Exception:  # a store error must not swallow the tap: the service answers it
             log.exception("card tap: person-ID check not started")

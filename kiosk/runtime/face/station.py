@@ -382,7 +382,7 @@ class FaceStation:
                 flow = OnSiteEnrollment(
                     project=st.project,
                     attendee_id=outcome.attendee.id,
-                    store=self.store,
+                    store=self.store.records,
                     gallery=st.gallery,
                     engine=st.engine,
                     settings=st.settings,

@@ -10,8 +10,7 @@ import logging
 import time
 
 from drivers.face.gallery import Gallery, GalleryError
-from sync.store import Store
-from sync.store_records import templates_revision_key
+from sync.store import Store, templates_revision_key
 
 __all__ = ["bump_revision", "templates_revision_key"]
 
@@ -35,14 +34,14 @@ def _add(gallery: Gallery, project: str, person: str, blob: bytes) -> None:
 def load_gallery(store: Store, project: str) -> Gallery:
     """The project's templates as a gallery; a damaged one is skipped with a log line."""
     gallery = Gallery()
-    for person, blob in store.face_templates(project).items():
+    for person, blob in store.records.face_templates(project).items():
         _add(gallery, project, person, blob)
     return gallery
 
 
 def follow_store(gallery: Gallery, store: Store, project: str) -> bool:
     """Make the gallery hold exactly the store's templates; True if anything changed."""
-    held = store.face_templates(project)
+    held = store.records.face_templates(project)
     have = gallery.people(project=project)
     for person in have - held.keys():
         gallery.remove(person, project=project)

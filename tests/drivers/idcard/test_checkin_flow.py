@@ -47,8 +47,8 @@ class Desk:
 def service(tmp_path: Path) -> CheckInService:
     store = Store.open(tmp_path / "kiosk.sqlite3")
     project = make_project()
-    store.save_project(project)
-    store.save_roster(project.number, make_roster(3))
+    store.roster.save_project(project)
+    store.roster.save_roster(project.number, make_roster(3))
     return CheckInService(
         store=store,
         project=project,
@@ -69,7 +69,7 @@ def test_id_card_tap_is_committed_before_the_outcome(sam: SamRig, service: Check
     out = desk.wait()
     assert out.status is Status.ACCEPTED and out.message_zh == "张伟 签到成功"
     assert out.event is not None and out.event.method is Method.ID_CARD
-    committed = Store.open(service.store.path).events()
+    committed = Store.open(service.store.path).records.events()
     assert [e.event.uuid for e in committed] == [out.event.uuid]
 
 
@@ -90,7 +90,7 @@ def test_a_card_left_on_the_reader_is_one_check_in(sam: SamRig, service: CheckIn
     desk.wait()
     sam.events.settle(0.5)
     assert len(desk.outcomes) == 1
-    assert len(Store.open(service.store.path).events()) == 1
+    assert len(Store.open(service.store.path).records.events()) == 1
 
 
 def test_walk_in_with_a_valid_card_is_provisional(sam: SamRig, service: CheckInService) -> None:

@@ -1,0 +1,116 @@
+"""What a desk uploads: signed check-in records, refused attempts, walk-ins; the answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from kiosk.core.ids import DocumentType
+from sync.protocol.wire import (
+    MAX_BATCH,
+    FlagName,
+    Hex64,
+    Ident,
+    IsoInstant,
+    MethodName,
+    RecordStatus,
+    Signature,
+    Uuid,
+    Wire,
+    free_text,
+    plain,
+)
+
+
+class EventRecord(Wire):
+    """One check-in/out as the device committed, hash-chained and signed it (see sync.signing)."""
+
+    uuid: Uuid
+    seq: Annotated[int, Field(ge=1)]
+    project: Ident
+    attendee_id: Ident
+    direction: Literal["in", "out"]
+    method: MethodName
+    device_id: Ident
+    scanned_at: IsoInstant  # the device's scan instant, UTC text exactly as signed
+    utc_offset_minutes: Annotated[int, Field(ge=-16 * 60, le=16 * 60)]
+    server_offset_ms: int | None  # server minus device clock as the device knew it at the scan
+    evidence_ref: Annotated[str, plain(100)] | None
+    flags: Annotated[list[FlagName], Field(max_length=8)]
+    prev_hash: Hex64
+    hash: Hex64
+    signature: Signature
+
+
+class EventBatch(Wire):
+    """POST /api/v1/events."""
+
+    records: Annotated[list[EventRecord], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class DeniedRecord(Wire):
+    """A refused or suspicious attempt; the credential only as an HMAC under the project key."""
+
+    uuid: Uuid
+    project: Ident
+    method: MethodName
+    reason: Annotated[str, plain(64, 1)]
+    detail: Annotated[str, free_text(500)]
+    credential_hmac: Hex64 | None
+    device_id: Ident
+    scanned_at: IsoInstant
+    utc_offset_minutes: Annotated[int, Field(ge=-16 * 60, le=16 * 60)]
+
+
+class DeniedBatch(Wire):
+    """POST /api/v1/denied."""
+
+    records: Annotated[list[DeniedRecord], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class RecordAnswer(Wire):
+    """The platform's answer for one record."""
+
+    uuid: str
+    status: RecordStatus
+    reason: str = ""
+
+
+class BatchAnswer(Wire):
+    """One answer per record sent, in the order sent."""
+
+    answers: list[RecordAnswer]
+    server_time: datetime
+
+
+def _document_type(value: str) -> str:
+    DocumentType(value)  # ValueError names the unknown type
+    return value
+
+
+class WalkIn(Wire):
+    """A person a desk admitted by a valid ID card not on its roster, under a provisional id."""
+
+    # Uploaded before the records that reference attendee_id, so the organizer can credit them.
+
+    project: Ident
+    attendee_id: Ident  # the desk's provisional reference, e.g. P-<uuid>
+    id_type: Annotated[str, Field(max_length=32), AfterValidator(_document_type)]
+    id_number: Annotated[str, plain(32, 1)]
+    name: Annotated[str, plain(100)]
+    unit: Annotated[str, plain(200)] = ""
+    device_id: Ident
+
+
+class WalkInBatch(Wire):
+    """POST /api/v1/walk-ins; answers carry the attendee_id in `uuid`."""
+
+    records: Annotated[list[WalkIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class WalkInList(Wire):
+    """GET /api/v1/projects/{number}/walk-ins (organizer devices): who the walk-ins are."""
+
+    walk_ins: list[WalkIn]

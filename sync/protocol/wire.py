@@ -1,0 +1,138 @@
+"""Wire protocol v1: the base every message shares, the limits, and the checked field types.
+
+Every model forbids unknown fields and does not coerce types ("5" is not an integer), so a
+malformed body is refused with a message naming the field instead of being half-understood.
+Instants the server must re-hash travel as the exact ISO 8601 text the device signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from kiosk.core.model import Method
+
+PROTOCOL_VERSION = 1
+SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
+VERSION_HEADER = "CME-Protocol-Version"
+API_PREFIX = "/api/v1"
+MAX_BATCH = 500  # records per upload request
+MAX_REPORT_LINES = 20_000
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch is ~400 KiB; a large report ~3 MiB
+
+RecordStatus = Literal["accepted", "duplicate", "rejected"]
+DeviceRole = Literal["desk", "organizer", "relay"]  # relay: a venue relay (docs/protocol.md)
+DeviceState = Literal["active", "retired", "revoked"]
+MethodName = Literal["id_card", "ic_card", "qr", "face", "manual"]
+FlagName = Literal["expired_document", "provisional_attendee", "conflict", "out_without_in"]
+
+# Machine-readable reasons a single record is refused (the desk keeps it as a dead letter).
+REJECT_REASONS = (
+    "bad_signature",  # hash or Ed25519 signature does not match the device's registered key
+    "wrong_device",  # the record names another device than the token's
+    "revoked_device",  # the record names a device that was revoked
+    "retired_device",  # scanned at or after the device's retirement instant
+    "unknown_project",  # no such project on the platform
+    "not_enrolled_for_project",  # the project exists but this device is not enrolled in it
+    "outside_project_days",  # the scan instant is not on one of the project's days (Shanghai)
+    "uuid_conflict",  # the UUID is known with different contents
+    "not_a_desk",  # an organizer device cannot record attendance
+)
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _uuid(value: str) -> str:
+    if not _UUID.fullmatch(value):
+        raise ValueError("must be a lower-case UUID like 0b6e…-…")
+    return value
+
+
+def _hex64(value: str) -> str:
+    if not _HEX64.fullmatch(value):
+        raise ValueError("must be 64 lower-case hex digits (SHA-256)")
+    return value
+
+
+def _iso_instant(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise ValueError("must carry its UTC offset, e.g. 2026-05-20T00:30:00+00:00")
+    return value
+
+
+def b64_bytes(value: str, *, size: int | None = None) -> bytes:
+    """Decode strict base64 (optionally of an exact size); ValueError names the problem."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise ValueError("must be base64") from None
+    if size is not None and len(raw) != size:
+        raise ValueError(f"must be base64 of {size} bytes, got {len(raw)}")
+    return raw
+
+
+def b64(raw: bytes) -> str:
+    """Standard base64 text of raw bytes."""
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _key32(value: str) -> str:
+    b64_bytes(value, size=32)
+    return value
+
+
+def _sig64(value: str) -> str:
+    b64_bytes(value, size=64)
+    return value
+
+
+Uuid = Annotated[str, AfterValidator(_uuid)]
+Hex64 = Annotated[str, AfterValidator(_hex64)]
+IsoInstant = Annotated[str, Field(max_length=40), AfterValidator(_iso_instant)]
+Key32 = Annotated[str, Field(max_length=64), AfterValidator(_key32)]
+Signature = Annotated[str, Field(max_length=100), AfterValidator(_sig64)]
+# No control characters in names and codes, no NUL anywhere (PostgreSQL text cannot hold it).
+PLAIN = r"^[^\x00-\x1f\x7f]*$"
+NO_NUL = r"^[^\x00]*$"
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=PLAIN)]
+
+
+def plain(max_length: int, min_length: int = 0) -> Any:
+    """A text field without control characters."""
+    return Field(min_length=min_length, max_length=max_length, pattern=PLAIN)
+
+
+def free_text(max_length: int) -> Any:
+    """A free text field (no NUL: PostgreSQL text cannot hold it)."""
+    return Field(max_length=max_length, pattern=NO_NUL)
+
+
+class Wire(BaseModel):
+    """Base of every message: unknown fields refused, no type coercion, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a machine code, a sentence for people, and code-specific extras."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    error: str
+    message: str
+
+
+def method_name(method: Method) -> MethodName:
+    """A kiosk Method as its wire literal."""
+    value: MethodName = method.value
+    return value

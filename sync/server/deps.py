@@ -1,0 +1,50 @@
+"""What the routers share: the platform behind the app, the calling device, the versions spoken.
+
+Every router takes its dependencies from here (never from sync.server.app), so the app can
+include routers without either importing the other.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sync.server.platform import Device, Platform, PlatformError
+
+
+def the_platform(request: Request) -> Platform:
+    """The Platform the app was created over (app.state.platform)."""
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def supported_versions(request: Request) -> list[int]:
+    """The protocol versions this app speaks (app.state.supported_versions)."""
+    return list(request.app.state.supported_versions)
+
+
+PlatformDep = Annotated[Platform, Depends(the_platform)]
+Versions = Annotated[list[int], Depends(supported_versions)]
+
+_bearer = HTTPBearer(auto_error=False, description="the device token from enrollment")
+
+
+def current_device(
+    platform: PlatformDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Device:
+    """The device whose bearer token came with the request (401 unknown, 403 revoked)."""
+    if creds is None or not creds.credentials:
+        raise PlatformError(401, "unauthorized", "a device token is required")
+    return platform.authenticate(creds.credentials)
+
+
+Dev = Annotated[Device, Depends(current_device)]
+
+
+def enrolled_for(device: Device, number: str) -> None:
+    """403 unless the device is enrolled for this project."""
+    if device.project != number:
+        raise PlatformError(403, "not_enrolled_for_project", f"not enrolled for {number}")

@@ -1,0 +1,80 @@
+"""What every device calls: versions, time, enrollment, the project pull, uploads, status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from sync import protocol as p
+from sync.server import records, reports, walkins
+from sync.server.deps import Dev, PlatformDep, Versions
+
+router = APIRouter()
+
+
+@router.get("/api/versions", response_model=p.Versions)
+def versions(platform: PlatformDep, supported: Versions) -> p.Versions:
+    """Protocol versions this platform speaks (asked before anything else)."""
+    return p.Versions(supported=supported, server_time=platform.now())
+
+
+@router.get(f"{p.API_PREFIX}/time", response_model=p.ServerTime)
+def server_time(platform: PlatformDep) -> p.ServerTime:
+    """The platform's clock, for the kiosk's offset."""
+    return p.ServerTime(server_time=platform.now())
+
+
+@router.post(f"{p.API_PREFIX}/enroll", response_model=p.Enrollment)
+def enroll(body: p.EnrollRequest, platform: PlatformDep) -> p.Enrollment:
+    """Exchange a one-time enrollment code for a device id and token."""
+    return platform.enroll(body)
+
+
+@router.get(f"{p.API_PREFIX}/projects/{{number}}", response_model=p.ProjectBundle)
+def project(
+    number: str, dev: Dev, platform: PlatformDep, request: Request, response: Response
+) -> Any:
+    """The project, its ticket keys and HMAC key; 304 when the ETag still matches."""
+    body, etag = reports.bundle(platform, dev, number)
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return body
+
+
+@router.get(f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage)
+def changes(
+    number: str,
+    dev: Dev,
+    platform: PlatformDep,
+    cursor: Annotated[str, Query(max_length=20)] = "0",
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> p.ChangesPage:
+    """Roster entries and other desks' records after `cursor` (resume with the answer's)."""
+    return reports.changes(platform, dev, number, cursor=cursor, limit=limit)
+
+
+@router.post(f"{p.API_PREFIX}/events", response_model=p.BatchAnswer)
+def upload_events(body: p.EventBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
+    """Up to 500 signed records; one answer per record."""
+    return records.upload_events(platform, dev, body)
+
+
+@router.post(f"{p.API_PREFIX}/denied", response_model=p.BatchAnswer)
+def upload_denied(body: p.DeniedBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
+    """Up to 500 refused attempts; one answer per record."""
+    return records.upload_denied(platform, dev, body)
+
+
+@router.post(f"{p.API_PREFIX}/walk-ins", response_model=p.BatchAnswer)
+def upload_walk_ins(body: p.WalkInBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
+    """Identities of provisional attendees, sent before the records that reference them."""
+    return walkins.upload_walk_ins(platform, dev, body)
+
+
+@router.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
+def device_status(body: p.DeviceReport, dev: Dev, platform: PlatformDep) -> p.DeviceStatus:
+    """The device's latest sequence number in; its completeness out."""
+    desk = records.report_latest(platform, dev, body.latest_seq)
+    return p.DeviceStatus(desk=desk, server_time=platform.now())

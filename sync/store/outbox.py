@@ -1,0 +1,134 @@
+"""The store's outbox: what is waiting, what the platform answered, what it refused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from kiosk.core.model import Attendee
+from kiosk.core.timeutil import to_utc, utc_now
+from sync.store.database import LocalDb
+from sync.store.records import Records, StoredEvent, stored_event
+from sync.store.roster import Roster
+
+SERVER_OFFSET_KEY = "server_offset_ms"  # meta: the platform's clock minus ours, as last measured
+SYNC_STATUS_KEY = "sync_status"  # meta: the running desk's latest sync snapshot (JSON)
+
+
+class OutboxRows:
+    """Pending records in sequence order; answers applied one record at a time, never guessed."""
+
+    def __init__(self, db: LocalDb, *, roster: Roster, records: Records):
+        self._db = db
+        self._roster = roster
+        self._records = records
+
+    def pending_events(self, limit: int = 500) -> list[StoredEvent]:
+        """The oldest records not yet answered by the platform."""
+        rows = self._db.read(
+            "SELECT * FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?", (limit,)
+        )
+        return [stored_event(r) for r in rows]
+
+    def pending_denied(self, limit: int = 500) -> list[dict[str, object]]:
+        """The oldest refused attempts not yet uploaded."""
+        rows = self._db.read(
+            "SELECT * FROM denied WHERE sync_state = 'pending' ORDER BY id LIMIT ?", (limit,)
+        )
+        return [dict(r) for r in rows]
+
+    def pending_count(self) -> int:
+        """Records and refusals still to upload."""
+        rows = self._db.read(
+            "SELECT (SELECT COUNT(*) FROM events WHERE sync_state = 'pending')"
+            " + (SELECT COUNT(*) FROM denied WHERE sync_state = 'pending')"
+        )
+        return int(rows[0][0])
+
+    def last_seq(self) -> int:
+        """The highest sequence number recorded on this device (0 when none): what is reported."""
+        return self._records.last_seq()
+
+    def walk_in(self, project: str, attendee_id: str) -> Attendee | None:
+        """The provisional attendee a pending record names (None if not a walk-in here)."""
+        person = self._roster.get_attendee(project, attendee_id)
+        return person if person is not None and person.provisional else None
+
+    def save_clock_offset(self, offset_ms: int) -> None:
+        """Keep the platform's clock offset measured by the last report (new records carry it)."""
+        self._db.set_meta(SERVER_OFFSET_KEY, str(offset_ms))
+
+    def apply_answers(
+        self, kind: str, answers: Iterable[tuple[str, str, str]], *, at: datetime | None = None
+    ) -> dict[str, int]:
+        """Apply (uuid, status, reason) answers: accepted/duplicate → synced, rejected → dead."""
+        table = {"event": "events", "denied": "denied"}[kind]
+        when = to_utc(at or utc_now()).isoformat()
+        counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+        with self._db.write("saving sync answers") as c:
+            for uuid, status, reason in answers:
+                if status in ("accepted", "duplicate"):
+                    c.execute(
+                        f"UPDATE {table} SET sync_state = 'synced', synced_at = ?"  # noqa: S608
+                        " WHERE uuid = ? AND sync_state = 'pending'",
+                        (when, uuid),
+                    )
+                elif status == "rejected":
+                    cur = c.execute(
+                        f"UPDATE {table} SET sync_state = 'dead', synced_at = ?"  # noqa: S608
+                        " WHERE uuid = ? AND sync_state = 'pending'",
+                        (when, uuid),
+                    )
+                    if cur.rowcount:
+                        c.execute(
+                            "INSERT INTO dead_letter (kind, uuid, reason, detail, at)"
+                            " VALUES (?,?,?,?,?)",
+                            (kind, uuid, reason or "rejected", "", when),
+                        )
+                else:
+                    raise ValueError(f"unknown answer status {status!r} for {uuid}")
+                counts[status] += 1
+        return counts
+
+    def add_dead_letter(
+        self, kind: str, uuid: str, *, reason: str, detail: str = "", at: datetime | None = None
+    ) -> bool:
+        """Keep a refusal of something other than a record (a walk-in) for staff, once per uuid."""
+        with self._db.write("saving a refusal") as c:
+            cur = c.execute(
+                "INSERT INTO dead_letter (kind, uuid, reason, detail, at) SELECT ?,?,?,?,?"
+                " WHERE NOT EXISTS (SELECT 1 FROM dead_letter WHERE kind = ? AND uuid = ?)",
+                (kind, uuid, reason or "rejected", detail, to_utc(at or utc_now()).isoformat(),
+                 kind, uuid),
+            )  # fmt: skip
+            return cur.rowcount == 1
+
+    def dead_letters(self) -> list[dict[str, object]]:
+        """Records the platform refused for good, for staff to list and export."""
+        return [dict(r) for r in self._db.read("SELECT * FROM dead_letter ORDER BY id")]
+
+    def add_remote_events(self, rows: Sequence[dict[str, object]]) -> int:
+        """Remember other desks' records (from a pull): this desk can say 'already at desk A'."""
+        with self._db.write("saving other desks' records") as c:
+            before = c.total_changes
+            for r in rows:
+                c.execute(
+                    "INSERT OR IGNORE INTO remote_events (uuid, project, attendee_id, direction,"
+                    " device_id, desk_name, scanned_at) VALUES (?,?,?,?,?,?,?)",
+                    (r["uuid"], r["project"], r["attendee_id"], r["direction"], r["device_id"],
+                     r.get("desk_name", ""), r["scanned_at"]),
+                )  # fmt: skip
+            return c.total_changes - before
+
+    def sync_summary(self) -> dict[str, object]:
+        """Counts for `cme-kiosk status`."""
+        row = self._db.read(
+            "SELECT"
+            " (SELECT COUNT(*) FROM events WHERE sync_state = 'pending'),"
+            " (SELECT COUNT(*) FROM events WHERE sync_state = 'synced'),"
+            " (SELECT COUNT(*) FROM dead_letter),"
+            " (SELECT COALESCE(MAX(seq), 0) FROM events)"
+        )[0]
+        return {"pending": row[0], "synced": row[1], "dead_letter": row[2], "last_seq": row[3],
+                "meta": json.loads(self._db.get_meta(SYNC_STATUS_KEY) or "{}")}  # fmt: skip

@@ -1,0 +1,8 @@
+"""Fixtures for the kiosk's platform services: the test CA, a PostgreSQL cluster, the live server with a project and roster."""
+
+from __future__ import annotations
+
+from tests.support.desks import srv  # noqa: F401
+from tests.support.live_server import live_server, server_db  # noqa: F401
+from tests.support.postgres import pg_cluster  # noqa: F401
+from tests.support.tls import tls  # noqa: F401

@@ -1,0 +1,198 @@
+"""What a relay cannot do: invent, alter or re-sign records; and revocation reaching the venue."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.core.model import new_uuid
+from kiosk.core.timeutil import offset_minutes, to_utc
+from kiosk.services.checkin import Credential, Status
+from sync import signing
+from sync.client import DeviceRevoked, PermanentError
+from sync.protocol import EventRecord, RelayDevice
+from sync.server import db as t
+from sync.server.relay.client import Upstream
+from sync.server.relay.status import relay_status
+from tests.support.desks import enroll, statuses
+from tests.support.relay_venue import NUMBER, PEOPLE, Venue
+from tests.support.roster import DAY1, FakeClock, at
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def relay_upstream(v: Venue) -> Upstream:
+    """The relay's own client upstream, with its own token (what a compromised relay holds)."""
+    link = v.forwarder.links()[0]
+    return Upstream(v.upstream.url, token=link.token, ca_bundle=v.tls.ca_pem)
+
+
+def relay_key(v: Venue) -> signing.Ed25519PrivateKey:
+    with v.relay.admin.db.read() as conn:
+        raw = conn.execute(select(t.relay_links.c.private_key)).scalar_one()
+    return signing.private_from_bytes(bytes(raw))
+
+
+def test_the_relay_cannot_invent_alter_or_re_sign_a_kiosks_record(venue: Venue) -> None:
+    clock = FakeClock(at(DAY1, 8, 10))
+    a = venue.kiosk("A", clock)
+    assert a.service.present(Credential.id_card(document=PEOPLE[0].document)).status is (
+        Status.ACCEPTED
+    )
+    a.sync()
+    assert venue.forwarder.cycle()[0].answers == {"event accepted": 1}
+    genuine = venue.upstream.admin.stored_events(NUMBER)[0]
+    kiosk_id = a.enrollment.device_id
+
+    fields = {
+        "uuid": new_uuid(), "seq": 2, "project": NUMBER, "attendee_id": "A2", "direction": "in",
+        "method": "id_card", "device_id": kiosk_id,
+        "scanned_at": to_utc(at(DAY1, 8, 30)).isoformat(),
+        "utc_offset_minutes": offset_minutes(at(DAY1, 8, 30)), "server_offset_ms": None,
+        "evidence_ref": None, "flags": [],
+    }  # fmt: skip
+    forged = signing.signed_record(relay_key(venue), fields, prev_hash=str(genuine["hash"]))
+    altered = EventRecord.model_validate(
+        {**forged.model_dump(), "signature": genuine["signature"], "hash": genuine["hash"]}
+    )
+    stranger = signing.signed_record(
+        relay_key(venue), {**fields, "uuid": new_uuid(), "device_id": "dv-000000000000"}
+    )
+    with relay_upstream(venue) as up:
+        answers = up.events([forged, altered, stranger]).answers
+    assert [(x.status, x.reason) for x in answers] == [
+        ("rejected", "bad_signature"),  # re-signed by the relay's key: not the kiosk's
+        ("rejected", "bad_signature"),  # the kiosk's signature over other contents
+        ("rejected", "wrong_device"),  # a device this relay never registered
+    ]
+    assert len(venue.upstream.admin.stored_events(NUMBER)) == 1
+    actions = [e["action"] for e in venue.upstream.admin.audit_log(NUMBER)]
+    assert "relay_refused" in actions
+
+    # A relay cannot take over an id the platform already knows with another key.
+    direct = enroll(venue.upstream, NUMBER, "D")
+    with relay_upstream(venue) as up, pytest.raises(PermanentError) as err:
+        up.register(
+            RelayDevice(
+                device_id=direct.device_id,
+                public_key=signing.public_b64(relay_key(venue)),
+                desk_name="D",
+            )
+        )
+    assert err.value.reason == "device_id_taken"
+    # And a desk's token is no relay's.
+    with Upstream(venue.upstream.url, token=None, ca_bundle=venue.tls.ca_pem) as up:
+        up.token = _token_of(direct)
+        with pytest.raises(PermanentError) as err:
+            up.events([forged])
+    assert err.value.reason == "not_a_relay"
+    assert statuses(direct.upload(direct.record("A3", at=at(DAY1, 9)))) == [("accepted", "")]
+
+
+def _token_of(desk: object) -> str:
+    token = desk.client.token  # type: ignore[attr-defined]
+    assert isinstance(token, str)
+    return token
+
+
+def test_revoking_a_kiosk_upstream_reaches_the_venue_as_rejected_answers(
+    venue: Venue,
+) -> None:
+    clock = FakeClock(at(DAY1, 8, 10))
+    a = venue.kiosk("A", clock)
+    b = venue.kiosk("B", clock)
+    assert a.service.present(Credential.id_card(document=PEOPLE[0].document)).status is (
+        Status.ACCEPTED
+    )
+    a.sync()
+    assert venue.forwarder.cycle()[0].error == ""
+    venue.upstream.admin.revoke(a.enrollment.device_id, reason="stolen from the venue")
+
+    clock.advance(minutes=5)
+    assert a.service.present(Credential.id_card(document=PEOPLE[1].document)).status is (
+        Status.ACCEPTED
+    )
+    assert b.service.present(Credential.id_card(document=PEOPLE[2].document)).status is (
+        Status.ACCEPTED
+    )
+    a.sync()  # the relay has not heard of the revocation yet: it keeps the record
+    b.sync()
+    result = venue.forwarder.cycle()[0]
+    assert result.answers == {"event rejected": 1, "event accepted": 1}
+    status = relay_status(venue.relay.admin.db)[0]
+    assert [(r["device_id"], r["reason"]) for r in status["rejected"]] == [
+        (a.enrollment.device_id, "revoked_device")
+    ]
+    kiosks = {k["desk_name"]: k for k in status["kiosks"]}
+    assert kiosks["A"]["state"] == "revoked" and kiosks["A"]["upstream_state"] == "revoked"
+    assert kiosks["B"]["state"] == "active"
+    # The revoked kiosk's next request to the relay is refused with the platform's reason.
+    a.service.present(Credential.id_card(document=PEOPLE[3].document))
+    with pytest.raises(DeviceRevoked) as err:
+        a.sync()
+    assert "revoked by the platform upstream: stolen from the venue" in err.value.detail
+    stored = venue.upstream.admin.stored_events(NUMBER)
+    assert sorted(str(e["attendee_id"]) for e in stored) == ["A1", "A3"]
+    # Upstream the revoked kiosk no longer blocks; the healthy one is complete.
+    desks = {d.desk_name: d for d in venue.upstream.admin.status(NUMBER).desks}
+    assert desks["A"].state == "revoked" and not desks["A"].blocking
+    assert desks["B"].complete
+    # A kiosk with nothing new to send learns its revocation from the forwarded status reports.
+    venue.upstream.admin.revoke(b.enrollment.device_id, reason="left with a volunteer")
+    assert venue.forwarder.cycle()[0].answers == {}
+    with pytest.raises(DeviceRevoked) as err:
+        b.sync()
+    assert err.value.detail.endswith("left with a volunteer")
+
+
+def test_records_the_relay_refused_still_reach_upstream_so_the_desk_is_complete(
+    venue: Venue,
+) -> None:
+    from datetime import timedelta
+
+    desk = enroll(venue.relay, NUMBER, "W")
+    got = desk.upload(
+        desk.record("A1", at=at(DAY1, 8)),
+        desk.record("A1", at=at(DAY1 - timedelta(days=2), 8)),  # not one of the project's days
+        desk.record("A2", at=at(DAY1, 9)),
+    )
+    assert statuses(got) == [("accepted", ""), ("rejected", "outside_project_days"),
+                             ("accepted", "")]  # fmt: skip
+    desk.client.device_status(3)
+    result = venue.forwarder.cycle()[0]
+    assert result.answers == {"event accepted": 2, "refused rejected": 1}
+    # Upstream judged the refused record itself (the kiosk's signature) and counts its seq.
+    w = next(d for d in venue.upstream.admin.status(NUMBER).desks if d.desk_name == "W")
+    assert (w.missing, w.latest_seq, w.complete) == (0, 3, True)
+    assert len(venue.upstream.admin.stored_events(NUMBER)) == 2
+    status = relay_status(venue.relay.admin.db)[0]
+    assert status["pending_refused"] == 0
+    assert [r["reason"] for r in status["rejected"]] == ["outside_project_days"]
+    assert venue.forwarder.cycle()[0].answers == {}  # and only once
+
+
+def test_a_kiosk_the_platform_will_not_register_does_not_hold_up_the_others(
+    venue: Venue,
+) -> None:
+    from sqlalchemy import insert
+
+    bad = enroll(venue.relay, NUMBER, "X")
+    good = enroll(venue.relay, NUMBER, "Y")
+    with venue.upstream.admin.db.write() as conn:  # the id is already someone else's upstream
+        conn.execute(
+            insert(t.devices).values(
+                id=bad.device_id, project=NUMBER, role="desk", desk_name="other",
+                token_hash="0" * 64, public_key=b"\x01" * 32, seq_start=1,
+                enrolled_at=venue.upstream.clock(), state="active", end_reason="",
+                highest_contiguous=0,
+            )
+        )  # fmt: skip
+    bad.upload(bad.record("A1", at=at(DAY1, 8)))
+    good.upload(good.record("A2", at=at(DAY1, 8)))
+    result = venue.forwarder.cycle()[0]
+    assert result.error == "" and result.answers == {"event accepted": 1}
+    assert len(result.problems) == 1 and "device_id_taken" in result.problems[0]
+    status = relay_status(venue.relay.admin.db)[0]
+    assert "desk X" in status["last_error"] and status["pending_events"] == 1
+    stored = venue.upstream.admin.stored_events(NUMBER)
+    assert [r["device_id"] for r in stored] == [good.device_id]

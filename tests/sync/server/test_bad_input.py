@@ -1,0 +1,171 @@
+"""Bad input to the server: clear 4xx answers, nothing stored twice, and the server stays up."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sync.protocol import MAX_BODY_BYTES
+from tests.support.desks import WireDesk, enroll
+from tests.support.live_server import LiveServer
+from tests.support.roster import DAY1, at
+
+pytestmark = pytest.mark.timeout(120)
+NUMBER = "2026-15-01-001"
+
+
+def raw(srv: LiveServer, token: str | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=srv.url, verify=srv.tls.client_context(), headers=headers)
+
+
+@pytest.fixture
+def desk(srv: LiveServer) -> Iterator[WireDesk]:
+    d = enroll(srv, NUMBER)
+    d.upload(d.record("A1", at=at(DAY1, 8)))
+    yield d
+
+
+def post(client: httpx.Client, path: str, body: object) -> httpx.Response:
+    return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(srv: LiveServer, desk: WireDesk) -> None:
+    with raw(srv, desk.client.token) as c:
+        big = b'{"records": [' + b" " * (MAX_BODY_BYTES + 10) + b"]}"
+        r = c.post("/api/v1/events", content=big, headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and r.json()["error"] == "body_too_large"
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+            yield b'{"records": ['
+            for _ in range(MAX_BODY_BYTES // 65536 + 2):
+                yield b" " * 65536
+
+        r = c.post("/api/v1/events", content=chunks(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 413
+        assert c.get("/api/versions").status_code == 200
+
+
+def test_wrong_types_unknown_fields_and_broken_json(srv: LiveServer, desk: WireDesk) -> None:
+    good = desk.record("A2", at=at(DAY1, 9)).model_dump()
+    cases = {
+        "seq as text": ({"records": [{**good, "seq": "2"}]}, "records.0.seq"),
+        "unknown field": ({"records": [{**good, "admin": True}]}, "records.0.admin"),
+        "unknown top field": ({"records": [good], "force": 1}, "force"),
+        "flags not a list": ({"records": [{**good, "flags": "conflict"}]}, "records.0.flags"),
+        "not an object": ([good], ""),
+        "missing field": ({"records": [{k: v for k, v in good.items() if k != "hash"}]}, "hash"),
+    }
+    with raw(srv, desk.client.token) as c:
+        for name, (body, where) in cases.items():
+            r = post(c, "/api/v1/events", body)
+            assert r.status_code == 422, name
+            answer = r.json()
+            assert answer["error"] == "invalid_request" and where in answer["message"], (
+                name,
+                answer,
+            )
+            assert "A2" not in r.text  # input values are not echoed back
+        r = c.post(
+            "/api/v1/events", content=b'{"records": [', headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 422 and r.json()["error"] == "invalid_request"
+        r = c.post("/api/v1/events", content=b"\xff\xfe garbage")
+        assert r.status_code == 422
+        r = post(c, "/api/v1/devices/me/status", {"latest_seq": -1})
+        assert r.status_code == 422
+        r = c.get("/api/v1/projects/2026-15-01-001/changes", params={"cursor": "abc"})
+        assert r.status_code == 422 and r.json()["error"] == "invalid_cursor"
+    assert len(srv.admin.stored_events(NUMBER)) == 1
+
+
+def test_control_characters_and_nul_are_refused_not_stored(srv: LiveServer, desk: WireDesk) -> None:
+    good = desk.record("A2", at=at(DAY1, 9)).model_dump()
+    denied = desk.denied(at=at(DAY1, 9)).model_dump()
+    with raw(srv, desk.client.token) as c:
+        for body, path in (
+            ({"records": [{**good, "attendee_id": "A\x002"}]}, "/api/v1/events"),
+            ({"records": [{**good, "project": "P\n1"}]}, "/api/v1/events"),
+            ({"records": [{**denied, "detail": "nul \x00 inside"}]}, "/api/v1/denied"),
+            ({"records": [{**denied, "reason": "bad\x1b[31m"}]}, "/api/v1/denied"),
+            (
+                {"code": "AB\x00CD", "public_key": "A" * 43 + "=", "desk_name": "x"},
+                "/api/v1/enroll",
+            ),
+        ):
+            r = post(c, path, body)
+            assert r.status_code == 422 and r.json()["error"] == "invalid_request", r.text
+        r = c.get("/api/v1/projects/2026%0015/changes")
+        assert r.status_code == 403
+    assert len(srv.admin.stored_events(NUMBER)) == 1 and srv.admin.stored_denied(NUMBER) == []
+
+
+def test_forged_and_revoked_tokens_get_a_whole_request_4xx(srv: LiveServer, desk: WireDesk) -> None:
+    record = desk.record("A3", at=at(DAY1, 9)).model_dump()
+    with raw(srv, "forged-token") as c:
+        r = post(c, "/api/v1/events", {"records": [record]})
+        assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+    with raw(srv) as c:
+        assert post(c, "/api/v1/events", {"records": [record]}).status_code == 401
+        r = c.post("/api/v1/events", headers={"Authorization": "Basic abc"}, json={"records": []})
+        assert r.status_code == 401
+    srv.admin.revoke(desk.device_id, reason="compromised")
+    with raw(srv, desk.client.token) as c:
+        r = post(c, "/api/v1/events", {"records": [record]})
+        assert r.status_code == 403
+        assert r.json() | {"revoked_at": None} == {
+            "error": "device_revoked", "message": "this device was revoked: compromised",
+            "reason": "compromised", "revoked_at": None,
+        }  # fmt: skip
+    assert len(srv.admin.stored_events(NUMBER)) == 1
+
+
+def test_unknown_paths_and_methods_answer_json(srv: LiveServer) -> None:
+    with raw(srv) as c:
+        r = c.get("/api/v1/nothing-here")
+        assert r.status_code == 404 and r.json()["error"] == "not_found"
+        r = c.delete("/api/v1/events")
+        assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+        spec = c.get("/api/v1/openapi.json").json()
+        assert "/api/v1/events" in spec["paths"] and spec["info"]["version"] == "1"
+        r = c.get("/api/v1/time", headers={"CME-Protocol-Version": "banana"})
+        assert r.status_code == 426 and r.json()["supported"] == [1]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(
+        [
+            "/api/v1/events",
+            "/api/v1/denied",
+            "/api/v1/enroll",
+            "/api/v1/devices/me/status",
+            "/api/v1/projects/2026-15-01-001/submission",
+        ]
+    ),
+    body=json_values,
+)
+def test_fuzzed_bodies_never_crash_the_server(
+    srv: LiveServer, desk: WireDesk, path: str, body: object
+) -> None:
+    with raw(srv, desk.client.token) as c:
+        r = post(c, path, body)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    assert isinstance(r.json()["error"], str)
+    assert len(srv.admin.stored_events(NUMBER)) == 1

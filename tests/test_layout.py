@@ -1,0 +1,131 @@
+"""The layout's promises: contracts that fail when broken, a desk without the server's packages.
+
+`make lint` runs import-linter; here each contract of sync's layout is broken once on a copy of
+the packages to prove it can fail, the desk's modules are imported to prove none of them loads
+the server's packages, and a built wheel is read for what a desk-only install would pull.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SERVER_PACKAGES = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg")
+
+
+def run(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    return f"exit {done.returncode}\n{done.stdout}{done.stderr}"
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the packages and pyproject.toml to break."""
+    base = tmp_path_factory.mktemp("layout")
+    for name in ("kiosk", "drivers", "sync"):
+        shutil.copytree(ROOT / name, base / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", base / "pyproject.toml")
+    return base
+
+
+BREAKS = [
+    ("sync/sneaky.py", "import drivers.qr\n", "sync and drivers are independent"),
+    ("drivers/sneaky.py", "import sync.chain\n", "sync and drivers are independent"),
+    ("kiosk/services/sneaky.py", "import fastapi\n", "the server's packages stay"),
+    ("kiosk/reports/sneaky.py", "import sync.server.db\n", "the server's packages stay"),
+    ("sync/protocol/wire_sneaky.py", "import sqlalchemy\n", "the server's packages stay"),
+    ("sync/server/deps_sneaky.py", "import sync.server.app\n", "no import circles"),
+]
+
+
+@pytest.mark.parametrize(("path", "line", "contract"), BREAKS, ids=[b[0] for b in BREAKS])
+def test_each_layout_contract_fails_when_broken(
+    copy: Path, path: str, line: str, contract: str
+) -> None:
+    sneaky = copy / path
+    if path.endswith("_sneaky.py"):
+        # Added to an existing module: a router importing the app closes a circle
+        # (app → routes → deps → app); the wire protocol importing SQLAlchemy.
+        sneaky = copy / path.replace("_sneaky.py", ".py")
+        original = sneaky.read_text()
+        sneaky.write_text(original + line)
+    else:
+        original = None
+        sneaky.write_text(line)
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    try:
+        out = run([str(BIN / "lint-imports"), "--no-cache"], cwd=copy, env=env)
+    finally:
+        if original is None:
+            sneaky.unlink()
+        else:
+            sneaky.write_text(original)
+    assert out.startswith("exit 1"), out
+    broken = [ln for ln in out.splitlines() if ln.endswith("BROKEN")]
+    assert len(broken) == 1 and broken[0].startswith(contract), out
+
+
+def test_the_desk_imports_none_of_the_servers_packages() -> None:
+    code = (
+        "import sys\n"
+        "import kiosk.app, kiosk.cli, kiosk.services.platform, kiosk.services.platform_sync\n"
+        "import kiosk.commands.server, sync.client.worker, sync.client.pull, sync.store\n"
+        "kiosk.cli.build_parser()\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {SERVER_PACKAGES!r}"
+        " or m.startswith('sync.server')))\n"
+    )
+    out = run([sys.executable, "-c", code], cwd=ROOT)
+    assert out == "exit 0\n[]\n", out
+
+
+@pytest.mark.parametrize("missing", ["sqlalchemy", "fastapi"])
+def test_server_commands_on_a_desk_only_install_say_what_to_install(missing: str) -> None:
+    code = (
+        "import sys\n"
+        f"sys.modules[{missing!r}] = None  # as if the server extra were not installed\n"
+        "from kiosk.cli import main\n"
+        "sys.exit(main(['server', 'run', '--db', 'unused.sqlite3']))\n"
+    )
+    out = run([sys.executable, "-c", code], cwd=ROOT)
+    assert out.splitlines() == [
+        "exit 1",
+        "cme-kiosk: the platform server is not installed here (desk-only install):"
+        " pip install 'cme-kiosk[server]'",
+    ], out
+
+
+def test_a_desk_only_install_pulls_no_server_package_and_the_server_has_its_migrations(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "src"
+    for name in ("kiosk", "drivers", "sync"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    out = run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+               "-w", str(tmp_path / "dist"), str(src)], cwd=tmp_path)  # fmt: skip
+    assert out.startswith("exit 0"), out
+    [wheel] = (tmp_path / "dist").glob("cme_kiosk-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        [meta] = [n for n in names if n.endswith(".dist-info/METADATA")]
+        requires = [ln[len("Requires-Dist: "):] for ln in z.read(meta).decode().splitlines()
+                    if ln.startswith("Requires-Dist: ")]  # fmt: skip
+    for needed in ("env.py", "script.py.mako", "versions/0001_initial.py"):
+        assert f"sync/server/migrations/{needed}" in names
+    base = [r.lower() for r in requires if "extra ==" not in r]
+    server = [r.lower() for r in requires if 'extra == "server"' in r]
+    assert not [r for r in base if r.startswith(SERVER_PACKAGES)], base
+    for package in (*SERVER_PACKAGES[:5], "psycopg[binary]"):
+        if package != "starlette":  # comes with fastapi
+            assert any(r.startswith(package) for r in server), (package, server)
