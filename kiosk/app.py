@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
@@ -25,6 +25,7 @@ from kiosk.services.retention import RetentionLoop
 from kiosk.services.screen import SyncState
 from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.i18n import Translations
+from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
 from sync.client.status import SyncStatus
@@ -109,7 +110,11 @@ def _print_ready(line: str) -> None:
 
 
 def run_desk(
-    desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = _print_ready
+    desk: Desk,
+    *,
+    fullscreen: bool = False,
+    kiosk: bool = False,
+    ready: Callable[[str], None] = _print_ready,
 ) -> int:
     """Run the desk until its window closes or SIGTERM/SIGINT; return the exit status."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -117,13 +122,18 @@ def run_desk(
     running = build_desk(desk, app=app)
     translations = Translations(app)
     translations.use(desk.config.kiosk.language)
+    lock = KioskLock(app, ask_staff=running.service.sign_in) if kiosk else None
     window = DeskWindow(running.service, camera=desk.config.camera.enabled,
-                        translations=translations)  # fmt: skip
+                        translations=translations, lock=lock)  # fmt: skip
+    if kiosk:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
     running.window = window
     stopping: list[int] = []
 
     def on_signal(signum: int) -> None:
         stopping.append(signum)
+        if lock is not None:
+            lock.leaving = True  # systemd stopping the desk is not someone at the screen
         window.close()
         app.quit()
 
@@ -134,7 +144,7 @@ def run_desk(
         assert running.retention is not None
         running.retention.start()
         running.service.announce()
-        if fullscreen:
+        if fullscreen or kiosk:
             window.showFullScreen()
         else:
             window.fill_screen()
@@ -152,6 +162,8 @@ def run_desk(
         window.bridge.close()
         running.stop()
         watcher.close()
+        if lock is not None:
+            lock.release()
         translations.remove()
         window.deleteLater()
         # Deferred deletes run here, on the GUI thread, not whenever a later loop happens to turn.

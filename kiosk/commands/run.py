@@ -9,7 +9,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the run command."""
     p = sub.add_parser("run", help="run the check-in desk: window, card readers, scanners, camera")
     p.add_argument("--project", help="project number (default: the only project on this kiosk)")
-    p.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosk mode)")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    p.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="kiosk mode: frameless full screen; closing or leaving needs a staff PIN",
+    )
     p.set_defaults(handler=run)
 
 
@@ -22,6 +27,15 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     log_file = setup_logging(config.data_dir, level=config.kiosk.log_level, console=True)
+    from kiosk.runtime.instance import AlreadyRunning, CrashReports, DeskLock
+
+    lock = DeskLock(config.data_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        fail(str(exc), code=2)
+    crashes = CrashReports(log_file.parent)
+    crashes.install()
     try:
         desk = open_desk(config, project_number=args.project)
     except LookupError as exc:
@@ -33,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.app import run_desk
 
     try:
-        return run_desk(desk, fullscreen=args.fullscreen)
+        return run_desk(desk, fullscreen=args.fullscreen, kiosk=args.kiosk)
     finally:
         desk.close()
+        crashes.close()
+        lock.release()

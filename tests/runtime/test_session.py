@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from sync.store_records import templates_revision_key
 
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.app import run_desk
 from kiosk.config import parse_config
 from kiosk.services.opening import Desk
 from kiosk.ui.desk_window import DeskWindow
+from sync.store import templates_revision_key
 from tests.support.desk import DeskRig
 
 pytestmark = pytest.mark.timeout(60)
