@@ -224,7 +224,7 @@ def test_export_rows_one_per_attendee_and_session() -> None:
 def test_export_in_minutes_when_the_platform_counts_minutes() -> None:
     profile = variant(
         "inner-mongolia-2025-draft",
-        platform={"time_unit": {"value": "minutes", "source": "platform template"}},
+        platform={"time_unit": {"value": "minutes", "source": "kiosk policy: the template"}},
     )
     table = build_review(PROJECT, profile, _records(), people=_people())
     alice = [r for r in export_rows(table) if r[0] == ALICE]
