@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -17,7 +17,7 @@ from kiosk.core.credits.pairing import pair_attendee
 from kiosk.core.credits.records import DESK_FLAGS, AttendanceRecord, CreditFlag, Person
 from kiosk.core.ids import normalise
 from kiosk.core.model import Project, Role
-from kiosk.core.rules.schema import FormRules, Profile, Rate
+from kiosk.core.rules.schema import FormRules, Profile, Rate, Sourced
 from kiosk.core.timeutil import SHANGHAI, format_local
 
 
@@ -48,6 +48,15 @@ class AttendeeCredits:
     explanation: tuple[str, ...]
     assessment: Assessment | None
     credit_year: int
+    # Dotted paths of the provisional figures (no text the project has says them) these credits
+    # rest on: when any, the credits are computed but labelled 暂定.
+    provisional_basis: tuple[str, ...] = ()
+    yearly_cut: Decimal = Decimal(0)  # credits the yearly cap took from this project
+
+    @property
+    def credits_provisional(self) -> bool:
+        """The credits rest on a figure no text the project has says (shown as 暂定)."""
+        return bool(self.provisional_basis)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -76,6 +85,10 @@ class AttendeeCredits:
             "capped": self.capped,
             "flags": sorted(f.value for f in self.flags),
             "explanation": "; ".join(self.explanation),
+            # Added by issue 16, after the fixed keys: the credit year and 暂定.
+            "credit_year": self.credit_year,
+            "credits_provisional": self.credits_provisional,
+            "provisional_figures": list(self.provisional_basis),
         }
 
 
@@ -85,12 +98,21 @@ def _hours(minutes: int, profile: Profile) -> Decimal:
 
 
 def _rate_credits(
-    hours: Decimal, rate: Rate, rules: FormRules, *, short: Decimal | None, profile: Profile
+    hours: Decimal,
+    rate: Rate,
+    rules: FormRules,
+    *,
+    short: Decimal | None,
+    profile: Profile,
+    relied: list[Sourced],
 ) -> tuple[Decimal, str]:
     """Credits for `hours` at `rate`, and the sentence that shows the arithmetic."""
     r = profile.rounding
     per = f"{show(rate.credits, places=0)} per {show(rate.per_hours, places=0)} h, {rate.source}"
     blocks = Fraction(hours) / Fraction(rate.per_hours)
+    relied.append(rate)
+    if blocks.denominator != 1:
+        relied.append(rules.partial_blocks)  # a part of a block: how it counts matters
     if rules.partial_blocks.value == "proportional":
         exact = blocks * Fraction(rate.credits)
         got = quantize(exact, r.credit_step, r.credit_mode)
@@ -109,6 +131,7 @@ def _rate_credits(
         )
     rule = rules.short_session
     if short is not None and rule is not None and hours >= rule.min_hours:
+        relied.append(rule)
         got = quantize(Fraction(short), r.credit_step, r.credit_mode)
         return got, (
             f"{show(hours)} h is shorter than {show(rate.per_hours, places=0)} h but at least"
@@ -147,10 +170,11 @@ def _speaking(person: Person, project: Project) -> tuple[frozenset[str], bool, s
 
 @dataclass(slots=True)
 class _Why:
-    """Flags and explanation lines gathered while computing one attendee."""
+    """Flags, explanation lines and the figures relied on, gathered for one attendee."""
 
     flags: set[CreditFlag]
     notes: list[str]
+    relied: list[Sourced] = field(default_factory=list)
 
     def add(self, flag: CreditFlag, note: str | None = None) -> None:
         self.flags.add(flag)
@@ -166,6 +190,7 @@ def _assess(
     why: _Why,
 ) -> Decimal:
     """Participant credits after the assessment rule (speaker credits never depend on it)."""
+    why.relied.append(rules.assessment_required)
     if not rules.assessment_required.value:
         return credits
     src = rules.assessment_required.source
@@ -192,26 +217,36 @@ def _assess(
 
 def _caps(
     rules: FormRules, credits: Decimal, *, prior: Decimal, exempt: bool, why: _Why
-) -> Decimal:
-    """Apply the per-project cap, then the yearly cap given what the year already holds."""
+) -> tuple[Decimal, Decimal]:
+    """Apply the per-project cap, then the yearly cap; the credits and what the year cap took."""
     cap = rules.project_max_credits
     if cap is not None and credits > cap.value:
+        why.relied.append(cap)
         why.add(
             CreditFlag.PROJECT_CAP,
             f"{show(credits)} capped at {show(cap.value)} per project ({cap.source})",
         )
         credits = cap.value.quantize(credits)
     yearly = rules.yearly_max_credits
-    if yearly is not None and not exempt:
-        room = max(Decimal(0), yearly.value - prior)
-        if credits > room:
-            why.add(
-                CreditFlag.YEARLY_CAP,
-                f"{show(credits)} capped at {show(room)}: {show(prior)} of the"
-                f" {show(yearly.value)} a year already earned ({yearly.source})",
-            )
-            credits = room.quantize(credits)
-    return credits
+    if yearly is None:
+        return credits, Decimal(0)
+    room = max(Decimal(0), yearly.value - prior)
+    if credits <= room:
+        return credits, Decimal(0)
+    excused = rules.yearly_cap_exempt
+    if exempt and excused is not None:
+        why.notes.append(
+            f"not capped at {show(room)} a year: {excused.value} are exempt ({excused.source})"
+        )
+        return credits, Decimal(0)
+    why.relied.append(yearly)
+    why.add(
+        CreditFlag.YEARLY_CAP,
+        f"{show(credits)} capped at {show(room)}: {show(prior)} of the"
+        f" {show(yearly.value)} a year already earned ({yearly.source})",
+    )
+    capped = room.quantize(credits)
+    return capped, credits - capped
 
 
 def _review_flags(
@@ -224,12 +259,20 @@ def _review_flags(
     """Flags that change no figure but need the organizer: desk flags, methods, walk-ins."""
     desk = {DESK_FLAGS[f] for r in records for f in r.flags if f in DESK_FLAGS}
     why.flags |= desk - {CreditFlag.OUT_WITHOUT_IN}  # recomputed from the pairs instead
+    if person.corrected or any(r.corrected for r in records):
+        why.add(
+            CreditFlag.CORRECTED,
+            "corrected by the organizer (manual): see the correction log for who, when and why",
+        )
     if person.provisional:
         why.add(CreditFlag.PROVISIONAL)
     if person.document_expired:
         why.add(CreditFlag.EXPIRED_DOCUMENT)
     accepted = profile.attendance.accepted(project.level)
-    refused = sorted({r.method.value for r in records} - {m.value for m in accepted.value})
+    # A record the organizer added is the fix, not a desk's attendance method: it is marked
+    # CORRECTED above, never METHOD_NOT_ACCEPTED.
+    used = {r.method.value for r in records if not r.corrected}
+    refused = sorted(used - {m.value for m in accepted.value})
     if refused:
         why.add(
             CreditFlag.METHOD_NOT_ACCEPTED,
@@ -282,9 +325,15 @@ def compute_attendee(
         rules,
         short=short.participant if short else None,
         profile=profile,
+        relied=why.relied if participant_min else [],
     )
     s_credits, s_why = _rate_credits(
-        s_hours, rules.speaker, rules, short=short.speaker if short else None, profile=profile
+        s_hours,
+        rules.speaker,
+        rules,
+        short=short.speaker if short else None,
+        profile=profile,
+        relied=why.relied if speaker_min else [],
     )
     if participant_min:
         why.notes.append(f"participant: {p_why}")
@@ -294,7 +343,9 @@ def compute_attendee(
     if participant_min:
         p_credits = _assess(rules, assessments, result, p_credits, why)
     uncapped = p_credits + s_credits
-    credits = _caps(rules, uncapped, prior=prior_year_credits, exempt=yearly_cap_exempt, why=why)
+    credits, cut = _caps(
+        rules, uncapped, prior=prior_year_credits, exempt=yearly_cap_exempt, why=why
+    )
     _review_flags(project, profile, person, records, why)
     noun = "credit" if credits == 1 else "credits"
     summary = f"{show(hours)} h attended of {show(scheduled)} h scheduled → {show(credits)} {noun}"
@@ -313,7 +364,14 @@ def compute_attendee(
         explanation=(summary, *why.notes),
         assessment=result,
         credit_year=project_credit_year(project, profile),
+        provisional_basis=_basis(profile, why.relied),
+        yearly_cut=cut,
     )
+
+
+def _basis(profile: Profile, relied: Sequence[Sourced]) -> tuple[str, ...]:
+    """The dotted paths of the provisional figures among those relied on."""
+    return tuple(sorted({profile.path_of(node) for node in relied if node.provisional}))
 
 
 def compute_project_credits(

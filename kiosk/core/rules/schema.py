@@ -7,7 +7,14 @@ from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.core.model import Method, ProjectForm, ProjectLevel
 
@@ -26,7 +33,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Sourced(_Strict):
+class Sourced(_Strict):
     """Anything that holds figures names where they come from."""
 
     source: str = Field(min_length=1)
@@ -49,7 +56,7 @@ class _Sourced(_Strict):
         return not self.provisional
 
     @model_validator(mode="after")
-    def _one_kind(self) -> _Sourced:
+    def _one_kind(self) -> Sourced:
         if self.provisional:
             if not self.note.strip():
                 raise ValueError("a provisional figure needs a note saying where it comes from")
@@ -66,20 +73,20 @@ class _Sourced(_Strict):
         return self
 
 
-class Figure(_Sourced, Generic[T]):
+class Figure(Sourced, Generic[T]):
     """One figure of a regulation and its source article."""
 
     value: T
 
 
-class Rate(_Sourced):
+class Rate(Sourced):
     """`credits` credits for every `per_hours` hours."""
 
     credits: Decimal = Field(gt=0)
     per_hours: Decimal = Field(gt=0)
 
 
-class ShortSession(_Sourced):
+class ShortSession(Sourced):
     """An occasion shorter than one block but at least `min_hours` long earns a fixed credit."""
 
     min_hours: Decimal = Field(gt=0)
@@ -120,7 +127,7 @@ class Forms(_Strict):
         return rules
 
 
-class CreditYear(_Sourced):
+class CreditYear(Sourced):
     """The period credits are counted in and which year it is called."""
 
     start_month: int = Field(ge=1, le=12)
@@ -188,7 +195,7 @@ class Announcement(_Strict):
     lead_days: Figure[int]
 
 
-class MethodRule(_Sourced):
+class MethodRule(Sourced):
     """Attendance methods accepted for projects of `levels` (empty: every other level)."""
 
     levels: list[ProjectLevel] = []
@@ -227,7 +234,7 @@ class Platform(_Strict):
     time_unit: Figure[Literal["hours", "minutes"]]
 
 
-class Rounding(_Sourced):
+class Rounding(Sourced):
     """How attended time and credits are rounded: explicit steps, decimal arithmetic only."""
 
     hours_step: Decimal = Field(gt=0)
@@ -256,6 +263,8 @@ class Profile(_Strict):
     platform: Platform
     rounding: Rounding
     origin: str = ""  # the file it was loaded from (set by the loader)
+    _figures: list[tuple[str, Sourced]] | None = PrivateAttr(default=None)
+    _paths: dict[int, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _quotes_need_a_text(self) -> Profile:
@@ -268,28 +277,36 @@ class Profile(_Strict):
                 )
         return self
 
-    def figures(self) -> list[tuple[str, _Sourced]]:
+    def figures(self) -> list[tuple[str, Sourced]]:
         """Every sourced node with its dotted path (without the profile's name)."""
-        out: list[tuple[str, _Sourced]] = []
-        _walk(self, "", out)
-        return out
+        if self._figures is None:
+            out: list[tuple[str, Sourced]] = []
+            _walk(self, "", out)
+            self._figures = out  # the profile is frozen: walked once
+        return list(self._figures)
+
+    def path_of(self, node: Sourced) -> str:
+        """The dotted path of one of this profile's sourced nodes."""
+        if self._paths is None:
+            self._paths = {id(n): path for path, n in self.figures()}
+        return self._paths[id(node)]
 
     def provisional_figures(self) -> list[str]:
         """Dotted paths of every figure no text the project has says (provisional = true)."""
         return [f"{self.name}.{path}" for path, node in self.figures() if node.provisional]
 
-    def figure(self, path: str) -> _Sourced:
+    def figure(self, path: str) -> Sourced:
         """The sourced node at a dotted path such as "forms.remote.participant"."""
         node: object = self
         for key in path.split("."):
             node = getattr(node, key)
-        if not isinstance(node, _Sourced):
+        if not isinstance(node, Sourced):
             raise LookupError(f"{path} is not a sourced figure")
         return node
 
 
-def _walk(node: BaseModel, path: str, out: list[tuple[str, _Sourced]]) -> None:
-    if isinstance(node, _Sourced):
+def _walk(node: BaseModel, path: str, out: list[tuple[str, Sourced]]) -> None:
+    if isinstance(node, Sourced):
         out.append((path, node))
     for key in type(node).model_fields:
         child = getattr(node, key)
