@@ -34,6 +34,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--xlsx", help="write the platform export (one row per attendee and session)")
     p.add_argument("--pdf", help="write the attendance sheet for the archive")
     p.add_argument("--json", action="store_true", help="one JSON row per attendee instead")
+    p.add_argument(
+        "--full-ids",
+        action="store_true",
+        help="the PDF shows full ID numbers (the copy for the platform); masked by default",
+    )
+    p.add_argument(
+        "--ledger",
+        help="CSV of earlier grants for the yearly caps (docs/credits.md): id_number,"
+        "credit_year,kind,credits,activity_date",
+    )
+    p.add_argument(
+        "--cap-exempt", help="file of ID numbers the profile's yearly-cap exemption covers"
+    )
     p.set_defaults(handler=report)
 
     p = osub.add_parser("assess", help="import assessment results (CSV or xlsx)")
@@ -168,6 +181,7 @@ def _review(
 ) -> tuple[ReviewTable, dict[str, str]]:
     """Pull, apply the saved corrections and results, and build the review table."""
     from kiosk.commands._common import config_from_args
+    from kiosk.commands._organizer_view import cap_inputs
     from kiosk.core.credits.corrections import apply_corrections
     from kiosk.core.credits.review import build_review
     from kiosk.core.rules import checked_dirs, load_profile
@@ -176,17 +190,21 @@ def _review(
         config_from_args(args).credits.rules_dirs, source="[credits] rules_dirs"
     )  # checked before the pull: a typo in the config must not wait for the network
     pulled = _pull(client, args.project)
-    records, people, _ = apply_corrections(
-        pulled["records"], pulled["people"], ws.corrections(args.project)
-    )
+    corrections = ws.corrections(args.project)
+    records, people, _ = apply_corrections(pulled["records"], pulled["people"], corrections)
     project = pulled["project"]
+    profile = load_profile(project.profile, extra_dirs=dirs)
+    grants, exempt = cap_inputs(args, profile)
     now = client.server_time().server_time  # the platform's clock decides deadlines
     table = build_review(
         project,
-        load_profile(project.profile, extra_dirs=dirs),
+        profile,
         records,
         people=people,
         assessments=ws.assessments(args.project),
+        ledger=grants,
+        yearly_cap_exempt=exempt,
+        corrections=corrections,
         now=now,
     )
     return table, pulled["refs"]
@@ -219,47 +237,14 @@ def enroll(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(table: ReviewTable) -> None:
-    from kiosk.core.credits.amounts import show
-    from kiosk.core.credits.records import FLAG_LABELS_ZH
-    from kiosk.core.ids import mask_number
-
-    p = table.project
-    print(f"{p.number} {p.name} ({table.profile.name})")
-    if table.deadline is not None:
-        print(table.deadline.message())
-    print(f"{'证件号':<18} {'姓名':<6} {'学时':>6} {'学分':>5}  场次  考核  标记")
-    for row in table.rows:
-        a = row.assessment
-        verdict = "—" if a is None else a.label_zh()
-        marks = "、".join(FLAG_LABELS_ZH[f] for f in sorted(row.flags)) or "—"
-        sessions = ", ".join(f"{ln.piece.session.id} {show(ln.hours)}" for ln in row.lines)
-        print(
-            f"{mask_number(row.person.id_number):<18} {row.person.name or '?':<6}"
-            f" {show(row.hours):>6} {show(row.credits):>5}  {sessions or '—'}  {verdict}  {marks}"
-        )
-    for person in table.absent:
-        print(f"{mask_number(person.id_number):<18} {person.name:<6}  (absent)")
-    print(f"total credits {show(table.total_credits)}, {len(table.rows)} attendees")
-    for blocker in table.blockers():
-        print(f"to resolve before submitting: {_masked(blocker)}")
-
-
-def _masked(text: str) -> str:
-    """Mask the ID number a blocker line ends with (screens never show full numbers)."""
-    from kiosk.core.ids import mask_number
-
-    head, _, tail = text.rpartition(" (")
-    return f"{head} ({mask_number(tail.rstrip(')'))})" if head else text
-
-
 @_guard
 def report(args: argparse.Namespace) -> int:
     """Print the review table (ID numbers masked) and write the exports asked for."""
     import json
     from pathlib import Path
 
-    from kiosk.core.credits.review import execution_report_rows
+    from kiosk.commands._organizer_view import print_table
+    from kiosk.core.credits.exports import execution_report_rows
     from kiosk.core.timeutil import utc_now
     from kiosk.reports.pdf import write_attendance_pdf
     from kiosk.reports.xlsx import write_review_xlsx
@@ -268,14 +253,19 @@ def report(args: argparse.Namespace) -> int:
     with _client(ws, args.project) as client:
         table, _ = _review(args, ws, client)
     if args.json:
+        for warning in table.warnings:
+            print(f"cme-kiosk: warning: {warning}", file=sys.stderr)
         for row in execution_report_rows(table):
             print(json.dumps(row, ensure_ascii=False))
     else:
-        _print_table(table)
+        print_table(table)
     if args.xlsx:
         print(f"wrote {write_review_xlsx(table, Path(args.xlsx), generated_at=utc_now())}")
     if args.pdf:
-        print(f"wrote {write_attendance_pdf(table, Path(args.pdf), generated_at=utc_now())}")
+        sheet = write_attendance_pdf(
+            table, Path(args.pdf), generated_at=utc_now(), mask_ids=not args.full_ids
+        )
+        print(f"wrote {sheet}" + (" (full ID numbers)" if args.full_ids else ""))
     return 0
 
 
@@ -379,8 +369,8 @@ def _upload_corrections(ws: Workspace, project: str, refs: dict[str, str]) -> No
 def submit(args: argparse.Namespace) -> int:
     """Submit unless an anomaly is unresolved; the platform's refusal is shown as it says it."""
     from kiosk.commands._common import fail
-    from kiosk.core.credits.calendar import DeadlineLevel
-    from kiosk.core.credits.review import submission_lines
+    from kiosk.core.credits.exports import submission_lines
+    from kiosk.core.credits.submission import WindowState
     from kiosk.core.ids import mask_number
     from kiosk.core.timeutil import format_local
     from sync.client_http import SubmissionRefused
@@ -389,17 +379,23 @@ def submit(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, refs = _review(args, ws, client)
-        deadline = table.deadline
-        if deadline is not None:
-            print(deadline.message())
-            if deadline.level in (DeadlineLevel.WARNING, DeadlineLevel.URGENT):
-                print(f"cme-kiosk: warning: {deadline.message(lang='en')}", file=sys.stderr)
+        window, deadline = table.window, table.deadline
+        if window is not None:
+            print(window.message())
+        if deadline is not None and deadline.days_left >= 0 and deadline.level != "open":
+            print(f"cme-kiosk: warning: {deadline.message(lang='en')}", file=sys.stderr)
         open_items = [a for a in table.anomalies() if a.blocking]
         if open_items:
             for a in open_items:
                 print(f"to resolve: {a.kind.value}: {a.name or '?'} ({mask_number(a.id_number)})")
             fail(f"not submitted: {len(open_items)} anomaly(ies) to resolve first"
                  " (cme-kiosk organizer correct / assess)")  # fmt: skip
+        if window is not None and window.state is WindowState.NOT_OPEN:
+            fail(f"not submitted: the window opens at {window.opens_at:%Y-%m-%d %H:%M}, when the"
+                 f" last session ends ({window.source})")  # fmt: skip
+        if window is not None and window.state is WindowState.CLOSED:
+            fail(f"not submitted: the deadline {window.deadline_day} has passed"
+                 f" ({window.source}); the platform refuses late reports")  # fmt: skip
         _upload_corrections(ws, args.project, refs)
         report_ = ExecutionReport.model_validate(
             {
