@@ -43,9 +43,12 @@ def cap_inputs(
 def print_header(table: ReviewTable) -> None:
     """The project, its window, what is wrong with it under its profile, and its credit year."""
     from kiosk.core.credits.calendar import credit_year_bounds, project_credit_year
+    from kiosk.core.timeutil import format_local
 
     p, profile = table.project, table.profile
     print(f"{p.number} {p.name} ({profile.name})")
+    if table.as_of is not None:
+        print(f"数据截至 {format_local(table.as_of, '%Y-%m-%d %H:%M')}（平台时间）")
     if table.window is not None:
         print(table.window.message())
     for warning in table.warnings:

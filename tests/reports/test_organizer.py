@@ -269,3 +269,43 @@ def test_a_walk_in_is_reviewed_under_the_id_number_its_desk_uploaded(
         assert "临时登记" in out  # still flagged for the organizer's review
     finally:
         server.stop()
+
+
+@pytest.mark.timeout(120)
+def test_the_next_report_pulls_only_what_changed(
+    platform: tuple[LiveServer, Project], capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    import sqlite3
+
+    server, project = platform
+    _enroll(capsys, server, project.number)
+    code, out, _ = _run(capsys, "organizer", "report", project.number)
+    assert code == 0 and f"{mask_number(A3)}" in out and "(absent)" in out
+    assert "数据截至 2026-05-20 07:00（平台时间）" in out  # the platform's clock at the pull
+    (copy,) = (data_dir / "organizer").glob("*/pulled.sqlite3")
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+    def state() -> tuple[str, int, list[str]]:
+        with sqlite3.connect(copy) as db:
+            cursor = db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0]
+            events = db.execute("SELECT count(*) FROM events").fetchone()[0]
+            columns = [r[1] for r in db.execute("PRAGMA table_info(attendees)")]
+        return cursor, events, columns
+
+    first, events, columns = state()
+    assert events == 5 and "qr_secret" not in columns  # no rotating-code secret is kept
+    desk = enroll(server, project.number, "B")
+    desk.upload(desk.record("A3", at=at(DAY1, 9), method="face"))
+    code, out, _ = _run(capsys, "organizer", "report", project.number)
+    second, events, _ = state()
+    assert code == 0 and events == 6 and int(second) > int(first)
+    line = next(ln for ln in out.splitlines() if mask_number(A3) in ln)
+    assert "缺签退" in line and "(absent)" not in line  # the new record, from the changes only
+    # Enrolled again (another device): the copy of the old enrollment is not trusted.
+    with sqlite3.connect(copy) as db:
+        db.execute("INSERT INTO events VALUES ('stale', 'A1', 'in', 'qr', 'X', ?, '', 0)",
+                   (at(DAY1, 10).isoformat(),))  # fmt: skip
+    assert state()[1] == 7
+    _enroll(capsys, server, project.number)
+    code, _, _ = _run(capsys, "organizer", "report", project.number)
+    assert code == 0 and state()[1] == 6

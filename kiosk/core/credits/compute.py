@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
+from typing import cast
 
-from kiosk.core.credits.amounts import as_json_number, quantize, show, show_exact
+from kiosk.core.credits.amounts import RoundingMode, as_json_number, quantize, show, show_exact
 from kiosk.core.credits.assessment import Assessment
 from kiosk.core.credits.calendar import project_credit_year
 from kiosk.core.credits.hours import Piece, clip
 from kiosk.core.credits.pairing import pair_attendee
 from kiosk.core.credits.records import DESK_FLAGS, AttendanceRecord, CreditFlag, Person
+from kiosk.core.credits.schedule import Schedule
 from kiosk.core.ids import normalise
 from kiosk.core.model import Project, Role
 from kiosk.core.rules.schema import FormRules, Profile, Rate, Sourced
@@ -52,6 +55,7 @@ class AttendeeCredits:
     # rest on: when any, the credits are computed but labelled 暂定.
     provisional_basis: tuple[str, ...] = ()
     yearly_cut: Decimal = Decimal(0)  # credits the yearly cap took from this project
+    arrivals: tuple[datetime, ...] = ()  # each stay's check-in, after merging repeats
 
     @property
     def credits_provisional(self) -> bool:
@@ -94,7 +98,13 @@ class AttendeeCredits:
 
 def _hours(minutes: int, profile: Profile) -> Decimal:
     r = profile.rounding
-    return quantize(Fraction(minutes, 60), r.hours_step, r.hours_mode)
+    return _minutes_as_hours(minutes, r.hours_step, r.hours_mode)
+
+
+@lru_cache(maxsize=4096)
+def _minutes_as_hours(minutes: int, step: Decimal, mode: RoundingMode) -> Decimal:
+    # Pure and called for every session line: a project's few distinct lengths are cached.
+    return quantize(Fraction(minutes, 60), step, mode)
 
 
 def _rate_credits(
@@ -143,11 +153,33 @@ def _rate_credits(
     )
 
 
-def _speaking(person: Person, project: Project) -> tuple[frozenset[str], bool, str | None]:
+def _rate_credits_memo(
+    hours: Decimal,
+    rate: Rate,
+    rules: FormRules,
+    *,
+    short: Decimal | None,
+    profile: Profile,
+    relied: list[Sourced],
+    plan: Schedule,
+) -> tuple[Decimal, str]:
+    """`_rate_credits`, computed once per run for each (hours, rate): thousands share a few."""
+    key = ("rate", hours, id(rate), id(rules), short, id(profile))
+    hit = cast("tuple[Decimal, str, tuple[Sourced, ...]] | None", plan.memo.get(key))
+    if hit is None:
+        used: list[Sourced] = []
+        got, text = _rate_credits(hours, rate, rules, short=short, profile=profile, relied=used)
+        hit = (got, text, tuple(used))
+        plan.memo[key] = hit
+    relied.extend(hit[2])
+    return hit[0], hit[1]
+
+
+def _speaking(person: Person, plan: Schedule) -> tuple[frozenset[str], bool, str | None]:
     """Sessions the person teaches, whether they are a speaker, and a note when unscheduled."""
     me = normalise(person.id_number)
-    own = frozenset(s.id for s in project.sessions if me in {normalise(n) for n in s.speakers})
-    listed = me in {normalise(n) for n in project.speakers}
+    own = plan.taught.get(me, frozenset())
+    listed = me in plan.listed
     if own:
         return own, True, None
     if listed:
@@ -290,11 +322,16 @@ def compute_attendee(
     assessments: Mapping[str, Assessment] | None = None,
     prior_year_credits: Decimal = Decimal(0),
     yearly_cap_exempt: bool = False,
+    schedule: Schedule | None = None,
 ) -> AttendeeCredits:
-    """Credits of one attendee from their records; see `compute_project_credits`."""
+    """Credits of one attendee from their records; see `compute_project_credits`.
+
+    `schedule` is the project's, when the caller computes many attendees (built otherwise).
+    """
+    plan = schedule if schedule is not None else Schedule.of(project)
     rules = profile.forms.get(project.form)
     why = _Why(set(), [])
-    pairing = pair_attendee(records, project)
+    pairing = pair_attendee(records, project, schedule=plan)
     if pairing.outside_days:
         days = sorted({format_local(r.at, "%Y-%m-%d") for r in pairing.outside_days})
         why.add(
@@ -302,10 +339,10 @@ def compute_attendee(
             f"records on {', '.join(days)} are outside the project's days: ignored",
         )
     missing = profile.attendance.missing_checkout.value
-    clipped = clip(pairing.pairs, project.sessions, missing_checkout=missing)
+    clipped = clip(pairing.pairs, project.sessions, missing_checkout=missing, by_day=plan.by_day)
     why.flags |= clipped.flags
     why.notes.extend(clipped.notes)
-    own, is_speaker, speaker_note = _speaking(person, project)
+    own, is_speaker, speaker_note = _speaking(person, plan)
     if speaker_note:
         why.add(CreditFlag.SPEAKER_NOT_SCHEDULED, speaker_note)
     lines = tuple(
@@ -314,26 +351,26 @@ def compute_attendee(
     speaker_min = sum(line.piece.minutes for line in lines if line.speaking)
     participant_min = sum(line.piece.minutes for line in lines if not line.speaking)
     hours = _hours(speaker_min + participant_min, profile)
-    scheduled = _hours(
-        sum((s.end - s.start) // timedelta(minutes=1) for s in project.sessions), profile
-    )
+    scheduled = _hours(plan.scheduled_minutes, profile)
     p_hours, s_hours = _hours(participant_min, profile), _hours(speaker_min, profile)
     short = rules.short_session
-    p_credits, p_why = _rate_credits(
+    p_credits, p_why = _rate_credits_memo(
         p_hours,
         rules.participant,
         rules,
         short=short.participant if short else None,
         profile=profile,
         relied=why.relied if participant_min else [],
+        plan=plan,
     )
-    s_credits, s_why = _rate_credits(
+    s_credits, s_why = _rate_credits_memo(
         s_hours,
         rules.speaker,
         rules,
         short=short.speaker if short else None,
         profile=profile,
         relied=why.relied if speaker_min else [],
+        plan=plan,
     )
     if participant_min:
         why.notes.append(f"participant: {p_why}")
@@ -364,14 +401,23 @@ def compute_attendee(
         explanation=(summary, *why.notes),
         assessment=result,
         credit_year=project_credit_year(project, profile),
-        provisional_basis=_basis(profile, why.relied),
+        provisional_basis=_basis(profile, why.relied, plan),
         yearly_cut=cut,
+        arrivals=tuple(p.check_in.at for p in pairing.pairs if p.check_in is not None),
     )
 
 
-def _basis(profile: Profile, relied: Sequence[Sourced]) -> tuple[str, ...]:
+def _basis(profile: Profile, relied: Sequence[Sourced], plan: Schedule) -> tuple[str, ...]:
     """The dotted paths of the provisional figures among those relied on."""
-    return tuple(sorted({profile.path_of(node) for node in relied if node.provisional}))
+    nodes = [node for node in relied if node.provisional]
+    if not nodes:
+        return ()
+    key = ("basis", id(profile), *sorted(id(node) for node in nodes))
+    hit = cast("tuple[str, ...] | None", plan.memo.get(key))
+    if hit is None:
+        hit = tuple(sorted({profile.path_of(node) for node in nodes}))
+        plan.memo[key] = hit
+    return hit
 
 
 def compute_project_credits(
@@ -395,6 +441,7 @@ def compute_project_credits(
         by_person.setdefault(r.id_number, []).append(r)
     known = people or {}
     prior = prior_year_credits or {}
+    plan = Schedule.of(project)
     return [
         compute_attendee(
             project,
@@ -404,6 +451,7 @@ def compute_project_credits(
             assessments=assessments,
             prior_year_credits=prior.get(number, Decimal(0)),
             yearly_cap_exempt=number in yearly_cap_exempt,
+            schedule=plan,
         )
         for number in sorted(by_person)
     ]

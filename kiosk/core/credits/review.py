@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,6 +15,7 @@ from kiosk.core.credits.corrections import Correction
 from kiosk.core.credits.ledger import Grant, YearStanding, standings
 from kiosk.core.credits.pairing import pair_attendee
 from kiosk.core.credits.records import AttendanceRecord, CreditFlag, Person
+from kiosk.core.credits.schedule import Schedule
 from kiosk.core.credits.submission import SubmissionWindow, WindowState, submission_window
 from kiosk.core.model import Project, Session
 from kiosk.core.rules.schema import Profile
@@ -86,6 +87,7 @@ class ReviewTable:
     corrections: tuple[Correction, ...] = ()  # the organizer's, in the order made
     years: Mapping[str, YearStanding] | None = None  # per ID number: the credit year's caps
     warnings: tuple[ProjectWarning, ...] = ()  # the project against its profile
+    as_of: datetime | None = None  # the instant the review was built for (the platform's clock)
 
     def anomalies(self) -> list[Anomaly]:
         """Every flagged fact, blocking ones first, then by ID number."""
@@ -114,33 +116,45 @@ class ReviewTable:
 
 def session_counts(project: Project, rows: Sequence[AttendeeCredits]) -> list[SessionCount]:
     """Per scheduled session: attendees with any time in it and the hours they earned there."""
-    out = []
-    for s in project.sessions:
-        lines = [line for r in rows for line in r.lines if line.piece.session.id == s.id]
-        people = {r.person.id_number for r in rows for ln in r.lines if ln.piece.session.id == s.id}
-        out.append(SessionCount(s, len(people), sum((ln.hours for ln in lines), Decimal(0))))
-    return out
+    people: dict[str, set[str]] = {s.id: set() for s in project.sessions}
+    hours: dict[str, Decimal] = {s.id: Decimal(0) for s in project.sessions}
+    for r in rows:
+        for line in r.lines:
+            sid = line.piece.session.id
+            if sid in people:
+                people[sid].add(r.person.id_number)
+                hours[sid] += line.hours
+    return [SessionCount(s, len(people[s.id]), hours[s.id]) for s in project.sessions]
 
 
 def arrivals(
     project: Project, records: Sequence[AttendanceRecord], *, bucket_minutes: int = 15
 ) -> list[ArrivalBucket]:
     """Arrivals per time bucket (Shanghai), empty buckets filled within each day's span."""
-    if bucket_minutes < 1:
-        raise ValueError("bucket_minutes must be at least 1")
     by_person: dict[str, list[AttendanceRecord]] = {}
     for r in records:
         by_person.setdefault(r.id_number, []).append(r)
+    plan = Schedule.of(project)
+    check_ins = [
+        pair.check_in.at
+        for own in by_person.values()
+        for pair in pair_attendee(own, project, schedule=plan).pairs
+        if pair.check_in is not None
+    ]
+    return bucket_arrivals(check_ins, bucket_minutes=bucket_minutes)
+
+
+def bucket_arrivals(check_ins: Iterable[datetime], *, bucket_minutes: int) -> list[ArrivalBucket]:
+    """Check-in instants counted per time bucket (Shanghai), gaps within a day filled with 0."""
+    if bucket_minutes < 1:
+        raise ValueError("bucket_minutes must be at least 1")
     width = timedelta(minutes=bucket_minutes)
     counts: dict[datetime, int] = {}
-    for own in by_person.values():
-        for pair in pair_attendee(own, project).pairs:
-            if pair.check_in is None:
-                continue
-            local = pair.check_in.at.astimezone(SHANGHAI)
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            start = midnight + ((local - midnight) // width) * width
-            counts[start] = counts.get(start, 0) + 1
+    for at in check_ins:
+        local = at.astimezone(SHANGHAI)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight + ((local - midnight) // width) * width
+        counts[start] = counts.get(start, 0) + 1
     filled: dict[datetime, int] = {}
     for day in sorted({k.date() for k in counts}):
         keys = sorted(k for k in counts if k.date() == day)
@@ -191,10 +205,13 @@ def build_review(
         rows=tuple(rows),
         absent=absent,
         sessions=tuple(session_counts(project, rows)),
-        arrivals=tuple(arrivals(project, records, bucket_minutes=bucket_minutes)),
+        arrivals=tuple(
+            bucket_arrivals((t for r in rows for t in r.arrivals), bucket_minutes=bucket_minutes)
+        ),
         deadline=deadline_status(project, profile, now=now) if now is not None else None,
         window=submission_window(project, profile, now=now) if now is not None else None,
         corrections=tuple(corrections),
         years=years,
         warnings=tuple(project_warnings(project, profile)),
+        as_of=now,
     )
