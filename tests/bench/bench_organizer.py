@@ -11,6 +11,7 @@ pulls all 65,000 roster entries and records), `report --json`, `report --xlsx`, 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -85,14 +86,20 @@ def seed(server: LiveServer) -> None:
     desk.client.close()
 
 
+CPU: list[float] = []  # the CPU seconds of each `cli` run, for a machine shared with others
+
+
 def cli(env: dict[str, str], *args: str) -> tuple[float, str]:
     """Run `python -m kiosk …` in its own process; its wall time and its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "kiosk", *args], env=env, cwd=ROOT, capture_output=True,
         text=True, check=False, timeout=600,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {out.stderr[-2000:]}")
     return elapsed, out.stdout
@@ -142,13 +149,16 @@ def main() -> None:
             elapsed, out = cli(env, "organizer", "report", NUMBER)  # pulls everything
             assert f", {N} attendees" in out, out[-500:]
             print(f"bench: organizer_report_5k_first_pull {elapsed:.2f} s")
-            runs = []
+            runs, cpu = [], []
             for _ in range(3):
                 elapsed, out = cli(env, "organizer", "report", NUMBER)
                 assert "total credits" in out and f", {N} attendees" in out, out[-500:]
                 runs.append(elapsed)
-            print(f"# runs: {', '.join(f'{r:.2f}' for r in runs)} s")
+                cpu.append(CPU[-1])
+            print(f"# runs: {', '.join(f'{r:.2f}' for r in runs)} s; load average"
+                  f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
             print(f"bench: organizer_report_5k {statistics.median(runs):.2f} s")
+            print(f"bench: organizer_report_5k_cpu {statistics.median(cpu):.2f} s")
             elapsed, out = cli(env, "organizer", "report", NUMBER, "--json")
             assert len(out.splitlines()) == N
             print(f"bench: organizer_report_5k_json {elapsed:.2f} s")
