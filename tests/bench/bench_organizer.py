@@ -31,10 +31,10 @@ from kiosk.core.model import (  # noqa: E402
     Session,
 )
 from sync.server.roster import RosterRow, import_roster  # noqa: E402
+from tests.support.desks import enroll  # noqa: E402
 from tests.support.live_server import LiveServer, start_live_server  # noqa: E402
 from tests.support.roster import at, make_roster  # noqa: E402
 from tests.support.tls import make_tls  # noqa: E402
-from tests.sync.desks import enroll  # noqa: E402
 
 N = 5000
 DAYS = (date(2026, 5, 19), date(2026, 5, 20), date(2026, 5, 21))
