@@ -34,6 +34,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--xlsx", help="write the platform export (one row per attendee and session)")
     p.add_argument("--pdf", help="write the attendance sheet for the archive")
     p.add_argument("--json", action="store_true", help="one JSON row per attendee instead")
+    p.add_argument(
+        "--full-ids",
+        action="store_true",
+        help="the PDF shows full ID numbers (the copy for the platform); masked by default",
+    )
+    p.add_argument(
+        "--ledger",
+        help="CSV of earlier grants for the yearly caps (docs/credits.md): id_number,"
+        "credit_year,kind,credits,activity_date",
+    )
+    p.add_argument(
+        "--cap-exempt", help="file of ID numbers the profile's yearly-cap exemption covers"
+    )
     p.set_defaults(handler=report)
 
     p = osub.add_parser("assess", help="import assessment results (CSV or xlsx)")
@@ -106,68 +119,108 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
     return run
 
 
-def _pull(client: SyncClient, number: str) -> dict[str, Any]:
-    """The project, its people and every desk's records from the platform."""
+def _pull(client: SyncClient, ws: Workspace, number: str) -> dict[str, Any]:
+    """The project, its people and every desk's records, from the platform.
+
+    Only what changed since the last pull crosses the network: the rest is the workspace's copy
+    (kiosk.reports.pulled), kept per enrollment.
+    """
     from dataclasses import replace
     from datetime import datetime
 
-    from kiosk.core.credits import AttendanceRecord, Person, person_from_attendee
-    from kiosk.core.model import Direction, Flag, Method
+    from kiosk.core.credits import AttendanceRecord, Person
+    from kiosk.core.model import Direction, Flag, Method, Role
     from kiosk.core.project_file import project_from_dict
-    from sync.protocol import ChangesPage
+    from kiosk.reports.pulled import PulledStore
 
     bundle, _ = client.project(number)
     assert bundle is not None
     project = project_from_dict(bundle.project, source=f"platform project {number}")
-    pages: list[ChangesPage] = []
-    client.pull(number, on_page=pages.append)
-    roster = {a.id: a.to_attendee() for page in pages for a in page.attendees}
+    creds = ws.credentials(number)
+    path = ws.directory(number) / "pulled.sqlite3"
+    with PulledStore(path, source=f"{creds.server_url} {creds.device_id}") as store:
+        client.pull(number, cursor=store.cursor, on_page=store.apply, limit=2000)
+        store.mark_pulled(client.server_time().server_time)
+        roster = {a.ref: a for a in store.attendees()}
+        events = list(store.events())
+        pulled_at = store.pulled_at
     walk_ins = {w.attendee_id: w for w in client.walk_ins(number)}
-    people = {a.document.number: person_from_attendee(a) for a in roster.values()}
-    refs = {a.document.number: ref for ref, a in roster.items()}
-    known = {f.value for f in Flag}
+    people = {
+        a.id_number: Person(a.id_number, a.name, a.unit, a.department, a.title, Role(a.role))
+        for a in roster.values()
+    }
+    refs = {a.id_number: ref for ref, a in roster.items()}
+    # 60,000 records: enum values by dictionary, not by calling the enum each time.
+    flag_of = {f.value: f for f in Flag}
+    direction_of = {d.value: d for d in Direction}
+    method_of = {m.value: m for m in Method}
+    no_flags: frozenset[Flag] = frozenset()
     records = []
-    for page in pages:
-        for e in page.events:
-            attendee = roster.get(e.attendee_id)
-            walk_in = walk_ins.get(e.attendee_id)
-            # A walk-in is credited under the ID number its desk uploaded, still flagged
-            # provisional for review; a reference the platform knows nothing of stays as it is.
-            if attendee is not None:
-                number_ = attendee.document.number
-            elif walk_in is not None:
-                number_ = walk_in.id_number
-                people.setdefault(number_, Person(number_, name=walk_in.name, unit=walk_in.unit,
-                                                  provisional=True))  # fmt: skip
-                refs.setdefault(number_, e.attendee_id)
-            else:
-                number_ = e.attendee_id
-                people.setdefault(number_, Person(number_, provisional=True))
-                refs[number_] = e.attendee_id
-            flags = {Flag(f) for f in e.flags if f in known}
+    for e in events:
+        attendee = roster.get(e.attendee_id)
+        walk_in = walk_ins.get(e.attendee_id)
+        # A walk-in is credited under the ID number its desk uploaded, still flagged
+        # provisional for review; a reference the platform knows nothing of stays as it is.
+        if attendee is not None:
+            number_ = attendee.id_number
+        elif walk_in is not None:
+            number_ = walk_in.id_number
+            people.setdefault(number_, Person(number_, name=walk_in.name, unit=walk_in.unit,
+                                              provisional=True))  # fmt: skip
+            refs.setdefault(number_, e.attendee_id)
+        else:
+            number_ = e.attendee_id
+            people.setdefault(number_, Person(number_, provisional=True))
+            refs[number_] = e.attendee_id
+        flags = no_flags
+        if e.flags or e.conflict:
+            marks = {flag_of[f] for f in e.flags if f in flag_of}
             if e.conflict:
-                flags.add(Flag.CONFLICT)
-            if Flag.EXPIRED_DOCUMENT in flags:
+                marks.add(Flag.CONFLICT)
+            if Flag.EXPIRED_DOCUMENT in marks:
                 people[number_] = replace(people[number_], document_expired=True)
-            records.append(
-                AttendanceRecord(
-                    id_number=number_,
-                    direction=Direction(e.direction),
-                    at=datetime.fromisoformat(e.scanned_at),
-                    method=Method(e.method),
-                    desk=e.desk_name,
-                    record_id=e.uuid,
-                    flags=frozenset(flags),
-                )
+            flags = frozenset(marks)
+        records.append(
+            AttendanceRecord(
+                id_number=number_,
+                direction=direction_of[e.direction],
+                at=datetime.fromisoformat(e.scanned_at),
+                method=method_of[e.method],
+                desk=e.desk_name,
+                record_id=e.uuid,
+                flags=flags,
             )
-    return {"project": project, "records": records, "people": people, "refs": refs}
+        )
+    return {
+        "project": project,
+        "records": records,
+        "people": people,
+        "refs": refs,
+        "pulled_at": pulled_at,
+    }
 
 
 def _review(
     args: argparse.Namespace, ws: Workspace, client: SyncClient
 ) -> tuple[ReviewTable, dict[str, str]]:
     """Pull, apply the saved corrections and results, and build the review table."""
+    import gc
+
+    # Building a 5,000-person review allocates hundreds of thousands of small acyclic objects;
+    # the cycle collector would scan them again and again (a quarter of the time) for nothing.
+    gc.disable()
+    try:
+        return _build(args, ws, client)
+    finally:
+        gc.enable()
+
+
+def _build(
+    args: argparse.Namespace, ws: Workspace, client: SyncClient
+) -> tuple[ReviewTable, dict[str, str]]:
+    """`_review`'s work."""
     from kiosk.commands._common import config_from_args
+    from kiosk.commands._organizer_view import cap_inputs
     from kiosk.core.credits.corrections import apply_corrections
     from kiosk.core.credits.review import build_review
     from kiosk.core.rules import checked_dirs, load_profile
@@ -175,18 +228,22 @@ def _review(
     dirs = checked_dirs(
         config_from_args(args).credits.rules_dirs, source="[credits] rules_dirs"
     )  # checked before the pull: a typo in the config must not wait for the network
-    pulled = _pull(client, args.project)
-    records, people, _ = apply_corrections(
-        pulled["records"], pulled["people"], ws.corrections(args.project)
-    )
+    pulled = _pull(client, ws, args.project)
+    corrections = ws.corrections(args.project)
+    records, people, _ = apply_corrections(pulled["records"], pulled["people"], corrections)
     project = pulled["project"]
-    now = client.server_time().server_time  # the platform's clock decides deadlines
+    profile = load_profile(project.profile, extra_dirs=dirs)
+    grants, exempt = cap_inputs(args, profile)
+    now = pulled["pulled_at"]  # the platform's clock at the pull decides deadlines
     table = build_review(
         project,
-        load_profile(project.profile, extra_dirs=dirs),
+        profile,
         records,
         people=people,
         assessments=ws.assessments(args.project),
+        ledger=grants,
+        yearly_cap_exempt=exempt,
+        corrections=corrections,
         now=now,
     )
     return table, pulled["refs"]
@@ -219,63 +276,38 @@ def enroll(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(table: ReviewTable) -> None:
-    from kiosk.core.credits.amounts import show
-    from kiosk.core.credits.records import FLAG_LABELS_ZH
-    from kiosk.core.ids import mask_number
-
-    p = table.project
-    print(f"{p.number} {p.name} ({table.profile.name})")
-    if table.deadline is not None:
-        print(table.deadline.message())
-    print(f"{'证件号':<18} {'姓名':<6} {'学时':>6} {'学分':>5}  场次  考核  标记")
-    for row in table.rows:
-        a = row.assessment
-        verdict = "—" if a is None else a.label_zh()
-        marks = "、".join(FLAG_LABELS_ZH[f] for f in sorted(row.flags)) or "—"
-        sessions = ", ".join(f"{ln.piece.session.id} {show(ln.hours)}" for ln in row.lines)
-        print(
-            f"{mask_number(row.person.id_number):<18} {row.person.name or '?':<6}"
-            f" {show(row.hours):>6} {show(row.credits):>5}  {sessions or '—'}  {verdict}  {marks}"
-        )
-    for person in table.absent:
-        print(f"{mask_number(person.id_number):<18} {person.name:<6}  (absent)")
-    print(f"total credits {show(table.total_credits)}, {len(table.rows)} attendees")
-    for blocker in table.blockers():
-        print(f"to resolve before submitting: {_masked(blocker)}")
-
-
-def _masked(text: str) -> str:
-    """Mask the ID number a blocker line ends with (screens never show full numbers)."""
-    from kiosk.core.ids import mask_number
-
-    head, _, tail = text.rpartition(" (")
-    return f"{head} ({mask_number(tail.rstrip(')'))})" if head else text
-
-
 @_guard
 def report(args: argparse.Namespace) -> int:
     """Print the review table (ID numbers masked) and write the exports asked for."""
     import json
     from pathlib import Path
 
-    from kiosk.core.credits.review import execution_report_rows
+    from kiosk.commands._organizer_view import print_table
+    from kiosk.core.credits.exports import execution_report_rows
     from kiosk.core.timeutil import utc_now
-    from kiosk.reports.pdf import write_attendance_pdf
-    from kiosk.reports.xlsx import write_review_xlsx
 
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, _ = _review(args, ws, client)
     if args.json:
+        for warning in table.warnings:
+            print(f"cme-kiosk: warning: {warning}", file=sys.stderr)
         for row in execution_report_rows(table):
             print(json.dumps(row, ensure_ascii=False))
     else:
-        _print_table(table)
+        print_table(table)
+    # openpyxl (with numpy) and reportlab take a second to import: only when a file is asked for.
     if args.xlsx:
+        from kiosk.reports.xlsx import write_review_xlsx
+
         print(f"wrote {write_review_xlsx(table, Path(args.xlsx), generated_at=utc_now())}")
     if args.pdf:
-        print(f"wrote {write_attendance_pdf(table, Path(args.pdf), generated_at=utc_now())}")
+        from kiosk.reports.pdf import write_attendance_pdf
+
+        sheet = write_attendance_pdf(
+            table, Path(args.pdf), generated_at=utc_now(), mask_ids=not args.full_ids
+        )
+        print(f"wrote {sheet}" + (" (full ID numbers)" if args.full_ids else ""))
     return 0
 
 
@@ -351,7 +383,7 @@ def correct(args: argparse.Namespace) -> int:
     )
     ws = _workspace(args)
     with _client(ws, args.project) as client:
-        pulled = _pull(client, args.project)
+        pulled = _pull(client, ws, args.project)
     _, _, audit = apply_corrections(
         pulled["records"], pulled["people"], [*ws.corrections(args.project), correction]
     )
@@ -379,8 +411,8 @@ def _upload_corrections(ws: Workspace, project: str, refs: dict[str, str]) -> No
 def submit(args: argparse.Namespace) -> int:
     """Submit unless an anomaly is unresolved; the platform's refusal is shown as it says it."""
     from kiosk.commands._common import fail
-    from kiosk.core.credits.calendar import DeadlineLevel
-    from kiosk.core.credits.review import submission_lines
+    from kiosk.core.credits.exports import submission_lines
+    from kiosk.core.credits.submission import WindowState
     from kiosk.core.ids import mask_number
     from kiosk.core.timeutil import format_local
     from sync.client.errors import SubmissionRefused
@@ -389,17 +421,23 @@ def submit(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, refs = _review(args, ws, client)
-        deadline = table.deadline
-        if deadline is not None:
-            print(deadline.message())
-            if deadline.level in (DeadlineLevel.WARNING, DeadlineLevel.URGENT):
-                print(f"cme-kiosk: warning: {deadline.message(lang='en')}", file=sys.stderr)
+        window, deadline = table.window, table.deadline
+        if window is not None:
+            print(window.message())
+        if deadline is not None and deadline.days_left >= 0 and deadline.level != "open":
+            print(f"cme-kiosk: warning: {deadline.message(lang='en')}", file=sys.stderr)
         open_items = [a for a in table.anomalies() if a.blocking]
         if open_items:
             for a in open_items:
                 print(f"to resolve: {a.kind.value}: {a.name or '?'} ({mask_number(a.id_number)})")
             fail(f"not submitted: {len(open_items)} anomaly(ies) to resolve first"
                  " (cme-kiosk organizer correct / assess)")  # fmt: skip
+        if window is not None and window.state is WindowState.NOT_OPEN:
+            fail(f"not submitted: the window opens at {window.opens_at:%Y-%m-%d %H:%M}, when the"
+                 f" last session ends ({window.source})")  # fmt: skip
+        if window is not None and window.state is WindowState.CLOSED:
+            fail(f"not submitted: the deadline {window.deadline_day} has passed"
+                 f" ({window.source}); the platform refuses late reports")  # fmt: skip
         _upload_corrections(ws, args.project, refs)
         report_ = ExecutionReport.model_validate(
             {
