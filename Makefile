@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CONSTRAINTS := -c constraints.txt
 STAMP := $(VENV)/.stamps
 
-.PHONY: demo test test-slow repeat bench lint format install dev i18n system-runtime system-test clean-venv
+.PHONY: demo test test-slow repeat bench lint format install dev i18n screenshots system-runtime system-test clean-venv
 
 # The two face-station files crashed together once (Qt objects freed by the cycle collector on a
 # camera thread): the default tier runs them together two more times in its own process.
@@ -53,9 +53,13 @@ dev: $(STAMP)/dev $(QM)
 assets/i18n/%.qm: assets/i18n/%.ts $(STAMP)/install
 	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
 
+# Every screen as a real window under Xvfb, checked, into docs/screenshots/ (docs/desk.md shows them).
+screenshots: dev system-test
+	PY=$(PY) scripts/screenshots
+
 # After changing user-visible text: refresh the .ts sources, then translate what is unfinished.
 i18n: $(STAMP)/install
-	$(VENV)/bin/pyside6-lupdate -no-obsolete kiosk/ui/*.py -ts $(TS)
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find kiosk/ui -name '*.py' | sort) -ts $(TS)
 
 system-runtime:
 	scripts/bootstrap.sh runtime build

@@ -48,22 +48,22 @@
         <translation>未能开通刷脸签到，请继续刷卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/consent.py" line="120" />
+        <location filename="../../kiosk/ui/consent.py" line="122" />
         <source>Agree</source>
         <translation>同意</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/consent.py" line="121" />
+        <location filename="../../kiosk/ui/consent.py" line="123" />
         <source>Decline</source>
         <translation>不同意</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/consent.py" line="122" />
+        <location filename="../../kiosk/ui/consent.py" line="124" />
         <source>Yes, capture</source>
         <translation>是本人，开始采集</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/consent.py" line="123" />
+        <location filename="../../kiosk/ui/consent.py" line="125" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -81,17 +81,17 @@
         <translation>请刷身份证、扫描二维码或看向摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/answer_card.py" line="151" />
+        <location filename="../../kiosk/ui/answer_card.py" line="152" />
         <source>%n second(s) left</source>
         <translation>剩余 %n 秒</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/camera_view.py" line="94" />
+        <location filename="../../kiosk/ui/camera_view.py" line="114" />
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/desk_window.py" line="145" />
+        <location filename="../../kiosk/ui/desk_window.py" line="157" />
         <source>CME check-in · %1 · desk %2</source>
         <translation>继续医学教育签到 · %1 · %2 台</translation>
     </message>
@@ -127,12 +127,12 @@
         <translation>%1 台</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_strip.py" line="37" />
+        <location filename="../../kiosk/ui/status_strip.py" line="45" />
         <source>Arrived %1 · Left %2 · Expected %3</source>
         <translation>已到 %1 · 已离开 %2 · 应到 %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_strip.py" line="66" />
+        <location filename="../../kiosk/ui/status_strip.py" line="77" />
         <source>sync: not configured</source>
         <translation>同步：未配置</translation>
     </message>
@@ -152,37 +152,37 @@
         <translation>自动签到/签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="139" />
+        <location filename="../../kiosk/ui/texts.py" line="149" />
         <source>Checked out</source>
         <translation>签退成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="141" />
+        <location filename="../../kiosk/ui/texts.py" line="151" />
         <source>Checked in</source>
         <translation>签到成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="143" />
+        <location filename="../../kiosk/ui/texts.py" line="153" />
         <source>no check-in found: flagged for the organizer</source>
         <translation>无签到记录，已标记供主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="145" />
+        <location filename="../../kiosk/ui/texts.py" line="155" />
         <source>not on the roster: registered provisionally</source>
         <translation>未在名单，临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="147" />
+        <location filename="../../kiosk/ui/texts.py" line="157" />
         <source>document expired: flagged</source>
         <translation>证件已过期，已标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="154" />
+        <location filename="../../kiosk/ui/texts.py" line="164" />
         <source>Already checked in at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="156" />
+        <location filename="../../kiosk/ui/texts.py" line="166" />
         <source>Already checked out at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签退</translation>
     </message>
@@ -455,44 +455,49 @@
 <context>
     <name>Staff</name>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="179" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="184" />
         <source>staff</source>
         <translation>工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="180" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="185" />
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="199" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="204" />
         <source>Desk mode</source>
         <translation>签到模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="200" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="205" />
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="201" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="206" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="202" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="207" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="212" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="217" />
         <source>Back to the check-in screen</source>
         <translation>返回签到屏幕</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="213" />
+        <location filename="../../kiosk/ui/staff_panel.py" line="218" />
         <source>Sign out</source>
         <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="219" />
+        <source>Leave kiosk mode (close the desk)</source>
+        <translation>退出自助模式（关闭签到台）</translation>
     </message>
 </context>
 </TS>

@@ -95,6 +95,14 @@ class StaffPanel(QFrame):
         self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self._idle_out)
         self.installEventFilter(self)
+        self.setObjectName("staffPanel")
+        self.setStyleSheet(
+            f"QFrame#staffPanel {{ background: {theme.PAGE}; }}"
+            f" QPushButton {{ background: white; border: 1px solid #b0bec5; border-radius: 10px;"
+            f" padding: 6px 12px; }}"
+            f" QPushButton:checked {{ background: {theme.BLUE}; color: white; border: none; }}"
+            f" QLabel {{ color: {theme.INK}; }}"
+        )
         self.retranslate()
 
     # -- sections --------------------------------------------------------------------------------
