@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -19,8 +20,6 @@ from kiosk.config import Config
 from kiosk.runtime.runtime import Runtime
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk
-from kiosk.services.platform import start_sync
-from kiosk.services.platform_sync import SyncHandle
 from kiosk.services.retention import RetentionLoop
 from kiosk.services.screen import SyncState
 from kiosk.ui.desk_window import DeskWindow
@@ -29,6 +28,9 @@ from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
 from sync.client.status import SyncStatus
+
+if TYPE_CHECKING:
+    from kiosk.services.platform_sync import SyncHandle
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,13 @@ class RunningDesk:
     service: DeskService
     runtime: Runtime
     retention: RetentionLoop | None = None
-    sync: SyncHandle | None = None
+    sync: SyncHandle | None = None  # set once sync has started (after READY)
     window: DeskWindow | None = field(default=None)
 
     def start_sync(self) -> None:
         """Uploads and pulls in the background; a failure is a status line, never a crash."""
+        from kiosk.services.platform import start_sync  # httpx and the wire models: after READY
+
         desk, service = self.desk, self.service
         try:
             self.sync = start_sync(
@@ -140,9 +144,6 @@ def run_desk(
     watcher = SignalWatcher(on_signal, parent=window)
     try:
         running.runtime.start()
-        running.start_sync()
-        assert running.retention is not None
-        running.retention.start()
         running.service.announce()
         if fullscreen or kiosk:
             window.showFullScreen()
@@ -154,6 +155,10 @@ def run_desk(
             line = f"{READY}: project {project.number}, desk {desk.service.desk_name}"
             log.info("%s; devices:\n%s", line, running.runtime.board.summary())
             ready(line)
+            # The desk answers cards from here on; sync and retention start behind it.
+            running.start_sync()
+            assert running.retention is not None
+            running.retention.start()
 
         QTimer.singleShot(0, announce)
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all
