@@ -107,20 +107,20 @@ def cli(env: dict[str, str], *args: str) -> tuple[float, str]:
 
 def review_only(data_dir: Path) -> float:
     """Seconds for `build_review` alone on the pulled data, in this process."""
-    from kiosk.commands.organizer import _pull
     from kiosk.core.credits.review import build_review
     from kiosk.core.rules import load_profile
+    from kiosk.reports.organizer_data import pull
     from kiosk.reports.workspace import Workspace
     from sync.client import SyncClient
 
     ws = Workspace(data_dir / "organizer")
     c = ws.credentials(NUMBER)
     with SyncClient(c.server_url, token=c.token, ca_bundle=Path(str(c.ca_bundle))) as client:
-        pulled = _pull(client, ws, NUMBER)
+        pulled = pull(client, ws, NUMBER)
     start = time.perf_counter()
     table = build_review(
-        pulled["project"], load_profile("inner-mongolia-2025-draft"), pulled["records"],
-        people=pulled["people"], now=pulled["pulled_at"],
+        pulled.project, load_profile("inner-mongolia-2025-draft"), pulled.records,
+        people=pulled.people, now=pulled.pulled_at,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
     assert len(table.rows) == N and all(len(r.lines) == 6 for r in table.rows)
