@@ -20,8 +20,18 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the organizer command group."""
-    group = sub.add_parser("organizer", help="review, assess, correct and submit a project")
-    osub = group.add_subparsers(dest="organizer_command", metavar="ACTION", required=True)
+    group = sub.add_parser(
+        "organizer",
+        help="review, assess, correct and submit a project (no ACTION: the workspace window)",
+    )
+    group.add_argument(
+        "--project", help="the workspace's project (default: the one this tool is enrolled for)"
+    )
+    group.add_argument(
+        "--offline", action="store_true", help="open on the last pulled data without connecting"
+    )
+    group.set_defaults(handler=workspace)
+    osub = group.add_subparsers(dest="organizer_command", metavar="ACTION", required=False)
 
     p = osub.add_parser("enroll", help="enroll this tool with a one-time organizer code")
     p.add_argument("code")
@@ -145,6 +155,29 @@ def _review(
     # The platform's clock at the pull decides deadlines.
     table = build(pulled, ws, profile, now=pulled.pulled_at, ledger=grants, exempt=exempt)
     return table, pulled.refs
+
+
+@_guard
+def workspace(args: argparse.Namespace) -> int:
+    """Open the organizer's workspace window on the enrolled project (offline: the last pull)."""
+    from kiosk.commands._common import config_from_args, fail
+    from kiosk.core.rules import checked_dirs
+    from kiosk.ui.organizer.app import run_workspace
+
+    ws = _workspace(args)
+    projects = ws.projects()
+    number = args.project or (projects[0] if len(projects) == 1 else None)
+    if number is None:
+        if not projects:
+            fail("not enrolled for any project: run `cme-kiosk organizer enroll CODE --server URL`")
+        fail(f"enrolled for several projects ({', '.join(projects)}): choose one with --project")
+        return 2
+    ws.credentials(number)  # a clear message when not enrolled for it
+    config = config_from_args(args)
+    dirs = checked_dirs(config.credits.rules_dirs, source="[credits] rules_dirs")
+    return run_workspace(
+        ws, number, rules_dirs=dirs, language=config.kiosk.language, online=not args.offline
+    )
 
 
 @_guard
