@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CONSTRAINTS := -c constraints.txt
 STAMP := $(VENV)/.stamps
 
-.PHONY: demo test test-slow repeat bench lint format install dev i18n system-runtime system-test clean-venv
+.PHONY: demo test test-slow repeat bench lint format install dev i18n screenshots system-runtime system-test clean-venv
 
 # The two face-station files crashed together once (Qt objects freed by the cycle collector on a
 # camera thread): the default tier runs them together two more times in its own process.
@@ -55,7 +55,15 @@ assets/i18n/%.qm: assets/i18n/%.ts $(STAMP)/install
 
 # After changing user-visible text: refresh the .ts sources, then translate what is unfinished.
 i18n: $(STAMP)/install
-	$(VENV)/bin/pyside6-lupdate -no-obsolete kiosk/ui/*.py -ts $(TS)
+	$(VENV)/bin/pyside6-lupdate -no-obsolete kiosk/ui/*.py kiosk/ui/organizer/*.py -ts $(TS)
+
+# The desk's and the workspace's screens under Xvfb, checked as in the tests, kept for the docs.
+SCREENSHOTS := docs/screenshots
+screenshots: dev system-test
+	@mkdir -p $(SCREENSHOTS)
+	scripts/with-xvfb $(PY) -m tests.support.screens --out $(SCREENSHOTS) --lang zh --prefix desk- > /dev/null
+	scripts/with-xvfb $(PY) -m tests.support.organizer_screens --out $(SCREENSHOTS) --lang zh --prefix organizer- > /dev/null
+	@ls $(SCREENSHOTS)
 
 system-runtime:
 	scripts/bootstrap.sh runtime build

@@ -157,6 +157,8 @@ class AttendancePage(QWidget):
         self.model = AttendanceModel()
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.verticalHeader().setVisible(False)  # no corner button: not a touch target
+        self.table.setMinimumHeight(120)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

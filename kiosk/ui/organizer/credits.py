@@ -36,6 +36,8 @@ class CreditsPage(QWidget):
         self.year = label()
         self.table = QTableWidget(0, 6)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)  # no corner button: not a touch target
+        self.table.setMinimumHeight(120)
         self.table.verticalHeader().setDefaultSectionSize(theme.TOUCH_PX - 8)
         self.table.horizontalHeader().setDefaultSectionSize(170)
         layout = QVBoxLayout(self)

@@ -109,6 +109,8 @@ class OverviewPage(QWidget):
         if view.desks is None:
             lines.append("• " + translate("Organizer", "unknown offline: refresh when online"))
         for d in view.desks or ():
+            if d.role != "desk":
+                continue  # the organizer's own tool records nothing
             if d.complete:
                 state = translate("Organizer", "complete")
             elif not d.reported:

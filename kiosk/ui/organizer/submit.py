@@ -37,6 +37,8 @@ class SubmitPage(QWidget):
         self.reasons = label()
         self.preview = QTableWidget(0, len(COLUMNS))
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().setVisible(False)  # no corner button: not a touch target
+        self.preview.setMinimumHeight(120)
         self.send = button(bold=True)
         self.send.clicked.connect(self.ask)
         self.confirm_box = QFrame()

@@ -14,9 +14,11 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -95,7 +97,12 @@ class OrganizerWindow(QMainWindow):
         pages = (self.overview, self.attendance, self.anomalies, self.assessment, self.credits,
                  self.export, self.submit)  # fmt: skip
         for i, page in enumerate(pages):
-            self.pages.addWidget(page)
+            # A screen taller than the display scrolls; it never pushes the window off it.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.pages.addWidget(scroll)
             b = QPushButton()
             b.setCheckable(True)
             b.setFont(theme.font(18, bold=True))
