@@ -9,18 +9,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.core.credits.review import ReviewTable
+    from kiosk.reports.organizer_data import Pulled
     from kiosk.reports.workspace import Workspace
     from sync.client import SyncClient
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the organizer command group."""
-    group = sub.add_parser("organizer", help="review, assess, correct and submit a project")
-    osub = group.add_subparsers(dest="organizer_command", metavar="ACTION", required=True)
+    group = sub.add_parser(
+        "organizer",
+        help="review, assess, correct and submit a project (no ACTION: the workspace window)",
+    )
+    group.add_argument(
+        "--project", help="the workspace's project (default: the one this tool is enrolled for)"
+    )
+    group.add_argument(
+        "--offline", action="store_true", help="open on the last pulled data without connecting"
+    )
+    group.set_defaults(handler=workspace)
+    osub = group.add_subparsers(dest="organizer_command", metavar="ACTION", required=False)
 
     p = osub.add_parser("enroll", help="enroll this tool with a one-time organizer code")
     p.add_argument("code")
@@ -119,134 +130,54 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
     return run
 
 
-def _pull(client: SyncClient, ws: Workspace, number: str) -> dict[str, Any]:
-    """The project, its people and every desk's records, from the platform.
+def _pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
+    """The project, its people and every desk's records (kiosk.reports.organizer_data.pull)."""
+    from kiosk.reports.organizer_data import pull
 
-    Only what changed since the last pull crosses the network: the rest is the workspace's copy
-    (kiosk.reports.pulled), kept per enrollment.
-    """
-    from dataclasses import replace
-    from datetime import datetime
-
-    from kiosk.core.credits import AttendanceRecord, Person
-    from kiosk.core.model import Direction, Flag, Method, Role
-    from kiosk.core.project_file import project_from_dict
-    from kiosk.reports.pulled import PulledStore
-
-    bundle, _ = client.project(number)
-    assert bundle is not None
-    project = project_from_dict(bundle.project, source=f"platform project {number}")
-    creds = ws.credentials(number)
-    path = ws.directory(number) / "pulled.sqlite3"
-    with PulledStore(path, source=f"{creds.server_url} {creds.device_id}") as store:
-        client.pull(number, cursor=store.cursor, on_page=store.apply, limit=2000)
-        store.mark_pulled(client.server_time().server_time)
-        roster = {a.ref: a for a in store.attendees()}
-        events = list(store.events())
-        pulled_at = store.pulled_at
-    walk_ins = {w.attendee_id: w for w in client.walk_ins(number)}
-    people = {
-        a.id_number: Person(a.id_number, a.name, a.unit, a.department, a.title, Role(a.role))
-        for a in roster.values()
-    }
-    refs = {a.id_number: ref for ref, a in roster.items()}
-    # 60,000 records: enum values by dictionary, not by calling the enum each time.
-    flag_of = {f.value: f for f in Flag}
-    direction_of = {d.value: d for d in Direction}
-    method_of = {m.value: m for m in Method}
-    no_flags: frozenset[Flag] = frozenset()
-    records = []
-    for e in events:
-        attendee = roster.get(e.attendee_id)
-        walk_in = walk_ins.get(e.attendee_id)
-        # A walk-in is credited under the ID number its desk uploaded, still flagged
-        # provisional for review; a reference the platform knows nothing of stays as it is.
-        if attendee is not None:
-            number_ = attendee.id_number
-        elif walk_in is not None:
-            number_ = walk_in.id_number
-            people.setdefault(number_, Person(number_, name=walk_in.name, unit=walk_in.unit,
-                                              provisional=True))  # fmt: skip
-            refs.setdefault(number_, e.attendee_id)
-        else:
-            number_ = e.attendee_id
-            people.setdefault(number_, Person(number_, provisional=True))
-            refs[number_] = e.attendee_id
-        flags = no_flags
-        if e.flags or e.conflict:
-            marks = {flag_of[f] for f in e.flags if f in flag_of}
-            if e.conflict:
-                marks.add(Flag.CONFLICT)
-            if Flag.EXPIRED_DOCUMENT in marks:
-                people[number_] = replace(people[number_], document_expired=True)
-            flags = frozenset(marks)
-        records.append(
-            AttendanceRecord(
-                id_number=number_,
-                direction=direction_of[e.direction],
-                at=datetime.fromisoformat(e.scanned_at),
-                method=method_of[e.method],
-                desk=e.desk_name,
-                record_id=e.uuid,
-                flags=flags,
-            )
-        )
-    return {
-        "project": project,
-        "records": records,
-        "people": people,
-        "refs": refs,
-        "pulled_at": pulled_at,
-    }
+    return pull(client, ws, number)
 
 
 def _review(
     args: argparse.Namespace, ws: Workspace, client: SyncClient
 ) -> tuple[ReviewTable, dict[str, str]]:
     """Pull, apply the saved corrections and results, and build the review table."""
-    import gc
-
-    # Building a 5,000-person review allocates hundreds of thousands of small acyclic objects;
-    # the cycle collector would scan them again and again (a quarter of the time) for nothing.
-    gc.disable()
-    try:
-        return _build(args, ws, client)
-    finally:
-        gc.enable()
-
-
-def _build(
-    args: argparse.Namespace, ws: Workspace, client: SyncClient
-) -> tuple[ReviewTable, dict[str, str]]:
-    """`_review`'s work."""
     from kiosk.commands._common import config_from_args
     from kiosk.commands._organizer_view import cap_inputs
-    from kiosk.core.credits.corrections import apply_corrections
-    from kiosk.core.credits.review import build_review
-    from kiosk.core.rules import checked_dirs, load_profile
+    from kiosk.core.rules import checked_dirs
+    from kiosk.reports.organizer_data import build, profile_for
 
     dirs = checked_dirs(
         config_from_args(args).credits.rules_dirs, source="[credits] rules_dirs"
     )  # checked before the pull: a typo in the config must not wait for the network
     pulled = _pull(client, ws, args.project)
-    corrections = ws.corrections(args.project)
-    records, people, _ = apply_corrections(pulled["records"], pulled["people"], corrections)
-    project = pulled["project"]
-    profile = load_profile(project.profile, extra_dirs=dirs)
+    profile = profile_for(pulled.project, dirs)
     grants, exempt = cap_inputs(args, profile)
-    now = pulled["pulled_at"]  # the platform's clock at the pull decides deadlines
-    table = build_review(
-        project,
-        profile,
-        records,
-        people=people,
-        assessments=ws.assessments(args.project),
-        ledger=grants,
-        yearly_cap_exempt=exempt,
-        corrections=corrections,
-        now=now,
+    # The platform's clock at the pull decides deadlines.
+    table = build(pulled, ws, profile, now=pulled.pulled_at, ledger=grants, exempt=exempt)
+    return table, pulled.refs
+
+
+@_guard
+def workspace(args: argparse.Namespace) -> int:
+    """Open the organizer's workspace window on the enrolled project (offline: the last pull)."""
+    from kiosk.commands._common import config_from_args, fail
+    from kiosk.core.rules import checked_dirs
+    from kiosk.ui.organizer.app import run_workspace
+
+    ws = _workspace(args)
+    projects = ws.projects()
+    number = args.project or (projects[0] if len(projects) == 1 else None)
+    if number is None:
+        if not projects:
+            fail("not enrolled for any project: run `cme-kiosk organizer enroll CODE --server URL`")
+        fail(f"enrolled for several projects ({', '.join(projects)}): choose one with --project")
+        return 2
+    ws.credentials(number)  # a clear message when not enrolled for it
+    config = config_from_args(args)
+    dirs = checked_dirs(config.credits.rules_dirs, source="[credits] rules_dirs")
+    return run_workspace(
+        ws, number, rules_dirs=dirs, language=config.kiosk.language, online=not args.offline
     )
-    return table, pulled["refs"]
 
 
 @_guard
@@ -385,7 +316,7 @@ def correct(args: argparse.Namespace) -> int:
     with _client(ws, args.project) as client:
         pulled = _pull(client, ws, args.project)
     _, _, audit = apply_corrections(
-        pulled["records"], pulled["people"], [*ws.corrections(args.project), correction]
+        pulled.records, pulled.people, [*ws.corrections(args.project), correction]
     )
     ws.append_correction(args.project, audit[-1])
     print(f"recorded: {audit[-1].describe()}")

@@ -9,6 +9,7 @@ workspace directory (0700); it holds no QR secret.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS events (
     uuid TEXT PRIMARY KEY, attendee_id TEXT NOT NULL, direction TEXT NOT NULL,
     method TEXT NOT NULL, desk_name TEXT NOT NULL, scanned_at TEXT NOT NULL,
     flags TEXT NOT NULL, conflict INTEGER NOT NULL  -- flags: comma-separated Flag values
+);
+CREATE TABLE IF NOT EXISTS walk_ins (
+    attendee_id TEXT PRIMARY KEY, id_number TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL
 );
 """
 
@@ -57,6 +61,15 @@ class PulledEvent(NamedTuple):
     scanned_at: str
     flags: tuple[str, ...]
     conflict: bool
+
+
+class PulledWalkIn(NamedTuple):
+    """A person a desk admitted under a provisional reference, with the document they showed."""
+
+    attendee_id: str
+    id_number: str
+    name: str
+    unit: str
 
 
 class PulledStore:
@@ -95,6 +108,7 @@ class PulledStore:
     def _reset(self) -> None:
         self._db.execute("DELETE FROM attendees")
         self._db.execute("DELETE FROM events")
+        self._db.execute("DELETE FROM walk_ins")
         self._db.execute("DELETE FROM meta")
 
     @property
@@ -129,10 +143,32 @@ class PulledStore:
             )
             self._set_meta("cursor", page.cursor)
 
-    def mark_pulled(self, at: datetime) -> None:
-        """Record that the copy is complete as of `at` (the platform's clock)."""
+    def mark_pulled(
+        self,
+        at: datetime,
+        *,
+        project: dict[str, object] | None = None,
+        walk_ins: list[PulledWalkIn] | None = None,
+    ) -> None:
+        """Record that the copy is complete as of `at` (the platform's clock), with the project's
+        definition and the walk-ins' identities for working offline."""
         with self._db:
+            if project is not None:
+                self._set_meta("project", json.dumps(project, ensure_ascii=False))
+            if walk_ins is not None:
+                self._db.execute("DELETE FROM walk_ins")
+                self._db.executemany("INSERT INTO walk_ins VALUES (?, ?, ?, ?)", walk_ins)
             self._set_meta("pulled_at", at.isoformat())
+
+    def project(self) -> dict[str, object] | None:
+        """The project's definition at the last pull (None: never pulled with it)."""
+        value = self._meta("project")
+        return None if value is None else dict(json.loads(value))
+
+    def walk_ins(self) -> list[PulledWalkIn]:
+        """The walk-ins' identities at the last pull."""
+        with closing(self._db.execute("SELECT * FROM walk_ins ORDER BY attendee_id")) as rows:
+            return [PulledWalkIn(*row) for row in rows]
 
     def attendees(self) -> list[PulledAttendee]:
         """Every roster entry, by reference."""

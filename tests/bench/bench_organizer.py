@@ -107,24 +107,39 @@ def cli(env: dict[str, str], *args: str) -> tuple[float, str]:
 
 def review_only(data_dir: Path) -> float:
     """Seconds for `build_review` alone on the pulled data, in this process."""
-    from kiosk.commands.organizer import _pull
     from kiosk.core.credits.review import build_review
     from kiosk.core.rules import load_profile
+    from kiosk.reports.organizer_data import pull
     from kiosk.reports.workspace import Workspace
     from sync.client import SyncClient
 
     ws = Workspace(data_dir / "organizer")
     c = ws.credentials(NUMBER)
     with SyncClient(c.server_url, token=c.token, ca_bundle=Path(str(c.ca_bundle))) as client:
-        pulled = _pull(client, ws, NUMBER)
+        pulled = pull(client, ws, NUMBER)
     start = time.perf_counter()
     table = build_review(
-        pulled["project"], load_profile("inner-mongolia-2025-draft"), pulled["records"],
-        people=pulled["people"], now=pulled["pulled_at"],
+        pulled.project, load_profile("inner-mongolia-2025-draft"), pulled.records,
+        people=pulled.people, now=pulled.pulled_at,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
     assert len(table.rows) == N and all(len(r.lines) == 6 for r in table.rows)
     return elapsed
+
+
+def open_workspace(data_dir: Path, *, online: bool = False) -> tuple[float, float]:
+    """The workspace window opened on the pulled copy in its own process: (from its start, after
+    its imports) until the first view is on screen."""
+    args = [sys.executable, str(ROOT / "tests" / "bench" / "organizer_open.py"), str(data_dir),
+            NUMBER, *(["--online"] if online else [])]  # fmt: skip
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(args, env=env, capture_output=True, text=True, check=False, timeout=300)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("open ")), None)
+    if line is None:
+        raise RuntimeError(f"the workspace did not open: {out.stderr[-2000:]}")
+    _, total, after, rows = line.split()
+    assert int(rows) == N, line
+    return float(total), float(after)
 
 
 def main() -> None:
@@ -167,6 +182,14 @@ def main() -> None:
             print(f"bench: organizer_report_5k_xlsx {elapsed:.2f} s")
             review = review_only(work / "org")
             print(f"bench: organizer_review_5k {review:.2f} s")
+            opened = [open_workspace(work / "org") for _ in range(3)]
+            print("# workspace opens (process start, after imports): "
+                  + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in opened) + " s")  # fmt: skip
+            print(f"bench: organizer_open_5k {statistics.median(a for a, _ in opened):.2f} s")
+            print(f"bench: organizer_open_5k_after_imports"
+                  f" {statistics.median(b for _, b in opened):.2f} s")  # fmt: skip
+            online = open_workspace(work / "org", online=True)
+            print(f"bench: organizer_open_5k_online {online[0]:.2f} s")
         finally:
             server.stop()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from kiosk.core.credits.calendar import credit_year, project_credit_year
+from kiosk.core.credits.calendar import activity_day, credit_year, project_credit_year
 from kiosk.core.credits.records import RowError, check_id_number
 from kiosk.core.credits.tabular import Table, TableError, cell, read_csv
 from kiosk.core.errors import InvalidDocumentNumber
@@ -137,6 +137,10 @@ class YearStanding:
         """Credits left under the cap before this project (None: no cap applies)."""
         return None if self.cap is None else max(Decimal(0), self.cap - self.before)
 
+    def counted(self, granted: Decimal) -> Decimal:
+        """What this project's `granted` credits count under the cap (earlier grants first)."""
+        return run_cap([*self.earlier, granted], self.cap)[-1]
+
     def year_total(self, granted: Decimal) -> Decimal:
         """The year's credits, all kinds, with this project's `granted` credits in date order."""
         mine = run_cap([*self.earlier, granted, *self.later], self.cap)
@@ -174,8 +178,7 @@ def standings(
     means no ledger: nothing is known of other projects, the cap is counted from 0.
     """
     year = project_credit_year(project, profile)
-    counted_on = profile.credit_year.counted_on.value
-    day = project.last_day if counted_on == "last_day" else project.first_day
+    day = activity_day(project, profile)
     form = project.form.value
     by_person: dict[str, list[Grant]] = {}
     for g in grants or ():
