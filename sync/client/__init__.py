@@ -36,6 +36,7 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(name)
 
+
 __all__ = [
     "ClockReading",
     "DeviceRevoked",
