@@ -9,12 +9,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the run command."""
     p = sub.add_parser("run", help="run the check-in desk: window, card readers, scanners, camera")
     p.add_argument("--project", help="project number (default: the only project on this kiosk)")
-    p.add_argument("--fullscreen", action="store_true", help="fill the screen (kiosk mode)")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    p.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="the boot-to-desk session (cme-kiosk.service under cage): full screen, no frame,"
+        " and a crash is reported to systemd as a failure",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Open the store, start the desk; exit 0 on window close or SIGTERM, 2 without a project."""
+    if not args.kiosk:
+        return _run(args)
+    code: object = 1
+    try:
+        code = _run(args)
+        return int(code)
+    except SystemExit as exc:
+        code = exc.code
+        raise
+    finally:
+        # 2 is a setup problem (no project, bad config) that a restart cannot fix.
+        if code not in (0, 2):
+            from kiosk.runtime.heartbeat import report_failure
+
+            report_failure()
+
+
+def _run(args: argparse.Namespace) -> int:
     from kiosk.app import open_desk
     from kiosk.commands._common import config_from_args, fail
     from kiosk.core.errors import KioskError
@@ -33,6 +57,6 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.runtime.session import run_desk
 
     try:
-        return run_desk(desk, fullscreen=args.fullscreen)
+        return run_desk(desk, fullscreen=args.fullscreen or args.kiosk, frameless=args.kiosk)
     finally:
         desk.close()

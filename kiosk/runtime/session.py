@@ -12,11 +12,12 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import Desk
 from kiosk.config import Config
+from kiosk.runtime.heartbeat import Supervision
 from kiosk.runtime.runtime import Runtime
 from kiosk.services.retention import RetentionLoop
 from kiosk.ui.bridge import DeskBridge
@@ -95,7 +96,11 @@ def _print_ready(line: str) -> None:
 
 
 def run_desk(
-    desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = _print_ready
+    desk: Desk,
+    *,
+    fullscreen: bool = False,
+    frameless: bool = False,
+    ready: Callable[[str], None] = _print_ready,
 ) -> int:
     """Run the desk until its window closes or SIGTERM/SIGINT; return the exit status."""
     config: Config = desk.config
@@ -112,6 +117,8 @@ def run_desk(
         app.quit()
 
     watcher = SignalWatcher(on_signal)
+    # systemd (Type=notify): READY=1, then WATCHDOG=1 only while both threads answer probes.
+    supervision = Supervision(post_gui=bridge.post_gui, post_desk=bridge.ping)
     runtime = Runtime.from_config(config, desk=bridge, app=app)
     sync = None
     retention = RetentionLoop(
@@ -121,6 +128,8 @@ def run_desk(
         runtime.start()
         sync = start_sync(desk, bridge)
         retention.start()
+        if frameless:
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         if fullscreen:
             window.showFullScreen()
         else:
@@ -132,11 +141,13 @@ def run_desk(
             line = f"{READY}: project {project.number}, desk {desk.service.desk_name}"
             log.info("%s; devices:\n%s", line, runtime.board.summary())
             ready(line)
+            supervision.ready(line)
 
         QTimer.singleShot(0, announce)
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all
             app.exec()
     finally:
+        supervision.stopping()  # before the desk thread stops: a probe could no longer run
         retention.stop()
         shutdown(runtime, bridge, sync)
         watcher.close()

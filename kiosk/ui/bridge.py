@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from kiosk.core.errors import KioskError
 from kiosk.core.model import Method
@@ -40,11 +40,14 @@ class DeskBridge(QObject):
     notice = Signal(str, str)  # (zh, en) a message that is not a check-in, e.g. a bad QR code
     face = Signal(object)  # a face screen event (kiosk.runtime.face: FacePrompt, EnrollmentOffer…)
     preview = Signal(object)  # a small camera preview (kiosk.runtime.face.PreviewFrame)
+    _call = Signal(object)  # a callable to run on the GUI thread (post_gui)
 
     def __init__(self, service: CheckInService, parent: QObject | None = None):
         super().__init__(parent)
         self.service = service
         self._desk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
+        # Queued even when emitted on the GUI thread: the caller never runs `fn` itself.
+        self._call.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
 
     def submit(self, credential: Credential) -> Future[Outcome]:
         """Queue one presentation from any thread; the outcome arrives through `outcome`."""
@@ -78,6 +81,18 @@ class DeskBridge(QObject):
             return Outcome(Status.REFUSED, message_zh, message_en, reason=reason)
 
         return self._desk.submit(self._run, refuse)
+
+    def ping(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the desk thread after the presentations queued before it (watchdog probe)."""
+        self._desk.submit(fn)
+
+    def post_gui(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the GUI thread's event loop; callable from any thread (watchdog probe)."""
+        self._call.emit(fn)
+
+    @Slot(object)
+    def _invoke(self, fn: Callable[[], None]) -> None:
+        fn()
 
     def _run(self, work: Callable[[], Outcome]) -> Outcome:
         try:
