@@ -126,10 +126,13 @@ class CageDesk:
 
     def stop(self, timeout: float = 30.0) -> int:
         """The unit's ExecStop with $MAINPID, as systemd runs it; cage's exit status."""
-        stop = command(self.unit, "ExecStop")
-        subprocess.run(stop, env={"PATH": "/usr/bin:/bin", "MAINPID": str(self.proc.pid)},
-                       timeout=timeout, check=True)  # fmt: skip
+        stop = subprocess.Popen(
+            command(self.unit, "ExecStop"),
+            env={"PATH": "/usr/bin:/bin", "MAINPID": str(self.proc.pid)},
+        )
+        # Reap cage as systemd would: ExecStop waits until $MAINPID is gone, and a zombie is not.
         code = self.proc.wait(timeout)
+        assert stop.wait(timeout) == 0
         self._reader.join(5)
         return code
 
