@@ -41,9 +41,10 @@ cme-kiosk ($DEB_VERSION) unstable; urgency=medium
  -- cme-kiosk developers <cme-kiosk@packages.invalid>  $when
 CHANGES
 
-# A wheel cache of its own: wheels built from sdists (pyscard, evdev) by another interpreter (a
-# developer's pyenv) would carry that interpreter's RUNPATH into the package.
-export PIP_CACHE_DIR=${PIP_CACHE_DIR_DEB:-$root/build/pip-cache-deb}
+# A wheel cache of its own, shared by every checkout on this machine: wheels built from sdists
+# (pyscard, evdev) by another interpreter (a developer's pyenv) would carry that interpreter's
+# RUNPATH into the package.
+export PIP_CACHE_DIR=${PIP_CACHE_DIR_DEB:-${XDG_CACHE_HOME:-$HOME/.cache}/cme-kiosk/pip-deb}
 unset VIRTUAL_ENV
 started=$(date +%s)
 (cd "$src" && dpkg-buildpackage -b -us -uc --no-pre-clean)

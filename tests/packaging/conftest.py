@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,18 +23,16 @@ class Debs:
     desk: Path
     server: Path | None
     seconds: float
-    lintian: dict[Path, subprocess.Popen[str]]
-
-    def lintian_findings(self, deb: Path) -> list[str]:
-        """lintian's findings for one package, one `X: package: tag details` line each."""
-        done = self.lintian[deb]
-        out, _ = done.communicate(timeout=1200)
-        return [line for line in out.splitlines() if re.match(r"^[EWIPXO]: ", line)]
 
 
-def build_debs(
-    out: Path, work: Path, *, version: str | None = None, server: bool = True, lint: bool = True
-) -> Debs:
+def lintian_findings(deb: Path) -> list[str]:
+    """lintian's findings for one package, one `X: package: tag details` line each (minutes)."""
+    done = subprocess.run(["lintian", "--no-tag-display-limit", str(deb)], capture_output=True,
+                          text=True, timeout=1800, check=False)  # fmt: skip
+    return [line for line in done.stdout.splitlines() if re.match(r"^[EWIPXO]: ", line)]
+
+
+def build_debs(out: Path, work: Path, *, version: str | None = None, server: bool = True) -> Debs:
     """Build the packages into `out` (the build tree in `work`); fails the test if it fails."""
     for tool in ("dpkg-buildpackage", "dh_virtualenv", "lintian"):
         need(shutil.which(tool) is not None, f"{tool} not installed (scripts/bootstrap.sh deb)")
@@ -55,43 +52,21 @@ def build_debs(
     [desk] = out.glob("cme-kiosk_*_amd64.deb")
     servers = list(out.glob("cme-kiosk-server_*_amd64.deb"))
     assert len(servers) == int(server)
-    # lintian takes minutes on 700 MB: it runs while the other package tests do.
-    lintian = {
-        deb: subprocess.Popen(
-            ["lintian", "--no-tag-display-limit", str(deb)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for deb in ([desk, *servers] if lint else [])
-    }
     return Debs(desk=desk, server=servers[0] if servers else None,
-                seconds=time.monotonic() - began, lintian=lintian)  # fmt: skip
-
-
-def _finish(built: Debs) -> None:
-    """End a lintian run no test waited for (a test failed first)."""
-    for proc in built.lintian.values():
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
+                seconds=time.monotonic() - began)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def desk_deb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Debs]:
+def desk_deb(tmp_path_factory: pytest.TempPathFactory) -> Debs:
     """The desk package alone from the working tree (default tier: the whole build is slow)."""
-    built = build_debs(tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("deb-build"),
-                       server=False, lint=False)  # fmt: skip
-    yield built
-    _finish(built)
+    return build_debs(tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("deb-build"),
+                      server=False)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def debs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Debs]:
+def debs(tmp_path_factory: pytest.TempPathFactory) -> Debs:
     """Both packages from the working tree, built once for the slow package tests."""
-    built = build_debs(tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("deb-build"))
-    yield built
-    _finish(built)
+    return build_debs(tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("deb-build"))
 
 
 def deb_field(deb: Path, field: str) -> str:

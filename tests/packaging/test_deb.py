@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.cage import CageDesk
-from tests.packaging.conftest import Debs, deb_field, extract
+from tests.packaging.conftest import Debs, deb_field, extract, lintian_findings
 from tests.packaging.units import REPO
 from tests.support.env import need
 from tests.support.notify import NotifyListener
@@ -172,17 +172,17 @@ def test_the_desk_units_exec_start_under_headless_cage_says_ready_beats_and_stop
         listener.close()
 
 
-# Last: lintian has been running in the background since the build. It takes about 4 minutes on
-# the desk's 700 MB (2 cores): beside the build's 2.5 minutes, more than the default tier's budget.
+# lintian takes about 4 minutes on the desk's 700 MB (2 cores): beside the build's 2.5 minutes,
+# more than the default tier's budget.
 @pytest.mark.slow
 def test_lintian_reports_no_error_on_the_desk_and_only_justified_warnings(debs: Debs) -> None:
-    check_lintian(debs.lintian_findings(debs.desk))
+    check_lintian(lintian_findings(debs.desk))
 
 
 @pytest.mark.slow
 def test_lintian_reports_no_error_on_the_server_and_only_justified_warnings(debs: Debs) -> None:
     assert debs.server is not None
-    check_lintian(debs.lintian_findings(debs.server))
+    check_lintian(lintian_findings(debs.server))
 
 
 def check_lintian(findings: list[str]) -> None:

@@ -121,7 +121,7 @@ def test_install_doctor_demo_upgrade_remove_and_purge_in_a_debian_12_chroot(
 ) -> None:
     version = deb_field(debs.desk, "Version")
     later = build_debs(tmp_path_factory.mktemp("dist2"), tmp_path_factory.mktemp("build2"),
-                       version=f"{version}+upgrade", lint=False)  # fmt: skip
+                       version=f"{version}+upgrade")  # fmt: skip
     assert subprocess.run(["dpkg", "--compare-versions", deb_field(later.desk, "Version"), "gt",
                            version], check=False).returncode == 0  # fmt: skip
 
@@ -148,12 +148,13 @@ def test_install_doctor_demo_upgrade_remove_and_purge_in_a_debian_12_chroot(
     demo = chroot.run("cme-kiosk", "demo", "--headless", "--data-dir", "/var/lib/cme-kiosk/demo")
     assert "Traceback" not in demo
     owners = {p.stat().st_uid for p in chroot.path("/var/lib/cme-kiosk/demo").rglob("*")}
-    assert owners == {_uid(chroot, "cme-kiosk")}
+    assert owners == {_uid(chroot, "cme-kiosk")}  # not root's: the command switched users
 
     # A store, as enrollment leaves it, and an edited configuration: an upgrade keeps both.
-    enrolled_store(data)
-    for p in [data / "kiosk.sqlite3", *data.glob("kiosk.sqlite3*")]:
-        os.chown(p, _uid(chroot, "cme-kiosk"), _uid(chroot, "cme-kiosk"))
+    enrolled_store(data)  # the store and its keys/ beside it
+    kiosk_uid = _uid(chroot, "cme-kiosk")
+    for p in data.rglob("*"):
+        os.chown(p, kiosk_uid, kiosk_uid)
     status = chroot.run("cme-kiosk", "status")
     assert "2026-15-01-001" in status
     config = chroot.path("/etc/cme-kiosk/config.toml")
