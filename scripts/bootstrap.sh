@@ -6,11 +6,12 @@
 # Without root (and without sudo) it prints the exact apt command to run instead.
 set -euo pipefail
 
-# What the desk loads: zbar, fonts, the xcb and Wayland libraries of Qt's platform plugins.
+# What the desk loads: zbar, fonts (and fc-list, which the doctor runs), the xcb and Wayland
+# libraries of Qt's platform plugins.
 runtime=(libzbar0 pcscd fonts-wqy-microhei
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
          libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-         libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0
+         libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 fontconfig
          libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0)
 build=(gcc swig python3-dev python3-venv libpcsclite-dev pkg-config)
 # The boot-to-desk session: the cage compositor (Debian's cage needs Xwayland to start).

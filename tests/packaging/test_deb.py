@@ -110,7 +110,7 @@ def test_desk_package_depends_on_what_the_desk_loads(desk_deb: Debs) -> None:
     deps = depends(desk_deb.desk)
     assert bootstrap_list("runtime", "kiosk") <= deps
     for name in ("cage", "xwayland", "libzbar0", "pcscd", "fonts-wqy-microhei",
-                 "libwayland-client0", "libxcb-cursor0", "adduser", "libpam-systemd"):  # fmt: skip
+                 "libwayland-client0", "libxcb-cursor0", "fontconfig", "adduser", "libpam-systemd"):  # fmt: skip
         assert name in deps
     venv_python = subprocess.run(
         ["/usr/bin/python3", "-c", "import sys; print('python%d.%d' % sys.version_info[:2])"],

@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 SUITE = "bookworm"
 CACHE = REPO / "build" / "chroot" / f"{SUITE}-minbase.tar"
+APT_CACHE = REPO / "build" / "chroot" / "apt-archives"
 
 
 def mirror() -> str:
@@ -63,8 +64,11 @@ class Chroot:
         policy.write_text("#!/bin/sh\nexit 101\n")
         policy.chmod(0o755)
         self.mounts: list[Path] = []
+        # Downloaded packages are kept for the next run (apt-get keeps them by default).
+        APT_CACHE.mkdir(parents=True, exist_ok=True)
         for what, args in (("proc", ["-t", "proc", "proc"]), ("sys", ["-t", "sysfs", "sys"]),
-                           ("dev", ["--bind", "/dev"]), ("dev/pts", ["--bind", "/dev/pts"])):  # fmt: skip
+                           ("dev", ["--bind", "/dev"]), ("dev/pts", ["--bind", "/dev/pts"]),
+                           ("var/cache/apt/archives", ["--bind", str(APT_CACHE)])):  # fmt: skip
             target = root / what
             subprocess.run(["mount", *args, str(target)], check=True)
             self.mounts.append(target)
@@ -133,7 +137,8 @@ def test_install_doctor_demo_upgrade_remove_and_purge_in_a_debian_12_chroot(
     data = chroot.path("/var/lib/cme-kiosk")
     assert (data.stat().st_mode & 0o777, data.stat().st_uid) == (0o700, _uid(chroot, "cme-kiosk"))
     assert chroot.path("/lib/udev/rules.d/70-cme-kiosk.rules").is_file()
-    assert chroot.path("/etc/systemd/system/multi-user.target.wants/cme-kiosk.service").exists()
+    enabled = chroot.path("/etc/systemd/system/multi-user.target.wants/cme-kiosk.service")
+    assert os.readlink(enabled) == "/lib/systemd/system/cme-kiosk.service"  # boots into the desk
     for unit in ("cme-kiosk.service", "cme-kiosk-platform.service", "cme-kiosk-relay.service"):
         done = subprocess.run(["systemd-analyze", "verify", "--man=no", f"--root={chroot.root}",
                                unit], capture_output=True, text=True, check=False)  # fmt: skip
