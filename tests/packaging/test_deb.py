@@ -68,6 +68,9 @@ def test_desk_package_holds_the_app_command_config_units_and_rules(
     assert (venv / "bin" / "cme-kiosk").read_text().startswith("#!/opt/venvs/cme-kiosk/bin/python")
     assert (root / "usr" / "bin" / "cme-kiosk").stat().st_mode & 0o755 == 0o755
     assert (root / "lib" / "systemd" / "system" / "cme-kiosk.service").is_file()
+    # The unit's Documentation= points at the field guide.
+    guide = root / "usr" / "share" / "doc" / "cme-kiosk" / "install.md"
+    assert guide.read_bytes() == (REPO / "docs" / "install.md").read_bytes()
     rules = root / "lib" / "udev" / "rules.d" / "70-cme-kiosk.rules"
     assert rules.read_bytes() == (REPO / "packaging" / "udev" / "70-cme-kiosk.rules").read_bytes()
     assert (root / "DEBIAN" / "conffiles").read_text().split() == ["/etc/cme-kiosk/config.toml"]
