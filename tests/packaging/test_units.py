@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,6 +31,7 @@ def test_systemd_analyze_verify_passes(unit: Path, tmp_path: Path) -> None:
     need(shutil.which("systemd-analyze") is not None, "systemd-analyze (systemd) not installed")
     need(shutil.which("cage") is not None, "cage not installed (scripts/bootstrap.sh kiosk)")
     need(shutil.which("unshare") is not None, "unshare (util-linux) not installed")
+    need(os.geteuid() == 0, "needs root: a private mount namespace for the package's /usr/bin")
     # The package's /usr/bin, over the host's, in a private mount namespace: verify checks that
     # every command exists and is executable, and the host has no cme-kiosk package installed.
     bin_dir = tmp_path / "usr-bin"
