@@ -138,7 +138,9 @@ def test_server_package_holds_its_units_config_and_command(debs: Debs, tmp_path:
     assert "libpq5" in deps and not {"postgresql", "postgresql-15"} & deps
     postinst = (root / "DEBIAN" / "postinst").read_text()
     assert "cme-kiosk server migrate --help" in postinst  # harmless before the command exists
-    assert "deb-systemd-helper enable" not in postinst  # platform or relay: the engineer picks
+    # Platform or relay: the engineer enables one; debhelper only keeps an earlier choice.
+    for unit in units:
+        assert f"if deb-systemd-helper debian-installed '{unit}'; then" in postinst
     assert "rm -rf /var/lib/cme-kiosk-server" in (root / "DEBIAN" / "postrm").read_text()
 
 

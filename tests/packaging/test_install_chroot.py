@@ -139,6 +139,8 @@ def test_install_doctor_demo_upgrade_remove_and_purge_in_a_debian_12_chroot(
     assert chroot.path("/lib/udev/rules.d/70-cme-kiosk.rules").is_file()
     enabled = chroot.path("/etc/systemd/system/multi-user.target.wants/cme-kiosk.service")
     assert os.readlink(enabled) == "/lib/systemd/system/cme-kiosk.service"  # boots into the desk
+    wants = chroot.path("/etc/systemd/system/multi-user.target.wants")
+    assert not list(wants.glob("cme-kiosk-*.service"))  # platform or relay: the engineer picks
     for unit in ("cme-kiosk.service", "cme-kiosk-platform.service", "cme-kiosk-relay.service"):
         done = subprocess.run(["systemd-analyze", "verify", "--man=no", f"--root={chroot.root}",
                                unit], capture_output=True, text=True, check=False)  # fmt: skip
