@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CONSTRAINTS := -c constraints.txt
 STAMP := $(VENV)/.stamps
 
-.PHONY: demo test test-slow repeat bench lint format install dev i18n screenshots system-runtime system-test clean-venv
+.PHONY: demo test test-slow repeat bench lint format install dev i18n screenshots system-runtime system-test system-deb deb clean-venv
 
 # The two face-station files crashed together once (Qt objects freed by the cycle collector on a
 # camera thread): the default tier runs them together two more times in its own process.
@@ -65,7 +65,14 @@ system-runtime:
 	scripts/bootstrap.sh runtime build
 
 system-test:
-	scripts/bootstrap.sh test
+	scripts/bootstrap.sh test kiosk deb
+
+system-deb:
+	scripts/bootstrap.sh build deb
+
+# dist/cme-kiosk_<version>_amd64.deb and dist/cme-kiosk-server_<version>_amd64.deb (packaging/README.md)
+deb: system-deb
+	packaging/build-deb.sh
 
 $(STAMP)/venv:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cme-kiosk needs Python >= 3.11"' \

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
+from kiosk.runtime.heartbeat import Supervision
 from kiosk.runtime.runtime import Runtime
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk
@@ -142,6 +143,8 @@ def run_desk(
         app.quit()
 
     watcher = SignalWatcher(on_signal, parent=window)
+    # systemd (Type=notify): READY=1, then WATCHDOG=1 only while both threads answer probes.
+    supervision = Supervision(post_gui=window.bridge.post_gui, post_desk=running.service.ping)
     try:
         running.runtime.start()
         running.service.announce()
@@ -155,6 +158,7 @@ def run_desk(
             line = f"{READY}: project {project.number}, desk {desk.service.desk_name}"
             log.info("%s; devices:\n%s", line, running.runtime.board.summary())
             ready(line)
+            supervision.ready(line)
             # The desk answers cards from here on; sync and retention start behind it.
             running.start_sync()
             assert running.retention is not None
@@ -164,6 +168,7 @@ def run_desk(
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all
             app.exec()
     finally:
+        supervision.stopping()  # before the desk thread stops: a probe could no longer run
         window.bridge.close()
         running.stop()
         watcher.close()

@@ -20,6 +20,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the store, start the desk; exit 0 on window close or SIGTERM, 2 without a project."""
+    if not args.kiosk:
+        return _run(args)
+    code: object = 1
+    try:
+        code = _run(args)
+        return int(code)
+    except SystemExit as exc:
+        code = exc.code
+        raise
+    finally:
+        # cage exits 0 whatever its child did: a crashed desk tells systemd itself. Status 2 is a
+        # setup problem (no project, bad config, another desk running) a restart cannot fix.
+        if code not in (0, 2):
+            from kiosk.runtime.heartbeat import report_failure
+
+            report_failure()
+
+
+def _run(args: argparse.Namespace) -> int:
     from kiosk.commands._common import config_from_args, fail
     from kiosk.core.errors import KioskError
     from kiosk.logging_setup import setup_logging
