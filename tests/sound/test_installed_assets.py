@@ -1,0 +1,47 @@
+"""An installed desk (a wheel in a fresh venv, as packaging/install-kiosk.sh does) finds its tones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from kiosk.services.sound import Tone
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_wheel_carries_the_tones_and_an_installed_desk_finds_them(tmp_path: Path) -> None:
+    # Build outside the checkout: no build/ or egg-info left beside the sources.
+    extra = tmp_path / "setup.cfg"
+    extra.write_text(f"[build]\nbuild_base = {tmp_path / 'b'}\n[egg_info]\negg_base = {tmp_path}\n")
+    env = {**os.environ, "DIST_EXTRA_CONFIG": str(extra)}
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path / "dist"), str(ROOT)],
+        check=True, env=env, capture_output=True,
+    )  # fmt: skip
+    [wheel] = (tmp_path / "dist").glob("cme_kiosk-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = {n for n in zf.namelist() if n.startswith("kiosk/_assets/")}
+    assert shipped == {f"kiosk/_assets/sounds/{t.value}.wav" for t in Tone}
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    # Run from elsewhere: the checkout must not be on sys.path.
+    found = subprocess.run(
+        [str(python), "-I", "-c",
+         "from kiosk.assets import asset; print(asset('sounds/accepted.wav'))"],
+        cwd=tmp_path, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    assert Path(found) == site / "kiosk" / "_assets" / "sounds" / "accepted.wav"
+    assert Path(found).read_bytes() == (ROOT / "assets" / "sounds" / "accepted.wav").read_bytes()
