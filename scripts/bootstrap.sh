@@ -4,13 +4,17 @@
 # Without root (and without sudo) it prints the exact apt command to run instead.
 set -euo pipefail
 
-runtime=(libzbar0 pcscd fonts-wqy-microhei
+# alsa-utils: the desk plays its tones with aplay (ALSA directly, or through the desktop's sound
+# server via ALSA's default device): docs/desk.md "Sounds".
+runtime=(libzbar0 pcscd fonts-wqy-microhei alsa-utils
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
          libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
          libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0)
 build=(gcc swig python3-dev python3-venv libpcsclite-dev pkg-config)
 # Test only: vpcd listens on all interfaces, so the kiosk's own install never pulls it in.
-testonly=(xvfb vsmartcard-vpcd postgresql)
+# pulseaudio + libasound2-plugins: a private sound server with a null sink records what aplay
+# plays through ALSA's "pulse" device (this machine has no sound card); pulseaudio-utils: parec.
+testonly=(xvfb vsmartcard-vpcd postgresql pulseaudio pulseaudio-utils libasound2-plugins)
 
 wanted=()
 for group in "$@"; do
