@@ -174,12 +174,17 @@ class SoundPlayer:
                 stopping = self._stopping
                 volume = self._volume
                 child = self._child
-            if child is not None:
-                self._tend(child, cut=cut)
+            try:
+                if child is not None:
+                    self._tend(child, cut=cut)
+                if not stopping and name is not None:
+                    self._start(name, volume)
+            # A bug here must cost a tone, never the thread: later tones still play.
+            except Exception:
+                log.exception("sound: playing %s failed", name)
+                self._set_state(SoundState(False, "sound player error (see the log)"))
             if stopping:
                 return
-            if name is not None:
-                self._start(name, volume)
 
     def _tend(self, child: _Child, *, cut: bool) -> None:
         """Stop a child that is replaced or stuck; report how one that ended by itself went."""
