@@ -16,6 +16,8 @@ fi
 getent group cme-kiosk >/dev/null || groupadd --system cme-kiosk
 id "$user" >/dev/null 2>&1 || useradd --create-home --gid cme-kiosk "$user"
 usermod -aG cme-kiosk "$user"
+# The sound card directly (/dev/snd/*) when the desk runs under cage with no sound server.
+usermod -aG audio "$user"
 
 python3 -m venv /opt/cme-kiosk/venv
 /opt/cme-kiosk/venv/bin/pip install -q -c "$here/constraints.txt" --upgrade pip setuptools wheel

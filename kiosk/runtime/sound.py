@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from drivers.sound import Pcm, SoundPlayer, SoundState, read_wav
 from kiosk.assets import AssetMissing, asset
@@ -18,7 +19,7 @@ from kiosk.config import SoundSection
 from kiosk.runtime.devices import DeskPort, StatusBoard
 from kiosk.services.desk import Subscription
 from kiosk.services.screen import FacePrompt, ScreenEvent
-from kiosk.services.sound import Tone, tone_for
+from kiosk.services.sound import SoundControls, Tone, tone_for
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,10 @@ class DeskSounds:
         """Silence the desk (the tone playing stops) or let it sound again."""
         self.player.set_muted(muted)
         log.info("sound %s", "muted" if muted else "unmuted")
+
+
+if TYPE_CHECKING:
+    _CONTROLS: type[SoundControls] = DeskSounds  # mypy checks staff mode's protocol is met
 
 
 def desk_sounds(

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from kiosk.config import parse_config
 from kiosk.core.model import Method
-from kiosk.runtime import Runtime
-from kiosk.runtime.sound import SOUND_NAME, DeskSounds
+from kiosk.runtime import Runtime, StatusBoard
+from kiosk.runtime.sound import SOUND_NAME, DeskSounds, load_tones
 from kiosk.services.checkin import Outcome, Status
 from kiosk.services.screen import DeviceStatus, FacePrompt, Notice
 from kiosk.services.sound import Tone, tone_for
@@ -139,3 +140,28 @@ def test_without_a_sound_device_the_desk_keeps_answering_and_says_why(
         method=Method.QR, reason="test", message_zh="拒绝", message_en="Refused", detail=""
     )
     assert refusal.result(5).status is Status.REFUSED
+
+
+def test_a_missing_tone_file_keeps_the_line_red_and_the_others_playing(rig: DeskRig) -> None:
+    tones, _ = load_tones()
+    del tones["already"]
+    board = StatusBoard(rig.desk)
+    sounds = DeskSounds(
+        tones,
+        section=parse_config({}).sound,  # ALSA's default: the null device in tests
+        desk=rig.desk,
+        board=board,
+        problems=("asset sounds/already.wav not found",),
+    )
+    sounds.start()
+    try:
+        assert wait_for(lambda: SOUND_NAME in board.lines())
+        assert board.lines()[SOUND_NAME] == (
+            False, "asset sounds/already.wav not found (ALSA default: ready)"
+        )  # fmt: skip
+        sounds(Outcome(Status.ALREADY, "", ""))  # no tone, no error
+        assert not sounds.player.busy
+        sounds(Outcome(Status.ACCEPTED, "", ""))
+        assert sounds.player.busy
+    finally:
+        sounds.stop()

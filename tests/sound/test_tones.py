@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 import pytest
 
+from drivers.sound import read_wav as read_pcm
 from kiosk.assets import CHECKOUT, AssetMissing, asset
 from kiosk.runtime.sound import load_tones
 from kiosk.services.sound import Tone
@@ -52,3 +54,18 @@ def test_the_desk_loads_every_tone_and_a_missing_asset_is_named() -> None:
     assert problems == [] and set(tones) == {t.value for t in Tone}
     with pytest.raises(AssetMissing, match=r"sounds/nope\.wav not found"):
         asset("sounds/nope.wav")
+
+
+def test_a_file_the_desk_cannot_play_is_refused_by_name(tmp_path: Path) -> None:
+    stereo = tmp_path / "stereo.wav"
+    with wave.open(str(stereo), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(48_000)
+        w.writeframes(bytes(400))
+    garbage = tmp_path / "garbage.wav"
+    garbage.write_bytes(b"RIFF not really")
+    with pytest.raises(ValueError, match=r"stereo\.wav: 2 channel\(s\) of 16 bit"):
+        read_pcm(stereo)
+    with pytest.raises(ValueError, match=r"garbage\.wav: not a PCM WAV file"):
+        read_pcm(garbage)
