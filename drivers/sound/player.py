@@ -3,10 +3,10 @@
 `play(name)` only leaves the request in a one-slot mailbox and returns. The "sound" thread starts
 an aplay child for it, with the tone rendered at the current volume on its standard input (an
 in-memory file, so no pipe can fill). A newer request replaces the one playing: the child is
-stopped (SIGTERM, then SIGKILL) and the new tone starts, so a burst of taps never queues up a
-burst of sounds. A child that fails says why on stderr; the player's state turns to "no audio
-device (…)" until a later sound plays again, and `on_state` hears of every change (on the sound
-thread). A child that hangs (a wedged driver) is killed once it overruns its tone by STALL_S.
+killed and the new tone starts, so a burst of taps never queues up a burst of sounds. A child
+that fails says why on stderr; the player's state turns to "no audio device (…)" until a later
+sound plays again, and `on_state` hears of every change (on the sound thread). A child that
+hangs (a wedged driver) is killed once it overruns its tone by STALL_S.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.01  # how often the sound thread looks at a playing child
 STALL_S = 3.0  # a child still running this long after its tone should have ended is stuck
-TERM_GRACE_S = 0.2  # aplay aborts its stream on SIGTERM at once; SIGKILL after this
+KILL_WAIT_S = 1.0  # how long to wait for a killed child to be reaped
 SILENCE = "_probe"  # the name of the 20 ms of silence that opens the device at start
 
 StateListener = Callable[[SoundState], None]
@@ -258,13 +258,14 @@ class SoundPlayer:
 
 
 def _end(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (aplay aborts its stream), SIGKILL if it lingers; reap it."""
-    proc.terminate()
+    """Stop a child now and reap it.
+
+    SIGKILL, not SIGTERM: on SIGTERM aplay only aborts its stream and, through the PulseAudio
+    plugin, still drains the whole tone before it exits. A killed client's stream is dropped at
+    once by the sound server or the kernel, and dmix's shared locks are undone by the kernel.
+    """
+    proc.kill()
     try:
-        proc.communicate(timeout=TERM_GRACE_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        try:
-            proc.communicate(timeout=1.0)
-        except subprocess.TimeoutExpired:  # stuck in the kernel: Popen reaps it later
-            log.error("sound: aplay (pid %d) does not die", proc.pid)
+        proc.communicate(timeout=KILL_WAIT_S)
+    except subprocess.TimeoutExpired:  # stuck in the kernel: Popen reaps it later
+        log.error("sound: aplay (pid %d) does not die", proc.pid)

@@ -187,7 +187,7 @@ def test_a_burst_of_answers_replaces_sounds_and_never_blocks(
     heard = notes(tap(pulse).until_quiet(start, quiet_s=0.5))
     # Queued, 50 tones would sound for over 13 s; replaced, sound ends with the last one.
     sounding = heard[-1].end_s - heard[0].start_s
-    assert sounding < span + 0.6, (sounding, span)
+    assert sounding < span + 1.0, (sounding, span)
     assert max(children) <= 2  # the one playing, and at most one being reaped as it is replaced
     assert max(calls) < 0.05, max(calls)
     # The last answer's tone is heard whole at the end: refused (two falling notes).

@@ -199,6 +199,17 @@ class Tap:
             data = f.read()
         return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
 
+    def why(self, start: int) -> str:
+        """What the recorder and the server are doing, for a failure message."""
+        recorded = self.position() - start
+        loudest = int(np.max(np.abs(self.read(start)), initial=0))
+        parec = "running" if self._proc is not None and self._proc.poll() is None else "gone"
+        server = "running" if self._pulse.running else "gone"
+        return (
+            f"{recorded} samples since the mark (loudest {loudest}), parec {parec}, "
+            f"pulseaudio {server}; its log:\n{self._pulse.log_tail()}"
+        )
+
     def _wait(self, condition: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -219,11 +230,13 @@ class Tap:
             return loud.size > 0 and self.position() - start - int(loud[-1]) >= quiet_s * RATE
 
         if not self._wait(done, timeout):
-            pytest.fail(f"nothing sounded and ended within {timeout} s")
+            pytest.fail(f"nothing sounded and ended within {timeout} s: {self.why(start)}")
         return self.read(start)
 
     def span(self, start: int, seconds: float, *, timeout: float = 10.0) -> npt.NDArray[np.int16]:
         """The samples from `start` once `seconds` of them were recorded."""
         if not self._wait(lambda: self.position() - start >= seconds * RATE, timeout):
-            pytest.fail(f"the sink did not record {seconds} s within {timeout} s")
+            pytest.fail(
+                f"the sink did not record {seconds} s within {timeout} s: {self.why(start)}"
+            )
         return self.read(start)[: int(seconds * RATE)]
