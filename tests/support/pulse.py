@@ -47,7 +47,10 @@ class PrivatePulse:
         self.proc: subprocess.Popen[bytes] | None = None
         self.tap: Tap | None = None
         self._starts = 0
-        (workdir / "client.conf").write_text("autospawn = no\n")
+        # No shared memory between client and server: PulseAudio 16.1 aborts on an assertion in
+        # its memfd block import now and then (memblock.c, n_imported) when short streams come
+        # and go as the desk's do; copying the samples over the socket avoids that code.
+        (workdir / "client.conf").write_text("autospawn = no\nenable-shm = no\nenable-memfd = no\n")
 
     @property
     def env(self) -> dict[str, str]:
@@ -82,6 +85,7 @@ class PrivatePulse:
             "--use-pid-file=no",
             "--disallow-module-loading=no",
             "--log-target=stderr",
+            "--disable-shm=yes",
             f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1",
             f"--load=module-null-sink sink_name={SINK} rate={RATE} channels=1",
         ]
