@@ -106,13 +106,13 @@ class PrivatePulse:
         self._starts += 1
         self.tap = Tap(self, self.workdir / f"monitor-{self._starts}.raw")
         self.tap.start()
-        # The sink drops to the tap's latency only after the block it rendered ahead has
-        # played: one short stream drained here waits that out, once, for every test after it.
-        subprocess.run(
-            ["pacat", "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1"],
-            input=bytes(RATE // 50 * 2), env={**os.environ, **self.env}, capture_output=True,
-            check=False, timeout=10,
-        )  # fmt: skip
+
+    def pactl(self, *args: str) -> str:
+        """Run pactl against this server; its output."""
+        return subprocess.run(
+            ["pactl", *args], env={**os.environ, **self.env}, capture_output=True, text=True,
+            check=True, timeout=10,
+        ).stdout  # fmt: skip
 
     @property
     def running(self) -> bool:
@@ -177,12 +177,20 @@ class Tap:
             "parec", f"--device={SINK}.monitor", "--raw", "--format=s16le", f"--rate={RATE}",
             "--channels=1", "--latency-msec=20",
         ]  # fmt: skip
+        # A new null sink renders 2 s blocks until a client asks for less, and the first block
+        # is rendered ahead: held suspended until the recorder is connected, it resumes at the
+        # recorder's 20 ms (otherwise the first samples, and every tone, arrive 2 s late).
+        self._pulse.pactl("suspend-sink", SINK, "1")
         with open(self.path, "wb") as out:
             self._proc = subprocess.Popen(
                 argv, env={**os.environ, **self._pulse.env}, stdout=out,
                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
             )  # fmt: skip
-        if not self._wait(lambda: self.position() >= RATE // 10, timeout):
+        connected = self._wait(
+            lambda: bool(self._pulse.pactl("list", "short", "source-outputs").strip()), timeout
+        )
+        self._pulse.pactl("suspend-sink", SINK, "0")
+        if not connected or not self._wait(lambda: self.position() >= RATE // 10, timeout):
             raise RuntimeError(f"parec does not record: {self._pulse.log_tail()}")
 
     def stop(self) -> None:
