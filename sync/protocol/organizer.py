@@ -68,6 +68,21 @@ class SubmissionAnswer(Wire):
     lines: int
 
 
+class RefusedRecord(Wire):
+    """A record the organizer must know of although the platform does not hold it.
+
+    `by` "platform": refused because its desk had been retired or revoked (a seq above the one
+    frozen then); "desk": the desk gave up on it (a dead letter) and sent its signed stub.
+    """
+
+    device_id: str
+    desk_name: str
+    seq: int
+    uuid: str
+    reason: str
+    by: Literal["platform", "desk"]
+
+
 class ProjectStatus(Wire):
     """Counts, every desk's completeness, conflicts and the submission window."""
 
@@ -80,6 +95,7 @@ class ProjectStatus(Wire):
     complete: bool  # no desk blocks the submission
     window: SubmissionWindow
     corrections: int = 0  # the organizer's uploaded corrections (audit)
+    refused_records: list[RefusedRecord] = Field(default_factory=list)
 
 
 CorrectionKindName = Literal["add_checkout", "add_checkin", "void_record", "merge_provisional"]
