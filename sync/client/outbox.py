@@ -80,6 +80,9 @@ class OutboxQueue(Protocol):
     def pending_refusals(self, limit: int = 500) -> list[RefusalStub]:
         """Stubs the platform has not answered yet."""
 
+    def pending_refusals_among(self, uuids: Sequence[str]) -> list[RefusalStub]:
+        """Those of these stubs still pending, in sequence order (a batch sent again)."""
+
     def apply_refusal_answers(self, answers: Iterable[tuple[str, str, str]]) -> None:
         """Mark stubs answered (accepted/duplicate: done; rejected: kept, not sent again)."""
 
@@ -137,15 +140,14 @@ class Outbox:
         A batch the platform keeps failing on while otherwise well is bisected (sync.client.poison).
         """
         latency = 0.0
-        while batch := self._batch("event"):
-            start = self._monotonic()
-            self._guarded("event", batch, [e.event.uuid for e in batch], self._send_events)
-            latency = self._monotonic() - start
-        while rows := self._batch("denied"):
-            start = self._monotonic()
-            self._guarded("denied", rows, [str(r["uuid"]) for r in rows], self._send_denied)
-            latency = self._monotonic() - start
-        self._send_refusals()
+        for kind, send in (("event", self._send_events), ("denied", self._send_denied),
+                           ("stub", self._send_stubs)):  # fmt: skip
+            if kind == "stub" and not hasattr(self.endpoint, "upload_refusals"):
+                continue  # an endpoint without stubs (a test double): they wait
+            while batch := self._batch(kind):
+                start = self._monotonic()
+                self._guarded(kind, batch, [_uuid(x) for x in batch], send)
+                latency = self._monotonic() - start
         offset = self._report()
         if offset is not None:
             self.queue.save_clock_offset(offset)
@@ -165,17 +167,21 @@ class Outbox:
 
     def _batch(self, kind: str) -> list[Any]:
         """The next batch: the suspected one again unchanged, else the oldest pending."""
+        q = self.queue
+        fetchers: dict[str, tuple[Callable[[int], Sequence[Any]], Callable[..., Sequence[Any]]]]
+        fetchers = {
+            "event": (q.pending_events, q.pending_events_among),
+            "denied": (q.pending_denied, q.pending_denied_among),
+            "stub": (q.pending_refusals, q.pending_refusals_among),
+        }
+        oldest, among = fetchers[kind]
         held = self.poison.held(kind)
         if held is not None:
-            among = (self.queue.pending_events_among if kind == "event"
-                     else self.queue.pending_denied_among)(held)  # fmt: skip
-            again = [_uuid(x) for x in among]
-            if tuple(again) == held:
-                return among
+            again: list[Any] = list(among(held))
+            if tuple(_uuid(x) for x in again) == held:
+                return again
             self.poison.clear()
-        if kind == "event":
-            return list(self.queue.pending_events(self.batch_size))
-        return list(self.queue.pending_denied(self.batch_size))
+        return list(oldest(self.batch_size))
 
     def _guarded(
         self, kind: str, batch: list[Any], uuids: list[str], send: Callable[[list[Any]], None]
@@ -200,22 +206,14 @@ class Outbox:
         log.error("%s record %s given up: the platform fails on it every time (%s)", kind, uuid,
                   key)  # fmt: skip
 
-    def _send_refusals(self) -> None:
-        """Upload signed stubs of records given up here (an endpoint without them: kept)."""
-        upload: Callable[[Sequence[RefusalStub]], Sequence[RecordAnswer]] | None = getattr(
-            self.endpoint, "upload_refusals", None
-        )
-        if upload is None:
-            return
-        while stubs := self.queue.pending_refusals(self.batch_size):
-            answers = upload(stubs)
-            sent = {s.uuid for s in stubs}
-            usable = [(a.uuid, a.status, a.reason) for a in answers if a.uuid in sent]
-            if not usable:
-                raise TransientSyncError(f"server answered none of the {len(stubs)} stubs")
-            self.queue.apply_refusal_answers(usable)
-            if len(usable) < len(stubs):
-                return  # the rest go with the next drain
+    def _send_stubs(self, stubs: list[RefusalStub]) -> None:
+        """Upload signed stubs of records given up here."""
+        answers = self.endpoint.upload_refusals(stubs)  # type: ignore[attr-defined]
+        sent = {s.uuid for s in stubs}
+        usable = [(a.uuid, a.status, a.reason) for a in answers if a.uuid in sent]
+        if not usable:
+            raise TransientSyncError(f"server answered none of the {len(stubs)} stubs")
+        self.queue.apply_refusal_answers(usable)
 
     def _send_events(self, batch: list[StoredEvent]) -> None:
         self._send_walk_ins(batch)  # first: the platform must know who a walk-in's record names
@@ -272,7 +270,9 @@ class Outbox:
 
 
 def _uuid(item: object) -> str:
-    """The uuid of a pending record (StoredEvent) or refused attempt (row dict)."""
+    """The uuid of a pending record, stub or refused attempt (row dict)."""
     if isinstance(item, StoredEvent):
         return item.event.uuid
+    if isinstance(item, RefusalStub):
+        return item.uuid
     return str(item["uuid"])  # type: ignore[index]

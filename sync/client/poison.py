@@ -1,11 +1,11 @@
 """Poison records: one record the platform fails on every time must not block the queue.
 
 An outage is waited out: no answer at all (network, timeout, an unreadable answer), 503, 408,
-425, 429, or any answer with Retry-After. Only when the *same* batch gets the *same* other error
-(a 5xx, or a 400/413/422 refusal of the body) `REPEATS` times in a row while the platform's status
-call succeeds is the batch suspected: the outbox then halves it until the failing record is
-alone, gives that record up (a dead letter with a signed refusal stub the platform counts) and
-uploads the rest. docs/protocol.md, "Poison records".
+425, 429, or any answer with Retry-After. Only when the *same* batch (sent again unchanged) gets
+the *same* other error (a 5xx, or a 400/413/422 refusal of the body) `REPEATS` times in a row,
+each time while the platform's status call succeeds, is the batch suspected: the outbox then
+halves it until the failing record is alone, gives that record up (a dead letter with a signed
+refusal stub the platform counts) and uploads the rest. docs/protocol.md, "Poison records".
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class PoisonWatch:
         """Count a failure; True when the batch should be bisected now."""
         key = failure_key(exc)
         if key is None or not healthy():  # an outage, or the platform is down as a whole
+            self.suspect = None  # only consecutive failures of one kind count
             return False
         s = self.suspect
         if s is not None and s.kind == kind and s.uuids == tuple(uuids) and s.key == key:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -62,6 +63,9 @@ class OutboxRows:
 
     def give_up(self, kind: str, uuid: str, *, reason: str, at: datetime | None = None) -> None:
         """Dead-letter one record the platform keeps failing on; a record leaves a signed stub."""
+        if kind == "stub":  # kept here, not sent again: the record's dead letter already says why
+            self.apply_refusal_answers([(uuid, "rejected", reason)])
+            return
         self.apply_answers(kind, [(uuid, "rejected", reason)], at=at)
         if kind == "event":
             self.add_refusal_stub(uuid, reason=reason)
@@ -86,12 +90,19 @@ class OutboxRows:
             "SELECT * FROM refusal_stubs WHERE sync_state = 'pending' ORDER BY seq LIMIT ?",
             (limit,),
         )
-        return [
-            RefusalStub(uuid=r["uuid"], seq=int(r["seq"]), device_id=r["device_id"],
-                        project=r["project"], hash=r["hash"], reason=r["reason"],
-                        signature=r["signature"])
-            for r in rows
-        ]  # fmt: skip
+        return _stubs(rows)
+
+    def pending_refusals_among(self, uuids: Sequence[str]) -> list[RefusalStub]:
+        """Those of these stubs still pending, in sequence order (a batch sent again)."""
+        if not uuids:
+            return []
+        marks = ",".join("?" for _ in uuids)
+        rows = self._db.read(
+            f"SELECT * FROM refusal_stubs WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
+            " ORDER BY seq",
+            tuple(uuids),
+        )
+        return _stubs(rows)
 
     def apply_refusal_answers(self, answers: Iterable[tuple[str, str, str]]) -> None:
         """accepted/duplicate: the platform counts it; rejected: kept, not sent again."""
@@ -206,3 +217,12 @@ class OutboxRows:
         )[0]
         return {"pending": row[0], "synced": row[1], "dead_letter": row[2], "last_seq": row[3],
                 "meta": json.loads(self._db.get_meta(SYNC_STATUS_KEY) or "{}")}  # fmt: skip
+
+
+def _stubs(rows: Sequence[sqlite3.Row]) -> list[RefusalStub]:
+    return [
+        RefusalStub(uuid=r["uuid"], seq=int(r["seq"]), device_id=r["device_id"],
+                    project=r["project"], hash=r["hash"], reason=r["reason"],
+                    signature=r["signature"])
+        for r in rows
+    ]  # fmt: skip

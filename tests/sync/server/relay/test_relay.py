@@ -129,7 +129,6 @@ def test_two_forwarding_passes_at_once_deliver_each_record_once(venue: Venue) ->
     from concurrent.futures import ThreadPoolExecutor
     from datetime import timedelta
 
-
     desk = venue.desk("W")
     records = [desk.record(f"A{1 + i % 5}", at=at(DAY1, 8) + timedelta(seconds=i))
                for i in range(1200)]  # fmt: skip
