@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from sync.chain import SignedHead
+from sync.store.key_files import fsync_dir
 
 
 class HeadFileError(ValueError):
@@ -23,15 +24,6 @@ class HeadFileError(ValueError):
 def head_path(db_path: Path) -> Path:
     """Where the checkpoint of a kiosk database lives: beside it, `<name>.head.json`."""
     return db_path.with_name(db_path.name + ".head.json")
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a file's creation, rename or removal in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_head(path: Path, head: SignedHead) -> None:
