@@ -356,22 +356,22 @@ class RelayForwarder:
             self._follow_state(desk.device_id, desk.state, desk.end_reason)
 
     def _follow_state(self, device_id: str, state: str, reason: str) -> None:
-        """A kiosk revoked upstream is revoked here too: its next request is refused."""
-        if state != "revoked":
+        """A kiosk revoked or retired upstream is so here too: it pulls and reports nothing."""
+        if state not in ("revoked", "retired"):
             return
         with self.db.write() as conn:
             conn.execute(
                 update(t.relay_registered).where(t.relay_registered.c.device_id == device_id)
-                .values(upstream_state="revoked")
+                .values(upstream_state=state)
             )  # fmt: skip
             local = self.platform.device(device_id, conn)
-        if local.state == "revoked":
+        if local.state in (state, "revoked"):
             return
         self.platform.end_device(
-            device_id, state="revoked", actor=UPSTREAM_ACTOR,
-            reason=f"revoked by the platform upstream{': ' + reason if reason else ''}",
+            device_id, state=state, actor=UPSTREAM_ACTOR,
+            reason=f"{state} by the platform upstream{': ' + reason if reason else ''}",
         )  # fmt: skip
-        log.warning("relay: desk %s was revoked upstream; revoked here too", device_id)
+        log.warning("relay: desk %s was %s upstream; %s here too", device_id, state, state)
 
     # ---- the background loop -------------------------------------------------------------
 

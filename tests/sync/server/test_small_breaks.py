@@ -66,7 +66,9 @@ def test_control_characters_in_roster_names_are_refused_with_the_line(tmp_path: 
         ({"sync": {"pinned_sha256": "ab" * 31}}, "[sync].pinned_sha256: must be the SHA-256"),
     ],
 )
-def test_the_configuration_refuses_what_would_crash_later(doc: dict[str, object], message: str) -> None:
+def test_the_configuration_refuses_what_would_crash_later(
+    doc: dict[str, object], message: str
+) -> None:
     with pytest.raises(ConfigError) as err:
         parse_config(doc)
     assert message in str(err.value)

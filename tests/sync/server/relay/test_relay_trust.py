@@ -300,3 +300,20 @@ def test_records_of_an_untraced_kiosk_are_refused_and_the_relay_shows_it(venue: 
         (desk.device_id, "untraced_device")
     ]
     assert len(venue.upstream.admin.stored_events(NUMBER)) == 1
+
+
+def test_a_kiosk_retired_upstream_is_retired_at_the_venue_too(venue: Venue) -> None:
+    """Issue 14 break 1 through a relay: the lost kiosk stops pulling the roster there too."""
+    clock = FakeClock(at(DAY1, 8, 10))
+    a = venue.kiosk("A", clock)
+    assert present(a, 0) is Status.ACCEPTED
+    a.sync()
+    assert venue.forwarder.cycle()[0].error == ""
+    venue.upstream.admin.retire(a.enrollment.device_id, reason="lost in hall 2")
+    assert venue.forwarder.cycle()[0].error == ""
+    with pytest.raises(PermanentError) as err:
+        a.pull()
+    assert err.value.reason == "device_retired"
+    assert "retired by the platform upstream: lost in hall 2" in str(err.value)
+    kiosks = {k["desk_name"]: k for k in relay_status(venue.relay.admin.db)[0]["kiosks"]}
+    assert kiosks["A"]["state"] == "retired" and kiosks["A"]["upstream_state"] == "retired"
