@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.errors import KeysMissing
-from sync.store import Store
-from sync.store import key_files
+from sync.store import Store, key_files
 from sync.store.head import head_path
 from tests.privacy.test_at_rest import ROOT, seeded
 
