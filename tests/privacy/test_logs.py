@@ -120,7 +120,9 @@ def test_the_kiosk_logs_no_personal_data_or_secret(
 
 
 def test_the_platform_server_logs_no_personal_data_or_secret(
-    tmp_path: Path, tls: TlsFiles, clean_root: None  # noqa: F811
+    tmp_path: Path,
+    tls: TlsFiles,
+    clean_root: None,  # noqa: F811
 ) -> None:
     app = create_app(f"sqlite:///{tmp_path / 'server.sqlite3'}")
     crash = APIRouter()
