@@ -121,8 +121,8 @@ def test_the_kiosk_logs_no_personal_data_or_secret(
 
 def test_the_platform_server_logs_no_personal_data_or_secret(
     tmp_path: Path,
-    tls: TlsFiles,
-    clean_root: None,  # noqa: F811
+    tls: TlsFiles,  # noqa: F811
+    clean_root: None,
 ) -> None:
     app = create_app(f"sqlite:///{tmp_path / 'server.sqlite3'}")
     crash = APIRouter()
