@@ -119,6 +119,22 @@ def test_out_of_range_numbers_and_instants_are_4xx_never_500(
     assert len(srv.admin.stored_events(NUMBER)) == 1
 
 
+def test_a_lone_surrogate_in_a_corrections_state_is_a_422(srv: LiveServer) -> None:
+    """Found by the endpoint fuzz: free-form state values reached the JSON encoder (HTTP 500)."""
+    office = enroll(srv, NUMBER, "office", role="organizer")
+    entry = {
+        "id": "0b6e1c2a-0000-4000-8000-000000000001", "kind": "add_checkout", "by": "王",
+        "made_at": "2026-06-03T10:00:00+08:00", "reason": "forgot", "attendee_id": "A1",
+        "record_id": "0b6e1c2a-0000-4000-8000-000000000002",
+        "moment": "2026-06-03T17:00:00+08:00", "before": {"out": None}, "after": {"out": "17:00"},
+    }  # fmt: skip
+    with raw(srv, office.client.token) as c:
+        for state in ({"out": "\ud800"}, {"\udfff": "x"}, {"out": 2**70}, {"out": "\x00"}):
+            r = post(c, f"/api/v1/projects/{NUMBER}/corrections",
+                     {"corrections": [{**entry, "before": state}]})  # fmt: skip
+            assert r.status_code == 422 and r.json()["error"] == "invalid_request", (state, r.text)
+
+
 def test_control_characters_and_nul_are_refused_not_stored(srv: LiveServer, desk: WireDesk) -> None:
     good = desk.record("A2", at=at(DAY1, 9)).model_dump()
     denied = desk.denied(at=at(DAY1, 9)).model_dump()
