@@ -267,11 +267,15 @@ def report(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, _ = _review(args, ws, client)
+        not_held = client.project_status(args.project).refused_records
     if args.json:
         for row in execution_report_rows(table):
             print(json.dumps(row, ensure_ascii=False))
     else:
         _print_table(table)
+        for r in not_held:  # records the platform does not hold: the organizer must know
+            why = "refused: desk ended" if r.by == "platform" else "given up by the desk"
+            print(f"record not held: desk {r.desk_name} seq {r.seq} ({why}: {r.reason})")
     if args.xlsx:
         print(f"wrote {write_review_xlsx(table, Path(args.xlsx), generated_at=utc_now())}")
     if args.pdf:
