@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,21 @@ def test_a_small_order_public_key_does_not_fool_verify(tmp_path: Path) -> None:
     out = verify(db, "--public-key", base64.b64encode(IDENTITY).decode())
     assert out.returncode == 1 and "INTACT" not in out.stdout
     assert "bad public key: a small-order point" in out.stderr
+
+
+def test_a_torn_checkpoint_write_leaves_the_one_before_never_one_ahead(tmp_path: Path) -> None:
+    from sync import chain
+    from sync.store.head import SLOT, read_head, write_head
+
+    key = chain.Ed25519PrivateKey.generate()
+    path = tmp_path / "k.sqlite3.head.json"
+    for seq in (1, 2, 3):
+        write_head(path, chain.sign_head(key, seq, f"{seq:064x}"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    found = read_head(path)
+    assert found is not None and found.seq == 3
+    raw = bytearray(path.read_bytes())
+    raw[SLOT : SLOT + 40] = b"\x00" * 40  # record 3's slot torn by a power cut
+    path.write_bytes(bytes(raw))
+    found = read_head(path)
+    assert found is not None and found.seq == 2 and chain.verify_head(key.public_key(), found)
