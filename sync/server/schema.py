@@ -77,7 +77,7 @@ def head() -> str:
 
 
 def next_revision_id() -> str:
-    """The id a new revision takes: the next number after the highest numbered one (NNNN)."""
+    """The id a new revision gets: one past the highest numbered one (named ids are skipped)."""
     numbered = [int(r) for r in _revisions()[1] if r.isdigit()]
     return f"{max(numbered, default=0) + 1:04d}"
 

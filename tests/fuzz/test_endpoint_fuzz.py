@@ -18,12 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.core.model import new_uuid
 from sync import chain, signing
 from sync.protocol import MAX_OFFSET_MS, MAX_SEQ
+from sync.server.relay import downstream
+from sync.server.routes import desks, organizers
 from tests.support.desks import WireDesk, enroll, seed_platform, statuses
 from tests.support.live_server import LiveServer, live_server, server_db  # noqa: F401
 from tests.support.postgres import pg_cluster  # noqa: F401
@@ -117,6 +120,7 @@ class Actors:
             ("organizer", "GET", f"{p}/submission"): None,
             ("organizer", "POST", f"{p}/submission"): {
                 "project": NUMBER, "profile": "inner-mongolia-2025-draft", "lines": [line]},
+            ("organizer", "GET", f"{p}/ledger"): None,
             ("organizer", "GET", f"{p}/walk-ins"): None,
             ("organizer", "GET", f"{p}/corrections"): None,
             ("organizer", "POST", f"{p}/corrections"): {"corrections": [correction]},
@@ -214,6 +218,15 @@ def _fuzz(a: Actors, data: st.DataObject) -> None:
     assert r.status_code < 500, (caller, method, path, body, r.status_code, r.text[:300])
     if r.status_code >= 400:
         assert isinstance(r.json()["error"], str)
+
+
+def test_every_route_a_device_or_relay_can_call_is_fuzzed(actors: Actors) -> None:
+    """A route added to the platform without a template here would go unfuzzed."""
+    served = {(method, route.path.replace("{number}", NUMBER))
+              for router in (desks.router, organizers.router, downstream.router)
+              for route in router.routes if isinstance(route, APIRoute)
+              for method in route.methods}  # fmt: skip
+    assert served == {(method, path) for _, method, path in actors.templates()}
 
 
 @settings(max_examples=120, deadline=None,

@@ -1,7 +1,7 @@
 """Security (issue 14): frozen seqs, signed chain heads, relay-carried codes, refusal stubs.
 
 Revision ID: sec1
-Revises: 0001
+Revises: ledger1
 Created: 2026-12-03
 
 - devices: `frozen_seq` (set when a device is retired or revoked: records above it are
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "sec1"
-down_revision = "0001"
+down_revision = "ledger1"
 branch_labels = None
 depends_on = None
 
