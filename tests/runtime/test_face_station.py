@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from kiosk.core.model import Direction, Method
 from kiosk.diagnostics import probe_face_models
 from kiosk.runtime.face import MISMATCH_ZH, UNKNOWN_ZH, FaceStation, stricter_policy
 from kiosk.services.checkin import Credential, Status
-from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate, FacePrompt
+from kiosk.services.screen import FACE_NAME, EnrollmentOffer, EnrollmentUpdate, FacePrompt
 from tests.support.desk import DeskRig, wait_for
 from tests.support.face_desk import (
     FaceSignals,
@@ -84,6 +85,34 @@ def test_enrolled_face_checks_in_once_with_its_crop_as_evidence(
     rig.outcomes.settle(2.0)  # the face stays in view: one track, one check-in
     assert len(rig.store.records.events()) == 1 and len(rig.outcomes.items) == 1
     assert signals.previews >= 3  # the throttled preview kept flowing meanwhile
+
+
+def test_the_ready_line_is_said_without_holding_the_station_lock(
+    rig: DeskRig, photos: PhotoCache, run: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk thread, answering a card under its subscription lock, may wait for the station's
+    lock while the loader says "ready" through the desk: that once hung the desk for good."""
+    video = still_video(tmp_path / "obama.avi", still_scene(photos, "obama-720p.jpg"))
+    started: list[FaceStation] = []
+    known = threading.Event()
+    free: list[bool] = []
+    report = rig.desk.report_device
+
+    def reporting(name: str, *, ok: bool, detail: str) -> None:
+        if name == FACE_NAME and ok and known.wait(10):
+            lock = started[0].state.lock
+            other = threading.Thread(target=lambda: free.append(lock.acquire(timeout=5)))
+            other.start()
+            other.join()
+            if free[-1]:
+                lock.release()
+        report(name, ok=ok, detail=detail)
+
+    monkeypatch.setattr(rig.desk, "report_device", reporting)
+    started.append(run(rig, face_config(video, liveness="off")))
+    known.set()
+    assert wait_for(lambda: bool(free), 60)
+    assert free == [True]
 
 
 def test_unknown_face_is_a_prompt_and_no_record(

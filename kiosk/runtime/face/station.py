@@ -229,11 +229,16 @@ class FaceStation:
             if st.stopped:
                 return
             st.engine, st.gallery, st.face_desk = engine, gallery, face_desk
-            # Said before the first frame can lead to a check-in: the line never lags the desk.
             n = len(gallery.people(project=st.project))
-            self._report(
-                ok=True, detail=f"人脸签到可用，已登记 {n} 人 / face check-in ready, {n} enrolled"
-            )
+        # Said before the first frame can lead to a check-in (the line never lags the desk), and
+        # outside the station's lock: the report goes through the desk's subscribers, and the
+        # desk thread, answering a card under its subscription lock, may be waiting for ours.
+        self._report(
+            ok=True, detail=f"人脸签到可用，已登记 {n} 人 / face check-in ready, {n} enrolled"
+        )
+        with st.lock:
+            if st.stopped:
+                return
             self._subs.append(self.camera.subscribe(self._on_frame, name="face"))
             self._subs.append(self.camera.subscribe(self._on_preview, name="face-preview"))
         self.camera.start()  # idempotent; the camera's owner also starts and closes it
