@@ -96,6 +96,11 @@ class RemoteEvent(Wire):
     received_at: datetime
     flags: list[str]
     conflict: bool
+    kind: str = "checkin"
+    staff_id: str | None = None
+    note: str | None = None
+    refers_to: str | None = None
+    voided_by: str | None = None  # the void record that undid this one, if any
 
     def store_row(self) -> dict[str, object]:
         """The row shape the store's `store.outbox.add_remote_events` takes."""

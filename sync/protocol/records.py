@@ -14,6 +14,7 @@ from sync.protocol.wire import (
     Hex64,
     Ident,
     IsoInstant,
+    KindName,
     MethodName,
     RecordStatus,
     Signature,
@@ -42,6 +43,12 @@ class EventRecord(Wire):
     prev_hash: Hex64
     hash: Hex64
     signature: Signature
+    # Staff records (docs/protocol.md): signed only when set, so older records are unchanged.
+    kind: KindName = "checkin"
+    staff_id: Ident | None = None
+    note: Annotated[str, free_text(500)] | None = None
+    refers_to: Ident | None = None
+    receipt: Annotated[str, plain(600)] | None = None
 
 
 class EventBatch(Wire):

@@ -27,7 +27,7 @@ log = logging.getLogger("sync.store")
 
 # Tables holding a project's personal data or secrets: a purge empties them for the project.
 _PERSONAL_TABLES = ("face_templates", "evidence", "card_uids", "attendees", "attendee_secrets",
-                    "project_keys", "used_slots", "remote_events")  # fmt: skip
+                    "project_keys", "used_slots", "remote_events", "staff")  # fmt: skip
 
 
 class Store:
