@@ -115,7 +115,8 @@ class OutboxRows:
             for r in rows:
                 c.execute(
                     "INSERT OR IGNORE INTO remote_events (uuid, project, attendee_id, direction,"
-                    " device_id, desk_name, scanned_at, kind, refers_to) VALUES (?,?,?,?,?,?,?,?,?)",
+                    " device_id, desk_name, scanned_at, kind, refers_to)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
                     (r["uuid"], r["project"], r["attendee_id"], r["direction"], r["device_id"],
                      r.get("desk_name", ""), r["scanned_at"], r.get("kind", "checkin"),
                      r.get("refers_to")),

@@ -110,7 +110,7 @@ class Records:
         return sorted(out, key=lambda e: (e.scanned_at, e.uuid))
 
     def attendance(self, project: str, attendee_id: str, *, desk_name: str) -> list[PersonRecord]:
-        """The person's check-ins and check-outs that stand: staff records and voided ones left out."""
+        """The person's check-ins and check-outs that stand (no staff records, nothing voided)."""
         records = self.person_records(project, attendee_id, desk_name=desk_name)
         voided = {r.refers_to for r in records if r.kind is RecordKind.VOID}
         return [r for r in records if r.kind is RecordKind.CHECKIN and r.uuid not in voided]
