@@ -55,6 +55,14 @@ def hash_pin(pin: str) -> str:
     return _HASHER.hash(pin)
 
 
+def pin_matches(pin_hash: str, pin: str) -> bool:
+    """Whether `pin` is the PIN behind an argon2 hash (False for a hash that is not one)."""
+    try:
+        return bool(_HASHER.verify(pin_hash, pin))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 class PinStore(Protocol):
     """Where a PinGuard keeps the hash and the failure count (sync.store.Store's meta)."""
 

@@ -35,6 +35,7 @@ from sync.protocol.pulls import (
     PinRole,
     ProjectBundle,
     RemoteEvent,
+    StaffMember,
     TicketKey,
     WireAttendee,
 )
@@ -136,6 +137,7 @@ __all__ = [
     "ReportLine",
     "ServerTime",
     "Signature",
+    "StaffMember",
     "StoredCorrection",
     "SubmissionAnswer",
     "SubmissionWindow",

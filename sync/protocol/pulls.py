@@ -28,6 +28,15 @@ class TicketKey(Wire):
     public_key: Key32
 
 
+class StaffMember(Wire):
+    """A named member of the project's desk staff: who signs in, with which PIN (argon2 hash)."""
+
+    staff_id: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+    role: Literal["staff", "lead"]
+    pin_hash: PinHash
+
+
 class ProjectBundle(Wire):
     """GET /api/v1/projects/{number}: definition and verification keys (ETag-cached)."""
 
@@ -36,6 +45,8 @@ class ProjectBundle(Wire):
     denied_hmac_key: Key32  # keys the HMAC of refused credentials (raw 32 bytes, base64)
     # Desk PINs set by the administration (argon2 hashes): how a forgotten PIN is recovered.
     pin_hashes: dict[PinRole, PinHash] = Field(default_factory=dict)
+    # The project's named staff (docs/protocol.md "Named staff"); empty: the shared PIN only.
+    staff: list[StaffMember] = Field(default_factory=list)
 
     def to_project(self) -> Project:
         """The kiosk's model of the project; ValueError if the definition is not valid."""

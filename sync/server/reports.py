@@ -29,6 +29,7 @@ from sync.server import db as t
 from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 from sync.server.records import completeness
+from sync.server.staff import active_staff
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,15 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
             select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
         ).scalar_one()
         pins = pin_hashes(conn, number)
+        members = active_staff(conn, number)
+    if device.role == "desk":  # organizer PIN hashes never go to desks
+        pins = {role: h for role, h in pins.items() if role == "staff"}
     body = ProjectBundle(
         project=project_to_dict(project),
         ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],
         denied_hmac_key=b64(bytes(hmac_key)),
         pin_hashes=pins,
+        staff=members,
     )
     etag = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
     return body, f'"{etag}"'
@@ -111,7 +116,8 @@ def changes(
                     utc_offset_minutes=m["utc_offset_minutes"],
                     server_offset_ms=m["server_offset_ms"], received_at=m["received_at"],
                     flags=json.loads(m["flags"]) + json.loads(m["server_flags"]),
-                    conflict=bool(m["conflict"]),
+                    conflict=bool(m["conflict"]), kind=m["kind"], staff_id=m["staff_id"],
+                    note=m["note"], refers_to=m["refers_to"], voided_by=m["voided_by"],
                 )
             )  # fmt: skip
     next_cursor = str(page[-1][0]) if page else str(after)

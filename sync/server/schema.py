@@ -144,6 +144,11 @@ def open_database(url: str) -> Database:
     return db
 
 
+def next_revision_id() -> str:
+    """The id a new revision takes: the count of revisions so far plus one, four digits."""
+    return f"{len(_revisions()[1]) + 1:04d}"
+
+
 def draft(message: str, *, into: Path) -> Path:
     """A new revision file in `into`, drafted by autogenerate from the tables in code.
 
@@ -164,7 +169,7 @@ def draft(message: str, *, into: Path) -> Path:
                 )
                 script = command.revision(
                     cfg, message=message, autogenerate=True, version_path=str(into),
-                    rev_id=f"{int(target) + 1:04d}",
+                    rev_id=next_revision_id(),
                 )  # fmt: skip
         finally:
             db.dispose()

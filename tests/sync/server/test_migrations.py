@@ -133,11 +133,13 @@ def test_a_database_from_before_migrations_is_refused_then_upgraded_with_every_r
     before = written_by_the_platform(tmp_path)
     old = make_unversioned(url)
     with old.read() as conn:
+        # Tables a later revision adds are not there yet: they hold nothing to keep.
         columns = {name: {c["name"] for c in inspect(conn).get_columns(name)}
+                   if inspect(conn).has_table(name) else set()
                    for name in metadata.tables}  # fmt: skip
     with old.write() as conn:
         for table in metadata.sorted_tables:
-            for row in before[table.name]:
+            for row in before[table.name] if columns[table.name] else ():
                 conn.execute(insert(table).values({k: row[k] for k in columns[table.name]}))
     assert schema.state(old).unversioned
     old.dispose()
@@ -192,6 +194,6 @@ def test_a_draft_revision_carries_a_change_made_in_code(
     monkeypatch.setattr("sync.server.db.metadata", changed)  # what env.py hands autogenerate
     path = schema.draft("add a column", into=tmp_path)
     body = path.read_text()
-    assert path.name == f"{int(schema.head()) + 1:04d}_add_a_column.py"
+    assert path.name == f"{schema.next_revision_id()}_add_a_column.py"
     assert f"down_revision = '{schema.head()}'" in body
     assert "add_column(sa.Column('added_in_code', sa.Text()" in body
