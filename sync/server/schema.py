@@ -155,7 +155,6 @@ def draft(message: str, *, into: Path) -> Path:
     For platform developers: it compares a scratch database at the newest revision with
     sync.server.db.metadata; read and finish the draft, then move it to migrations/versions/.
     """
-    target = head()
     versions = Path(str(resources.files("sync.server.migrations") / "versions"))
     with tempfile.TemporaryDirectory() as scratch:
         db = Database(f"sqlite:///{Path(scratch) / 'head.sqlite3'}")
