@@ -33,6 +33,7 @@ class PersonRecord:
     desk_name: str
     own: bool  # recorded by this desk (in its chain), not pulled from another desk
     refers_to: str | None = None
+    method: Method = Method.MANUAL  # how it was recorded (another desk's: not pulled, manual)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ class Records:
     ) -> list[PersonRecord]:
         """Every record of one person, this desk's and other desks', oldest first."""
         local = self._db.read(
-            "SELECT uuid, kind, direction, scanned_at, refers_to FROM events"
+            "SELECT uuid, kind, direction, scanned_at, refers_to, method FROM events"
             " WHERE project = ? AND attendee_id = ?",
             (project, attendee_id),
         )
@@ -100,7 +101,7 @@ class Records:
         )
         out = [
             PersonRecord(r[0], RecordKind(r[1]), Direction(r[2]), datetime.fromisoformat(r[3]),
-                         desk_name, True, r[4])
+                         desk_name, True, r[4], Method(r[5]))
             for r in local
         ] + [
             PersonRecord(r[0], RecordKind(r[1]), Direction(r[2]), datetime.fromisoformat(r[3]),

@@ -28,3 +28,6 @@ ALTER TABLE dead_letter ADD COLUMN resolved_action TEXT;
 ALTER TABLE dead_letter ADD COLUMN resolved_by TEXT;
 ALTER TABLE dead_letter ADD COLUMN resolved_at TEXT;
 ALTER TABLE dead_letter ADD COLUMN resolved_note TEXT;
+
+-- Bundles now carry the staff list: fetch each project's bundle again at the next pull.
+DELETE FROM meta WHERE key LIKE 'platform_etag:%';
