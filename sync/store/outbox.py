@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from kiosk.core.model import Attendee
-from kiosk.core.timeutil import to_utc, utc_now
+from kiosk.core.model import Attendee, Direction
+from kiosk.core.timeutil import local_day, to_utc, utc_now
 from sync.store.database import LocalDb
 from sync.store.records import Records, StoredEvent, stored_event
 from sync.store.roster import Roster
 
 SERVER_OFFSET_KEY = "server_offset_ms"  # meta: the platform's clock minus ours, as last measured
 SYNC_STATUS_KEY = "sync_status"  # meta: the running desk's latest sync snapshot (JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRecord:
+    """Another desk's check-in or check-out as this desk learned it."""
+
+    uuid: str
+    attendee_id: str
+    direction: Direction
+    scanned_at: datetime
 
 
 class OutboxRows:
@@ -122,6 +133,20 @@ class OutboxRows:
                      r.get("refers_to")),
                 )  # fmt: skip
             return c.total_changes - before
+
+    def remote_today(self, project: str, day: date) -> list[RemoteRecord]:
+        """Other desks' check-ins and check-outs on one Shanghai day (voids are the caller's)."""
+        rows = self._db.read(
+            "SELECT uuid, attendee_id, direction, scanned_at FROM remote_events"
+            " WHERE project = ? AND kind = 'checkin' AND uuid NOT IN (SELECT uuid FROM events)",
+            (project,),
+        )
+        out = []
+        for r in rows:
+            at = datetime.fromisoformat(r[3])
+            if local_day(at) == day:
+                out.append(RemoteRecord(r[0], r[1], Direction(r[2]), at))
+        return out
 
     def sync_summary(self) -> dict[str, object]:
         """Counts for `cme-kiosk status`."""
