@@ -54,6 +54,7 @@ class Fallbacks:
     attendee_id: str
     accepted: frozenset[Method]
     offers: tuple[Fallback, ...]
+    refused: str = ""  # a reason code (not_signed_in) when nothing is offered
 
     @property
     def manual_flagged(self) -> bool:

@@ -60,6 +60,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "wrong_code": ("验证码不正确或已过期", "Wrong or expired code"),
     "code_used": ("此验证码已使用", "This code was already used"),
     "no_phone_code": ("此人没有手机验证码", "This person has no phone code"),
+    "no_dead_letter": ("没有这条待处理的失败记录", "No such open dead letter"),
+    "not_retryable": ("此项无法重试，只能忽略", "This one cannot be retried: dismiss it"),
 }
 
 
@@ -117,6 +119,11 @@ class StaffRecords:
 
     def __init__(self, checkin: CheckInService) -> None:
         self._checkin = checkin
+
+    @property
+    def checkin(self) -> CheckInService:
+        """The desk's check-in service (store, project, clock)."""
+        return self._checkin
 
     def _event(
         self, attendee_id: str, *, direction: Direction, method: Method, who: SignedIn,

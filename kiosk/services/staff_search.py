@@ -50,6 +50,7 @@ class SearchResult:
     query: str
     rows: tuple[PersonRow, ...]
     total: int
+    refused: str = ""  # a reason code (not_signed_in) when nothing was searched
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class SessionList:
     filter: ListFilter
     rows: tuple[PersonRow, ...]
     total: int
+    refused: str = ""  # a reason code (not_signed_in) when nothing was listed
 
 
 @dataclass(slots=True)

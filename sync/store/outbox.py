@@ -119,6 +119,46 @@ class OutboxRows:
         """Records the platform refused for good, for staff to list and export."""
         return [dict(r) for r in self._db.read("SELECT * FROM dead_letter ORDER BY id")]
 
+    def open_dead_letters(self) -> list[dict[str, object]]:
+        """Refusals staff have neither retried nor dismissed, with the record's attendee."""
+        rows = self._db.read(
+            "SELECT d.*, e.attendee_id AS attendee_id FROM dead_letter d"
+            " LEFT JOIN events e ON d.kind = 'event' AND e.uuid = d.uuid"
+            " WHERE d.resolved_action IS NULL ORDER BY d.id"
+        )
+        return [dict(r) for r in rows]
+
+    def resolve_dead_letter(
+        self, uuid: str, *, action: str, staff_id: str, note: str, at: datetime
+    ) -> dict[str, object] | None:
+        """Mark an open dead letter retried (its record queued again) or dismissed; None if none.
+
+        The row stays: who did what, when and why is the dead letters' audit trail.
+        """
+        if action not in ("retried", "dismissed"):
+            raise ValueError(action)
+        with self._db.write("resolving a dead letter") as c:
+            row = c.execute(
+                "SELECT * FROM dead_letter WHERE uuid = ? AND resolved_action IS NULL"
+                " ORDER BY id DESC LIMIT 1",
+                (uuid,),
+            ).fetchone()
+            if row is None:
+                return None
+            c.execute(
+                "UPDATE dead_letter SET resolved_action = ?, resolved_by = ?, resolved_at = ?,"
+                " resolved_note = ? WHERE id = ?",
+                (action, staff_id, to_utc(at).isoformat(), note, row["id"]),
+            )
+            if action == "retried":
+                table = {"event": "events", "denied": "denied"}[row["kind"]]
+                c.execute(
+                    f"UPDATE {table} SET sync_state = 'pending', synced_at = NULL"  # noqa: S608
+                    " WHERE uuid = ? AND sync_state = 'dead'",
+                    (uuid,),
+                )
+            return dict(row)
+
     def add_remote_events(self, rows: Sequence[dict[str, object]]) -> int:
         """Remember other desks' records (from a pull): this desk can say 'already at desk A'."""
         with self._db.write("saving other desks' records") as c:
