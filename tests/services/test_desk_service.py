@@ -27,13 +27,27 @@ class SlowStore:
         self.delay = delay
         self.committing = threading.Event()
 
-    def append_event(self, *args: Any, **kw: Any) -> Any:
-        self.committing.set()
-        time.sleep(self.delay)
-        return self._store.records.append_event(*args, **kw)
+    @property
+    def records(self) -> Any:
+        return _SlowRecords(self)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+
+class _SlowRecords:
+    """The store's records part whose appends wait first (commits go through store.records)."""
+
+    def __init__(self, slow: SlowStore) -> None:
+        self._slow = slow
+
+    def append_event(self, *args: Any, **kw: Any) -> Any:
+        self._slow.committing.set()
+        time.sleep(self._slow.delay)
+        return self._slow._store.records.append_event(*args, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._slow._store.records, name)
 
 
 @pytest.fixture
@@ -134,7 +148,7 @@ def test_staff_sign_in_and_mode_change_behind_the_staff_pin(store: Store) -> Non
     assert heard.of(StaffState) == []
     desk.sign_in("284619").result(10)
     assert heard.of(PinAnswer)[-1] == PinAnswer(ok=True)
-    assert heard.of(StaffState) == [StaffState(signed_in=True, reason="signed_in")]
+    assert heard.of(StaffState) == [StaffState(signed_in=True, reason="shared_pin", role="staff")]
     desk.change_mode(DeskMode.AUTO).result(10)
     assert heard.of(ModeChanged)[-1] == ModeChanged(DeskMode.AUTO)
     assert desk.checkin.mode is DeskMode.AUTO
