@@ -15,6 +15,7 @@ from sync.protocol.wire import (
     NO_NUL,
     Ident,
     IsoInstant,
+    Key32,
     Uuid,
     Wire,
     free_text,
@@ -120,3 +121,18 @@ class CorrectionList(Wire):
 
     project: str
     corrections: list[StoredCorrection]
+
+
+class DeskKey(Wire):
+    """A desk's registered public key: what signed its records and its attendees' receipts."""
+
+    device_id: str
+    desk_name: str
+    state: str
+    public_key: Key32
+
+
+class DeskKeys(Wire):
+    """GET /api/v1/projects/{number}/desk-keys (the project's organizer): to verify receipts."""
+
+    desks: list[DeskKey]

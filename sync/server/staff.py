@@ -14,9 +14,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from sync.protocol import StaffMember
+from sync.protocol import DeskKey, DeskKeys, StaffMember, b64
 from sync.server import db as t
-from sync.server.platform import Platform, PlatformError, lock_project
+from sync.server.platform import Device, Platform, PlatformError, lock_project
 
 log = logging.getLogger(__name__)
 
@@ -153,3 +153,20 @@ def _touch_bundle(conn: Connection, number: str) -> None:
         .where(t.projects.c.number == number)
         .values(definition_rev=t.projects.c.definition_rev + 1)
     )
+
+
+def desk_keys(platform: Platform, device: Device, number: str) -> DeskKeys:
+    """The public keys of the project's desks, for the organizer to verify receipts."""
+    if device.role != "organizer" or device.project != number:
+        raise PlatformError(403, "not_organizer", "only the project's organizer may list desk keys")
+    d = t.devices.c
+    with platform.db.read() as conn:
+        rows = conn.execute(
+            select(d.id, d.desk_name, d.state, d.public_key)
+            .where(d.project == number, d.role == "desk")
+            .order_by(d.enrolled_at)
+        )
+        return DeskKeys(
+            desks=[DeskKey(device_id=i, desk_name=n, state=s, public_key=b64(bytes(k)))
+                   for i, n, s, k in rows]
+        )  # fmt: skip

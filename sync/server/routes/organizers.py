@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sync import protocol as p
-from sync.server import corrections, reports, walkins
+from sync.server import corrections, reports, staff, walkins
 from sync.server.deps import Dev, PlatformDep, enrolled_for
 
 router = APIRouter()
@@ -32,6 +32,12 @@ def submit(
 ) -> p.SubmissionAnswer:
     """The organizer's execution report (409 outside the window or with incomplete desks)."""
     return reports.submit(platform, dev, number, body)
+
+
+@router.get(f"{_PROJECT}/desk-keys", response_model=p.DeskKeys)
+def desk_keys(number: str, dev: Dev, platform: PlatformDep) -> p.DeskKeys:
+    """The public keys of the project's desks, to verify attendees' receipts (its organizer)."""
+    return staff.desk_keys(platform, dev, number)
 
 
 @router.get(f"{_PROJECT}/walk-ins", response_model=p.WalkInList)
