@@ -112,6 +112,7 @@ def _pull(client: SyncClient, number: str) -> dict[str, Any]:
     from datetime import datetime
 
     from kiosk.core.credits import AttendanceRecord, Person, person_from_attendee
+    from kiosk.core.credits.records import drop_voided
     from kiosk.core.model import Direction, Flag, Method
     from kiosk.core.project_file import project_from_dict
     from sync.protocol import ChangesPage
@@ -129,6 +130,8 @@ def _pull(client: SyncClient, number: str) -> dict[str, Any]:
     records = []
     for page in pages:
         for e in page.events:
+            if e.kind != "checkin":
+                continue  # a void, dispute or dismissal: the staff section, never credited
             attendee = roster.get(e.attendee_id)
             walk_in = walk_ins.get(e.attendee_id)
             # A walk-in is credited under the ID number its desk uploaded, still flagged
@@ -160,7 +163,33 @@ def _pull(client: SyncClient, number: str) -> dict[str, Any]:
                     flags=frozenset(flags),
                 )
             )
-    return {"project": project, "records": records, "people": people, "refs": refs}
+    voided = {e.refers_to for p in pages for e in p.events if e.kind == "void" and e.refers_to}
+    records = drop_voided(records, voided)
+    notes = _staff_notes(client, number, pages, roster=roster, walk_ins=walk_ins,
+                         staff=bundle.staff)  # fmt: skip
+    return {"project": project, "records": records, "people": people, "refs": refs,
+            "staff": notes}  # fmt: skip
+
+
+def _staff_notes(client: SyncClient, number: str, pages: list[Any], *, roster: dict[str, Any],
+                 walk_ins: dict[str, Any], staff: list[Any]) -> list[Any]:  # fmt: skip
+    """The desks' voids, disputes and manual records for the review's staff section."""
+    from kiosk.reports.staff_review import staff_notes
+    from sync.protocol import b64_bytes
+
+    def person(ref: str) -> tuple[str, str]:
+        if ref in roster:
+            return roster[ref].name, roster[ref].document.number
+        if ref in walk_ins:
+            return walk_ins[ref].name, walk_ins[ref].id_number
+        return "", ""
+
+    return staff_notes(
+        (e for page in pages for e in page.events), person=person,
+        staff_names={m.staff_id: m.name for m in staff},
+        desk_keys=lambda: {d.device_id: b64_bytes(d.public_key, size=32)
+                           for d in client.desk_keys(number)},
+    )  # fmt: skip
 
 
 def _review(
@@ -189,6 +218,7 @@ def _review(
         assessments=ws.assessments(args.project),
         now=now,
     )
+    args.staff_notes = pulled["staff"]  # printed by `report` after the table
     return table, pulled["refs"]
 
 
@@ -245,6 +275,15 @@ def _print_table(table: ReviewTable) -> None:
         print(f"to resolve before submitting: {_masked(blocker)}")
 
 
+def _print_staff_notes(notes: list[Any]) -> None:
+    from kiosk.reports.staff_review import lines
+
+    if notes:
+        print(f"desk staff records ({len(notes)}; ! = to look at):")
+        for line in lines(notes):
+            print(f"  {line}")
+
+
 def _masked(text: str) -> str:
     """Mask the ID number a blocker line ends with (screens never show full numbers)."""
     from kiosk.core.ids import mask_number
@@ -272,6 +311,7 @@ def report(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False))
     else:
         _print_table(table)
+        _print_staff_notes(getattr(args, "staff_notes", []))
     if args.xlsx:
         print(f"wrote {write_review_xlsx(table, Path(args.xlsx), generated_at=utc_now())}")
     if args.pdf:

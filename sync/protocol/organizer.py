@@ -81,6 +81,10 @@ class ProjectStatus(Wire):
     complete: bool  # no desk blocks the submission
     window: SubmissionWindow
     corrections: int = 0  # the organizer's uploaded corrections (audit)
+    # Desk staff records (docs/protocol.md "Staff records"): for the organizer to look at.
+    manual: int = 0  # manual check-ins and check-outs (each with its staff member and reason)
+    voids: int = 0  # records a desk voided (kept, never credited)
+    disputes: int = 0  # attendees' disputes
 
 
 CorrectionKindName = Literal["add_checkout", "add_checkin", "void_record", "merge_provisional"]

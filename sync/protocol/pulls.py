@@ -111,6 +111,7 @@ class RemoteEvent(Wire):
     staff_id: str | None = None
     note: str | None = None
     refers_to: str | None = None
+    receipt: str | None = None  # a dispute: the receipt text the attendee showed
     voided_by: str | None = None  # the void record that undid this one, if any
 
     def store_row(self) -> dict[str, object]:

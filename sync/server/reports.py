@@ -117,7 +117,8 @@ def changes(
                     server_offset_ms=m["server_offset_ms"], received_at=m["received_at"],
                     flags=json.loads(m["flags"]) + json.loads(m["server_flags"]),
                     conflict=bool(m["conflict"]), kind=m["kind"], staff_id=m["staff_id"],
-                    note=m["note"], refers_to=m["refers_to"], voided_by=m["voided_by"],
+                    note=m["note"], refers_to=m["refers_to"], receipt=m["receipt"],
+                    voided_by=m["voided_by"],
                 )
             )  # fmt: skip
     next_cursor = str(page[-1][0]) if page else str(after)
@@ -179,6 +180,9 @@ def status(platform: Platform, number: str) -> ProjectStatus:
             complete=not any(d.blocking for d in desks),
             window=window(platform, project, conn),
             corrections=count(t.corrections),
+            manual=count(t.events, t.events.c.method == "manual", t.events.c.kind == "checkin"),
+            voids=count(t.events, t.events.c.kind == "void"),
+            disputes=count(t.events, t.events.c.kind == "dispute"),
         )
 
 
