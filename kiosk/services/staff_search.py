@@ -84,7 +84,9 @@ class StaffLists:
         store, number = self._checkin.store, self._checkin.project.number
         revision = store.roster.revision(number)
         if self._index is None or self._index.revision != revision:
-            self._index = RosterIndex.build(store.roster.attendees(number), revision=revision)
+            self._index = RosterIndex.build(
+                store.roster.people_for_search(number), revision=revision
+            )
         return self._index
 
     def search(self, query: str, *, limit: int = 50) -> SearchResult:

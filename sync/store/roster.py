@@ -137,6 +137,20 @@ class Roster:
         rows = self._db.read("SELECT * FROM attendees WHERE project = ? ORDER BY id", (project,))
         return [self._attendee(r) for r in rows]
 
+    def people_for_search(self, project: str) -> list[Attendee]:
+        """Everyone on the roster with what staff search shows (no card UIDs: one query)."""
+        unseal = self._db.cipher.unseal
+        rows = self._db.read(
+            "SELECT id, doc_type, doc_number, name, unit, provisional FROM attendees"
+            " WHERE project = ?",
+            (project,),
+        )
+        return [
+            Attendee(id=r[0], document=IdentityDocument(DocumentType(r[1]), unseal(r[2])),
+                     name=unseal(r[3]), unit=unseal(r[4]), provisional=bool(r[5]))
+            for r in rows
+        ]  # fmt: skip
+
     def revision(self, project: str) -> int:
         """A counter that moves whenever the project's roster changes here (search caches)."""
         return int(self._db.get_meta(roster_revision_key(project)) or "0")

@@ -359,3 +359,32 @@ def test_fifty_manual_and_void_actions_racing_are_each_recorded_once(desk: Desk)
     for person in people:
         standing = desk.store.records.attendance(NUMBER, person, desk_name="A")
         assert len(standing) <= 1
+
+
+def test_a_search_with_ten_thousand_results_returns_the_first_rows_and_the_count(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "big.sqlite3")
+    store.roster.save_project(make_project())
+    store.roster.save_roster(NUMBER, make_roster(10_000))
+    give_staff(store, NUMBER)
+    d = Desk(store)
+    try:
+        d.sign_in("S1")
+        everyone = d.service.search("内蒙古自治区").result(30)  # every unit matches
+        assert everyone.total == 10_000 and len(everyone.rows) == 50
+        assert len(d.service.search("内蒙古自治区", limit=5).result(30).rows) == 5
+        listed = d.service.session_list("not_arrived").result(30)
+        assert listed.total == 10_000 and len(listed.rows) == 200
+        # A walk-in moves the roster's revision: the index is rebuilt and finds them.
+        d.service.register_walk_in(
+            WalkInForm("resident_id", "11010519491231002X", "欧阳娜娜", "内蒙古自治区医院")
+        ).result(30)
+        assert d.service.search("内蒙古自治区").result(30).total == 10_001
+        assert [r.name for r in d.service.search("oyn").result(30).rows] == ["欧阳娜娜"]
+        # Retention purges the roster: the desk's cached names go with it.
+        store.purge_project(NUMBER, now=at(DAY1, 18))
+        assert d.service.search("内蒙古自治区").result(30).total == 0
+    finally:
+        d.service.stop()
+        store.close()
