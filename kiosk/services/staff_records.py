@@ -67,7 +67,9 @@ REASONS: dict[str, tuple[str, str]] = {
 
 def refused(reason: str, *, action: str, attendee: Attendee | None = None) -> Outcome:
     """A refused staff action: red, nothing recorded, the reason code for the screen."""
-    zh, en = REASONS[reason]
+    zh, en = REASONS.get(
+        reason, ("无法记录，请联系管理员", "Cannot be recorded, please call a lead")
+    )
     return Outcome(Status.REFUSED, zh, en, reason=reason, action=action, attendee=attendee)
 
 

@@ -388,3 +388,28 @@ def test_a_search_with_ten_thousand_results_returns_the_first_rows_and_the_count
     finally:
         d.service.stop()
         store.close()
+
+
+def test_check_ins_go_on_while_a_pin_is_being_matched(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 per member runs on the sign-in thread: a tap meanwhile is answered at once."""
+    from kiosk.services import staff_session
+
+    real = staff_session.pin_matches
+    matching, release = threading.Event(), threading.Event()
+
+    def held(pin_hash: str, pin: str) -> bool:  # the real check, held until the tap is answered
+        matching.set()
+        assert release.wait(10)
+        return real(pin_hash, pin)
+
+    monkeypatch.setattr(staff_session, "pin_matches", held)
+    signing_in = desk.service.sign_in(PINS["S3"])
+    assert matching.wait(10)
+    tap = desk.service.submit(Credential.id_card(document=ROSTER[7].document))
+    assert tap.result(10).status is Status.ACCEPTED  # not behind the PIN
+    assert not signing_in.done()
+    release.set()
+    signing_in.result(10)
+    assert desk.heard.of(StaffState)[-1].staff_id == "S3"
