@@ -82,9 +82,9 @@ class ProjectStatus(Wire):
     window: SubmissionWindow
     corrections: int = 0  # the organizer's uploaded corrections (audit)
     # Desk staff records (docs/protocol.md "Staff records"): for the organizer to look at.
-    manual: int = 0  # manual check-ins and check-outs (each with its staff member and reason)
-    voids: int = 0  # records a desk voided (kept, never credited)
-    disputes: int = 0  # attendees' disputes
+    manual: int = Field(0, exclude_if=lambda v: v == 0)  # manual records (staff, reason)
+    voids: int = Field(0, exclude_if=lambda v: v == 0)  # records a desk voided (never credited)
+    disputes: int = Field(0, exclude_if=lambda v: v == 0)  # attendees' disputes
 
 
 CorrectionKindName = Literal["add_checkout", "add_checkin", "void_record", "merge_provisional"]

@@ -21,6 +21,10 @@ PinRole = Literal["staff", "organizer"]
 PinHash = Annotated[str, Field(max_length=200, pattern=r"^\$argon2id?\$[ -~]+$")]
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class TicketKey(Wire):
     """A public key that verifies the platform's signed QR tickets (several during rotation)."""
 
@@ -46,7 +50,7 @@ class ProjectBundle(Wire):
     # Desk PINs set by the administration (argon2 hashes): how a forgotten PIN is recovered.
     pin_hashes: dict[PinRole, PinHash] = Field(default_factory=dict)
     # The project's named staff (docs/protocol.md "Named staff"); empty: the shared PIN only.
-    staff: list[StaffMember] = Field(default_factory=list)
+    staff: list[StaffMember] = Field(default_factory=list, exclude_if=lambda v: not v)
 
     def to_project(self) -> Project:
         """The kiosk's model of the project; ValueError if the definition is not valid."""
@@ -107,12 +111,13 @@ class RemoteEvent(Wire):
     received_at: datetime
     flags: list[str]
     conflict: bool
-    kind: str = "checkin"
-    staff_id: str | None = None
-    note: str | None = None
-    refers_to: str | None = None
-    receipt: str | None = None  # a dispute: the receipt text the attendee showed
-    voided_by: str | None = None  # the void record that undid this one, if any
+    # Staff records: left off the wire when unset (desks from before them read the rest).
+    kind: str = Field("checkin", exclude_if=lambda v: v == "checkin")
+    staff_id: str | None = Field(None, exclude_if=_unset)
+    note: str | None = Field(None, exclude_if=_unset)
+    refers_to: str | None = Field(None, exclude_if=_unset)
+    receipt: str | None = Field(None, exclude_if=_unset)  # a dispute: the receipt it showed
+    voided_by: str | None = Field(None, exclude_if=_unset)  # the void that undid this one
 
     def store_row(self) -> dict[str, object]:
         """The row shape the store's `store.outbox.add_remote_events` takes."""

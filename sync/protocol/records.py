@@ -25,6 +25,10 @@ from sync.protocol.wire import (
 )
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class EventRecord(Wire):
     """One check-in/out as the device committed, hash-chained and signed it (see sync.signing)."""
 
@@ -43,12 +47,13 @@ class EventRecord(Wire):
     prev_hash: Hex64
     hash: Hex64
     signature: Signature
-    # Staff records (docs/protocol.md): signed only when set, so older records are unchanged.
-    kind: KindName = "checkin"
-    staff_id: Ident | None = None
-    note: Annotated[str, free_text(500)] | None = None
-    refers_to: Ident | None = None
-    receipt: Annotated[str, plain(600)] | None = None
+    # Staff records (docs/protocol.md): signed only when set, and left off the wire when unset,
+    # so older records are unchanged and a platform from before staff records still takes them.
+    kind: KindName = Field("checkin", exclude_if=lambda v: v == "checkin")
+    staff_id: Ident | None = Field(None, exclude_if=_unset)
+    note: Annotated[str, free_text(500)] | None = Field(None, exclude_if=_unset)
+    refers_to: Ident | None = Field(None, exclude_if=_unset)
+    receipt: Annotated[str, plain(600)] | None = Field(None, exclude_if=_unset)
 
 
 class EventBatch(Wire):

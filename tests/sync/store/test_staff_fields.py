@@ -94,3 +94,33 @@ def test_records_of_a_store_from_before_keep_verifying_after_the_migration(tmp_p
     assert chain.verify(rows, key.public_key()) == []
     assert [e.event.uuid for e in store.records.events()] == [old_event().uuid]
     store.close()
+
+
+def test_unset_staff_fields_stay_off_the_wire_both_ways() -> None:
+    """A platform or desk from before staff records reads what a new one sends them."""
+    import json
+
+    from sync import signing
+    from sync.protocol import EventRecord, ProjectBundle, RemoteEvent
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    fields = chain.SignedFields.of_event(replace(old_event(), seq=1), server_offset_ms=None).wire()
+    plain = signing.signed_record(key, {k: v for k, v in fields.items()
+                                        if k not in chain.OPTIONAL_SIGNED})  # fmt: skip
+    body = json.loads(plain.model_dump_json())
+    assert not set(body) & set(chain.OPTIONAL_SIGNED)
+    staff = signing.signed_record(key, fields | {"kind": "void", "staff_id": "S1", "note": "x",
+                                                 "refers_to": old_event().uuid})  # fmt: skip
+    sent = json.loads(staff.model_dump_json())
+    assert (sent["kind"], sent["staff_id"], "receipt" in sent) == ("void", "S1", False)
+    assert signing.verify_record(EventRecord.model_validate_json(staff.model_dump_json()),
+                                 key.public_key())  # fmt: skip
+    pulled = RemoteEvent(
+        uuid=plain.uuid, project=plain.project, attendee_id="A17", direction="in",
+        method="id_card", device_id="dv-a", desk_name="A", scanned_at=plain.scanned_at,
+        utc_offset_minutes=480, server_offset_ms=None, received_at=datetime.now(UTC), flags=[],
+        conflict=False,
+    )  # fmt: skip
+    assert "kind" not in json.loads(pulled.model_dump_json())
+    bundle = ProjectBundle(project={}, ticket_keys=[], denied_hmac_key="A" * 43 + "=")
+    assert "staff" not in json.loads(bundle.model_dump_json())
