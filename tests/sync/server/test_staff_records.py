@@ -20,7 +20,9 @@ NUMBER = "2026-15-01-001"
 pytestmark = pytest.mark.timeout(120)
 
 
-def test_a_void_undoes_its_own_desks_record_once_and_every_refusal_counts(srv: LiveServer) -> None:
+def test_a_void_undoes_its_own_desks_record_once_and_every_refusal_counts(
+    srv: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b = enroll(srv, NUMBER, "A"), enroll(srv, NUMBER, "B")
     tap = a.record("A1", at=at(DAY1, 8, 10))
     other = b.record("A2", at=at(DAY1, 8, 11))
@@ -68,6 +70,12 @@ def test_a_void_undoes_its_own_desks_record_once_and_every_refusal_counts(srv: L
     assert (pulled[void.uuid].kind, pulled[void.uuid].refers_to) == ("void", tap.uuid)
     assert pulled[dispute.uuid].note == "我 8:05 就到了"
     assert pulled[manual.uuid].staff_id == "S2"
+
+    status, out, err = cli(capsys, "server", "status", NUMBER, "--db", srv.db_url)
+    assert status == 0, err
+    assert "desk staff: manual records 1 · voided 1 · disputes 1" in out
+    assert "voided A1 by S2" in out and "tapped twice" in out
+    assert "dispute A1 by S2" in out and "我 8:05 就到了" in out
 
 
 def test_a_void_in_the_same_batch_as_its_record_and_conflicts_ignore_staff_records(
