@@ -289,6 +289,19 @@ class DeskService(StaffMode):
             done.set_result(None)
             return done
 
+    def settled(self) -> Future[None]:
+        """Done once every sign-in asked before it has been answered on the desk thread."""
+
+        def wait() -> None:
+            self.run(lambda: None).result()
+
+        try:
+            return self._pin_thread.submit(wait)
+        except RuntimeError:  # the desk is closing
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+
     def _signed(self, answer: PinMatch) -> None:
         if answer.asked:
             self.publish(PinAnswer(ok=False, asked=True))
