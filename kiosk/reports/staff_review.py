@@ -15,7 +15,7 @@ from kiosk.core.codes.receipt import parse_receipt, receipt_signature_valid
 from kiosk.core.codes.wire import WireError
 from kiosk.core.ids import mask_number
 from kiosk.core.timeutil import format_local
-from sync.protocol import RemoteEvent
+from kiosk.reports.pulled import PulledEvent
 
 KIND_ZH = {"void": "撤销", "dispute": "申诉", "manual": "人工登记", "dismiss": "忽略失败记录"}
 
@@ -35,13 +35,13 @@ class StaffNote:
 
 
 def staff_notes(
-    events: Iterable[RemoteEvent],
+    events: Iterable[PulledEvent],
     *,
     person: Callable[[str], tuple[str, str]],
     staff_names: Mapping[str, str],
     desk_keys: Callable[[], Mapping[str, bytes]],
 ) -> list[StaffNote]:
-    """The staff records among the pulled records, oldest first.
+    """The staff records among the pulled records (or any of them), oldest first.
 
     `person(ref)` gives (name, ID number); `desk_keys()` the desks' public keys (asked only when a
     dispute carries a receipt).

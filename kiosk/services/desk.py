@@ -165,7 +165,8 @@ class DeskService(StaffMode):
                     log.exception("screen listener failed on %s", type(event).__name__)
 
     def report_device(self, name: str, *, ok: bool, detail: str) -> None:
-        """Publish a device's state (any thread)."""
+        """Publish a device's state (any thread); the log keeps each change for the engineer."""
+        log.info("device %s: %s — %s", name, "ok" if ok else "off", detail)
         self.publish(DeviceStatus(name, ok, detail))
 
     def report_notice(self, zh: str, en: str, *, code: str = "") -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -64,6 +65,7 @@ class DeskBridge(QObject):
     face = Signal(object)  # FacePrompt | EnrollmentOffer | EnrollmentUpdate
     preview = Signal(object)  # PreviewFrame
     _arrived = Signal(object)  # any ScreenEvent, emitted on the publishing thread
+    _call = Signal(object)  # a callable to run on the GUI thread (post_gui)
 
     def __init__(self, desk: DeskService, *, parent: QObject) -> None:
         super().__init__(parent)
@@ -72,6 +74,7 @@ class DeskBridge(QObject):
         # Queued even when the publisher is the GUI thread: an answer is never painted from
         # inside the call that caused it.
         self._arrived.connect(self._sort, Qt.ConnectionType.QueuedConnection)
+        self._call.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
         subscription = desk.subscribe(_Relay(self))
         self._subscription: Subscription | None = subscription
         # Deleted with its parent before close(): still no publisher may reach a dead object.
@@ -83,6 +86,13 @@ class DeskBridge(QObject):
         if self._subscription is not None:
             self._subscription.close()
             self._subscription = None
+
+    def post_gui(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the GUI thread's event loop; callable from any thread (watchdog probe)."""
+        self._call.emit(fn)
+
+    def _invoke(self, fn: Callable[[], None]) -> None:
+        fn()
 
     def _sort(self, event: ScreenEvent) -> None:
         if isinstance(event, Outcome):

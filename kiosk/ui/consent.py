@@ -65,7 +65,7 @@ def _button(colour: str) -> QPushButton:
     button.setMinimumHeight(88)
     button.setStyleSheet(
         f"QPushButton {{ background: {colour}; color: white; border: 2px solid white;"
-        " border-radius: 12px; padding: 8px 24px; }"
+        " border-radius: 12px; padding: 8px 12px; }"
     )
     return button
 
@@ -113,6 +113,8 @@ class ConsentScreen(QFrame):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._timed_out)
+        for b in (self.confirm_button, self.cancel_button):
+            b.hide()  # two buttons at a time: the layout's width is never four buttons wide
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -39,6 +39,7 @@ from kiosk.ui.camera_view import CameraView
 from kiosk.ui.consent import ConsentScreen
 from kiosk.ui.header import Header
 from kiosk.ui.i18n import Translations
+from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.lifetime import watch
 from kiosk.ui.pin_dialog import PinDialog
 from kiosk.ui.staff_panel import StaffPanel
@@ -59,6 +60,7 @@ class DeskWindow(QMainWindow):
         consent_ms: int = 45_000,
         camera: bool = True,
         translations: Translations | None = None,
+        lock: KioskLock | None = None,
     ):
         super().__init__()
         watch(self, "DeskWindow")
@@ -91,6 +93,9 @@ class DeskWindow(QMainWindow):
         self.staff.sign_out_requested.connect(desk.sign_out)
         self.translations = translations
         self.staff.language_chosen.connect(self.use_language)
+        self.lock = lock
+        self.staff.leave_button.setVisible(lock is not None)
+        self.staff.leave_requested.connect(self.leave_kiosk)
         self.pages = QStackedWidget()
         self.pages.addWidget(attendee)
         self.pages.addWidget(self.staff)
@@ -119,18 +124,25 @@ class DeskWindow(QMainWindow):
     # -- window --------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """No event reaches the window once it closes: the bridge unsubscribes first."""
+        """In kiosk mode only staff close the desk; once it closes, no event reaches it."""
+        if self.lock is not None and not self.lock.allows_close():
+            event.ignore()
+            return
         self._session_timer.stop()
         self.bridge.close()
         super().closeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         """Portrait screens stack the camera above the answer card."""
-        portrait = event.size().height() > event.size().width()
+        self._orient(event.size().width(), event.size().height())
+        super().resizeEvent(event)
+
+    def _orient(self, width: int, height: int) -> None:
+        portrait = height > width
         self.middle.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
-        super().resizeEvent(event)
+        self.strip.set_portrait(portrait)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """A new translator was installed: every text again."""
@@ -151,6 +163,13 @@ class DeskWindow(QMainWindow):
         self.staff.retranslate()
         if self.card.status is None and self._deadline_free():
             self.card.show_idle()
+
+    def leave_kiosk(self) -> None:
+        """Staff chose "leave kiosk mode": the desk closes (its unit does not restart it)."""
+        if self.lock is not None:
+            self.lock.leaving = True
+            self.lock.release()
+        self.close()
 
     def use_language(self, lang: str) -> None:
         """Switch the desk's language (staff mode's settings); every screen retranslates."""
@@ -263,7 +282,9 @@ class DeskWindow(QMainWindow):
         """Show over the whole available screen, with or without a window manager."""
         screen = self.screen()
         if screen is not None:
-            self.setGeometry(screen.availableGeometry())
+            area = screen.availableGeometry()
+            self._orient(area.width(), area.height())  # before the layout sets a minimum size
+            self.setGeometry(area)
         self.show()
 
     @property

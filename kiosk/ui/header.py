@@ -51,6 +51,10 @@ class Header(QFrame):
         self.staff_button.setFont(theme.font(theme.STATUS_PX, bold=True))
         self.staff_button.setMinimumSize(theme.TOUCH_PX * 2, theme.TOUCH_PX)
         self.staff_button.clicked.connect(self.staff_requested)
+        self.staff_button.setStyleSheet(
+            "QPushButton { color: white; background: transparent; border: 2px solid #90a4ae;"
+            " border-radius: 10px; padding: 4px 12px; }"
+        )
         row = QHBoxLayout(self)
         row.addLayout(left, 1)
         row.addWidget(self.mode_label)

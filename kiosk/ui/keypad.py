@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
 from kiosk.ui import theme
 from kiosk.ui.texts import translate
 
-DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", ""]
-ID_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", ""]
-LETTERS = list("QWERTYUIOPASDFGHJKLZXCVBNM")
 BACKSPACE = "⌫"
+DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", BACKSPACE]
+ID_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "X", "0", BACKSPACE]
+LETTERS = [*"QWERTYUIOPASDFGHJKLZXCVBNM", BACKSPACE]
 
 
 class Keypad(QWidget):
@@ -30,7 +30,7 @@ class Keypad(QWidget):
         grid = QGridLayout(self)
         grid.setSpacing(6)
         self.buttons: list[QPushButton] = []
-        for i, key in enumerate([*keys, BACKSPACE]):
+        for i, key in enumerate(keys):
             if not key:
                 continue
             button = QPushButton(key)
@@ -43,7 +43,7 @@ class Keypad(QWidget):
         self.enter_button.setFont(theme.font(22, bold=True))
         self.enter_button.setMinimumHeight(theme.TOUCH_PX + 8)
         self.enter_button.clicked.connect(self.entered)
-        rows = (len(keys) + columns) // columns + 1
+        rows = (len(keys) + columns - 1) // columns
         grid.addWidget(self.enter_button, rows, 0, 1, columns)
         self.buttons.append(self.enter_button)
         self.retranslate()

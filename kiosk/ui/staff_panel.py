@@ -50,6 +50,7 @@ class StaffPanel(QFrame):
     mode_chosen = Signal(object)  # DeskMode
     sign_out_requested = Signal()
     language_chosen = Signal(str)  # zh | en
+    leave_requested = Signal()  # leave kiosk mode
 
     def __init__(self, desk: DeskService, *, idle_ms: int = IDLE_MS,
                  parent: QWidget | None = None) -> None:  # fmt: skip
@@ -94,6 +95,14 @@ class StaffPanel(QFrame):
         self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self._idle_out)
         self.installEventFilter(self)
+        self.setObjectName("staffPanel")
+        self.setStyleSheet(
+            f"QFrame#staffPanel {{ background: {theme.PAGE}; }}"
+            f" QPushButton {{ background: white; border: 1px solid #b0bec5; border-radius: 10px;"
+            f" padding: 6px 12px; }}"
+            f" QPushButton:checked {{ background: {theme.BLUE}; color: white; border: none; }}"
+            f" QLabel {{ color: {theme.INK}; }}"
+        )
         self.retranslate()
 
     # -- sections --------------------------------------------------------------------------------
@@ -154,6 +163,10 @@ class StaffPanel(QFrame):
         row.addWidget(self.english_button)
         column.addLayout(row)
         column.addStretch(1)
+        self.leave_button = touch_button()
+        self.leave_button.setStyleSheet(f"color: {theme.RED};")
+        self.leave_button.clicked.connect(self.leave_requested)
+        column.addWidget(self.leave_button)
         return page
 
     # -- state -----------------------------------------------------------------------------------
@@ -211,3 +224,4 @@ class StaffPanel(QFrame):
             button.setText(mode_text(mode))
         self.back_button.setText(translate("Staff", "Back to the check-in screen"))
         self.sign_out_button.setText(translate("Staff", "Sign out"))
+        self.leave_button.setText(translate("Staff", "Leave kiosk mode (close the desk)"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+import html
+
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QWidget
 
 from kiosk.services.screen import DeviceStatus, SyncState
 from kiosk.services.session_state import SessionState
@@ -22,14 +24,20 @@ class StatusStrip(QFrame):
         self.sync_label.setWordWrap(True)
         for label in (self.counts_label, self.devices_label, self.sync_label):
             label.setFont(theme.font(theme.STATUS_PX))
-        row = QHBoxLayout(self)
-        row.addWidget(self.counts_label, 2)
-        row.addWidget(self.devices_label, 3)
-        row.addWidget(self.sync_label, 2)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.row.addWidget(self.counts_label, 2)
+        self.row.addWidget(self.devices_label, 3)
+        self.row.addWidget(self.sync_label, 2)
         self.devices: dict[str, DeviceStatus] = {}
         self._state: SessionState | None = None
         self._sync: SyncState | None = None
         self.retranslate()
+
+    def set_portrait(self, portrait: bool) -> None:
+        """One line per part on a tall screen: wrapped lines side by side would be cut."""
+        self.row.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
 
     def show_counts(self, state: SessionState) -> None:
         """Arrived, left and expected today."""
@@ -42,13 +50,16 @@ class StatusStrip(QFrame):
     def show_device(self, status: DeviceStatus) -> None:
         """One device's entry: ✓ or ✗ with its name; the reason in the tooltip and staff mode."""
         self.devices[status.name] = status
-        parts = [f"{'✓' if s.ok else '✗'} {s.name}" for s in self.devices.values()]
+        parts = [
+            f"<span style='color:{theme.GREEN}'>✓ {html.escape(s.name)}</span>"
+            if s.ok
+            else f"<span style='color:{theme.RED}; font-weight:bold'>✗ {html.escape(s.name)}</span>"
+            for s in self.devices.values()
+        ]  # fmt: skip
         self.devices_label.setText("　".join(parts))
         self.devices_label.setToolTip(
             "\n".join(f"{s.name}: {s.detail}" for s in self.devices.values())
         )
-        bad = any(not s.ok for s in self.devices.values())
-        self.devices_label.setStyleSheet(f"color: {theme.RED};" if bad else "")
 
     def show_sync(self, state: SyncState) -> None:
         """Online or not, and what is pending."""

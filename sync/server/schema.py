@@ -76,6 +76,12 @@ def head() -> str:
     return _revisions()[0]
 
 
+def next_revision_id() -> str:
+    """The id a new revision gets: one past the highest numbered one (named ids are skipped)."""
+    numbered = [int(r) for r in _revisions()[1] if r.isdigit()]
+    return f"{max(numbered, default=0) + 1:04d}"
+
+
 def _state(conn: Connection) -> SchemaState:
     tables = set(inspect(conn).get_table_names())
     if _VERSION_TABLE not in tables:
@@ -142,11 +148,6 @@ def open_database(url: str) -> Database:
         db.dispose()
         raise
     return db
-
-
-def next_revision_id() -> str:
-    """The id a new revision takes: the count of revisions so far plus one, four digits."""
-    return f"{len(_revisions()[1]) + 1:04d}"
 
 
 def draft(message: str, *, into: Path) -> Path:

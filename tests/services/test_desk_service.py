@@ -19,35 +19,33 @@ from sync.store import Store
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 
 
-class SlowStore:
-    """The real store whose commits take `delay` seconds (a slow SD card), counted."""
+class SlowRecords:
+    """The real store's records whose commits take `delay` seconds (a slow SD card)."""
 
-    def __init__(self, store: Store, delay: float) -> None:
-        self._store = store
+    def __init__(self, records: Any, delay: float) -> None:
+        self._records = records
         self.delay = delay
         self.committing = threading.Event()
 
-    @property
-    def records(self) -> Any:
-        return _SlowRecords(self)
+    def append_event(self, *args: Any, **kw: Any) -> Any:
+        self.committing.set()
+        time.sleep(self.delay)
+        return self._records.append_event(*args, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._records, name)
+
+
+class SlowStore:
+    """The real store with slow commits."""
+
+    def __init__(self, store: Store, delay: float) -> None:
+        self._store = store
+        self.records = SlowRecords(store.records, delay)
+        self.committing = self.records.committing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
-
-
-class _SlowRecords:
-    """The store's records part whose appends wait first (commits go through store.records)."""
-
-    def __init__(self, slow: SlowStore) -> None:
-        self._slow = slow
-
-    def append_event(self, *args: Any, **kw: Any) -> Any:
-        self._slow.committing.set()
-        time.sleep(self._slow.delay)
-        return self._slow._store.records.append_event(*args, **kw)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._slow._store.records, name)
 
 
 @pytest.fixture

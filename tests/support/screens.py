@@ -241,7 +241,10 @@ def run(out: Path, *, lang: str, only: list[str], prefix: str) -> list[Check]:
             try:
                 STATES[state](stage)()
                 png = out / f"{prefix}{state}.png"
-                stage.window.grab().save(str(png), "PNG")
+                stage.settle(0.2)
+                # The whole screen: dialogs (the PIN prompt) are windows of their own.
+                shot = app.primaryScreen().grabWindow(0)
+                shot.save(str(png), "PNG")
                 problems, texts = check_window(stage.window)
                 checks.append(Check(state, str(png), problems, texts))
             finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sync import protocol as p
-from sync.server import corrections, reports, staff, walkins
+from sync.server import corrections, ledger, reports, staff, walkins
 from sync.server.deps import Dev, PlatformDep, enrolled_for
 
 router = APIRouter()
@@ -38,6 +38,12 @@ def submit(
 def desk_keys(number: str, dev: Dev, platform: PlatformDep) -> p.DeskKeys:
     """The public keys of the project's desks, to verify attendees' receipts (its organizer)."""
     return staff.desk_keys(platform, dev, number)
+
+
+@router.get(f"{_PROJECT}/ledger", response_model=p.LedgerStanding)
+def ledger_standing(number: str, dev: Dev, platform: PlatformDep) -> p.LedgerStanding:
+    """Per attendee: credits left under the yearly cap before this project, and what it cut."""
+    return ledger.standing(platform, dev, number)
 
 
 @router.get(f"{_PROJECT}/walk-ins", response_model=p.WalkInList)
