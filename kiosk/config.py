@@ -141,6 +141,23 @@ class FaceSection(_Section):
     card_verify_timeout_s: float = Field(8.0, ge=1, le=60)
 
 
+class SoundSection(_Section):
+    """The desk's tones (docs/desk.md "Sounds"): played with aplay on an ALSA device."""
+
+    enabled: bool = True  # false: the desk starts muted (staff mode can still unmute it)
+    volume: int = Field(70, ge=0, le=100)
+    device: str | None = None  # an ALSA PCM name (aplay -L), e.g. "plughw:CARD=PCH,DEV=0"
+
+    @field_validator("device")
+    @classmethod
+    def _alsa_name(cls, device: str | None) -> str | None:
+        if device is not None and (
+            not device or not device.isprintable() or any(c.isspace() for c in device)
+        ):
+            raise ValueError("an ALSA device name (see aplay -L), without spaces")
+        return device
+
+
 class CreditsSection(_Section):
     """Where the credits engine also looks for rules profiles (a province's own TOML files)."""
 
@@ -175,6 +192,7 @@ class Config(_Section):
     camera: CameraSection = CameraSection()
     qr: QrSection = QrSection()
     face: FaceSection = FaceSection()
+    sound: SoundSection = SoundSection()
     privacy: PrivacySection = PrivacySection()
     credits: CreditsSection = CreditsSection()
 

@@ -101,7 +101,9 @@ def test_run_comes_up_checks_in_and_stops_on_sigterm(
     kiosk = Kiosk(["run"], env)
     ready = kiosk.wait_line("cme-kiosk: desk ready")
     assert "project 2026-15-01-001, desk A" in ready
-    kiosk.wait_line("device 扫码枪 serial: ok")  # logged whenever it connects, before or after READY
+    kiosk.wait_line(
+        "device 扫码枪 serial: ok"
+    )  # logged whenever it connects, before or after READY
     scanner.scan(ticket)
     kiosk.wait_line("recorded in seq=1 qr")
     began = time.monotonic()
