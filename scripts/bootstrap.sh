@@ -22,7 +22,8 @@ deb=(dh-virtualenv debhelper lintian debootstrap)
 # Test only: vpcd listens on all interfaces, so the kiosk's own install never pulls it in.
 # pulseaudio + libasound2-plugins: a private sound server with a null sink records what aplay
 # plays through ALSA's "pulse" device (this machine has no sound card); pulseaudio-utils: parec.
-testonly=(xvfb vsmartcard-vpcd postgresql pulseaudio pulseaudio-utils libasound2-plugins)
+# grim: the screenshot of the kiosk-mode desk under headless cage (tests/packaging/test_deb.py).
+testonly=(xvfb vsmartcard-vpcd postgresql pulseaudio pulseaudio-utils libasound2-plugins grim)
 
 list=false
 if [[ "${1:-}" == "--list" ]]; then

@@ -39,6 +39,7 @@ def run_server(args: argparse.Namespace) -> int:
 
     from sqlalchemy import make_url
 
+    from kiosk.logging_setup import setup_server_logging
     from sync.server.app import create_app
     from sync.server.run import make_server
 
@@ -65,6 +66,8 @@ def run_server(args: argparse.Namespace) -> int:
         app, host=args.host, port=args.port,
         cert=Path(args.cert) if args.cert else None, key=Path(args.key) if args.key else None,
     )  # fmt: skip
+    # After uvicorn set up its own loggers: their handlers get the scrubbing filter too.
+    setup_server_logging()
     server.run()
     admin.close()
     return 0

@@ -21,6 +21,7 @@ from sync.store import Store
 from tests.support.notify import NotifyListener
 from tests.support.qr import PlatformKeys
 from tests.support.roster import make_project, make_roster
+from tests.support.xvfb import xvfb
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -114,6 +115,23 @@ def test_run_comes_up_checks_in_and_stops_on_sigterm(
     [stored] = store.records.events()
     assert stored.event.attendee_id == "A2"
     store.close()
+    assert not any("Traceback" in text for text in kiosk.lines), "\n".join(kiosk.lines)
+
+
+def test_run_kiosk_fills_the_x11_screen_without_decorations(
+    setup: tuple[dict[str, str], Path, str, SimSerialScanner],
+) -> None:
+    env, _, _, _ = setup
+    with xvfb("1366x768") as display:
+        kiosk = Kiosk(["run", "--kiosk"], {**env, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display})
+        try:
+            kiosk.wait_line("cme-kiosk: desk ready")
+            kiosk.wait_line("kiosk window 1366x768 on a 1366x768 screen, frameless")
+            # SIGTERM is systemd stopping the desk, not someone at the screen: it closes.
+            assert kiosk.terminate() == 0, "\n".join(kiosk.lines)
+        finally:
+            if kiosk.proc.poll() is None:
+                kiosk.proc.kill()
     assert not any("Traceback" in text for text in kiosk.lines), "\n".join(kiosk.lines)
 
 

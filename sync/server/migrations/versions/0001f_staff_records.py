@@ -1,7 +1,7 @@
 """Staff records: the optional signed fields of events, what voided a record, named staff.
 
 Revision ID: staff1
-Revises: ledger1
+Revises: sec1
 Created: 2026-12-03
 
 Records stored before keep the defaults (kind 'checkin', the rest null), which is exactly what
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "staff1"
-down_revision = "ledger1"
+down_revision = "sec1"
 branch_labels = None
 depends_on = None
 

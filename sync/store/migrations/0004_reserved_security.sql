@@ -1,2 +1,0 @@
--- Reserved for the security branch (issue 14), whose migration is numbered 0004.
--- This branch only holds the number so that 0005 follows without a gap; drop this file at merge.
