@@ -69,6 +69,7 @@ class RunningDesk:
                 project=desk.service.project.number,
                 on_status=lambda status: service.publish(sync_state(status)),
             )
+            service.attach_sync(self.sync)  # staff mode's "sync now" and dead-letter retries
         # Sync is optional for the desk: check-ins go on locally and upload once it works.
         except Exception as exc:
             log.exception("sync failed to start")

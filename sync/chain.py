@@ -37,6 +37,12 @@ class SignedFields:
     server_offset_ms: int | None  # server minus device clock as the device knew it at the scan
     evidence_ref: str | None
     flags: str  # the flag names, sorted, as JSON text
+    # Signed only when set (OPTIONAL_SIGNED): a record without them hashes exactly as before.
+    kind: str = "checkin"
+    staff_id: str | None = None
+    note: str | None = None
+    refers_to: str | None = None
+    receipt: str | None = None
 
     @classmethod
     def of_event(cls, event: CheckInEvent, *, server_offset_ms: int | None) -> SignedFields:
@@ -47,18 +53,25 @@ class SignedFields:
             scanned_at=to_utc(event.scanned_at).isoformat(),
             utc_offset_minutes=event.utc_offset_minutes, server_offset_ms=server_offset_ms,
             evidence_ref=event.evidence_ref, flags=flags_text(f.value for f in event.flags),
+            kind=event.kind.value, staff_id=event.staff_id, note=event.note,
+            refers_to=event.refers_to, receipt=event.receipt,
         )  # fmt: skip
 
     def row(self) -> dict[str, object]:
-        """As stored (flags as JSON text), in SIGNED_FIELDS order."""
-        return {name: getattr(self, name) for name in SIGNED_FIELDS}
+        """As stored (flags as JSON text), in ALL_SIGNED order."""
+        return {name: getattr(self, name) for name in ALL_SIGNED}
 
     def wire(self) -> dict[str, object]:
         """As they travel in sync.protocol.EventRecord (flags as a list)."""
         return self.row() | {"flags": json.loads(self.flags)}
 
 
-SIGNED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SignedFields))
+# Staff records' fields, with the value that leaves them out of the canonical form.
+OPTIONAL_SIGNED: dict[str, object] = {
+    "kind": "checkin", "staff_id": None, "note": None, "refers_to": None, "receipt": None,
+}  # fmt: skip
+ALL_SIGNED: tuple[str, ...] = tuple(f.name for f in fields(SignedFields))
+SIGNED_FIELDS: tuple[str, ...] = tuple(n for n in ALL_SIGNED if n not in OPTIONAL_SIGNED)
 
 
 def flags_text(names: Iterable[str]) -> str:
@@ -71,12 +84,20 @@ def signed_row(record: Mapping[str, object]) -> dict[str, object]:
     flags = record["flags"]
     if not isinstance(flags, list | tuple):
         raise TypeError("flags must be a list of names here")
-    return {k: record[k] for k in SIGNED_FIELDS} | {"flags": flags_text(map(str, flags))}
+    optional = {k: record.get(k, default) for k, default in OPTIONAL_SIGNED.items()}
+    return {k: record[k] for k in SIGNED_FIELDS} | optional | {"flags": flags_text(map(str, flags))}
 
 
 def canonical(record: Mapping[str, object]) -> bytes:
-    """UTF-8 JSON of the signed fields, sorted keys, no whitespace: the bytes that are hashed."""
+    """UTF-8 JSON of the signed fields, sorted keys, no whitespace: the bytes that are hashed.
+
+    An optional field (OPTIONAL_SIGNED) is in it only when it differs from its default.
+    """
     body = {k: record[k] for k in SIGNED_FIELDS}
+    for k, default in OPTIONAL_SIGNED.items():
+        value = record.get(k, default)
+        if value is not None and value != default:
+            body[k] = value
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

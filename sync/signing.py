@@ -32,7 +32,7 @@ GENESIS = chain.GENESIS
 
 def chain_row(record: EventRecord) -> dict[str, object]:
     """The record's signed fields in the exact shape the device hashed them."""
-    return chain.signed_row(record.model_dump(include=set(SIGNED_FIELDS)))
+    return chain.signed_row(record.model_dump(include=set(chain.ALL_SIGNED)))
 
 
 def canonical(fields: Mapping[str, object]) -> bytes:

@@ -7,9 +7,12 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kiosk.core.credits.ledger import Grant
     from kiosk.core.credits.review import ReviewTable
     from kiosk.core.rules import Profile
+    from kiosk.reports.staff_review import StaffNote
 
 
 def cap_inputs(
@@ -128,3 +131,13 @@ def masked(text: str) -> str:
 
     head, _, tail = text.rpartition(" (")
     return f"{head} ({mask_number(tail.rstrip(')'))})" if head else text
+
+
+def print_staff_notes(notes: Sequence[StaffNote]) -> None:
+    """The desks' voids, disputes and manual records after the table ("!": to look at)."""
+    from kiosk.reports.staff_review import lines
+
+    if notes:
+        print(f"desk staff records ({len(notes)}; ! = to look at):")
+        for line in lines(notes):
+            print(f"  {line}")

@@ -220,6 +220,7 @@ def project_status(args: argparse.Namespace) -> int:
         f"attendees {st.attendees} · records {st.events} · refused attempts {st.denied}"
         f" · conflicts {st.conflicts}"
     )
+    print(f"desk staff: manual records {st.manual} · voided {st.voids} · disputes {st.disputes}")
     print("desks:")
     for d in st.desks:
         print(_desk_line(d))
@@ -237,6 +238,7 @@ def project_status(args: argparse.Namespace) -> int:
     print(f"submission: {when} (Asia/Shanghai){done}; {ready}")
     _print_refused(st.refused_records)
     _print_corrections(admin, args.project)
+    _print_staff_records(admin, args.project)
     return 0
 
 
@@ -289,3 +291,15 @@ def _print_corrections(admin: ServerAdmin, number: str) -> None:
         who = e.attendee_id or e.record_id
         made = format_local(datetime.fromisoformat(e.made_at), "%Y-%m-%d %H:%M")
         print(f"  {made} {e.by}: {e.kind} {who} — {e.reason}")
+
+
+def _print_staff_records(admin: ServerAdmin, number: str) -> None:
+    """Voids and disputes from the desks, each with its desk, staff member and words."""
+    from kiosk.core.timeutil import format_local
+
+    shown = [e for e in admin.stored_events(number) if e["kind"] in ("void", "dispute")]
+    for e in sorted(shown, key=lambda e: str(e["scanned_at_text"])):
+        made = format_local(datetime.fromisoformat(str(e["scanned_at_text"])), "%Y-%m-%d %H:%M")
+        what = "voided" if e["kind"] == "void" else "dispute"
+        print(f"  {made} {what} {e['attendee_id']} by {e['staff_id'] or '?'} at"
+              f" {e['device_id']}: {e['note']}")  # fmt: skip

@@ -139,7 +139,7 @@ def _pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
 
 def _review(
     args: argparse.Namespace, ws: Workspace, client: SyncClient
-) -> tuple[ReviewTable, dict[str, str]]:
+) -> tuple[ReviewTable, Pulled]:
     """Pull, apply the saved corrections and results, and build the review table."""
     from kiosk.commands._common import config_from_args
     from kiosk.commands._organizer_view import cap_inputs
@@ -154,7 +154,7 @@ def _review(
     grants, exempt = cap_inputs(args, profile)
     # The platform's clock at the pull decides deadlines.
     table = build(pulled, ws, profile, now=pulled.pulled_at, ledger=grants, exempt=exempt)
-    return table, pulled.refs
+    return table, pulled
 
 
 @_guard
@@ -213,13 +213,13 @@ def report(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from kiosk.commands._organizer_view import print_table
+    from kiosk.commands._organizer_view import print_staff_notes, print_table
     from kiosk.core.credits.exports import execution_report_rows
     from kiosk.core.timeutil import utc_now
 
     ws = _workspace(args)
     with _client(ws, args.project) as client:
-        table, _ = _review(args, ws, client)
+        table, pulled = _review(args, ws, client)
         not_held = client.project_status(args.project).refused_records
     if args.json:
         for warning in table.warnings:
@@ -228,6 +228,7 @@ def report(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False))
     else:
         print_table(table)
+        print_staff_notes(pulled.staff)
         for r in not_held:  # records the platform does not hold: the organizer must know
             why = "refused: desk ended" if r.by == "platform" else "given up by the desk"
             print(f"record not held: desk {r.desk_name} seq {r.seq} ({why}: {r.reason})")
@@ -355,7 +356,8 @@ def submit(args: argparse.Namespace) -> int:
 
     ws = _workspace(args)
     with _client(ws, args.project) as client:
-        table, refs = _review(args, ws, client)
+        table, pulled = _review(args, ws, client)
+        refs = pulled.refs
         window, deadline = table.window, table.deadline
         if window is not None:
             print(window.message())

@@ -2,7 +2,8 @@
 
 One command group; its subcommands live in the underscore modules beside this one (command
 discovery skips those): `_server_run` (run), `_server_admin` (projects, rosters, codes, devices,
-status, keys), `_server_relay` (venue relay), `_server_pin` (desk PINs), sharing `_server_common`.
+status, keys), `_server_relay` (venue relay), `_server_pin` (desk PINs), `_server_staff` (named
+staff), sharing `_server_common`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from kiosk.commands._server_common import add_db_option
 from kiosk.commands._server_pin import register_pin
 from kiosk.commands._server_relay import register_relay
 from kiosk.commands._server_run import register_run
+from kiosk.commands._server_staff import register_staff
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,3 +28,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     register_admin(ssub, common)
     register_relay(ssub, common)
     register_pin(ssub, common)
+    register_staff(ssub, common)

@@ -74,6 +74,18 @@ class Flag(StrEnum):
     PROVISIONAL_ATTENDEE = "provisional_attendee"
     CONFLICT = "conflict"
     OUT_WITHOUT_IN = "out_without_in"
+    METHOD_NOT_ACCEPTED = (
+        "method_not_accepted"  # staff recorded it by a method the project excludes
+    )
+
+
+class RecordKind(StrEnum):
+    """What a record in the desk's chain is: attendance, or a staff record about attendance."""
+
+    CHECKIN = "checkin"  # a check-in or check-out (attendance)
+    VOID = "void"  # undoes the record `refers_to` names (nothing is deleted)
+    DISPUTE = "dispute"  # an attendee disputes a record, in their words
+    DISMISS = "dismiss"  # staff dismissed a dead letter (the refused record `refers_to`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +194,11 @@ class CheckInEvent:
     utc_offset_minutes: int  # the device's offset at the scan, kept for audit
     evidence_ref: str | None = None
     flags: frozenset[Flag] = field(default_factory=frozenset)
+    kind: RecordKind = RecordKind.CHECKIN
+    staff_id: str | None = None  # the signed-in staff member who made it (staff actions)
+    note: str | None = None  # the reason, or a disputing attendee's words
+    refers_to: str | None = None  # the record voided or disputed, the dead letter dismissed
+    receipt: str | None = None  # a dispute: the receipt text the attendee showed
 
     def __post_init__(self) -> None:
         if self.seq < 1:

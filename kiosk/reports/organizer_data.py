@@ -7,6 +7,7 @@ the review is built with the workspace's corrections and results applied.
 
 from __future__ import annotations
 
+import base64
 import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -16,12 +17,14 @@ from typing import TYPE_CHECKING
 from kiosk.core.credits import AttendanceRecord, Person
 from kiosk.core.credits.corrections import apply_corrections
 from kiosk.core.credits.ledger import Grant
+from kiosk.core.credits.records import drop_voided
 from kiosk.core.credits.review import ReviewTable, build_review
 from kiosk.core.model import Direction, Flag, Method, Project, Role
 from kiosk.core.project_file import project_from_dict
 from kiosk.core.rules import load_profile
 from kiosk.core.rules.schema import Profile
 from kiosk.reports.pulled import PulledAttendee, PulledEvent, PulledStore, PulledWalkIn
+from kiosk.reports.staff_review import StaffNote, staff_notes
 from kiosk.reports.workspace import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ class Pulled:
     people: dict[str, Person]
     refs: dict[str, str]  # ID number → the platform's attendee reference
     pulled_at: datetime | None  # the platform's clock at the pull
+    staff: tuple[StaffNote, ...] = ()  # the desks' voids, disputes and manual records
 
 
 def _store(ws: Workspace, number: str) -> PulledStore:
@@ -50,7 +54,8 @@ def _store(ws: Workspace, number: str) -> PulledStore:
 def pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
     """Pull what changed since the last pull (the rest is the workspace's copy), then convert.
 
-    The copy keeps the project's definition and the walk-ins too, so `load` works offline.
+    The copy keeps the project's definition, the walk-ins, the named staff and (when a dispute
+    shows a receipt) the desks' public keys too, so `load` works offline.
     """
     bundle, _ = client.project(number)
     assert bundle is not None
@@ -59,8 +64,15 @@ def pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
     ]
     with _store(ws, number) as store:
         client.pull(number, cursor=store.cursor, on_page=store.apply, limit=2000)
+        keys = None
+        if store.has_receipts():
+            keys = {d.device_id: d.public_key for d in client.desk_keys(number)}
         store.mark_pulled(
-            client.server_time().server_time, project=bundle.project, walk_ins=walk_ins
+            client.server_time().server_time,
+            project=bundle.project,
+            walk_ins=walk_ins,
+            staff={m.staff_id: m.name for m in bundle.staff},
+            desk_keys=keys,
         )
         return _convert(store, bundle.project)
 
@@ -78,9 +90,17 @@ def load(ws: Workspace, number: str) -> Pulled:
 
 def _convert(store: PulledStore, definition: dict[str, object]) -> Pulled:
     project = project_from_dict(definition, source=f"platform project {definition.get('number')}")
-    return convert(
-        project, store.attendees(), store.events(), store.walk_ins(), pulled_at=store.pulled_at
+    roster, walk_ins = store.attendees(), store.walk_ins()
+    pulled = convert(project, roster, store.events(), walk_ins, pulled_at=store.pulled_at)
+    names = {a.ref: (a.name, a.id_number) for a in roster}
+    names.update({w.attendee_id: (w.name, w.id_number) for w in walk_ins})
+    notes = staff_notes(
+        store.staff_events(),
+        person=lambda ref: names.get(ref, ("", "")),
+        staff_names=store.staff_names(),
+        desk_keys=lambda: {d: base64.b64decode(k) for d, k in store.desk_keys().items()},
     )
+    return replace(pulled, staff=tuple(notes))
 
 
 def convert(
@@ -105,7 +125,13 @@ def convert(
     method_of = {m.value: m for m in Method}
     no_flags: frozenset[Flag] = frozenset()
     records = []
+    voided: set[str] = set()
     for e in events:
+        if e.kind != "checkin":
+            # A void, dispute or dismissal is never credited (the review's staff section).
+            if e.kind == "void" and e.refers_to:
+                voided.add(e.refers_to)
+            continue
         attendee = by_ref.get(e.attendee_id)
         walk_in = by_walk_in.get(e.attendee_id)
         # A walk-in is credited under the ID number its desk uploaded, still flagged
@@ -140,6 +166,8 @@ def convert(
                 flags=flags,
             )
         )
+    if voided:
+        records = drop_voided(records, voided)
     return Pulled(project, tuple(records), people, refs, pulled_at)
 
 

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS attendees (
 CREATE TABLE IF NOT EXISTS events (
     uuid TEXT PRIMARY KEY, attendee_id TEXT NOT NULL, direction TEXT NOT NULL,
     method TEXT NOT NULL, desk_name TEXT NOT NULL, scanned_at TEXT NOT NULL,
-    flags TEXT NOT NULL, conflict INTEGER NOT NULL  -- flags: comma-separated Flag values
+    flags TEXT NOT NULL, conflict INTEGER NOT NULL,  -- flags: comma-separated Flag values
+    kind TEXT NOT NULL, staff_id TEXT, note TEXT, refers_to TEXT, receipt TEXT  -- staff records
 );
 CREATE TABLE IF NOT EXISTS walk_ins (
     attendee_id TEXT PRIMARY KEY, id_number TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL
@@ -61,6 +62,12 @@ class PulledEvent(NamedTuple):
     scanned_at: str
     flags: tuple[str, ...]
     conflict: bool
+    # Staff records (docs/protocol.md "Staff records"): a plain check-in leaves them unset.
+    kind: str = "checkin"  # checkin | void | dispute | dismiss
+    staff_id: str | None = None
+    note: str | None = None
+    refers_to: str | None = None  # void, dispute: the record it is about
+    receipt: str | None = None  # dispute: the receipt the attendee showed
 
 
 class PulledWalkIn(NamedTuple):
@@ -82,6 +89,9 @@ class PulledStore:
         os.chmod(path, 0o600)
         self.path = path
         self._db = sqlite3.connect(path)
+        if self._before_staff_records():
+            # Its records lack the staff fields (a void would read as a check-in): pull again.
+            self._db.executescript("DROP TABLE events; DROP TABLE IF EXISTS meta;")
         self._db.executescript(_SCHEMA)
         if self._meta("source") not in (None, source):
             self._reset()
@@ -97,6 +107,10 @@ class PulledStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _before_staff_records(self) -> bool:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        return bool(columns) and "kind" not in columns
 
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -131,7 +145,8 @@ class PulledStore:
         ]  # fmt: skip
         events = [
             (e.uuid, e.attendee_id, e.direction, e.method, e.desk_name, e.scanned_at,
-             ",".join(e.flags), int(e.conflict))
+             ",".join(e.flags), int(e.conflict), e.kind, e.staff_id, e.note, e.refers_to,
+             e.receipt)
             for e in page.events
         ]  # fmt: skip
         with self._db:
@@ -139,7 +154,8 @@ class PulledStore:
                 "INSERT OR REPLACE INTO attendees VALUES (?, ?, ?, ?, ?, ?, ?)", attendees
             )
             self._db.executemany(
-                "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", events
+                "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                events,
             )
             self._set_meta("cursor", page.cursor)
 
@@ -149,12 +165,19 @@ class PulledStore:
         *,
         project: dict[str, object] | None = None,
         walk_ins: list[PulledWalkIn] | None = None,
+        staff: dict[str, str] | None = None,
+        desk_keys: dict[str, str] | None = None,
     ) -> None:
         """Record that the copy is complete as of `at` (the platform's clock), with the project's
-        definition and the walk-ins' identities for working offline."""
+        definition, the walk-ins' identities, the named staff (id → name) and the desks' public
+        keys (device id → base64, to check receipts) for working offline."""
         with self._db:
             if project is not None:
                 self._set_meta("project", json.dumps(project, ensure_ascii=False))
+            if staff is not None:
+                self._set_meta("staff", json.dumps(staff, ensure_ascii=False))
+            if desk_keys is not None:
+                self._set_meta("desk_keys", json.dumps(desk_keys))
             if walk_ins is not None:
                 self._db.execute("DELETE FROM walk_ins")
                 self._db.executemany("INSERT INTO walk_ins VALUES (?, ?, ?, ?)", walk_ins)
@@ -164,6 +187,21 @@ class PulledStore:
         """The project's definition at the last pull (None: never pulled with it)."""
         value = self._meta("project")
         return None if value is None else dict(json.loads(value))
+
+    def staff_names(self) -> dict[str, str]:
+        """The project's named staff at the last pull, id → name."""
+        return dict(json.loads(self._meta("staff") or "{}"))
+
+    def desk_keys(self) -> dict[str, str]:
+        """The desks' public keys (base64) kept at the last pull that needed them."""
+        return dict(json.loads(self._meta("desk_keys") or "{}"))
+
+    def has_receipts(self) -> bool:
+        """Whether a dispute carries a receipt (then the desks' keys are worth fetching)."""
+        row = self._db.execute(
+            "SELECT 1 FROM events WHERE kind = 'dispute' AND receipt IS NOT NULL LIMIT 1"
+        ).fetchone()
+        return row is not None
 
     def walk_ins(self) -> list[PulledWalkIn]:
         """The walk-ins' identities at the last pull."""
@@ -177,7 +215,21 @@ class PulledStore:
 
     def events(self) -> Iterator[PulledEvent]:
         """Every record, in the order they were stored."""
-        with closing(self._db.execute("SELECT * FROM events ORDER BY rowid")) as rows:
-            for uuid, ref, direction, method, desk, at, flags, conflict in rows:
+        yield from self._events("SELECT * FROM events ORDER BY rowid")
+
+    def staff_events(self) -> Iterator[PulledEvent]:
+        """The staff records (voids, disputes, dismissals, manual records by a named member) and
+        the records a void or dispute is about."""
+        yield from self._events(
+            "SELECT * FROM events WHERE kind != 'checkin' OR (method = 'manual' AND staff_id"
+            " IS NOT NULL) OR uuid IN (SELECT refers_to FROM events WHERE refers_to IS NOT NULL)"
+            " ORDER BY rowid"
+        )
+
+    def _events(self, query: str) -> Iterator[PulledEvent]:
+        with closing(self._db.execute(query)) as rows:
+            for uuid, ref, direction, method, desk, at, flags, conflict, *staff in rows:
                 marks = tuple(flags.split(",")) if flags else ()
-                yield PulledEvent(uuid, ref, direction, method, desk, at, marks, bool(conflict))
+                yield PulledEvent(
+                    uuid, ref, direction, method, desk, at, marks, bool(conflict), *staff
+                )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from kiosk.core.checkin import CheckInPolicy, Decision, OutcomeKind, decide
+from kiosk.core.codes.receipt import Receipt
 from kiosk.core.errors import StorageUnavailable
 from kiosk.core.ids import IdentityDocument
 from kiosk.core.model import Attendee, CheckInEvent, DeskMode, Method, Project, new_uuid
@@ -87,6 +88,8 @@ class Outcome:
     reason: str = ""
     at: datetime | None = None  # the desk clock when answered (the screen shows this, not the PC's)
     photo: bytes | None = None  # a face crop (JPEG) to show beside the name
+    receipt: Receipt | None = None  # at check-out: the hours counted today, signed (QR text)
+    action: str = ""  # a staff action's name (manual, walk_in, void, dispute, …); "" for a tap
 
     def message(self, lang: str) -> str:
         """The line for the screen in the desk's language."""

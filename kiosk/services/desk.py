@@ -17,10 +17,11 @@ from typing import Protocol, TypeVar
 
 from kiosk.core.charset import Payload
 from kiosk.core.errors import KioskError
-from kiosk.core.model import DeskMode, Method
+from kiosk.core.model import DeskMode, Method, RecordKind
 from kiosk.core.timeutil import local_day
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
 from kiosk.services.pins import PinGuard
+from kiosk.services.receipts import Receipts
 from kiosk.services.scans import scan_payload
 from kiosk.services.screen import (
     DeviceStatus,
@@ -31,6 +32,11 @@ from kiosk.services.screen import (
     StaffState,
 )
 from kiosk.services.session_state import SessionBoard
+from kiosk.services.staff_mode import StaffMode
+from kiosk.services.staff_records import StaffRecords
+from kiosk.services.staff_search import StaffLists
+from kiosk.services.staff_session import PinMatch, StaffSession
+from kiosk.services.staff_sync import StaffSync
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +107,29 @@ class Subscription:
         self._desk._drop(self)
 
 
-class DeskService:
-    """The desk's check-in queue, its mode and staff PIN, and the listeners of its screen events."""
+class DeskService(StaffMode):
+    """The desk's check-in queue, its mode and staff, and the listeners of its screen events.
+
+    Staff mode's operations (search, manual, walk-ins, voids, disputes, lists, dead letters) come
+    from kiosk.services.staff_mode.StaffMode; a staff PIN is matched on a thread of its own.
+    """
 
     def __init__(self, checkin: CheckInService, *, pins: PinGuard | None = None) -> None:
         self._checkin = checkin
-        self._pins = pins or PinGuard(checkin.store, "staff")
+        self._pins = pins or PinGuard(checkin.store, "staff", clock=checkin.clock)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
+        # argon2 per named member takes a noticeable time: never in front of check-ins.
+        self._pin_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff-pin")
         self._lock = threading.Lock()
         self._subscriptions: list[Subscription] = []
         self._board: SessionBoard | None = None  # desk thread only
-        self._signed_in = False  # staff mode open (desk thread only)
+        number = checkin.project.number
+        self._staff = StaffSession(checkin.store, number, pins=self._pins, clock=checkin.clock)
+        self._records = StaffRecords(checkin)
+        self._lists = StaffLists(checkin)
+        self._staff_sync = StaffSync(checkin)
+        self._receipts = Receipts(checkin.store, checkin.project, device_id=checkin.device_id,
+                                  desk_name=checkin.desk_name)  # fmt: skip
 
     @property
     def checkin(self) -> CheckInService:
@@ -175,6 +193,8 @@ class DeskService:
             result = Outcome(Status.ERROR, base.screen_zh, base.screen_en, reason="internal")
         if result.at is None:
             result = replace(result, at=self._checkin.clock())
+        if result.event is not None and result.status is Status.ACCEPTED:
+            result = self._with_receipt(result)
         self.publish(result)
         if result.event is not None:
             self._board_add(result)
@@ -182,9 +202,21 @@ class DeskService:
 
     # -- the day's sessions and counts (desk thread) ---------------------------------------------
 
+    def _with_receipt(self, outcome: Outcome) -> Outcome:
+        """A check-out's outcome with the attendee's signed receipt (the record stands without)."""
+        assert outcome.event is not None
+        try:
+            receipt = self._receipts.for_checkout(outcome.event)
+        except Exception:  # a receipt that cannot be made must not hide the committed record
+            log.exception("receipt not made")
+            return outcome
+        return replace(outcome, receipt=receipt) if receipt is not None else outcome
+
     def _board_add(self, outcome: Outcome) -> None:
         assert outcome.event is not None
         try:
+            if outcome.event.kind is not RecordKind.CHECKIN:
+                self._board = None  # a void changes what stands: count the day again
             board = self._day_board()
             board.add(outcome.event)
             self.publish(board.state(self._checkin.clock()))
@@ -197,10 +229,7 @@ class DeskService:
         if self._board is None or self._board.day != local_day(now):
             number = checkin.project.number
             board = SessionBoard(checkin.project, expected=checkin.store.roster.roster_size(number))
-            board.load(
-                (e.event for e in checkin.store.records.events(project=number)),
-                today=local_day(now),
-            )
+            board.load(checkin.store.records.standing_events(number), today=local_day(now))
             self._board = board
         return self._board
 
@@ -243,37 +272,59 @@ class DeskService:
     # -- staff mode (desk thread) -----------------------------------------------------------------
 
     def sign_in(self, pin: str | None = None) -> Future[None]:
-        """Open staff mode: at once while no staff PIN is set, else with the right PIN.
+        """Open staff mode with a member's own PIN (or the shared one; at once with none set).
 
         Answers come as events: PinAnswer(asked) when a PIN is needed and none was given,
-        PinAnswer(ok / wrong / wait) for a PIN, then StaffState(signed_in=True).
+        PinAnswer(ok / wrong / wait) for a PIN, then StaffState(signed_in=True, staff_id, name).
+        The PIN is matched on its own thread; the state changes on the desk thread.
         """
 
-        def sign() -> None:
-            if self._pins.is_set:
-                if pin is None:
-                    self.publish(PinAnswer(ok=False, asked=True))
-                    return
-                result = self._pins.check(pin)
-                self.publish(PinAnswer(ok=result.ok, wait_s=result.wait.total_seconds()))
-                if not result.ok:
-                    return
-                reason = "signed_in"
-            else:
-                reason = "no_pin"
-            self._signed_in = True
-            log.info("staff mode opened (%s)", reason)
-            self.publish(StaffState(signed_in=True, reason=reason))
+        def match() -> None:
+            answer = self._staff.match(pin)
+            self.run(lambda: self._signed(answer)).result()
 
-        return self.run(sign)
+        try:
+            return self._pin_thread.submit(match)
+        except RuntimeError:  # the desk is closing
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+
+    def settled(self) -> Future[None]:
+        """Done once every sign-in asked before it has been answered on the desk thread."""
+
+        def wait() -> None:
+            self.run(lambda: None).result()
+
+        try:
+            return self._pin_thread.submit(wait)
+        except RuntimeError:  # the desk is closing
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+
+    def _signed(self, answer: PinMatch) -> None:
+        if answer.asked:
+            self.publish(PinAnswer(ok=False, asked=True))
+            return
+        who = answer.who
+        if who is None:
+            self.publish(PinAnswer(ok=False, wait_s=answer.result.wait.total_seconds()))
+            return
+        if who.how != "no_pin":
+            self.publish(PinAnswer(ok=True))
+        self._staff.current = who
+        log.info("staff mode opened (%s %s)", who.how, who.staff_id)
+        self.publish(StaffState(signed_in=True, staff_id=who.staff_id, name=who.name,
+                                reason=who.how, role=who.role))  # fmt: skip
 
     def sign_out(self, *, reason: str = "signed_out") -> Future[None]:
         """Close staff mode (the button, or `idle` after two minutes without a touch)."""
 
         def out() -> None:
-            if self._signed_in:
-                self._signed_in = False
-                log.info("staff mode closed (%s)", reason)
+            if self._staff.current is not None:
+                log.info("staff mode closed (%s, %s)", reason, self._staff.current.staff_id)
+                self._staff.current = None
             self.publish(StaffState(signed_in=False, reason=reason))
 
         return self.run(out)
@@ -282,7 +333,7 @@ class DeskService:
         """Switch in / out / auto: a staff action (signed in, or no staff PIN set at all)."""
 
         def change() -> None:
-            if not self._signed_in and self._pins.is_set:
+            if self._staff.current is None and self._staff.pin_needed():
                 log.warning("desk mode change refused: staff not signed in")
                 self.publish(PinAnswer(ok=False, asked=True))
                 return
@@ -315,4 +366,5 @@ class DeskService:
 
     def stop(self) -> None:
         """Finish the presentation in progress and what is queued, then end the desk thread."""
+        self._pin_thread.shutdown(wait=True)  # a sign-in in progress still lands on the desk
         self._executor.shutdown(wait=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -53,6 +54,14 @@ def hash_pin(pin: str) -> str:
     """A validated PIN as an argon2id hash (what the platform's administration issues)."""
     validate_new_pin(pin)
     return _HASHER.hash(pin)
+
+
+def pin_matches(pin_hash: str, pin: str) -> bool:
+    """Whether `pin` is the PIN behind an argon2 hash (False for a hash that is not one)."""
+    try:
+        return bool(_HASHER.verify(pin_hash, pin))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 class PinStore(Protocol):
@@ -110,14 +119,16 @@ class PinGuard:
         pin_hash = self._store.get_meta(f"pin_hash:{self._role}")
         if pin_hash is None:
             return PinResult(ok=False, not_set=True)
+        return self.attempt(lambda: pin_matches(pin_hash, pin))
+
+    def attempt(self, verify: Callable[[], bool]) -> PinResult:
+        """Run `verify` (is the PIN right?) under this role's delay; count a failure, or reset."""
         now = self._clock()
         state = self._state()
         not_before = state["not_before"]
         if isinstance(not_before, str) and now < datetime.fromisoformat(not_before):
             return PinResult(ok=False, wait=datetime.fromisoformat(not_before) - now)
-        try:
-            _HASHER.verify(pin_hash, pin)
-        except (VerificationError, InvalidHashError):
+        if not verify():
             failures = int(str(state["failures"])) + 1
             wait = delay_after(failures)
             self._save_state(failures, now + wait if wait else None)

@@ -15,6 +15,7 @@ from kiosk.services.platform_state import load_token, read_state
 from sync.client import SyncClient
 from sync.protocol import ChangesPage, ProjectBundle, b64_bytes
 from sync.store import Store
+from sync.store.staff import DeskStaff
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,9 @@ def _apply_bundle(store: Store, bundle: ProjectBundle, number: str) -> int:
         )  # fmt: skip
     store.roster.save_project(project)
     store.keys.save_project_keys(number, ticket_keys=keys, denied_hmac_key=bundle.hmac_key)
+    store.staff.replace(
+        number, (DeskStaff(m.staff_id, m.name, m.role, m.pin_hash) for m in bundle.staff)
+    )
     for role, pin_hash in bundle.pin_hashes.items():
         # A PIN the administration set (a forgotten one replaced) reaches the desk here.
         if PinGuard(store, role).install(pin_hash):

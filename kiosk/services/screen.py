@@ -16,6 +16,9 @@ import numpy.typing as npt
 from kiosk.core.model import DeskMode
 from kiosk.services.checkin import Outcome
 from kiosk.services.session_state import SessionState
+from kiosk.services.staff_methods import Fallbacks
+from kiosk.services.staff_search import SearchResult, SessionList
+from kiosk.services.staff_sync import DeadLetters
 
 FACE_NAME = "人脸 face"
 
@@ -60,7 +63,8 @@ class StaffState:
     signed_in: bool
     staff_id: str = ""
     name: str = ""
-    reason: str = ""  # signed_in | signed_out | idle | no_pin
+    reason: str = ""  # signed_in | shared_pin | no_pin | signed_out | idle
+    role: str = ""  # staff | lead (named members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,10 @@ ScreenEvent = (
     | PinAnswer
     | StaffState
     | SessionState
+    | SearchResult
+    | SessionList
+    | Fallbacks
+    | DeadLetters
     | FacePrompt
     | PreviewFrame
     | EnrollmentOffer

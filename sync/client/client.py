@@ -217,6 +217,10 @@ class SyncClient:
             params={"cursor": cursor, "limit": limit},
         )  # fmt: skip
 
+    def desk_keys(self, number: str) -> list[p.DeskKey]:
+        """The project's desks' public keys (an organizer's client), to verify receipts."""
+        return self._call("GET", f"{p.API_PREFIX}/projects/{number}/desk-keys", p.DeskKeys).desks
+
     def walk_ins(self, number: str) -> list[p.WalkIn]:
         """The walk-ins of the project (an organizer's client), to credit them by their ID."""
         answer = self._call("GET", f"{p.API_PREFIX}/projects/{number}/walk-ins", p.WalkInList)

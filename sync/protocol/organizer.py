@@ -16,6 +16,7 @@ from sync.protocol.wire import (
     NO_NUL,
     Ident,
     IsoInstant,
+    Key32,
     Uuid,
     Wire,
     free_text,
@@ -123,6 +124,10 @@ class ProjectStatus(Wire):
     window: SubmissionWindow
     corrections: int = 0  # the organizer's uploaded corrections (audit)
     refused_records: list[RefusedRecord] = Field(default_factory=list)
+    # Desk staff records (docs/protocol.md "Staff records"): for the organizer to look at.
+    manual: int = Field(0, exclude_if=lambda v: v == 0)  # manual records (staff, reason)
+    voids: int = Field(0, exclude_if=lambda v: v == 0)  # records a desk voided (never credited)
+    disputes: int = Field(0, exclude_if=lambda v: v == 0)  # attendees' disputes
 
 
 # A correction's before/after state: short plain keys; text (no NUL, no lone surrogate: every
@@ -168,3 +173,18 @@ class CorrectionList(Wire):
 
     project: str
     corrections: list[StoredCorrection]
+
+
+class DeskKey(Wire):
+    """A desk's registered public key: what signed its records and its attendees' receipts."""
+
+    device_id: str
+    desk_name: str
+    state: str
+    public_key: Key32
+
+
+class DeskKeys(Wire):
+    """GET /api/v1/projects/{number}/desk-keys (the project's organizer): to verify receipts."""
+
+    desks: list[DeskKey]

@@ -21,11 +21,24 @@ PinRole = Literal["staff", "organizer"]
 PinHash = Annotated[str, Field(max_length=200, pattern=r"^\$argon2id?\$[ -~]+$")]
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class TicketKey(Wire):
     """A public key that verifies the platform's signed QR tickets (several during rotation)."""
 
     key_id: str
     public_key: Key32
+
+
+class StaffMember(Wire):
+    """A named member of the project's desk staff: who signs in, with which PIN (argon2 hash)."""
+
+    staff_id: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+    role: Literal["staff", "lead"]
+    pin_hash: PinHash
 
 
 class ProjectBundle(Wire):
@@ -36,6 +49,8 @@ class ProjectBundle(Wire):
     denied_hmac_key: Key32  # keys the HMAC of refused credentials (raw 32 bytes, base64)
     # Desk PINs set by the administration (argon2 hashes): how a forgotten PIN is recovered.
     pin_hashes: dict[PinRole, PinHash] = Field(default_factory=dict)
+    # The project's named staff (docs/protocol.md "Named staff"); empty: the shared PIN only.
+    staff: list[StaffMember] = Field(default_factory=list, exclude_if=lambda v: not v)
 
     def to_project(self) -> Project:
         """The kiosk's model of the project; ValueError if the definition is not valid."""
@@ -96,6 +111,13 @@ class RemoteEvent(Wire):
     received_at: datetime
     flags: list[str]
     conflict: bool
+    # Staff records: left off the wire when unset (desks from before them read the rest).
+    kind: str = Field("checkin", exclude_if=lambda v: v == "checkin")
+    staff_id: str | None = Field(None, exclude_if=_unset)
+    note: str | None = Field(None, exclude_if=_unset)
+    refers_to: str | None = Field(None, exclude_if=_unset)
+    receipt: str | None = Field(None, exclude_if=_unset)  # a dispute: the receipt it showed
+    voided_by: str | None = Field(None, exclude_if=_unset)  # the void that undid this one
 
     def store_row(self) -> dict[str, object]:
         """The row shape the store's `store.outbox.add_remote_events` takes."""

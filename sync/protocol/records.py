@@ -14,6 +14,7 @@ from sync.protocol.wire import (
     Hex64,
     Ident,
     IsoInstant,
+    KindName,
     MethodName,
     OffsetMs,
     RecordStatus,
@@ -25,6 +26,10 @@ from sync.protocol.wire import (
     free_text,
     plain,
 )
+
+
+def _unset(value: object) -> bool:
+    return value is None
 
 
 class EventRecord(Wire):
@@ -45,6 +50,13 @@ class EventRecord(Wire):
     prev_hash: Hex64
     hash: Hex64
     signature: Signature
+    # Staff records (docs/protocol.md): signed only when set, and left off the wire when unset,
+    # so older records are unchanged and a platform from before staff records still takes them.
+    kind: KindName = Field("checkin", exclude_if=lambda v: v == "checkin")
+    staff_id: Ident | None = Field(None, exclude_if=_unset)
+    note: Annotated[str, free_text(500)] | None = Field(None, exclude_if=_unset)
+    refers_to: Ident | None = Field(None, exclude_if=_unset)
+    receipt: Annotated[str, plain(600)] | None = Field(None, exclude_if=_unset)
 
 
 class EventBatch(Wire):

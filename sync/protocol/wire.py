@@ -36,7 +36,10 @@ RecordStatus = Literal["accepted", "duplicate", "rejected"]
 DeviceRole = Literal["desk", "organizer", "relay"]  # relay: a venue relay (docs/protocol.md)
 DeviceState = Literal["active", "retired", "revoked"]
 MethodName = Literal["id_card", "ic_card", "qr", "face", "manual"]
-FlagName = Literal["expired_document", "provisional_attendee", "conflict", "out_without_in"]
+FlagName = Literal[
+    "expired_document", "provisional_attendee", "conflict", "out_without_in", "method_not_accepted"
+]
+KindName = Literal["checkin", "void", "dispute", "dismiss"]  # sync.chain.OPTIONAL_SIGNED
 
 # Machine-readable reasons a single record is refused (the desk keeps it as a dead letter).
 REJECT_REASONS = (
@@ -51,6 +54,10 @@ REJECT_REASONS = (
     "outside_project_days",  # the scan instant is not on one of the project's days (Shanghai)
     "uuid_conflict",  # the UUID is known with different contents
     "not_a_desk",  # an organizer device cannot record attendance
+    "void_unknown_record",  # a void names no record of this device the platform holds
+    "void_not_own",  # a void names another device's record
+    "void_not_a_checkin",  # a void names a void, dispute or dismissal
+    "already_voided",  # the record named was voided before
 )
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -172,6 +172,13 @@ events = Table(
     Column("signature", String(100), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("rev", BigInteger, nullable=False),
+    # Staff records (revision staff1): the optional signed fields, and what undid a record.
+    Column("kind", String(12), nullable=False, server_default="checkin"),
+    Column("staff_id", _S),
+    Column("note", Text),
+    Column("refers_to", _S),
+    Column("receipt", Text),
+    Column("voided_by", String(36)),
 )  # fmt: skip
 Index("events_by_attendee", events.c.project, events.c.attendee_id)
 Index("events_by_rev", events.c.project, events.c.rev)
@@ -331,6 +338,18 @@ relay_forwarded = Table(
     Column("status", String(16), nullable=False),  # the platform's answer
     Column("reason", String(64), nullable=False, default=""),
     Column("answered_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
+# A project's named staff (sync.server.staff): desks pull the active members with the bundle.
+staff = Table(
+    "staff", metadata,
+    Column("project", _S, ForeignKey("projects.number"), primary_key=True),
+    Column("staff_id", String(16), primary_key=True),  # S1, S2, … never reused
+    Column("name", String(100), nullable=False),
+    Column("role", String(8), nullable=False),  # staff | lead
+    Column("pin_hash", String(200), nullable=False),  # argon2id; the PIN itself is never stored
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime),  # kept: old records still name the member
 )  # fmt: skip
 
 # Identities of people a desk admitted under a provisional reference (sync.server.walkins).

@@ -47,8 +47,42 @@ class _Seen:
 
 # Refusals of records provably the device's: their sequence numbers count as received.
 COUNTED_REFUSALS = frozenset(
-    {"unknown_project", "not_enrolled_for_project", "retired_device", "outside_project_days"}
-)
+    {"unknown_project", "not_enrolled_for_project", "retired_device", "outside_project_days",
+     "void_unknown_record", "void_not_own", "void_not_a_checkin", "already_voided"}
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Target:
+    """A record a void may name: whose it is, what kind, whether a void already names it."""
+
+    device_id: str
+    kind: str
+    voided: bool
+
+
+def _void_targets(conn: Connection, records: list[EventRecord]) -> dict[str, _Target]:
+    """The stored records the batch's voids name."""
+    wanted = {r.refers_to for r in records if r.kind == "void" and r.refers_to}
+    if not wanted:
+        return {}
+    c = t.events.c
+    rows = conn.execute(select(c.uuid, c.device_id, c.kind, c.voided_by).where(c.uuid.in_(wanted)))
+    return {u: _Target(d, k, v is not None) for u, d, k, v in rows}
+
+
+def _judge_void(r: EventRecord, targets: dict[str, _Target]) -> str:
+    """Why a void cannot stand ('' when it can): it undoes one standing check-in of its device."""
+    target = targets.get(r.refers_to or "")
+    if target is None:
+        return "void_unknown_record"
+    if target.device_id != r.device_id:
+        return "void_not_own"
+    if target.kind != "checkin":
+        return "void_not_a_checkin"
+    if target.voided:
+        return "already_voided"
+    return ""
 
 
 def effective_instant(scanned_at: str, server_offset_ms: int | None) -> datetime:
@@ -81,16 +115,24 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
             )
         }
         days = _project_days(conn, {r.project for r in records})
+        targets = _void_targets(conn, records)
         answers: list[RecordAnswer] = []
         fresh: list[EventRecord] = []
         counted: list[int] = []
         refused: list[tuple[EventRecord, str]] = []
         for r in records:
             status, reason, count = _judge(r, device, key, known, days)
+            if status == "accepted" and r.kind == "void":
+                reason = _judge_void(r, targets)
+                status = "rejected" if reason else "accepted"
             answers.append(RecordAnswer(uuid=r.uuid, status=status, reason=reason))
             if status == "accepted":
                 known[r.uuid] = r.hash
                 fresh.append(r)
+                # A later void in this batch may name this record, or the one this voids.
+                targets[r.uuid] = _Target(r.device_id, r.kind, voided=False)
+                if r.kind == "void" and r.refers_to:
+                    targets[r.refers_to].voided = True
             elif status == "rejected":
                 refused.append((r, reason))
             if count:
@@ -172,11 +214,17 @@ def _store_events(
         ).scalars()
     )
     conflicts, flagged_old = _conflicts(conn, project, device.id, fresh)
-    rev = reserve_revs(conn, project, len(fresh) + len(flagged_old))
+    voided = {r.refers_to: r.uuid for r in fresh if r.kind == "void" and r.refers_to}
+    rev = reserve_revs(conn, project, len(fresh) + len(flagged_old) + len(voided))
     rows = []
     for i, r in enumerate(fresh):
         server_flags = []
-        if r.attendee_id not in on_roster and "provisional_attendee" not in r.flags:
+        staff_record = r.kind != "checkin"
+        if (
+            not staff_record
+            and r.attendee_id not in on_roster
+            and "provisional_attendee" not in r.flags
+        ):
             server_flags.append("unknown_attendee")
         if r.seq in reused:
             server_flags.append("seq_reused")
@@ -191,10 +239,21 @@ def _store_events(
                 "evidence_ref": r.evidence_ref, "flags": signing.chain_row(r)["flags"],
                 "server_flags": json.dumps(server_flags), "conflict": r.uuid in conflicts,
                 "prev_hash": r.prev_hash, "hash": r.hash, "signature": r.signature,
-                "received_at": now, "rev": rev + i,
+                "received_at": now, "rev": rev + i, "kind": r.kind, "staff_id": r.staff_id,
+                "note": r.note, "refers_to": r.refers_to, "receipt": r.receipt,
+                "voided_by": None,
             }
         )  # fmt: skip
     conn.execute(insert(t.events), rows)
+    for j, (target, void) in enumerate(sorted(voided.items())):
+        # The voided record stays; its new change number carries the void to every puller.
+        conn.execute(
+            update(t.events)
+            .where(t.events.c.uuid == target)
+            .values(voided_by=void, rev=rev + len(fresh) + len(flagged_old) + j)
+        )
+    if voided:
+        log.info("project %s: %d record(s) voided by their desk", project, len(voided))
     for j, uuid in enumerate(sorted(flagged_old)):
         # An earlier record is now in conflict: flag it and give it a new change number so
         # every desk and the organizer pull the flag.
@@ -217,14 +276,18 @@ def _conflicts(
     """
     c = t.events.c
     people: dict[str, list[_Seen]] = defaultdict(list)
+    attendance = [r for r in fresh if r.kind == "checkin"]  # staff records are not attendance
     stored = conn.execute(
         select(c.uuid, c.attendee_id, c.direction, c.device_id, c.effective_at, c.conflict).where(
-            c.project == project, c.attendee_id.in_({r.attendee_id for r in fresh})
+            c.project == project,
+            c.attendee_id.in_({r.attendee_id for r in attendance}),
+            c.kind == "checkin",
+            c.voided_by.is_(None),
         )
     )
     for u, person, direction, dev, at, conflict in stored:
         people[person].append(_Seen(u, direction, dev, at, bool(conflict), new=False))
-    for r in fresh:
+    for r in attendance:
         at = effective_instant(r.scanned_at, r.server_offset_ms)
         people[r.attendee_id].append(_Seen(r.uuid, r.direction, device_id, at, False, new=True))
     marked: set[str] = set()

@@ -33,6 +33,7 @@ from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 from sync.server.profiles import UnusableProfile, project_profile
 from sync.server.records import completeness
+from sync.server.staff import active_staff
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,13 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
         # be lost) could be brute-forced offline.
         wanted = "organizer" if device.role == "organizer" else "staff"
         pins = {role: h for role, h in pin_hashes(conn, number).items() if role == wanted}
+        members = active_staff(conn, number)
     body = ProjectBundle(
         project=project_to_dict(project),
         ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],
         denied_hmac_key=b64(bytes(hmac_key)),
         pin_hashes=pins,
+        staff=members,
     )
     etag = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
     return body, f'"{etag}"'
@@ -116,7 +119,9 @@ def changes(
                     utc_offset_minutes=m["utc_offset_minutes"],
                     server_offset_ms=m["server_offset_ms"], received_at=m["received_at"],
                     flags=json.loads(m["flags"]) + json.loads(m["server_flags"]),
-                    conflict=bool(m["conflict"]),
+                    conflict=bool(m["conflict"]), kind=m["kind"], staff_id=m["staff_id"],
+                    note=m["note"], refers_to=m["refers_to"], receipt=m["receipt"],
+                    voided_by=m["voided_by"],
                 )
             )  # fmt: skip
     next_cursor = str(page[-1][0]) if page else str(after)
@@ -173,6 +178,9 @@ def status(platform: Platform, number: str) -> ProjectStatus:
             complete=not any(d.blocking for d in desks),
             window=window(platform, project, conn),
             corrections=count(t.corrections),
+            manual=count(t.events, t.events.c.method == "manual", t.events.c.kind == "checkin"),
+            voids=count(t.events, t.events.c.kind == "void"),
+            disputes=count(t.events, t.events.c.kind == "dispute"),
             refused_records=refused_records(conn, number),
         )
 
@@ -189,10 +197,12 @@ def refused_records(conn: Connection, number: str) -> list[RefusedRecord]:
         .where(r.project == number, r.reason == "retired_device")
         .order_by(r.device_id, r.seq).limit(MAX_REFUSED_LISTED)
     ).all()  # fmt: skip
+    # A record its desk gave up on and staff later sent again (a retried dead letter) is held.
+    held = select(t.events.c.uuid).where(t.events.c.uuid == s.uuid).exists()
     given_up = conn.execute(
         select(s.device_id, d.desk_name, s.seq, s.uuid, s.reason)
         .join(t.devices, d.id == s.device_id)
-        .where(s.project == number)
+        .where(s.project == number, ~held)
         .order_by(s.device_id, s.seq).limit(MAX_REFUSED_LISTED)
     ).all()  # fmt: skip
     sources: tuple[tuple[Literal["platform", "desk"], Sequence[Any]], ...] = (

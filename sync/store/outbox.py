@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from kiosk.core.model import Attendee
-from kiosk.core.timeutil import to_utc, utc_now
+from kiosk.core.model import Attendee, Direction
+from kiosk.core.timeutil import local_day, to_utc, utc_now
 from sync.chain import RefusalStub, SignedHead
 from sync.store.database import LocalDb
 from sync.store.records import Records, StoredEvent, stored_event
@@ -16,6 +17,16 @@ from sync.store.roster import Roster
 
 SERVER_OFFSET_KEY = "server_offset_ms"  # meta: the platform's clock minus ours, as last measured
 SYNC_STATUS_KEY = "sync_status"  # meta: the running desk's latest sync snapshot (JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteRecord:
+    """Another desk's check-in or check-out as this desk learned it."""
+
+    uuid: str
+    attendee_id: str
+    direction: Direction
+    scanned_at: datetime
 
 
 class OutboxRows:
@@ -193,6 +204,46 @@ class OutboxRows:
         """Records the platform refused for good, for staff to list and export."""
         return [dict(r) for r in self._db.read("SELECT * FROM dead_letter ORDER BY id")]
 
+    def open_dead_letters(self) -> list[dict[str, object]]:
+        """Refusals staff have neither retried nor dismissed, with the record's attendee."""
+        rows = self._db.read(
+            "SELECT d.*, e.attendee_id AS attendee_id FROM dead_letter d"
+            " LEFT JOIN events e ON d.kind = 'event' AND e.uuid = d.uuid"
+            " WHERE d.resolved_action IS NULL ORDER BY d.id"
+        )
+        return [dict(r) for r in rows]
+
+    def resolve_dead_letter(
+        self, uuid: str, *, action: str, staff_id: str, note: str, at: datetime
+    ) -> dict[str, object] | None:
+        """Mark an open dead letter retried (its record queued again) or dismissed; None if none.
+
+        The row stays: who did what, when and why is the dead letters' audit trail.
+        """
+        if action not in ("retried", "dismissed"):
+            raise ValueError(action)
+        with self._db.write("resolving a dead letter") as c:
+            row = c.execute(
+                "SELECT * FROM dead_letter WHERE uuid = ? AND resolved_action IS NULL"
+                " ORDER BY id DESC LIMIT 1",
+                (uuid,),
+            ).fetchone()
+            if row is None:
+                return None
+            c.execute(
+                "UPDATE dead_letter SET resolved_action = ?, resolved_by = ?, resolved_at = ?,"
+                " resolved_note = ? WHERE id = ?",
+                (action, staff_id, to_utc(at).isoformat(), note, row["id"]),
+            )
+            if action == "retried":
+                table = {"event": "events", "denied": "denied"}[row["kind"]]
+                c.execute(
+                    f"UPDATE {table} SET sync_state = 'pending', synced_at = NULL"  # noqa: S608
+                    " WHERE uuid = ? AND sync_state = 'dead'",
+                    (uuid,),
+                )
+            return dict(row)
+
     def add_remote_events(self, rows: Sequence[dict[str, object]]) -> int:
         """Remember other desks' records (from a pull): this desk can say 'already at desk A'."""
         with self._db.write("saving other desks' records") as c:
@@ -200,11 +251,27 @@ class OutboxRows:
             for r in rows:
                 c.execute(
                     "INSERT OR IGNORE INTO remote_events (uuid, project, attendee_id, direction,"
-                    " device_id, desk_name, scanned_at) VALUES (?,?,?,?,?,?,?)",
+                    " device_id, desk_name, scanned_at, kind, refers_to)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
                     (r["uuid"], r["project"], r["attendee_id"], r["direction"], r["device_id"],
-                     r.get("desk_name", ""), r["scanned_at"]),
+                     r.get("desk_name", ""), r["scanned_at"], r.get("kind", "checkin"),
+                     r.get("refers_to")),
                 )  # fmt: skip
             return c.total_changes - before
+
+    def remote_today(self, project: str, day: date) -> list[RemoteRecord]:
+        """Other desks' check-ins and check-outs on one Shanghai day (voids are the caller's)."""
+        rows = self._db.read(
+            "SELECT uuid, attendee_id, direction, scanned_at FROM remote_events"
+            " WHERE project = ? AND kind = 'checkin' AND uuid NOT IN (SELECT uuid FROM events)",
+            (project,),
+        )
+        out = []
+        for r in rows:
+            at = datetime.fromisoformat(r[3])
+            if local_day(at) == day:
+                out.append(RemoteRecord(r[0], r[1], Direction(r[2]), at))
+        return out
 
     def sync_summary(self) -> dict[str, object]:
         """Counts for `cme-kiosk status`."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.core.checkin import PriorEvent
-from kiosk.core.model import Attendee, CheckInEvent, Direction, Flag, Method
+from kiosk.core.model import Attendee, CheckInEvent, Direction, Flag, Method, RecordKind
 from kiosk.core.timeutil import to_utc, utc_now
 from sync import chain
 from sync.store.database import LocalDb
@@ -21,6 +21,20 @@ from sync.store.roster import Roster
 def templates_revision_key(project: str) -> str:
     """The meta key bumped whenever a project's templates change outside a running desk."""
     return f"face_templates_rev:{project}"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """One record of a person, from this desk or another: what staff actions look at."""
+
+    uuid: str
+    kind: RecordKind
+    direction: Direction
+    scanned_at: datetime
+    desk_name: str
+    own: bool  # recorded by this desk (in its chain), not pulled from another desk
+    refers_to: str | None = None
+    method: Method = Method.MANUAL  # how it was recorded (another desk's: not pulled, manual)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,11 @@ def stored_event(row: sqlite3.Row) -> StoredEvent:
             utc_offset_minutes=int(row["utc_offset_minutes"]),
             evidence_ref=row["evidence_ref"],
             flags=frozenset(Flag(f) for f in json.loads(row["flags"])),
+            kind=RecordKind(row["kind"]),
+            staff_id=row["staff_id"],
+            note=row["note"],
+            refers_to=row["refers_to"],
+            receipt=row["receipt"],
         ),
         server_offset_ms=row["server_offset_ms"],
         sync_state=row["sync_state"],
@@ -67,20 +86,61 @@ class Records:
         self._roster = roster
         self._device_key = device_key
 
-    def history(self, project: str, attendee_id: str, *, desk_name: str) -> list[PriorEvent]:
-        """This person's events in the project from this desk and every desk synced so far."""
+    def person_records(
+        self, project: str, attendee_id: str, *, desk_name: str
+    ) -> list[PersonRecord]:
+        """Every record of one person, this desk's and other desks', oldest first."""
         local = self._db.read(
-            "SELECT direction, scanned_at FROM events WHERE project = ? AND attendee_id = ?",
+            "SELECT uuid, kind, direction, scanned_at, refers_to, method FROM events"
+            " WHERE project = ? AND attendee_id = ?",
             (project, attendee_id),
         )
         remote = self._db.read(
-            "SELECT direction, scanned_at, desk_name FROM remote_events"
+            "SELECT uuid, kind, direction, scanned_at, refers_to, desk_name FROM remote_events"
             " WHERE project = ? AND attendee_id = ? AND uuid NOT IN (SELECT uuid FROM events)",
             (project, attendee_id),
         )
-        out = [PriorEvent(Direction(r[0]), datetime.fromisoformat(r[1]), desk_name) for r in local]
-        out += [PriorEvent(Direction(r[0]), datetime.fromisoformat(r[1]), r[2]) for r in remote]
-        return sorted(out, key=lambda e: e.scanned_at)
+        out = [
+            PersonRecord(r[0], RecordKind(r[1]), Direction(r[2]), datetime.fromisoformat(r[3]),
+                         desk_name, True, r[4], Method(r[5]))
+            for r in local
+        ] + [
+            PersonRecord(r[0], RecordKind(r[1]), Direction(r[2]), datetime.fromisoformat(r[3]),
+                         r[5], False, r[4])
+            for r in remote
+        ]  # fmt: skip
+        return sorted(out, key=lambda e: (e.scanned_at, e.uuid))
+
+    def attendance(self, project: str, attendee_id: str, *, desk_name: str) -> list[PersonRecord]:
+        """The person's check-ins and check-outs that stand (no staff records, nothing voided)."""
+        records = self.person_records(project, attendee_id, desk_name=desk_name)
+        voided = {r.refers_to for r in records if r.kind is RecordKind.VOID}
+        return [r for r in records if r.kind is RecordKind.CHECKIN and r.uuid not in voided]
+
+    def history(self, project: str, attendee_id: str, *, desk_name: str) -> list[PriorEvent]:
+        """This person's standing events in the project from this desk and every desk synced."""
+        return [
+            PriorEvent(r.direction, r.scanned_at, r.desk_name)
+            for r in self.attendance(project, attendee_id, desk_name=desk_name)
+        ]
+
+    def voided(self, project: str) -> set[str]:
+        """UUIDs of the project's records a void (this desk's or another's) has undone."""
+        rows = self._db.read(
+            "SELECT refers_to FROM events WHERE project = ? AND kind = 'void'"
+            " UNION SELECT refers_to FROM remote_events WHERE project = ? AND kind = 'void'",
+            (project, project),
+        )
+        return {str(r[0]) for r in rows if r[0]}
+
+    def standing_events(self, project: str) -> list[CheckInEvent]:
+        """This desk's check-ins and check-outs that stand (no staff records, nothing voided)."""
+        voided = self.voided(project)
+        return [
+            e.event
+            for e in self.events(project=project)
+            if e.event.kind is RecordKind.CHECKIN and e.event.uuid not in voided
+        ]
 
     def append_event(
         self,

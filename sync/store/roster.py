@@ -13,6 +13,20 @@ from kiosk.core.timeutil import utc_now
 from sync.store.database import LocalDb
 
 
+def roster_revision_key(project: str) -> str:
+    """The meta key counting changes to a project's roster."""
+    return f"roster_rev:{project}"
+
+
+def bump_revision(c: sqlite3.Connection, project: str) -> None:
+    """Move the roster's revision on, inside the caller's write transaction."""
+    c.execute(
+        "INSERT INTO meta (key, value) VALUES (?, '1')"
+        " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (roster_revision_key(project),),
+    )
+
+
 class Roster:
     """Projects (sealed: speakers' ID numbers are in them) and attendees with card UIDs."""
 
@@ -56,6 +70,7 @@ class Roster:
 
     def put_attendee(self, c: sqlite3.Connection, project: str, a: Attendee) -> None:
         """Insert or replace one person inside the caller's write transaction."""
+        bump_revision(c, project)
         seal = self._db.cipher.seal
         c.execute(
             "INSERT OR REPLACE INTO attendees (project, id, doc_type, doc_index, doc_number, name,"
@@ -121,6 +136,24 @@ class Roster:
         """Everyone on this project's roster here (including provisional walk-ins)."""
         rows = self._db.read("SELECT * FROM attendees WHERE project = ? ORDER BY id", (project,))
         return [self._attendee(r) for r in rows]
+
+    def people_for_search(self, project: str) -> list[Attendee]:
+        """Everyone on the roster with what staff search shows (no card UIDs: one query)."""
+        unseal = self._db.cipher.unseal
+        rows = self._db.read(
+            "SELECT id, doc_type, doc_number, name, unit, provisional FROM attendees"
+            " WHERE project = ?",
+            (project,),
+        )
+        return [
+            Attendee(id=r[0], document=IdentityDocument(DocumentType(r[1]), unseal(r[2])),
+                     name=unseal(r[3]), unit=unseal(r[4]), provisional=bool(r[5]))
+            for r in rows
+        ]  # fmt: skip
+
+    def revision(self, project: str) -> int:
+        """A counter that moves whenever the project's roster changes here (search caches)."""
+        return int(self._db.get_meta(roster_revision_key(project)) or "0")
 
     def roster_size(self, project: str) -> int:
         """How many people (roster and provisional) the project has here."""

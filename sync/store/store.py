@@ -20,14 +20,15 @@ from sync.store.database import FieldCipher, LocalDb
 from sync.store.outbox import OutboxRows
 from sync.store.project_keys import ProjectKeys
 from sync.store.records import Records, templates_revision_key
-from sync.store.roster import Roster
+from sync.store.roster import Roster, bump_revision
 from sync.store.sqlite import connect
+from sync.store.staff import StaffList
 
 log = logging.getLogger("sync.store")
 
 # Tables holding a project's personal data or secrets: a purge empties them for the project.
 _PERSONAL_TABLES = ("face_templates", "evidence", "card_uids", "attendees", "attendee_secrets",
-                    "project_keys", "used_slots", "remote_events")  # fmt: skip
+                    "project_keys", "used_slots", "remote_events", "staff")  # fmt: skip
 
 
 def _new_database(path: Path) -> bool:
@@ -49,6 +50,7 @@ class Store:
         self.records = Records(db, roster=self.roster, device_key=device_key)
         self.outbox = OutboxRows(db, roster=self.roster, records=self.records)
         self.keys = ProjectKeys(db)
+        self.staff = StaffList(db)
 
     @classmethod
     def open(
@@ -94,6 +96,10 @@ class Store:
         """The device's Ed25519 public key, base64 (registered with the platform at enrollment)."""
         return key_files.public_key_b64(self._device_key)
 
+    def device_sign(self, data: bytes) -> bytes:
+        """The device key's Ed25519 signature of `data` (an attendee's receipt)."""
+        return self._device_key.sign(data)
+
     def device_verify_key(self) -> Ed25519PublicKey:
         """The device's public key, to verify its own chain (`cme-kiosk verify`)."""
         return self._device_key.public_key()
@@ -136,6 +142,7 @@ class Store:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                 (templates_revision_key(number), f"purged:{to_utc(now).isoformat()}"),
             )
+            bump_revision(c, number)  # a running desk's search cache drops the names too
             # The project definition names its speakers by ID number: it goes too.
             c.execute(
                 "UPDATE projects SET data = '', purged_at = ? WHERE number = ?",

@@ -303,8 +303,8 @@ def test_the_next_report_pulls_only_what_changed(
     assert "缺签退" in line and "(absent)" not in line  # the new record, from the changes only
     # Enrolled again (another device): the copy of the old enrollment is not trusted.
     with sqlite3.connect(copy) as db:
-        db.execute("INSERT INTO events VALUES ('stale', 'A1', 'in', 'qr', 'X', ?, '', 0)",
-                   (at(DAY1, 10).isoformat(),))  # fmt: skip
+        db.execute("INSERT INTO events VALUES ('stale', 'A1', 'in', 'qr', 'X', ?, '', 0,"
+                   " 'checkin', NULL, NULL, NULL, NULL)", (at(DAY1, 10).isoformat(),))  # fmt: skip
     assert state()[1] == 7
     _enroll(capsys, server, project.number)
     code, _, _ = _run(capsys, "organizer", "report", project.number)

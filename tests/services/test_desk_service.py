@@ -146,7 +146,7 @@ def test_staff_sign_in_and_mode_change_behind_the_staff_pin(store: Store) -> Non
     assert heard.of(StaffState) == []
     desk.sign_in("284619").result(10)
     assert heard.of(PinAnswer)[-1] == PinAnswer(ok=True)
-    assert heard.of(StaffState) == [StaffState(signed_in=True, reason="signed_in")]
+    assert heard.of(StaffState) == [StaffState(signed_in=True, reason="shared_pin", role="staff")]
     desk.change_mode(DeskMode.AUTO).result(10)
     assert heard.of(ModeChanged)[-1] == ModeChanged(DeskMode.AUTO)
     assert desk.checkin.mode is DeskMode.AUTO

@@ -177,7 +177,7 @@ def test_wrong_pins_slow_down_instead_of_locking(qtbot: QtBot, window: DeskWindo
     for _ in range(FREE_ATTEMPTS + 1):
         qtbot.keyClicks(dialog.entry, "999999")
         dialog.submit()
-        window.desk.run(lambda: None).result(5)  # each PIN is judged before the next is typed
+        window.desk.settled().result(10)  # each PIN is judged before the next is typed
     qtbot.waitUntil(lambda: "2 秒后再试" in dialog.message.text(), timeout=3000)
     qtbot.keyClicks(dialog.entry, "284619")  # right, but inside the delay: refused for now
     dialog.submit()

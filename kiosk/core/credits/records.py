@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from kiosk.core.errors import InvalidDocumentNumber
 from kiosk.core.ids import guess_document, normalise
-from kiosk.core.model import Attendee, CheckInEvent, Direction, Flag, Method, Role
+from kiosk.core.model import Attendee, CheckInEvent, Direction, Flag, Method, RecordKind, Role
 from kiosk.core.timeutil import require_aware
 
 
@@ -63,6 +63,7 @@ DESK_FLAGS = {
     Flag.PROVISIONAL_ATTENDEE: CreditFlag.PROVISIONAL,
     Flag.CONFLICT: CreditFlag.CONFLICT,
     Flag.OUT_WITHOUT_IN: CreditFlag.OUT_WITHOUT_IN,
+    Flag.METHOD_NOT_ACCEPTED: CreditFlag.METHOD_NOT_ACCEPTED,  # a manual record made anyway
 }
 
 METHOD_LABELS_ZH = {
@@ -138,6 +139,13 @@ def person_from_attendee(attendee: Attendee, *, document_expired: bool = False) 
     )
 
 
+def drop_voided(
+    records: Iterable[AttendanceRecord], voided: Collection[str]
+) -> list[AttendanceRecord]:
+    """The records a desk's signed void did not undo (a voided record is kept, never credited)."""
+    return [r for r in records if not (r.record_id and r.record_id in voided)]
+
+
 def records_from_events(
     events: Iterable[CheckInEvent],
     attendees: Mapping[str, Attendee],
@@ -148,7 +156,11 @@ def records_from_events(
     names = desk_names or {}
     records: list[AttendanceRecord] = []
     people: dict[str, Person] = {}
+    events = list(events)
+    voided = {e.refers_to for e in events if e.kind is RecordKind.VOID and e.refers_to}
     for event in events:
+        if event.kind is not RecordKind.CHECKIN or event.uuid in voided:
+            continue  # staff records are not attendance; a voided record is not credited
         attendee = attendees.get(event.attendee_id)
         if attendee is None:
             raise KeyError(f"event {event.uuid} names an unknown attendee {event.attendee_id}")

@@ -17,6 +17,7 @@ from sync import protocol as p
 from sync.server import db as t
 from sync.server.db import Database
 from sync.server.platform import lock_project, reserve_revs
+from sync.server.staff import mirror_staff
 
 
 def apply_bundle(db: Database, bundle: p.ProjectBundle, *, now: datetime) -> str:
@@ -42,6 +43,7 @@ def apply_bundle(db: Database, bundle: p.ProjectBundle, *, now: datetime) -> str
                 )
             )  # fmt: skip
         _mirror_keys(conn, number, bundle.ticket_keys, now=now)
+        mirror_staff(conn, number, bundle.staff, now=now)
     return number
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Row
 
 from kiosk.core.timeutil import to_utc
 from sync import protocol as p
-from sync.chain import SIGNED_FIELDS
+from sync.chain import ALL_SIGNED
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def wire(
 def event_record(row: Row[Any]) -> p.EventRecord:
     """A stored record exactly as its kiosk signed it (the relay's own flags stay here)."""
     m = row._mapping
-    signed = {k: m[k] for k in SIGNED_FIELDS} | {
+    signed = {k: m[k] for k in ALL_SIGNED} | {
         "scanned_at": m["scanned_at_text"],  # the text the kiosk signed, not the parsed instant
         "flags": json.loads(m["flags"]),
     }

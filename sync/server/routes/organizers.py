@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sync import protocol as p
-from sync.server import corrections, ledger, reports, walkins
+from sync.server import corrections, ledger, reports, staff, walkins
 from sync.server.deps import ActiveDev, PlatformDep, enrolled_for
 
 router = APIRouter()
@@ -35,6 +35,12 @@ def submit(
 ) -> p.SubmissionAnswer:
     """The organizer's execution report (409 outside the window or with incomplete desks)."""
     return reports.submit(platform, dev, number, body)
+
+
+@router.get(f"{_PROJECT}/desk-keys", response_model=p.DeskKeys)
+def desk_keys(number: str, dev: ActiveDev, platform: PlatformDep) -> p.DeskKeys:
+    """The public keys of the project's desks, to verify attendees' receipts (its organizer)."""
+    return staff.desk_keys(platform, dev, number)
 
 
 @router.get(f"{_PROJECT}/ledger", response_model=p.LedgerStanding)

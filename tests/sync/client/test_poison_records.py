@@ -88,6 +88,15 @@ def test_one_record_the_server_fails_on_is_given_up_alone(
         (17, poison.event.uuid, "desk")
     ]
     assert proxy.counts["http_500"] >= REPEATS + 5  # bisecting 40 down to 1
+    # The platform recovers and staff retry the dead letter: the record is held, no longer listed.
+    proxy.poison = None
+    retried = kiosk.store.outbox.resolve_dead_letter(
+        poison.event.uuid, action="retried", staff_id="S1", note="platform fixed", at=at(DAY1, 9)
+    )
+    assert retried is not None
+    assert drains(kiosk, 1) == [] and kiosk.store.outbox.pending_count() == 0
+    assert poison.event.uuid in {e["uuid"] for e in live_server.admin.stored_events(NUMBER)}
+    assert live_server.admin.status(NUMBER).refused_records == []
 
 
 @pytest.mark.parametrize(

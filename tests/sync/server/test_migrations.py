@@ -41,7 +41,7 @@ def test_the_revisions_form_one_line_from_the_first_to_the_head() -> None:
     script = ScriptDirectory.from_config(schema.config())
     assert script.get_heads() == [schema.head()]  # one head: no branch left unmerged
     chain = [r.revision for r in reversed(list(script.walk_revisions()))]
-    assert chain == ["0001", "ledger1", "sec1"]
+    assert chain == ["0001", "ledger1", "sec1", "staff1"]
     assert chain[0] == schema.BASELINE and chain[-1] == schema.head()
     for before, rev in pairwise(chain):
         found = script.get_revision(rev)
