@@ -155,3 +155,48 @@ class DeskRig:
 def desk_rig(tmp_path: Path) -> DeskRig:
     """The desk at 08:20 on the project's first day."""
     return DeskRig(tmp_path, clock=FakeClock(at(DAY1, 8, 20)))
+
+
+class GuiWatchdog:
+    """A 5 ms QTimer on the GUI thread: the longest gap between its ticks is how long the GUI
+    thread was kept from its event loop (by its own work or by waiting on something).
+
+    `worst` is the longest wall-clock (monotonic) gap, `worst_cpu` the GUI thread's own CPU time
+    (time.thread_time) in its longest gap: the first catches a blocking wait, the second tells
+    a GUI thread that was busy from one that was only descheduled on a shared machine.
+    """
+
+    TICK_MS = 5
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(self.TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.worst = 0.0
+        self.worst_cpu = 0.0
+        self.ticks = 0
+        self._last = 0.0
+        self._last_cpu = 0.0
+
+    def __enter__(self) -> GuiWatchdog:
+        self._last, self._last_cpu = time.monotonic(), time.thread_time()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.stop()
+        self.timer.deleteLater()
+
+    def _tick(self) -> None:
+        now, cpu = time.monotonic(), time.thread_time()
+        gap = now - self._last - self.TICK_MS / 1000
+        if gap > self.worst:
+            self.worst, self.worst_cpu = gap, cpu - self._last_cpu
+        self.ticks += 1
+        self._last, self._last_cpu = now, cpu
+
+    def blocked_ms(self) -> float:
+        """The GUI thread's longest stall in milliseconds (wall clock)."""
+        return self.worst * 1000
