@@ -154,7 +154,7 @@ def test_the_watchdog_sees_a_busy_gui_thread_and_a_screen_waiting_on_the_desk(
         QTimer.singleShot(0, lambda: busy(0.08))
         qtbot.wait(150)
         screen = {"__name__": "kiosk.ui.example", "desk": rig.desk}
-        exec("desk.settled().result(10)", screen)  # noqa: S102 - code as if in a screen module
+        exec("desk.settled().result(10)", screen)  # code as if in a screen module
     assert watchdog.busy_ms() >= 70, watchdog.report()
     assert watchdog.waits == ["kiosk.ui.example"]
 
