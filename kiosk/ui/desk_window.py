@@ -151,6 +151,7 @@ class DeskWindow(QMainWindow):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
         self.strip.set_portrait(portrait)
+        self.staff.set_portrait(portrait)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """A new translator was installed: every text again."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -64,7 +66,7 @@ class StaffPanel(QFrame):
         self.staff_label = QLabel()
         self.staff_label.setFont(theme.font(theme.STATUS_PX + 2, bold=True))
         self.sections = QStackedWidget()
-        nav_column = self._nav_column()
+        nav = self._nav_grid()
         self.search = SearchPage(desk)
         self.search.to_camera.connect(self.closed)
         self.walk_in = WalkInPage(desk)
@@ -77,12 +79,12 @@ class StaffPanel(QFrame):
         self.sections.addWidget(self._devices_section())
         self.sections.addWidget(self.sync)
         self.sections.addWidget(self._settings_section())
-        body = QHBoxLayout()
-        body.addLayout(nav_column, 1)
-        body.addWidget(self.sections, 4)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.addLayout(nav, 1)
+        self.body.addWidget(self.sections, 4)
         column = QVBoxLayout(self)
         column.addWidget(self.staff_label)
-        column.addLayout(body, 1)
+        column.addLayout(self.body, 1)
         self.nav_buttons["mode"].setChecked(True)
         self.devices: dict[str, DeviceStatus] = {}
         self._mode = desk.checkin.mode
@@ -102,25 +104,42 @@ class StaffPanel(QFrame):
         )
         self.retranslate()
 
-    def _nav_column(self) -> QVBoxLayout:
+    def _nav_grid(self) -> QGridLayout:
         self.nav = QButtonGroup(self)
-        nav_column = QVBoxLayout()
         self.nav_buttons: dict[str, QPushButton] = {}
         for i, key in enumerate(NAV):
             button = touch_button(px=20)
             button.setCheckable(True)
             self.nav.addButton(button, i)
-            nav_column.addWidget(button)
             self.nav_buttons[key] = button
-        nav_column.addStretch(1)
         self.sign_out_button = touch_button(px=20)
         self.back_button = touch_button(px=20)
-        nav_column.addWidget(self.back_button)
-        nav_column.addWidget(self.sign_out_button)
         self.nav.idClicked.connect(self.show_section)
         self.back_button.clicked.connect(self.closed)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
-        return nav_column
+        self.nav_grid = QGridLayout()
+        self._place_nav(portrait=False)
+        return self.nav_grid
+
+    def _place_nav(self, *, portrait: bool) -> None:
+        """Landscape: one column, sign-out at the bottom; portrait: three columns on top."""
+        buttons = [*self.nav_buttons.values(), self.back_button, self.sign_out_button]
+        gap = len(NAV)  # landscape: an empty stretching row between the sections and sign-out
+        for i, button in enumerate(buttons):
+            if portrait:
+                self.nav_grid.addWidget(button, i // 3, i % 3)
+            else:
+                self.nav_grid.addWidget(button, i if i < gap else i + 1, 0)
+        self.nav_grid.setRowStretch(gap, 0 if portrait else 1)
+
+    def set_portrait(self, portrait: bool) -> None:
+        """The sections under the navigation (portrait) or beside it (landscape)."""
+        self.body.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._place_nav(portrait=portrait)
+        self.body.setStretch(0, 0 if portrait else 1)
+        self.body.setStretch(1, 1 if portrait else 4)
 
     def show_section(self, index: int) -> None:
         """Open one section (lists are read again from the desk thread as they open)."""

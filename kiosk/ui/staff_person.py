@@ -197,6 +197,11 @@ class PersonPage(QWidget):
         self.select("check_out" if person.state == "in" else "check_in")
         self.desk.manual_fallbacks(person.attendee_id)
 
+    def update_row(self, person: PersonRow) -> None:
+        """The same person read again (after a record): their state and times."""
+        self.person = person
+        self.state_label.setText(state_line(person))
+
     def show_fallbacks(self, offers: Fallbacks) -> None:
         """The accepted methods: offer the fallbacks first, warn that manual is flagged."""
         if self.person is None or offers.attendee_id != self.person.attendee_id:

@@ -48,7 +48,6 @@ class SearchPage(QStackedWidget):
         column = QVBoxLayout(find)
         self.title = section_title()
         self.field = entry(px=28)
-        self.field.setClearButtonEnabled(True)
         self.keypad = Keypad(self.field, keys=LETTERS, columns=7)
         self.keypad.entered.connect(self.search_now)
         self.field.textChanged.connect(self._changed)
@@ -98,7 +97,10 @@ class SearchPage(QStackedWidget):
         if result.refused:
             self.count_label.setText(reason_text(result.refused))
             return
+        chosen = self.person.person
         for row in result.rows:
+            if chosen is not None and row.attendee_id == chosen.attendee_id:
+                self.person.update_row(row)
             item = QListWidgetItem(f"{person_line(row)}\n{state_line(row)}")
             item.setSizeHint(QSize(0, ROW_PX + 12))
             item.setData(Qt.ItemDataRole.UserRole, row.attendee_id)
@@ -126,8 +128,10 @@ class SearchPage(QStackedWidget):
         self.person.show_fallbacks(offers)
 
     def show_outcome(self, outcome: Outcome) -> None:
-        """A staff action's answer, on the person's page."""
+        """A staff action's answer, on the person's page; their times are read again."""
         self.person.show_outcome(outcome)
+        if outcome.event is not None:
+            self.search_now()
 
     def retranslate(self) -> None:
         """Texts in the language now installed."""

@@ -135,6 +135,7 @@ def test_zw_finds_zhang_wei_and_a_manual_check_in_records_the_member_and_reason(
     assert (event.attendee_id, event.staff_id, event.method) == ("A1", "S1", Method.MANUAL)
     assert event.note == "读卡失败 — 芯片损坏" and event.direction is Direction.IN
     assert event.flags == {Flag.METHOD_NOT_ACCEPTED}
+    qtbot.waitUntil(lambda: person.state_label.text().startswith("已到 · 签到 08:20"), timeout=5000)
     # Back to the list: the row now says they are in, with the time on the desk clock.
     click(qtbot, person.back_button)
     qtbot.waitUntil(lambda: "已到 · 签到 08:20" in page.results.item(0).text(), timeout=5000)
