@@ -66,7 +66,10 @@ def touch_list() -> QListWidget:
     rows.setWordWrap(True)
     rows.setUniformItemSizes(True)
     rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    rows.setStyleSheet("QListWidget::item { border-bottom: 1px solid #cfd8dc; padding: 4px; }")
+    rows.setStyleSheet(
+        "QListWidget::item { border-bottom: 1px solid #cfd8dc; padding: 4px; }"
+        f" QListWidget::item:selected {{ background: #bbdefb; color: {theme.INK}; }}"
+    )
     return rows
 
 

@@ -26,7 +26,10 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
+from kiosk.config import SoundSection
 from kiosk.core.model import DeskMode, Direction
+from kiosk.runtime.devices import StatusBoard
+from kiosk.runtime.sound import desk_sounds
 from kiosk.services.checkin import Credential
 from kiosk.services.screen import EnrollmentOffer, FacePrompt, SyncState
 from kiosk.services.staff_search import ListFilter
@@ -143,7 +146,10 @@ class Stage:
 
     def __init__(self, tmp: Path, translations: Translations) -> None:
         self.rig = DeskRig(tmp, clock=FakeClock(at(DAY1, 9, 12)))
-        self.window = self.rig.window(hold_ms=3_600_000, translations=translations)
+        # The desk's real sound controls, never started: the settings page shows them, silent.
+        sounds = desk_sounds(SoundSection(volume=70), desk=self.rig.desk,
+                             board=StatusBoard(self.rig.desk))  # fmt: skip
+        self.window = self.rig.window(hold_ms=3_600_000, translations=translations, sounds=sounds)
         self.window.fill_screen()
         self.rig.desk.announce()
         for name, ok, detail in (
