@@ -150,7 +150,7 @@
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/desk_window.py" line="165"/>
+        <location filename="../../kiosk/ui/desk_window.py" line="166"/>
         <source>CME check-in · %1 · desk %2</source>
         <translation>继续医学教育签到 · %1 · %2 台</translation>
     </message>
@@ -1359,78 +1359,78 @@
 <context>
     <name>Staff</name>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="237"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="256"/>
         <source>Volume: %1</source>
         <translation>音量：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="239"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="258"/>
         <source>muted</source>
         <translation>已静音</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="272"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="291"/>
         <source>staff</source>
         <translation>工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="273"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="292"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="292"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="311"/>
         <source>Desk mode</source>
         <translation>签到模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="293"/>
-        <location filename="../../kiosk/ui/staff_search.py" line="134"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
+        <location filename="../../kiosk/ui/staff_search.py" line="138"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="294"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="313"/>
         <source>Walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="295"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="314"/>
         <source>Today&apos;s list</source>
         <translation>今日名单</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="296"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="315"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="297"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="316"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="298"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="317"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="307"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="326"/>
         <source>Back to the check-in screen</source>
         <translation>返回签到屏幕</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="308"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="327"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="309"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="328"/>
         <source>Leave kiosk mode (close the desk)</source>
         <translation>退出自助模式（关闭签到台）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="310"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="329"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
@@ -1500,57 +1500,57 @@
         <translation>本项目只认可扫码或人脸签到：人工记录将被标记，交主办方审核。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="260"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="265"/>
         <source>The phone code has six digits</source>
         <translation>手机验证码为六位数字</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="288"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="293"/>
         <source>Phone code</source>
         <translation>手机验证码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="289"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="294"/>
         <source>Face</source>
         <translation>人脸</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="290"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="295"/>
         <source>Check in</source>
         <translation>签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="291"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="296"/>
         <source>Check out</source>
         <translation>签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="292"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="297"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="293"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="298"/>
         <source>Dispute</source>
         <translation>申诉</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="297"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="302"/>
         <source>Back to results</source>
         <translation>返回结果</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="298"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="303"/>
         <source>Open the camera screen</source>
         <translation>打开摄像头画面</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="299"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="304"/>
         <source>Record check-in</source>
         <translation>记录签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="300"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="305"/>
         <source>Record check-out</source>
         <translation>记录签退</translation>
     </message>
@@ -1560,37 +1560,37 @@
         <translation>撤销此人在本台的最后一条记录（记录保留，标记为已撤销）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="302"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="307"/>
         <source>Undo the last record</source>
         <translation>撤销最后一条记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="303"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="308"/>
         <source>The attendee&apos;s own words:</source>
         <translation>学员的原话：</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="304"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="309"/>
         <source>e.g. I arrived at 8:50</source>
         <translation>例如：我 8:50 就到了</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="306"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="311"/>
         <source>Receipt text (optional: scan their receipt)</source>
         <translation>回执内容（可选：扫描学员的回执）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_person.py" line="308"/>
+        <location filename="../../kiosk/ui/staff_person.py" line="313"/>
         <source>Record the dispute</source>
         <translation>记录申诉</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_search.py" line="109"/>
+        <location filename="../../kiosk/ui/staff_search.py" line="111"/>
         <source>Nobody found</source>
         <translation>没有找到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_search.py" line="136"/>
+        <location filename="../../kiosk/ui/staff_search.py" line="140"/>
         <source>Name, pinyin initials (zw), last 4 of ID, unit or reference</source>
         <translation>姓名、拼音首字母 (zw)、证件后四位、单位或编号</translation>
     </message>
