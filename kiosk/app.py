@@ -130,7 +130,8 @@ def run_desk(
     translations.use(desk.config.kiosk.language)
     lock = KioskLock(app, ask_staff=running.service.sign_in) if kiosk else None
     window = DeskWindow(running.service, camera=desk.config.camera.enabled,
-                        translations=translations, lock=lock)  # fmt: skip
+                        translations=translations, lock=lock,
+                        sounds=running.runtime.sounds)  # fmt: skip
     if kiosk:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
     running.window = window

@@ -130,17 +130,17 @@
 <context>
     <name>Desk</name>
     <message>
-        <location filename="../../kiosk/ui/answer_card.py" line="91"/>
+        <location filename="../../kiosk/ui/answer_card.py" line="119"/>
         <source>Welcome</source>
         <translation>欢迎</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/answer_card.py" line="93"/>
+        <location filename="../../kiosk/ui/answer_card.py" line="121"/>
         <source>Tap your ID card, scan your code, or look at the camera</source>
         <translation>请刷身份证、扫描二维码或看向摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/answer_card.py" line="152"/>
+        <location filename="../../kiosk/ui/answer_card.py" line="184"/>
         <source>%n second(s) left</source>
         <translation>剩余 %n 秒</translation>
     </message>
@@ -150,7 +150,7 @@
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/desk_window.py" line="157"/>
+        <location filename="../../kiosk/ui/desk_window.py" line="166"/>
         <source>CME check-in · %1 · desk %2</source>
         <translation>继续医学教育签到 · %1 · %2 台</translation>
     </message>
@@ -196,95 +196,125 @@
         <translation>同步：未配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="91"/>
+        <location filename="../../kiosk/ui/texts.py" line="115"/>
+        <source>Last record undone (a signed void record)</source>
+        <translation>已撤销最后一条记录（已签名的撤销记录）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="116"/>
+        <source>Dispute recorded for the organizer</source>
+        <translation>申诉已记录，将交主办方核查</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="117"/>
+        <source>Queued to upload again</source>
+        <translation>已重新排队上传</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="118"/>
+        <source>Dismissed, with the reason kept</source>
+        <translation>已忽略并记录原因</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="122"/>
         <source>Check-in</source>
         <translation>签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="92"/>
+        <location filename="../../kiosk/ui/texts.py" line="123"/>
         <source>Check-out</source>
         <translation>签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="93"/>
+        <location filename="../../kiosk/ui/texts.py" line="124"/>
         <source>Auto in/out</source>
         <translation>自动签到/签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="149"/>
+        <location filename="../../kiosk/ui/texts.py" line="180"/>
         <source>Checked out</source>
         <translation>签退成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="151"/>
+        <location filename="../../kiosk/ui/texts.py" line="182"/>
         <source>Checked in</source>
         <translation>签到成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="153"/>
+        <location filename="../../kiosk/ui/texts.py" line="184"/>
         <source>no check-in found: flagged for the organizer</source>
         <translation>无签到记录，已标记供主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="155"/>
+        <location filename="../../kiosk/ui/texts.py" line="186"/>
         <source>not on the roster: registered provisionally</source>
         <translation>未在名单，临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="157"/>
+        <location filename="../../kiosk/ui/texts.py" line="188"/>
         <source>document expired: flagged</source>
         <translation>证件已过期，已标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="164"/>
+        <location filename="../../kiosk/ui/texts.py" line="197"/>
         <source>Already checked in at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="166"/>
+        <location filename="../../kiosk/ui/texts.py" line="199"/>
         <source>Already checked out at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/receipt_view.py" line="36"/>
+        <source>%1: %2 h</source>
+        <translation>%1：%2 小时</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/receipt_view.py" line="41"/>
+        <source>Today counted: %1 h</source>
+        <translation>今日计入 %1 小时</translation>
     </message>
 </context>
 <context>
     <name>Face</name>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="99"/>
+        <location filename="../../kiosk/ui/texts.py" line="130"/>
         <source>Blink your eyes</source>
         <translation>请眨眨眼</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="100"/>
+        <location filename="../../kiosk/ui/texts.py" line="131"/>
         <source>Turn your head to the left</source>
         <translation>请向左转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="101"/>
+        <location filename="../../kiosk/ui/texts.py" line="132"/>
         <source>Turn your head to the right</source>
         <translation>请向右转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="102"/>
+        <location filename="../../kiosk/ui/texts.py" line="133"/>
         <source>Look at the camera to confirm it is you</source>
         <translation>请看摄像头核验身份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="103"/>
+        <location filename="../../kiosk/ui/texts.py" line="134"/>
         <source>Please come closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="104"/>
+        <location filename="../../kiosk/ui/texts.py" line="135"/>
         <source>Please hold still</source>
         <translation>请保持不动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="105"/>
+        <location filename="../../kiosk/ui/texts.py" line="136"/>
         <source>Please face the camera</source>
         <translation>请正对摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="106"/>
+        <location filename="../../kiosk/ui/texts.py" line="137"/>
         <source>Not recognised — tap your ID card or scan your code</source>
         <translation>未能识别，请刷身份证或扫码</translation>
     </message>
@@ -1071,6 +1101,86 @@
         <source>Liveness check failed — see staff</source>
         <translation>活体检测未通过，请联系工作人员</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="89"/>
+        <source>Sign in to staff mode first</source>
+        <translation>请先登录工作人员账号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="90"/>
+        <source>A named staff member must sign in to record this</source>
+        <translation>本项目需要实名工作人员登录后才能记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="93"/>
+        <source>A reason is required</source>
+        <translation>请填写原因</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="94"/>
+        <source>Record the attendee&apos;s own words</source>
+        <translation>请记录学员的原话</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="95"/>
+        <source>This person has no record to undo</source>
+        <translation>此人没有可撤销的记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="96"/>
+        <source>The last record is another desk&apos;s: only that desk can undo it</source>
+        <translation>最后一条记录来自其他签到台，只能在该台撤销</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="99"/>
+        <source>Check digit wrong: the last character does not match — re-read the number</source>
+        <translation>校验位错误：最后一位与号码不符，请对照证件重新输入</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="102"/>
+        <source>Invalid document number, please check it</source>
+        <translation>证件号码无效，请核对</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="103"/>
+        <source>A name is required</source>
+        <translation>请填写姓名</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="104"/>
+        <source>Already on the roster: check them in by search</source>
+        <translation>此证件已在名单中，请通过搜索人工签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="105"/>
+        <source>The text contains characters that cannot be kept</source>
+        <translation>文字中含有不可用的字符</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="106"/>
+        <source>Wrong or expired code</source>
+        <translation>验证码不正确或已过期</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="107"/>
+        <source>This code was already used</source>
+        <translation>此验证码已使用</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="108"/>
+        <source>This person has no phone code</source>
+        <translation>此人没有手机验证码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="109"/>
+        <source>No such open dead letter</source>
+        <translation>没有这条待处理的失败记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="110"/>
+        <source>This one cannot be retried: dismiss it</source>
+        <translation>此项无法重试，只能忽略</translation>
+    </message>
 </context>
 <context>
     <name>Refusal</name>
@@ -1194,51 +1304,460 @@
     </message>
 </context>
 <context>
+    <name>Sessions</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="37"/>
+        <source>Not yet arrived</source>
+        <translation>未到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="38"/>
+        <source>In</source>
+        <translation>已签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="39"/>
+        <source>Out</source>
+        <translation>已签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="40"/>
+        <source>Flagged</source>
+        <translation>有标记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="41"/>
+        <source>Everyone</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="124"/>
+        <source>Nobody in this list</source>
+        <translation>名单为空</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="134"/>
+        <source>Today&apos;s list</source>
+        <translation>今日名单</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="137"/>
+        <source>◀ Previous</source>
+        <translation>◀ 上一页</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="138"/>
+        <source>Next ▶</source>
+        <translation>下一页 ▶</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="139"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+</context>
+<context>
     <name>Staff</name>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="192"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="256"/>
+        <source>Volume: %1</source>
+        <translation>音量：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="258"/>
+        <source>muted</source>
+        <translation>已静音</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="291"/>
         <source>staff</source>
         <translation>工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="193"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="292"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="212"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="311"/>
         <source>Desk mode</source>
         <translation>签到模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="213"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
+        <location filename="../../kiosk/ui/staff_search.py" line="138"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="313"/>
+        <source>Walk-in</source>
+        <translation>临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="314"/>
+        <source>Today&apos;s list</source>
+        <translation>今日名单</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="315"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="214"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="316"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="215"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="317"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="225"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="326"/>
         <source>Back to the check-in screen</source>
         <translation>返回签到屏幕</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="226"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="327"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="227"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="328"/>
         <source>Leave kiosk mode (close the desk)</source>
         <translation>退出自助模式（关闭签到台）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="329"/>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="171"/>
+        <source>walk-in</source>
+        <translation>临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="178"/>
+        <source>not yet arrived</source>
+        <translation>未到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="179"/>
+        <source>in</source>
+        <translation>已到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="180"/>
+        <source>out</source>
+        <translation>已离开</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="183"/>
+        <source>%1 · in %2 · out %3</source>
+        <translation>%1 · 签到 %2 · 签退 %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="189"/>
+        <source>flagged</source>
+        <translation>有标记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="197"/>
+        <source>%1–%2 of %3</source>
+        <translation>第 %1–%2 人，共 %3 人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="202"/>
+        <source>%n found</source>
+        <translation>找到 %n 人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="42"/>
+        <source>Ask them to look at the camera on the check-in screen.</source>
+        <translation>请学员在签到屏幕前看向摄像头。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="43"/>
+        <source>No enrolled face for this person: use another way.</source>
+        <translation>此人未登记人脸，请改用其他方式。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="44"/>
+        <source>Type the six digits shown on the attendee&apos;s phone.</source>
+        <translation>请输入学员手机上显示的六位数字。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="45"/>
+        <source>This person has no phone code.</source>
+        <translation>此人没有手机验证码。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="46"/>
+        <source>This project accepts only QR or face: a manual record is flagged.</source>
+        <translation>本项目只认可扫码或人脸签到：人工记录将被标记，交主办方审核。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="265"/>
+        <source>The phone code has six digits</source>
+        <translation>手机验证码为六位数字</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="293"/>
+        <source>Phone code</source>
+        <translation>手机验证码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="294"/>
+        <source>Face</source>
+        <translation>人脸</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="295"/>
+        <source>Check in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="296"/>
+        <source>Check out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="297"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="298"/>
+        <source>Dispute</source>
+        <translation>申诉</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="302"/>
+        <source>Back to results</source>
+        <translation>返回结果</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="303"/>
+        <source>Open the camera screen</source>
+        <translation>打开摄像头画面</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="304"/>
+        <source>Record check-in</source>
+        <translation>记录签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="305"/>
+        <source>Record check-out</source>
+        <translation>记录签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="49"/>
+        <source>Undo this person&apos;s last record at this desk (it is kept, voided).</source>
+        <translation>撤销此人在本台的最后一条记录（记录保留，标记为已撤销）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="307"/>
+        <source>Undo the last record</source>
+        <translation>撤销最后一条记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="308"/>
+        <source>The attendee&apos;s own words:</source>
+        <translation>学员的原话：</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="309"/>
+        <source>e.g. I arrived at 8:50</source>
+        <translation>例如：我 8:50 就到了</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="311"/>
+        <source>Receipt text (optional: scan their receipt)</source>
+        <translation>回执内容（可选：扫描学员的回执）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_person.py" line="313"/>
+        <source>Record the dispute</source>
+        <translation>记录申诉</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_search.py" line="111"/>
+        <source>Nobody found</source>
+        <translation>没有找到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_search.py" line="140"/>
+        <source>Name, pinyin initials (zw), last 4 of ID, unit or reference</source>
+        <translation>姓名、拼音首字母 (zw)、证件后四位、单位或编号</translation>
+    </message>
+</context>
+<context>
+    <name>StaffReason</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="104"/>
+        <source>Card unreadable</source>
+        <translation>读卡失败</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="105"/>
+        <source>No card with them</source>
+        <translation>未带证件</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="106"/>
+        <source>Device fault</source>
+        <translation>设备故障</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="107"/>
+        <source>Mistaken tap</source>
+        <translation>误刷</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="158"/>
+        <source>Reason (required):</source>
+        <translation>原因（必填）：</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_common.py" line="159"/>
+        <source>Or in your own words</source>
+        <translation>或自己填写</translation>
+    </message>
+</context>
+<context>
+    <name>Sync</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="30"/>
+        <source>record</source>
+        <translation>签到记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="31"/>
+        <source>refused attempt</source>
+        <translation>被拒绝的尝试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="32"/>
+        <source>walk-in</source>
+        <translation>临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="88"/>
+        <source>%1 at %2 — platform: %3</source>
+        <translation>%1 · %2 · 平台：%3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="106"/>
+        <source>%n record(s) the platform refused:</source>
+        <translation>平台拒收了 %n 条记录：</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="109"/>
+        <location filename="../../kiosk/ui/staff_sync.py" line="157"/>
+        <source>No dead letters</source>
+        <translation>没有失败记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="151"/>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="152"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="153"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="154"/>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_sync.py" line="155"/>
+        <source>Reason to dismiss</source>
+        <translation>忽略的原因</translation>
+    </message>
+</context>
+<context>
+    <name>WalkIn</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="24"/>
+        <source>Resident ID card</source>
+        <translation>居民身份证</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="25"/>
+        <source>HK/Macau/Taiwan residence permit</source>
+        <translation>港澳台居民居住证</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="26"/>
+        <source>Foreigner permanent residence (2023)</source>
+        <translation>外国人永久居留身份证（2023 版）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="27"/>
+        <source>Foreigner permanent residence (2017)</source>
+        <translation>外国人永久居留身份证（2017 版）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="28"/>
+        <source>Passport</source>
+        <translation>护照</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="99"/>
+        <source>%1 of 18 characters</source>
+        <translation>已输入 %1/18 位</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="106"/>
+        <source>Number valid</source>
+        <translation>号码有效</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="134"/>
+        <source>Register a walk-in</source>
+        <translation>临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="137"/>
+        <source>Document number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="138"/>
+        <source>Name (required)</source>
+        <translation>姓名（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="139"/>
+        <source>Unit (hospital)</source>
+        <translation>单位（医院）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="140"/>
+        <source>Department</source>
+        <translation>科室</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="141"/>
+        <source>Title</source>
+        <translation>职称</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_walkin.py" line="142"/>
+        <source>Register and check in</source>
+        <translation>登记并签到</translation>
     </message>
 </context>
 </TS>

@@ -7,6 +7,7 @@ a decryption of 10,000 names. Rows carry the masked ID number only.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,9 +85,18 @@ class StaffLists:
         store, number = self._checkin.store, self._checkin.project.number
         revision = store.roster.revision(number)
         if self._index is None or self._index.revision != revision:
-            self._index = RosterIndex.build(
-                store.roster.people_for_search(number), revision=revision
-            )
+            # Without the cycle collector, as kiosk.reports.organizer_data does: 10,000 people
+            # are ~100,000 short-lived acyclic objects, enough to start a full collection that
+            # holds the GIL for hundreds of ms and stalls the GUI thread meanwhile.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                people = store.roster.people_for_search(number)
+                self._index = RosterIndex.build(people, revision=revision)
+                del people
+            finally:
+                if enabled:
+                    gc.enable()
         return self._index
 
     def search(self, query: str, *, limit: int = 50) -> SearchResult:

@@ -17,9 +17,11 @@ from kiosk.core.timeutil import format_local
 from kiosk.services.checkin import Outcome, Status
 from kiosk.services.screen import FacePrompt, Notice
 from kiosk.ui import theme
+from kiosk.ui.receipt_view import QR_PX, hours_text, qr_pixmap
 from kiosk.ui.texts import either, outcome_line, prompt_text, reason_text, translate
 
 PHOTO_PX = 160
+RECEIPT_HOLD = 4  # a receipt stays this many times longer: time to take a photo of it
 
 
 def _label(px: int, *, bold: bool = False, wrap: bool = True) -> QLabel:
@@ -49,13 +51,24 @@ class AnswerCard(QFrame):
         self.photo_label.setFixedSize(PHOTO_PX, PHOTO_PX)
         self.photo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.photo_label.hide()
+        self.hours_label = _label(theme.STATUS_PX + 6, bold=True)  # the receipt's hours
+        self.hours_label.hide()
+        self.qr_label = QLabel()  # the signed receipt, for the attendee's phone
+        self.qr_label.setFixedSize(QR_PX + 16, QR_PX + 16)
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr_label.setStyleSheet("background: white; border-radius: 8px;")
+        self.qr_label.hide()
+        self.session_titles: dict[str, str] = {}  # session id → title, for the receipt's lines
+        self.receipt_text = ""
         text = QVBoxLayout()
-        for w in (self.name_label, self.line_label, self.who_label):
+        for w in (self.name_label, self.line_label, self.who_label, self.hours_label):
             text.addWidget(w)
         row = QHBoxLayout(self)
         row.addWidget(self.glyph_label)
         row.addLayout(text, 1)
         row.addWidget(self.photo_label)
+        row.addWidget(self.qr_label)
+        self._hold_ms = hold_ms
         self._hold = QTimer(self)
         self._hold.setSingleShot(True)
         self._hold.setInterval(hold_ms)
@@ -81,6 +94,21 @@ class AnswerCard(QFrame):
             self.photo_label.clear()
             self.photo_label.hide()
 
+    def _receipt(self, outcome: Outcome | None) -> None:
+        receipt = outcome.receipt if outcome is not None else None
+        if receipt is None or not receipt.text:
+            self.receipt_text = ""
+            self.hours_label.clear()
+            self.hours_label.hide()
+            self.qr_label.clear()
+            self.qr_label.hide()
+            return
+        self.receipt_text = receipt.text
+        self.hours_label.setText(hours_text(receipt, self.session_titles))
+        self.hours_label.show()
+        self.qr_label.setPixmap(qr_pixmap(receipt.text))
+        self.qr_label.show()
+
     def show_idle(self) -> None:
         """The waiting screen: what to do, in words and the glyph of a card."""
         self._countdown.stop()
@@ -94,6 +122,7 @@ class AnswerCard(QFrame):
         )
         self.who_label.setText("")
         self._photo(None)
+        self._receipt(None)
         self.idle.emit()
 
     def show_outcome(self, outcome: Outcome) -> None:
@@ -111,7 +140,8 @@ class AnswerCard(QFrame):
             parts.append(format_local(moment, "%H:%M:%S"))
         self.who_label.setText("　".join(p for p in parts if p))
         self._photo(outcome.photo)
-        self._hold.start()
+        self._receipt(outcome)
+        self._hold.start(self._hold_ms * (RECEIPT_HOLD if outcome.receipt else 1))
 
     def show_notice(self, notice: Notice) -> None:
         """A message that is not a check-in (a code unreadable, data purged): red, held."""
@@ -124,7 +154,8 @@ class AnswerCard(QFrame):
         self.line_label.setText(reason_text(notice.code, text) if notice.code else text)
         self.who_label.setText("")
         self._photo(None)
-        self._hold.start()
+        self._receipt(None)
+        self._hold.start(self._hold_ms)
 
     def show_prompt(self, prompt: FacePrompt) -> None:
         """A liveness or look-at-the-camera instruction, big and blue, with the seconds left."""
@@ -136,6 +167,7 @@ class AnswerCard(QFrame):
         self.line_label.setText("")
         self.who_label.setText("")
         self._photo(None)
+        self._receipt(None)
         self._deadline = prompt.deadline
         self._tick()
         self._countdown.start()

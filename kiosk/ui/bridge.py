@@ -16,7 +16,7 @@ import threading
 import weakref
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 
 from kiosk.services.checkin import Outcome
 from kiosk.services.desk import DeskService, Subscription
@@ -34,6 +34,9 @@ from kiosk.services.screen import (
     SyncState,
 )
 from kiosk.services.session_state import SessionState
+from kiosk.services.staff_methods import Fallbacks
+from kiosk.services.staff_search import SearchResult, SessionList
+from kiosk.services.staff_sync import DeadLetters
 from kiosk.ui.lifetime import watch
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,10 @@ class DeskBridge(QObject):
     session = Signal(object)  # SessionState
     face = Signal(object)  # FacePrompt | EnrollmentOffer | EnrollmentUpdate
     preview = Signal(object)  # PreviewFrame
+    search = Signal(object)  # SearchResult (staff mode)
+    session_list = Signal(object)  # SessionList (staff mode)
+    fallbacks = Signal(object)  # Fallbacks (staff mode)
+    dead_letters = Signal(object)  # DeadLetters (staff mode)
     _arrived = Signal(object)  # any ScreenEvent, emitted on the publishing thread
     _call = Signal(object)  # a callable to run on the GUI thread (post_gui)
 
@@ -75,6 +82,15 @@ class DeskBridge(QObject):
         # inside the call that caused it.
         self._arrived.connect(self._sort, Qt.ConnectionType.QueuedConnection)
         self._call.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
+        # Each event type's signal (the events are final frozen dataclasses: exact types).
+        self._signals: dict[type, SignalInstance] = {
+            Outcome: self.outcome, DeviceStatus: self.device, Notice: self.notice,
+            SyncState: self.sync, ModeChanged: self.mode, PinAnswer: self.pin,
+            StaffState: self.staff, SessionState: self.session, FacePrompt: self.face,
+            EnrollmentOffer: self.face, EnrollmentUpdate: self.face, PreviewFrame: self.preview,
+            SearchResult: self.search, SessionList: self.session_list,
+            Fallbacks: self.fallbacks, DeadLetters: self.dead_letters,
+        }  # fmt: skip
         subscription = desk.subscribe(_Relay(self))
         self._subscription: Subscription | None = subscription
         # Deleted with its parent before close(): still no publisher may reach a dead object.
@@ -95,25 +111,8 @@ class DeskBridge(QObject):
         fn()
 
     def _sort(self, event: ScreenEvent) -> None:
-        if isinstance(event, Outcome):
-            self.outcome.emit(event)
-        elif isinstance(event, DeviceStatus):
-            self.device.emit(event)
-        elif isinstance(event, Notice):
-            self.notice.emit(event)
-        elif isinstance(event, SyncState):
-            self.sync.emit(event)
-        elif isinstance(event, ModeChanged):
-            self.mode.emit(event)
-        elif isinstance(event, PinAnswer):
-            self.pin.emit(event)
-        elif isinstance(event, StaffState):
-            self.staff.emit(event)
-        elif isinstance(event, SessionState):
-            self.session.emit(event)
-        elif isinstance(event, FacePrompt | EnrollmentOffer | EnrollmentUpdate):
-            self.face.emit(event)
-        elif isinstance(event, PreviewFrame):
-            self.preview.emit(event)
-        else:
+        signal = self._signals.get(type(event))
+        if signal is None:
             log.warning("screen event %s has no signal", type(event).__name__)
+            return
+        signal.emit(event)

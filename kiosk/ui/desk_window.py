@@ -32,6 +32,7 @@ from kiosk.services.screen import (
     SyncState,
 )
 from kiosk.services.session_state import SessionState
+from kiosk.services.sound import SoundControls
 from kiosk.ui import theme
 from kiosk.ui.answer_card import AnswerCard
 from kiosk.ui.bridge import DeskBridge
@@ -61,6 +62,7 @@ class DeskWindow(QMainWindow):
         camera: bool = True,
         translations: Translations | None = None,
         lock: KioskLock | None = None,
+        sounds: SoundControls | None = None,
     ):
         super().__init__()
         watch(self, "DeskWindow")
@@ -71,6 +73,7 @@ class DeskWindow(QMainWindow):
         self.pin_dialog: PinDialog | None = None
         self.header = Header(project_name=checkin.project.name, desk_name=checkin.desk_name)
         self.card = AnswerCard(hold_ms=hold_ms)
+        self.card.session_titles = {s.id: s.title for s in checkin.project.sessions}
         self.consent = ConsentScreen(answer_ms=consent_ms, result_ms=hold_ms)
         self.consent.closed.connect(self._consent_closed)
         self.answers = QStackedWidget()
@@ -87,7 +90,7 @@ class DeskWindow(QMainWindow):
         column.addWidget(self.header)
         column.addLayout(self.middle, 1)
         column.addWidget(self.strip)
-        self.staff = StaffPanel(desk)
+        self.staff = StaffPanel(desk, sounds=sounds)
         self.staff.closed.connect(self.leave_staff)
         self.staff.mode_chosen.connect(self._set_mode)
         self.staff.sign_out_requested.connect(desk.sign_out)
@@ -120,6 +123,11 @@ class DeskWindow(QMainWindow):
         bridge.staff.connect(self._staff_changed)
         bridge.face.connect(self.show_face)
         bridge.preview.connect(self.camera_view.show_preview)
+        bridge.outcome.connect(self.staff.show_outcome)
+        bridge.search.connect(self.staff.search.show_result)
+        bridge.fallbacks.connect(self.staff.search.show_fallbacks)
+        bridge.session_list.connect(self.staff.sessions.show_list)
+        bridge.dead_letters.connect(self.staff.sync.show_dead_letters)
 
     # -- window --------------------------------------------------------------------------------
 
@@ -143,6 +151,7 @@ class DeskWindow(QMainWindow):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
         self.strip.set_portrait(portrait)
+        self.staff.set_portrait(portrait)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """A new translator was installed: every text again."""

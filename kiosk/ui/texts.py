@@ -85,6 +85,37 @@ REASONS: dict[str, str] = {
     "liveness_face_lost": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
     "liveness_face_changed": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
     "liveness_not_verified": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
+    # staff mode (kiosk/services/staff_records.py REASONS)
+    "not_signed_in": QT_TRANSLATE_NOOP("Reason", "Sign in to staff mode first"),
+    "named_staff_required": QT_TRANSLATE_NOOP(
+        "Reason", "A named staff member must sign in to record this"
+    ),
+    "reason_required": QT_TRANSLATE_NOOP("Reason", "A reason is required"),
+    "words_required": QT_TRANSLATE_NOOP("Reason", "Record the attendee's own words"),
+    "nothing_to_void": QT_TRANSLATE_NOOP("Reason", "This person has no record to undo"),
+    "not_own_record": QT_TRANSLATE_NOOP(
+        "Reason", "The last record is another desk's: only that desk can undo it"
+    ),
+    "check_digit": QT_TRANSLATE_NOOP(
+        "Reason", "Check digit wrong: the last character does not match — re-read the number"
+    ),
+    "invalid_document": QT_TRANSLATE_NOOP("Reason", "Invalid document number, please check it"),
+    "name_required": QT_TRANSLATE_NOOP("Reason", "A name is required"),
+    "on_roster": QT_TRANSLATE_NOOP("Reason", "Already on the roster: check them in by search"),
+    "bad_text": QT_TRANSLATE_NOOP("Reason", "The text contains characters that cannot be kept"),
+    "wrong_code": QT_TRANSLATE_NOOP("Reason", "Wrong or expired code"),
+    "code_used": QT_TRANSLATE_NOOP("Reason", "This code was already used"),
+    "no_phone_code": QT_TRANSLATE_NOOP("Reason", "This person has no phone code"),
+    "no_dead_letter": QT_TRANSLATE_NOOP("Reason", "No such open dead letter"),
+    "not_retryable": QT_TRANSLATE_NOOP("Reason", "This one cannot be retried: dismiss it"),
+}
+
+# A staff action that records no check-in (void, dispute, dead letters): what was done.
+ACTIONS: dict[str, str] = {
+    "void": QT_TRANSLATE_NOOP("Desk", "Last record undone (a signed void record)"),
+    "dispute": QT_TRANSLATE_NOOP("Desk", "Dispute recorded for the organizer"),
+    "retry": QT_TRANSLATE_NOOP("Desk", "Queued to upload again"),
+    "dismiss": QT_TRANSLATE_NOOP("Desk", "Dismissed, with the reason kept"),
 }
 
 _MODES = {
@@ -156,6 +187,8 @@ def outcome_line(outcome: Outcome) -> str:
         elif Flag.EXPIRED_DOCUMENT in decision.flags:
             line += " · " + translate("Desk", "document expired: flagged")
         return line
+    if outcome.status is Status.ACCEPTED and outcome.action in ACTIONS:
+        return translate("Desk", ACTIONS[outcome.action])
     if decision is not None and decision.kind is OutcomeKind.ALREADY_RECORDED:
         previous = decision.previous
         assert previous is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -155,3 +156,72 @@ class DeskRig:
 def desk_rig(tmp_path: Path) -> DeskRig:
     """The desk at 08:20 on the project's first day."""
     return DeskRig(tmp_path, clock=FakeClock(at(DAY1, 8, 20)))
+
+
+class GuiWatchdog:
+    """Whether the GUI thread kept turning its event loop, measured by a 5 ms QTimer on it.
+
+    Between two ticks the GUI thread either worked (its CPU time, time.thread_time) or waited.
+    `worst_cpu` is the most CPU the GUI thread spent between two ticks: its longest stretch of
+    work without returning to the loop. `waits` lists every Future a screen (a kiosk.ui module)
+    waited on, on the GUI thread: the way a screen could block on the desk thread. `worst` is the
+    longest wall-clock gap, kept for the report: on a shared, loaded machine it also counts the
+    time the process was not scheduled, so it is not what the tests bound.
+    """
+
+    TICK_MS = 5
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(self.TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.worst = 0.0
+        self.worst_cpu = 0.0
+        self.ticks = 0
+        self.waits: list[str] = []
+        self._last = 0.0
+        self._last_cpu = 0.0
+        self._result: Any = None
+
+    def __enter__(self) -> GuiWatchdog:
+        from concurrent.futures import Future
+
+        self._result = Future.result
+        real, waits = Future.result, self.waits
+        gui = threading.current_thread()
+
+        def result(future: Future[Any], timeout: float | None = None) -> Any:
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if threading.current_thread() is gui and caller.startswith("kiosk.ui"):
+                waits.append(caller)
+            return real(future, timeout)
+
+        Future.result = result  # type: ignore[method-assign]
+        self._last, self._last_cpu = time.monotonic(), time.thread_time()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from concurrent.futures import Future
+
+        self.timer.stop()
+        self.timer.deleteLater()
+        Future.result = self._result  # type: ignore[method-assign]
+
+    def _tick(self) -> None:
+        now, cpu = time.monotonic(), time.thread_time()
+        self.worst = max(self.worst, now - self._last - self.TICK_MS / 1000)
+        self.worst_cpu = max(self.worst_cpu, cpu - self._last_cpu)
+        self.ticks += 1
+        self._last, self._last_cpu = now, cpu
+
+    def busy_ms(self) -> float:
+        """The GUI thread's longest stretch of work between two turns of its loop, in ms."""
+        return self.worst_cpu * 1000
+
+    def report(self) -> str:
+        """The numbers, for an assertion's message."""
+        return (f"GUI busy {self.worst_cpu * 1000:.1f} ms at most, wall gap "
+                f"{self.worst * 1000:.1f} ms, {self.ticks} ticks, waits {self.waits}")  # fmt: skip

@@ -26,12 +26,18 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
+from kiosk.config import SoundSection
+from kiosk.core.model import DeskMode, Direction
+from kiosk.runtime.devices import StatusBoard
+from kiosk.runtime.sound import desk_sounds
 from kiosk.services.checkin import Credential
 from kiosk.services.screen import EnrollmentOffer, FacePrompt, SyncState
+from kiosk.services.staff_search import ListFilter
 from kiosk.ui import theme
 from kiosk.ui.i18n import Translations
 from tests.support.desk import DeskRig, flush_deletes
 from tests.support.roster import DAY1, FakeClock, at, make_roster
+from tests.support.staff import PINS, give_staff
 
 MIN_TOUCH = theme.TOUCH_PX
 
@@ -140,7 +146,10 @@ class Stage:
 
     def __init__(self, tmp: Path, translations: Translations) -> None:
         self.rig = DeskRig(tmp, clock=FakeClock(at(DAY1, 9, 12)))
-        self.window = self.rig.window(hold_ms=3_600_000, translations=translations)
+        # The desk's real sound controls, never started: the settings page shows them, silent.
+        sounds = desk_sounds(SoundSection(volume=70), desk=self.rig.desk,
+                             board=StatusBoard(self.rig.desk))  # fmt: skip
+        self.window = self.rig.window(hold_ms=3_600_000, translations=translations, sounds=sounds)
         self.window.fill_screen()
         self.rig.desk.announce()
         for name, ok, detail in (
@@ -198,14 +207,86 @@ class Stage:
         self.window.enter_staff()
         self.settle(0.8)
 
-    def staff(self, section: int) -> Callable[[], None]:
+    def staff(self, section: str) -> Callable[[], None]:
         def show() -> None:
-            self.window.desk.sign_in().result(10)
-            self.settle()
-            self.window.staff.nav.button(section).click()
+            self.signed_in()
+            self.window.staff.open_section(section)
             self.settle()
 
         return show
+
+    def signed_in(self) -> None:
+        """王芳 (S1), a named member, signed in to staff mode."""
+        give_staff(self.rig.store, self.rig.project.number)
+        self.rig.desk.sign_in(PINS["S1"]).result(10)
+        self.settle()
+
+    def search(self, query: str = "内蒙古") -> None:
+        self.signed_in()
+        self.window.staff.open_section("search")
+        self.window.staff.search.field.setText(query)
+        self.window.staff.search.search_now()
+        self.rig.desk.settled().result(10)
+        self.settle(0.5)
+
+    def person(self, tab: str) -> Callable[[], None]:
+        def show() -> None:
+            self.search("zw")
+            page = self.window.staff.search
+            page.choose(0)
+            self.settle()
+            page.person.select(tab)
+            if tab == "check_in":
+                page.person.in_reason.buttons["card"].click()
+                page.person.submit_manual(Direction.IN)
+            elif tab == "undo":
+                page.person.undo_reason.buttons["mistake"].click()
+                page.person.submit_undo()
+            self.rig.desk.settled().result(10)
+            self.settle(0.5)
+
+        return show
+
+    def walk_in(self) -> None:
+        self.signed_in()
+        self.window.staff.open_section("walk_in")
+        page = self.window.staff.walk_in
+        page.name.setText("欧阳娜娜")
+        page.unit.setText("锡林郭勒盟中心医院")
+        page.department.setText("急诊科")
+        page.job_title.setText("主治医师")
+        page.number.setText("110105194912310023")  # a wrong check digit: said why, blocked
+        page.submit()
+        self.settle()
+
+    def sessions(self) -> None:
+        for person in make_roster(3)[:2]:
+            self.rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
+        self.rig.desk.settled().result(10)
+        self.staff("sessions")()
+        staff = self.window.staff.sessions
+        staff.show_filter(ListFilter.ALL)
+        self.rig.desk.settled().result(10)
+        self.settle(0.5)
+
+    def dead_letter(self) -> None:
+        person = make_roster(3)[1]
+        tap = self.rig.desk.submit(Credential.id_card(document=person.document)).result(10)
+        assert tap.event is not None
+        self.rig.store.outbox.apply_answers(
+            "event", [(tap.event.uuid, "rejected", "outside_project_days")]
+        )
+        self.staff("sync")()
+        self.window.staff.sync.letters.setCurrentRow(0)
+        self.rig.desk.settled().result(10)
+        self.settle(0.5)
+
+    def receipt(self) -> None:
+        person = make_roster(3)[0]
+        self.present(Credential.id_card(document=person.document, name=person.name))
+        self.rig.clock.advance(hours=3)
+        self.rig.desk.change_mode(DeskMode.OUT).result(10)
+        self.present(Credential.id_card(document=person.document, name=person.name))
 
     def close(self) -> None:
         self.rig.close()
@@ -220,10 +301,16 @@ STATES: dict[str, Callable[[Stage], Callable[[], None]]] = {
     "liveness": lambda s: s.liveness,
     "consent": lambda s: s.consent,
     "staff-sign-in": lambda s: s.staff_sign_in,
-    "staff-mode": lambda s: s.staff(0),
-    "staff-devices": lambda s: s.staff(1),
-    "staff-sync": lambda s: s.staff(2),
-    "staff-settings": lambda s: s.staff(3),
+    "receipt": lambda s: s.receipt,
+    "staff-mode": lambda s: s.staff("mode"),
+    "staff-search": lambda s: s.search,
+    "staff-manual": lambda s: s.person("check_in"),
+    "staff-undo": lambda s: s.person("undo"),
+    "staff-walk-in": lambda s: s.walk_in,
+    "staff-sessions": lambda s: s.sessions,
+    "staff-devices": lambda s: s.staff("devices"),
+    "staff-sync": lambda s: s.dead_letter,
+    "staff-settings": lambda s: s.staff("settings"),
 }
 
 

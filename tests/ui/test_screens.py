@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.screens import STATES
 from tests.support.xvfb import xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def render(size: str, lang: str, out: Path) -> list[dict[str, object]]:
 def check(size: str, lang: str, tmp_path: Path) -> None:
     report = render(size, lang, tmp_path)
     states = [entry["state"] for entry in report]
-    assert len(states) >= 11, states
+    assert states == list(STATES), states  # every state was rendered
     for entry in report:
         assert entry["problems"] == [], (size, lang, entry["state"], entry["problems"])
         assert Path(str(entry["png"])).stat().st_size > 5_000
