@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from kiosk.demo.scenario import describe, run_step, steps
+from kiosk.core.model import Project
+from kiosk.core.rules import load_profile
+from kiosk.demo.scenario import Step, StepResult, describe, run_step, steps
 from kiosk.demo.stage import Stage
 from kiosk.logging_setup import setup_logging
+from kiosk.services.staff_methods import accepted_methods
 from sync import chain
 from sync.store import Store
 
@@ -31,6 +35,8 @@ def print_header(stage: Stage) -> None:
     print(f"  platform       : {stage.venue.url} (reference server, TLS with a demo CA)")
     print(f"  project        : {project.number} {project.name}")
     print(f"  today          : {project.first_day}  sessions: {sessions}")
+    print(f"  level, rules   : {project.level.value} (市级), profile {project.profile}")
+    print(f"  accepted       : {methods_line(project)}")
     print(
         f"  desk           : {stage.desk.service.desk_name}, mode {stage.desk.service.mode.value}"
     )
@@ -40,6 +46,13 @@ def print_header(stage: Stage) -> None:
     for name, (ok, detail) in sorted(stage.runtime.statuses().items()):
         print(f"  {'ok ' if ok else 'off'} {name}: {detail}")
     print()
+
+
+def methods_line(project: Project) -> str:
+    """The attendance methods the project's level accepts under its profile, with the source."""
+    accepted = sorted(m.value for m in accepted_methods(project))
+    rule = load_profile(project.profile).attendance.accepted(project.level)
+    return f"{', '.join(accepted)} ({rule.source})"
 
 
 def wait_synced(stage: Stage) -> bool:
@@ -66,17 +79,25 @@ def print_platform(stage: Stage) -> None:
         print(f"  desk {d.desk_name} ({d.device_id}): {d.latest_seq} records, {state}")
 
 
-def run_scripted(stage: Stage) -> int:
-    """Print each step's outcome and a summary; exit status 0 when the day went as scripted."""
+AfterStep = Callable[[Step, StepResult], None]
+
+
+def run_scripted(stage: Stage, *, after_step: AfterStep | None = None) -> int:
+    """Print each step's outcome and a summary; exit status 0 when the day went as scripted.
+
+    `after_step` sees each step's result as it happens (a test reads the platform there).
+    """
     log_file = setup_logging(stage.root / "kiosk")
     print("cme-kiosk demo (no display: scripted run through simulated devices)")
     print_header(stage)
     print(f"  log            : {log_file}\n")
-    answered = 0
+    unanswered = 0
     for step in steps():
-        outcome = run_step(stage, step)
-        answered += outcome is not None
-        print(describe(step, outcome), flush=True)
+        result = run_step(stage, step)
+        unanswered += step.answers and result.outcome is None
+        print(describe(step, result), flush=True)
+        if after_step is not None:
+            after_step(step, result)
     store = stage.desk.store
     events = store.records.events()
     # Verified from a second connection, as an auditor reading the file would.
@@ -95,5 +116,5 @@ def run_scripted(stage: Stage) -> int:
     print_platform(stage)
     flagged = sum(1 for e in events if e.event.flags)
     print(f"flagged for the organizer: {flagged} (walk-ins, expired documents)")
-    ok = answered == len(list(steps())) and bool(events) and not problems and synced
+    ok = unanswered == 0 and bool(events) and not problems and synced
     return 0 if ok else 1

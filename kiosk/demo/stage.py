@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from kiosk.app import sync_state
@@ -100,7 +100,9 @@ def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:
 
 def open_stage(root: Path) -> Stage:
     """Start the platform and simulators, enroll the kiosk, open the desk and start its devices."""
-    clock = DemoClock(local_day(utc_now()))
+    # Yesterday, played again: the platform keeps real time, and its submission window opens
+    # when the day's last session has ended, so the organizer can submit at the end.
+    clock = DemoClock(local_day(utc_now()) - timedelta(days=1))
     venue = start_venue(root / "platform", project=demo_project(clock.day), roster=demo_roster())
     devices = start_devices(root)
     config = demo_config(root, devices, venue)
