@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from kiosk.core.model import Project
 from kiosk.core.rules import load_profile
-from kiosk.demo.scenario import Step, StepResult, describe, run_step, steps
+from kiosk.demo.day import day
+from kiosk.demo.scenario import Step, StepResult, describe, run_step
 from kiosk.demo.stage import Stage
 from kiosk.logging_setup import setup_logging
 from kiosk.services.staff_methods import accepted_methods
@@ -70,11 +71,11 @@ def print_platform(stage: Stage) -> None:
     """What the platform now holds for the project: counts and every desk's completeness."""
     status = stage.venue.admin.status(stage.desk.service.project.number)
     print(
-        f"platform: {status.events} records, {status.denied} refused attempts, "
+        f"platform: {status.events} records ({status.manual} manual, {status.voids} void, "
+        f"{status.disputes} dispute), {status.denied} refused attempts, "
         f"{status.conflicts} conflicts; submission window {status.window.state}"
-        f" until {status.window.deadline_day}"
     )
-    for d in status.desks:
+    for d in (d for d in status.desks if d.role == "desk"):
         state = "complete" if d.complete else f"missing {d.missing}"
         print(f"  desk {d.desk_name} ({d.device_id}): {d.latest_seq} records, {state}")
 
@@ -92,7 +93,7 @@ def run_scripted(stage: Stage, *, after_step: AfterStep | None = None) -> int:
     print_header(stage)
     print(f"  log            : {log_file}\n")
     unanswered = 0
-    for step in steps():
+    for step in day():
         result = run_step(stage, step)
         unanswered += step.answers and result.outcome is None
         print(describe(step, result), flush=True)
@@ -115,6 +116,6 @@ def run_scripted(stage: Stage, *, after_step: AfterStep | None = None) -> int:
     print(f"sync: {stage.sync.status().line()}")
     print_platform(stage)
     flagged = sum(1 for e in events if e.event.flags)
-    print(f"flagged for the organizer: {flagged} (walk-ins, expired documents)")
+    print(f"records flagged for the organizer: {flagged} (the walk-in's, the expired document's)")
     ok = unanswered == 0 and bool(events) and not problems and synced
     return 0 if ok else 1

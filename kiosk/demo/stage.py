@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -62,6 +63,10 @@ class Stage:
     runtime: Runtime
     sync: SyncHandle
     outcomes: queue.Queue[Outcome] = field(default_factory=queue.Queue)
+    last_receipt: dict[str, str] = field(default_factory=dict)  # attendee id → receipt text
+    closers: list[Callable[[], None]] = field(default_factory=list)  # closed first, last first
+    organizer: object | None = None  # the organizer's workspace, once opened
+    submission: object | None = None  # the platform's answer to the submission
 
     def next_outcome(self, timeout: float = 10.0) -> Outcome | None:
         """The next answer the desk gave, or None if none came in time."""
@@ -71,7 +76,9 @@ class Stage:
             return None
 
     def close(self) -> None:
-        """Stop devices, sync, the desk thread, the simulators and the platform."""
+        """Stop what the day opened, devices, sync, the desk thread, simulators, the platform."""
+        for close in reversed(self.closers):
+            close()
         self.runtime.stop()
         self.sync.stop()
         self.service.stop()
@@ -115,9 +122,12 @@ def open_stage(root: Path) -> Stage:
     desk = open_desk(config, clock=clock)
     service = DeskService(desk.service)
     stage_outcomes: queue.Queue[Outcome] = queue.Queue()
+    receipts: dict[str, str] = {}
 
     def collect(event: ScreenEvent) -> None:  # on the desk thread, with or without a Qt loop
         if isinstance(event, Outcome):
+            if event.receipt is not None and event.attendee is not None:
+                receipts[event.attendee.id] = event.receipt.text
             stage_outcomes.put(event)
 
     service.subscribe(collect)
@@ -125,4 +135,5 @@ def open_stage(root: Path) -> Stage:
     runtime.start()
     sync = start_sync(config, desk.store, project=desk.service.project.number,
                       on_status=lambda status: service.publish(sync_state(status)))  # fmt: skip
-    return Stage(root, clock, venue, devices, config, desk, service, runtime, sync, stage_outcomes)
+    return Stage(root, clock, venue, devices, config, desk, service, runtime, sync, stage_outcomes,
+                 receipts)  # fmt: skip

@@ -7,7 +7,8 @@ import threading
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from kiosk.demo.scenario import describe, run_step, steps
+from kiosk.demo.day import day
+from kiosk.demo.scenario import describe, run_step
 from kiosk.demo.script import wait_devices, wait_synced
 from kiosk.demo.stage import Stage
 
@@ -38,7 +39,7 @@ class _Player(QObject):
 
     def _play(self) -> None:
         wait_devices(self.stage)
-        for n, step in enumerate(steps(), start=1):
+        for n, step in enumerate(day(), start=1):
             if self._stop.is_set():
                 return
             print(describe(step, run_step(self.stage, step)), flush=True)
