@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.demo import organizer, outage, scenario, staff
+from kiosk.demo import faces, organizer, outage, scenario, staff
 from kiosk.demo.scenario import Step
 
 
@@ -10,6 +10,7 @@ def day() -> list[Step]:
     """Every step of the day, sorted by the time it happens (stable for equal times)."""
     steps = [
         *scenario.arrivals(), *staff.morning(), *staff.mistaken_tap(), *outage.lunch(),
-        *outage.afternoon(), *scenario.departures(), *staff.disputes(), *organizer.evening(),
+        *outage.afternoon(), *faces.arrival(), *faces.attack(), *faces.departure(),
+        *scenario.departures(), *staff.disputes(), *organizer.evening(),
     ]  # fmt: skip
     return sorted(steps, key=lambda s: s.time)

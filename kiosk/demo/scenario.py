@@ -34,6 +34,7 @@ class Step:
     answers: bool = True
     key: str = ""  # a stable name for the step (screenshots, tests)
     then: Callable[[Stage], list[str]] | None = None  # more lines, once the desk has answered
+    timeout: float = 10.0  # how long the desk's answer may take (a face challenge: longer)
 
     @property
     def time(self) -> tuple[int, int, int]:
@@ -170,17 +171,17 @@ def departures() -> Iterator[Step]:
     )
 
 
-def run_step(stage: Stage, step: Step, *, timeout: float = 10.0) -> StepResult:
+def run_step(stage: Stage, step: Step) -> StepResult:
     """Do one step at its time; the desk's answer (None if it never answered) and any lines."""
     stage.clock.set(*step.time)
     try:
         lines = step.act(stage) or []
-        outcome = stage.next_outcome(timeout) if step.answers else None
+        outcome = stage.next_outcome(step.timeout) if step.answers else None
         if step.then is not None:
             lines += step.then(stage)
         return StepResult(outcome, tuple(lines))
     finally:
-        stage.devices.camera.clear()
+        stage.clear_camera()
 
 
 def describe(step: Step, result: StepResult) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,16 +18,18 @@ from pathlib import Path
 from kiosk.app import sync_state
 from kiosk.config import Config, parse_config
 from kiosk.core.timeutil import SHANGHAI, local_day, utc_now
+from kiosk.demo.clip import ClipPlayer
 from kiosk.demo.devices import DemoDevices, start_devices
 from kiosk.demo.fixtures import demo_project, demo_roster
 from kiosk.demo.venue import Venue, start_venue
 from kiosk.runtime import Runtime
+from kiosk.runtime.faces import FaceDevice
 from kiosk.services.checkin import Outcome
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk, open_desk
 from kiosk.services.platform import enroll_kiosk, start_sync
 from kiosk.services.platform_sync import SyncHandle
-from kiosk.services.screen import ScreenEvent
+from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate, FacePrompt, ScreenEvent
 from sync.store import Store
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,10 @@ class Stage:
     last_receipt: dict[str, str] = field(default_factory=dict)  # attendee id → receipt text
     closers: list[Callable[[], None]] = field(default_factory=list)  # closed first, last first
     organizer: object | None = None  # the organizer's workspace, once opened
+    player: ClipPlayer | None = None  # the person at the camera (frames of a real clip)
+    offers: dict[str, EnrollmentOffer] = field(default_factory=dict)  # newest, by attendee
+    face_events: queue.Queue[FacePrompt | EnrollmentUpdate] = field(default_factory=queue.Queue)
+    marks: dict[str, float] = field(default_factory=dict)  # monotonic times steps remember
     submission: object | None = None  # the platform's answer to the submission
 
     def next_outcome(self, timeout: float = 10.0) -> Outcome | None:
@@ -75,16 +82,36 @@ class Stage:
         except queue.Empty:
             return None
 
+    def clear_camera(self) -> None:
+        """Whoever stood at the camera steps away: the empty desk in view."""
+        if self.player is not None:
+            self.player.stop()
+        else:
+            self.devices.camera.clear()
+
     def close(self) -> None:
         """Stop what the day opened, devices, sync, the desk thread, simulators, the platform."""
         for close in reversed(self.closers):
             close()
+        if self.player is not None:
+            self.player.stop()
         self.runtime.stop()
         self.sync.stop()
         self.service.stop()
         self.desk.close()
         self.devices.close()
         self.venue.stop()
+
+
+CHALLENGE_SEED = 16  # with it the liveness challenges come as "turn left", which the clip does
+
+
+def seed_challenges(runtime: Runtime) -> None:
+    """Fix the face station's challenges with a seed (the desk's own are system-random)."""
+    for device in runtime.devices:
+        if isinstance(device, FaceDevice):
+            # The station passes its rng to the face desk it builds once the engine has loaded.
+            device.station._rng = random.Random(CHALLENGE_SEED)  # noqa: S311 - a demo's script
 
 
 def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:
@@ -97,6 +124,9 @@ def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:
                 "server_url": venue.url, "ca_bundle": str(venue.tls.ca_pem),
                 "push_interval_s": 1.0, "pull_interval_s": 5.0,
             },
+            # Every face at this desk gets a liveness challenge (the venue's setting; the
+            # project's own policy is the lighter challenge_on_doubt): the photo attack fails it.
+            "face": {"enabled": True, "liveness": "always"},
             # No keyboard-wedge filter: the demo has no scanner typing into the window.
             **{**devices.config_sections(), "scanner": {
                 **devices.config_sections()["scanner"], "wedge": False}},
@@ -123,17 +153,25 @@ def open_stage(root: Path) -> Stage:
     service = DeskService(desk.service)
     stage_outcomes: queue.Queue[Outcome] = queue.Queue()
     receipts: dict[str, str] = {}
+    offers: dict[str, EnrollmentOffer] = {}
+    face_events: queue.Queue[FacePrompt | EnrollmentUpdate] = queue.Queue()
 
     def collect(event: ScreenEvent) -> None:  # on the desk thread, with or without a Qt loop
         if isinstance(event, Outcome):
             if event.receipt is not None and event.attendee is not None:
                 receipts[event.attendee.id] = event.receipt.text
             stage_outcomes.put(event)
+        elif isinstance(event, EnrollmentOffer) and event.outcome.attendee is not None:
+            offers[event.outcome.attendee.id] = event
+        elif isinstance(event, FacePrompt | EnrollmentUpdate):
+            face_events.put(event)
 
     service.subscribe(collect)
     runtime = Runtime.from_config(config, desk=service)
+    seed_challenges(runtime)
     runtime.start()
     sync = start_sync(config, desk.store, project=desk.service.project.number,
                       on_status=lambda status: service.publish(sync_state(status)))  # fmt: skip
     return Stage(root, clock, venue, devices, config, desk, service, runtime, sync, stage_outcomes,
-                 receipts)  # fmt: skip
+                 receipts, player=ClipPlayer(devices.camera), offers=offers,
+                 face_events=face_events)  # fmt: skip

@@ -82,8 +82,23 @@ def test_the_whole_day_as_the_platform_records_it(
     methods = Counter(str(e["method"]) for e in _checkins(stage))
     assert methods["id_card"] >= 5 and methods["qr"] >= 5 and methods["manual"] >= 3
     assert not any("method_not_accepted" in str(e.get("flags", "")) for e in events)
-    denied = Counter(str(d["reason"]) for d in stage.venue.admin.stored_denied(number))
-    assert denied["replay"] == 1 and denied["bad_signature"] == 1
+    denied = Counter(
+        (str(d["method"]), str(d["reason"])) for d in stage.venue.admin.stored_denied(number)
+    )
+    assert denied[("qr", "replay")] == 1 and denied[("qr", "bad_signature")] == 1
+
+    # Faces: enrolled on site after his card, the printed photo refused by liveness (kept,
+    # nobody named), then out by face alone after the seeded head-turn challenge, with receipt.
+    assert denied[("face", "liveness_timeout")] == 1 and sum(denied.values()) == 3
+    yang = [(e["method"], e["direction"]) for e in by_ref[refs["杨磊"]]]
+    assert yang == [("id_card", "in"), ("face", "out")] and methods["face"] == 1
+    store = stage.desk.store
+    templates = stage.service.run(lambda: store.records.face_templates(number)).result(10)
+    assert set(templates) == {refs["杨磊"]}
+    photo, face_out = results["photo_attack"].outcome, results["face_out"].outcome
+    assert photo is not None and photo.status is Status.REFUSED and photo.attendee is None
+    assert face_out is not None and face_out.receipt is not None
+    assert face_out.receipt.total_hours > 0 and face_out.receipt.text
 
     # Staff: 刘洋's manual check-in by the named member; the walk-in; the void; the dispute.
     liu = [e for e in by_ref[refs["刘洋"]] if e["kind"] == "checkin"]
@@ -114,13 +129,14 @@ def test_the_whole_day_as_the_platform_records_it(
     assert void is not None and void.event is not None
     assert before.complete and before.latest_seq == void.event.seq  # all uploaded before lunch
     assert platform_at["offline_in"].latest_seq == before.latest_seq
-    assert pending_at["offline_out"] == 1 and pending_at["offline_in"] == 3
-    for key in ("offline_out", "offline_ticket", "offline_in"):
+    # 张伟 out, 刘洋 out, 杨磊's card, 张伟 back in: four records kept while it was down.
+    assert pending_at["offline_out"] == 1 and pending_at["offline_in"] == 4
+    for key in ("offline_out", "offline_ticket", "face_card", "offline_in"):
         outcome = results[key].outcome
         assert outcome is not None and outcome.status is Status.ACCEPTED
     after_outage = platform_at["catch_up"]
     assert after_outage.complete and after_outage.missing == 0
-    assert after_outage.latest_seq == before.latest_seq + 3 and pending_at["catch_up"] == 0
+    assert after_outage.latest_seq == before.latest_seq + 4 and pending_at["catch_up"] == 0
 
     # The organizer: the anomaly resolved, results in, the submission and its receipt.
     status = stage.venue.admin.status(number)
