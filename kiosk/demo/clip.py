@@ -45,20 +45,22 @@ class ClipPlayer:
         cap.set(cv2.CAP_PROP_POS_FRAMES, first)
         return cap
 
-    def play(self, first: int, last: int, *, loop: bool = False) -> None:
-        """Show frames first..last-1 at the clip's pace (again and again with `loop`)."""
+    def play(self, first: int, last: int, *, loop: bool = False, speed: float = 1.0) -> None:
+        """Show frames first..last-1 at the clip's pace × `speed` (again and again with `loop`)."""
         self.stop(clear=False)
         cap = self._capture(first)
         stop = threading.Event()
-        thread = threading.Thread(target=self._run, args=(cap, first, last, loop, stop),
-                                  name="demo-clip", daemon=True)  # fmt: skip
+        pace = (first, last, loop, CLIP_FPS * speed)
+        thread = threading.Thread(target=self._run, args=(cap, pace, stop), name="demo-clip",
+                                  daemon=True)  # fmt: skip
         with self._lock:
             self._stop, self._thread = stop, thread
         thread.start()
 
-    def _run(self, cap: object, first: int, last: int, loop: bool, stop: threading.Event) -> None:
+    def _run(self, cap: object, pace: tuple[int, int, bool, float], stop: threading.Event) -> None:
         import cv2
 
+        first, last, loop, fps = pace
         assert isinstance(cap, cv2.VideoCapture)
         try:
             start, i = time.monotonic(), first
@@ -72,7 +74,7 @@ class ClipPlayer:
                     continue
                 self.camera.show(np.asarray(frame, dtype=np.uint8))
                 i += 1
-                stop.wait(max(0.0, start + (i - first) / CLIP_FPS - time.monotonic()))
+                stop.wait(max(0.0, start + (i - first) / fps - time.monotonic()))
         finally:
             cap.release()
 

@@ -20,10 +20,13 @@ FACE_PERSON = "杨磊"
 # Frame ranges of the clip (the face is in frames 84-211; its yaw, measured through the models,
 # swings right by 132, back left by 160 and right again by 208).
 FRONTAL = (140, 200)  # talking, facing the camera: the frames the enrollment takes
-# The clip's real head turns, each from a frame the desk can identify him in (|yaw| < 0.5);
-# a jump between distant frames would look like another face to the tracker.
-TURNS = {"turn_right": (88, 136), "turn_left": (140, 168)}
-EXPECTED = "turn_left"  # what the seeded challenge asks (kiosk.demo.stage.CHALLENGE_SEED)
+# The clip's real head turn to his right: he faces the camera at frame 176 (where the desk
+# identifies him, 0.24 from his template), then frames 176-204 swing his yaw from +0.14 to
+# -0.58 with the face moving little between frames, so the tracker keeps him; the last frame
+# stays in view, his head held turned, so a busy machine still sees the turn.
+HOLD_FRAME = 176
+TURN = (176, 205)
+EXPECTED = "turn_right"  # what the seeded challenge asks then (kiosk.demo.stage.CHALLENGE_SEED)
 PHOTO_FRAME = 150  # a still of the same face: the "printed photo"
 _READY_S = 120.0
 _ENROLL_S = 60.0
@@ -52,8 +55,13 @@ def _person_id(stage: Stage) -> str:
 
 
 def _wait_face_event(
-    stage: Stage, wanted: Callable[[FacePrompt | EnrollmentUpdate], bool], timeout: float
+    stage: Stage,
+    wanted: Callable[[FacePrompt | EnrollmentUpdate], bool],
+    timeout: float,
+    *,
+    skipped: list[str] | None = None,
 ) -> FacePrompt | EnrollmentUpdate | None:
+    """The first wanted face event within `timeout`; the others' codes go to `skipped`."""
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
         try:
@@ -62,6 +70,8 @@ def _wait_face_event(
             return None
         if wanted(event):
             return event
+        if skipped is not None:
+            skipped.append(getattr(event, "code", "") or getattr(event, "state", ""))
     return None
 
 
@@ -161,18 +171,18 @@ def face_checkout(stage: Stage) -> list[str]:
     player = stage.player
     assert player is not None
     _drain(stage)
-    player.hold(TURNS[EXPECTED][0])  # he stands facing the camera
+    player.hold(HOLD_FRAME)  # he stands facing the camera
+    others: list[str] = []
     prompt = _wait_face_event(
-        stage, lambda e: isinstance(e, FacePrompt) and e.kind == "liveness", _PROMPT_S
-    )
+        stage, lambda e: isinstance(e, FacePrompt) and e.kind == "liveness", _PROMPT_S,
+        skipped=others,
+    )  # fmt: skip
     if not isinstance(prompt, FacePrompt):
-        raise RuntimeError("the desk never asked for a liveness challenge")
-    lines.append(f"the desk asks: {prompt.zh} / {prompt.en} (challenge seeded)")
-    turn = TURNS.get(prompt.code)
-    if turn is None:
-        lines.append("the clip has no such movement: the challenge will fail")
-        return lines
-    player.play(*turn)  # the clip's frames as they were filmed; the last one stays in view
+        raise RuntimeError(f"the desk never asked for a liveness challenge (it said: {others})")
+    lines.append(f"the desk asks: {prompt.zh} / {prompt.en} (the seeded challenge)")
+    if prompt.code != EXPECTED:
+        lines.append("the clip's movement is a turn to his right: this challenge will fail")
+    player.play(*TURN)  # the clip's frames as filmed; the last one stays (the head held turned)
     lines.append("he turns his head: the clip's real movement, frame by frame")
     return lines
 

@@ -54,17 +54,9 @@ def add_member(stage: Stage) -> str:
     return out.stdout.strip()
 
 
-def sign_in(stage: Stage) -> list[str]:
-    """Add the member, let the desk pull them, then sign in with their PIN."""
-    lines = [f"$ cme-kiosk server staff add … --name {STAFF_NAME} --role lead --pin-stdin"]
-    lines.append(add_member(stage))
-    service, number = stage.service, stage.venue.project.number
-    deadline = time.monotonic() + _LEARN_S
-    while not _done(service.run(lambda: service.checkin.store.staff.count(number)), "a count"):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the desk never pulled the staff list")
-        stage.sync.sync_now()
-        time.sleep(0.3)
+def _open_staff_mode(stage: Stage) -> StaffState:
+    """Staff mode opened with the member's own PIN (as the PIN dialog does)."""
+    service = stage.service
     states: list[StaffState] = []
 
     def seen(event: ScreenEvent) -> None:
@@ -80,8 +72,37 @@ def sign_in(stage: Stage) -> list[str]:
     who = next((s for s in states if s.signed_in), None)
     if who is None:
         raise RuntimeError("staff sign-in was refused")
-    lines.append(f"desk pulled the member; staff mode opened by {who.name} ({who.staff_id}, "
-                 f"{who.role}) with their own PIN")  # fmt: skip
+    return who
+
+
+def as_staff(act: Callable[[Stage], list[str]]) -> Callable[[Stage], list[str]]:
+    """Staff open staff mode for one task and close it after (the screen returns to attendees)."""
+
+    def task(stage: Stage) -> list[str]:
+        _open_staff_mode(stage)
+        try:
+            return act(stage)
+        finally:
+            _done(stage.service.sign_out(), "the sign-out")
+
+    return task
+
+
+def sign_in(stage: Stage) -> list[str]:
+    """Add the member on the platform, let the desk pull them, then sign in with their PIN."""
+    lines = [f"$ cme-kiosk server staff add … --name {STAFF_NAME} --role lead --pin-stdin"]
+    lines.append(add_member(stage))
+    service, number = stage.service, stage.venue.project.number
+    deadline = time.monotonic() + _LEARN_S
+    while not _done(service.run(lambda: service.checkin.store.staff.count(number)), "a count"):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the desk never pulled the staff list")
+        stage.sync.sync_now()
+        time.sleep(0.3)
+    who = _open_staff_mode(stage)
+    _done(service.sign_out(), "the sign-out")
+    lines.append(f"desk pulled the member; {who.name} ({who.staff_id}, {who.role}) signs in "
+                 "with their own PIN, and out again after each task")  # fmt: skip
     return lines
 
 
@@ -106,7 +127,7 @@ def manual_checkin(name: str, query: str) -> Callable[[Stage], list[str]]:
         )
         return [f"staff search {query!r} → {name}; offered: {', '.join(kinds)}"]
 
-    return act
+    return as_staff(act)
 
 
 def walk_in(stage: Stage) -> list[str]:
@@ -131,7 +152,7 @@ def undo_last(name: str) -> Callable[[Stage], list[str]]:
         )
         return []
 
-    return act
+    return as_staff(act)
 
 
 def dispute(name: str, words: str) -> Callable[[Stage], list[str]]:
@@ -145,7 +166,7 @@ def dispute(name: str, words: str) -> Callable[[Stage], list[str]]:
             ["the receipt they showed is attached"] if receipt else []
         )
 
-    return act
+    return as_staff(act)
 
 
 def morning() -> Iterator[Step]:
@@ -171,7 +192,7 @@ def morning() -> Iterator[Step]:
         "08:33",
         "工作人员 staff",
         f"{WALK_IN_NAME} (walk-in form)",
-        walk_in,
+        as_staff(walk_in),
         key="walk_in",
         why="flagged on purpose: a walk-in is provisional until the organizer checks",
     )
@@ -206,7 +227,7 @@ def manual_checkout(name: str) -> Callable[[Stage], list[str]]:
                              reason="临时登记学员离场，工作人员签退 / walk-in leaving")  # fmt: skip
         return []
 
-    return act
+    return as_staff(act)
 
 
 def disputes() -> Iterator[Step]:
