@@ -8,6 +8,7 @@ from collections.abc import Callable
 from kiosk.core.model import Project
 from kiosk.core.rules import load_profile
 from kiosk.demo.day import day
+from kiosk.demo.faces import face_ready
 from kiosk.demo.scenario import Step, StepResult, describe, run_step
 from kiosk.demo.stage import Stage
 from kiosk.logging_setup import setup_logging
@@ -18,18 +19,26 @@ from sync.store import Store
 _SYNC_WAIT_S = 20.0
 
 
-def wait_devices(stage: Stage, *, timeout: float = 10.0) -> None:
-    """Give the devices a moment to connect, so the header shows their settled state."""
+def wait_devices(stage: Stage, *, timeout: float = 10.0) -> str:
+    """Let the devices connect and the face engine load before anyone presents anything.
+
+    Returns the face station's line. Waiting for the face station also keeps the first answer
+    away from the moment it becomes ready (see the deadlock noted in docs/demo.md).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if all(ok for ok, _ in stage.runtime.statuses().values()):
-            return
+            break
         time.sleep(0.1)
+    try:
+        return face_ready(stage)
+    except RuntimeError as exc:  # the face steps will say so again when they come
+        return str(exc)
 
 
 def print_header(stage: Stage) -> None:
     """Where everything runs, so an engineer can look at it."""
-    wait_devices(stage)
+    face = wait_devices(stage)
     project = stage.desk.service.project
     sessions = ", ".join(f"{s.title} {s.start:%H:%M}-{s.end:%H:%M}" for s in project.sessions)
     print(f"  data directory : {stage.root}")
@@ -46,6 +55,7 @@ def print_header(stage: Stage) -> None:
     print(f"  camera         : MJPEG simulator at {stage.devices.camera.url}")
     for name, (ok, detail) in sorted(stage.runtime.statuses().items()):
         print(f"  {'ok ' if ok else 'off'} {name}: {detail}")
+    print(f"  face station   : {face}")
     print()
 
 
