@@ -27,7 +27,9 @@ def test_the_wheel_carries_the_tones_and_an_installed_desk_finds_them(tmp_path: 
     with zipfile.ZipFile(wheel) as zf:
         shipped = {n for n in zf.namelist() if n.startswith("kiosk/_assets/")}
     # The compiled translations (built by make dev) travel too; the .ts sources stay behind.
-    translations = {f"kiosk/_assets/i18n/{qm.name}" for qm in (ROOT / "assets" / "i18n").glob("*.qm")}
+    translations = {
+        f"kiosk/_assets/i18n/{qm.name}" for qm in (ROOT / "assets" / "i18n").glob("*.qm")
+    }
     assert translations, "make dev builds the .qm files first"
     assert shipped == {f"kiosk/_assets/sounds/{t.value}.wav" for t in Tone} | translations
 
