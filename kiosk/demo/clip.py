@@ -78,6 +78,38 @@ class ClipPlayer:
         finally:
             cap.release()
 
+    def perform(self, frames: list[int]) -> None:
+        """Show these clip frames in this order at the clip's pace (the last one stays)."""
+        import cv2
+
+        self.stop(clear=False)
+        first, last = min(frames), max(frames) + 1
+        cap = self._capture(first)
+        assert isinstance(cap, cv2.VideoCapture)
+        images: dict[int, np.ndarray] = {}
+        try:
+            for i in range(first, last):
+                ok, frame = cap.read()
+                if not ok:
+                    raise RuntimeError(f"frame {i} of the demo clip cannot be read")
+                images[i] = np.asarray(frame, dtype=np.uint8)
+        finally:
+            cap.release()
+        stop = threading.Event()
+
+        def run() -> None:
+            start = time.monotonic()
+            for n, i in enumerate(frames):
+                if stop.is_set():
+                    return
+                self.camera.show(images[i])
+                stop.wait(max(0.0, start + (n + 1) / CLIP_FPS - time.monotonic()))
+
+        thread = threading.Thread(target=run, name="demo-clip", daemon=True)
+        with self._lock:
+            self._stop, self._thread = stop, thread
+        thread.start()
+
     def hold(self, index: int) -> None:
         """One frame held still in front of the camera: a printed photo."""
         import cv2

@@ -21,11 +21,13 @@ FACE_PERSON = "杨磊"
 # swings right by 132, back left by 160 and right again by 208).
 FRONTAL = (140, 200)  # talking, facing the camera: the frames the enrollment takes
 # The clip's real head turn to his right: he faces the camera at frame 176 (where the desk
-# identifies him, 0.24 from his template), then frames 176-204 swing his yaw from +0.14 to
-# -0.58 with the face moving little between frames, so the tracker keeps him; the last frame
-# stays in view, his head held turned, so a busy machine still sees the turn.
+# identifies him, 0.24 from his template), then frames 176-200 swing his yaw from +0.14 to
+# -0.43 with the face moving little between frames, so the tracker keeps him. He holds the
+# turn a moment (a busy machine still sees it), then turns back to face the desk (the same
+# frames backwards) for the identity check that follows a passed challenge.
 HOLD_FRAME = 176
-TURN = (176, 205)
+_TURN = list(range(176, 201))
+TURN_AND_BACK = [*_TURN, *[_TURN[-1]] * 45, *reversed(_TURN)]
 EXPECTED = "turn_right"  # what the seeded challenge asks then (kiosk.demo.stage.CHALLENGE_SEED)
 PHOTO_FRAME = 150  # a still of the same face: the "printed photo"
 _READY_S = 120.0
@@ -182,8 +184,8 @@ def face_checkout(stage: Stage) -> list[str]:
     lines.append(f"the desk asks: {prompt.zh} / {prompt.en} (the seeded challenge)")
     if prompt.code != EXPECTED:
         lines.append("the clip's movement is a turn to his right: this challenge will fail")
-    player.play(*TURN)  # the clip's frames as filmed; the last one stays (the head held turned)
-    lines.append("he turns his head: the clip's real movement, frame by frame")
+    player.perform(TURN_AND_BACK)
+    lines.append("he turns his head (the clip's real movement), holds it, faces the desk again")
     return lines
 
 

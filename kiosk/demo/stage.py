@@ -128,7 +128,8 @@ def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:
             },
             # Every face at this desk gets a liveness challenge (the venue's setting; the
             # project's own policy is the lighter challenge_on_doubt): the photo attack fails it.
-            "face": {"enabled": True, "liveness": "always"},
+            # A challenge gets 8 s here (6 s by default): a demo machine is often a busy laptop.
+            "face": {"enabled": True, "liveness": "always", "liveness_timeout_s": 8},
             # No keyboard-wedge filter: the demo has no scanner typing into the window.
             **{**devices.config_sections(), "scanner": {
                 **devices.config_sections()["scanner"], "wedge": False}},
