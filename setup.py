@@ -10,7 +10,7 @@ from setuptools.command.build_py import build_py
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # What an installed desk reads; sources such as the translators' .ts files stay in the repo.
-SHIPPED = {".wav", ".qm", ".png", ".svg"}
+SHIPPED = {".wav", ".qm", ".png", ".svg", ".mp4", ".txt"}  # .txt: the licence beside demo media
 
 
 class BuildWithAssets(build_py):

@@ -17,6 +17,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seconds", type=float, default=0, help="window mode: quit after this long")
     p.add_argument("--steps", type=int, help="window mode: quit after this many steps")
     p.add_argument("--screenshot", help="window mode: save the window as PNG before quitting")
+    p.add_argument(
+        "--screenshots", metavar="DIR", help="window mode: save one PNG per step in DIR, then quit"
+    )
+    p.add_argument(
+        "--interactive", action="store_true",
+        help="window mode: no script; a control panel taps cards, shows codes, faces the camera",
+    )  # fmt: skip
     p.add_argument("--data-dir", help="where the demo keeps its data (default: a new temp dir)")
     p.set_defaults(handler=run)
 
@@ -35,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.demo.stage import open_stage
 
     headless = args.headless or not has_display()
+    if headless and (args.screenshots or args.interactive):
+        print("cme-kiosk demo: --screenshots and --interactive need a display", file=sys.stderr)
+        return 2
     root = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="cme-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     stage = open_stage(root)  # the desk service and devices: no Qt
@@ -52,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
 
         return run_window(
             stage, app, seconds=args.seconds, steps_limit=args.steps,
-            screenshot=args.screenshot,
+            screenshot=args.screenshot, interactive=args.interactive,
+            screenshots=Path(args.screenshots) if args.screenshots else None,
         )  # fmt: skip
     finally:
         stage.close()

@@ -36,16 +36,21 @@ PEOPLE = [
 
 
 def demo_project(today: date) -> Project:
-    """A provincial face-to-face project on `today`: a morning and an afternoon session."""
+    """A municipal (市级) face-to-face project on `today`: a morning and an afternoon session.
+
+    Municipal, because the Inner Mongolia profile accepts every attendance method below the
+    provincial level (provincial and above: QR or face only, 第十六条), and the demo shows them
+    all: ID cards, codes, faces and staff records. No record is flagged for its method.
+    """
 
     def t(hh: int, mm: int = 0) -> datetime:
         return datetime(today.year, today.month, today.day, hh, mm, tzinfo=SHANGHAI)
 
     speaker = PEOPLE[3][1] + mod11_2_check(PEOPLE[3][1])
     return Project(
-        number=f"{today.year}-15-01-DEMO(省)",
+        number=f"{today.year}-15-01-DEMO(市)",
         name="急危重症护理新进展培训班",
-        level=ProjectLevel.PROVINCIAL,
+        level=ProjectLevel.MUNICIPAL,
         kind=ProjectKind.RECOMMENDED,
         form=ProjectForm.FACE_TO_FACE,
         organizer="内蒙古自治区人民医院",

@@ -9,7 +9,6 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.core.codes import Ticket, sign_ticket
-from kiosk.core.ids import mod11_2_check
 from kiosk.core.model import Attendee
 from kiosk.demo.devices import card_of
 from kiosk.demo.fixtures import demo_roster
@@ -17,21 +16,44 @@ from kiosk.demo.stage import Stage
 from kiosk.qr_render import qr_image
 from kiosk.services.checkin import Outcome
 
-# Someone with a valid resident ID who is not on the roster: a walk-in.
-WALK_IN_NAME = "孙丽"
-WALK_IN_NUMBER = "15020219930808006" + mod11_2_check("15020219930808006")
-
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One presentation: local time on the project day, the device, what happens there."""
+    """One moment of the day: local time, the device or person acting, what happens there.
 
-    hh: int
-    mm: int
-    ss: int
+    `act` presents something (the desk's answer comes as an Outcome) or, with `answers` False,
+    does something that is not a presentation (the platform stopped, the organizer's work) and
+    returns the lines to print. `why` is the narration: why a record is flagged, what it shows.
+    """
+
+    at: str  # local time on the demo day, "hh:mm" or "hh:mm:ss"
     device: str
     what: str
-    act: Callable[[Stage], None]
+    act: Callable[[Stage], list[str] | None]
+    why: str = ""
+    answers: bool = True
+    key: str = ""  # a stable name for the step (screenshots, tests)
+    then: Callable[[Stage], list[str]] | None = None  # more lines, once the desk has answered
+    timeout: float = 10.0  # how long the desk's answer may take (a face challenge: longer)
+
+    @property
+    def time(self) -> tuple[int, int, int]:
+        """(hour, minute, second)."""
+        parts = [int(p) for p in self.at.split(":")]
+        return parts[0], parts[1], parts[2] if len(parts) > 2 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What one step did: the desk's answer (if it gives one) and any further lines."""
+
+    outcome: Outcome | None
+    lines: tuple[str, ...] = ()
+
+
+def person(name: str) -> Attendee:
+    """The roster entry of the demo person named `name`."""
+    return _person(name)
 
 
 def _person(name: str) -> Attendee:
@@ -41,12 +63,6 @@ def _person(name: str) -> Attendee:
 def tap(name: str, *, expired: bool = False) -> Callable[[Stage], None]:
     """The person's ID card on the SAM reader."""
     return lambda st: _tapped(st, card_of(_person(name), expired=expired))
-
-
-def tap_walk_in() -> Callable[[Stage], None]:
-    """A valid card of someone not on the roster."""
-    card = card_of(_person("张伟"), name=WALK_IN_NAME, number=WALK_IN_NUMBER)
-    return lambda st: _tapped(st, card)
 
 
 def _tapped(st: Stage, card: object) -> None:
@@ -96,45 +112,108 @@ def forged_ticket(name: str) -> Callable[[Stage], None]:
     return act
 
 
-def steps() -> Iterator[Step]:
-    """The scripted day: arrivals, a repeat, codes good and bad, a walk-in, check-outs."""
-    yield Step(8, 12, 0, "身份证 ID card", "张伟", tap("张伟"))
-    yield Step(8, 13, 0, "身份证 ID card", "张伟 again", tap("张伟"))
-    yield Step(8, 15, 0, "扫码枪 scanner", "王芳's printed ticket", printed_ticket("王芳"))
-    yield Step(8, 18, 5, "摄像头 camera", "李娜's phone code", phone_code("李娜"))
-    yield Step(8, 18, 20, "扫码枪 scanner", "李娜's code forwarded", forwarded_code("李娜"))
-    yield Step(8, 20, 0, "扫码枪 scanner", "a forged ticket", forged_ticket("陈静"))
-    yield Step(8, 24, 0, "身份证 ID card", "陈静 (expired card)", tap("陈静", expired=True))
-    yield Step(8, 27, 0, "身份证 ID card", f"{WALK_IN_NAME} (walk-in)", tap_walk_in())
-    yield Step(17, 35, 0, "身份证 ID card", "张伟", tap("张伟"))
-    yield Step(17, 38, 0, "摄像头 camera", "王芳's ticket on her phone", phone_ticket("王芳"))
+def arrivals() -> Iterator[Step]:
+    """The morning at the desk: cards and codes, a repeat, a replay, a forgery, flags on purpose."""
+    yield Step("08:12", "身份证 ID card", "张伟", tap("张伟"), key="card")
+    yield Step(
+        "08:13",
+        "身份证 ID card",
+        "张伟 again",
+        tap("张伟"),
+        key="card_again",
+        why="a second tap minutes later is a repeat: nothing new is recorded",
+    )
+    yield Step(
+        "08:15", "扫码枪 scanner", "王芳's printed ticket", printed_ticket("王芳"), key="ticket"
+    )
+    yield Step(
+        "08:18:05", "摄像头 camera", "李娜's phone code", phone_code("李娜"), key="phone_code"
+    )
+    yield Step(
+        "08:18:20",
+        "扫码枪 scanner",
+        "李娜's code forwarded",
+        forwarded_code("李娜"),
+        key="replay",
+        why="her code's screenshot sent to an absent colleague: each code counts once",
+    )
+    yield Step(
+        "08:20",
+        "扫码枪 scanner",
+        "a forged ticket",
+        forged_ticket("陈静"),
+        key="forged",
+        why="made outside the platform: refused, and kept for the audit",
+    )
+    yield Step(
+        "08:24",
+        "身份证 ID card",
+        "陈静 (expired card)",
+        tap("陈静", expired=True),
+        key="expired",
+        why="flagged on purpose: the project admits an expired ID with a flag"
+        " (expired_document), and the organizer reviews it",
+    )
 
 
-def run_step(stage: Stage, step: Step, *, timeout: float = 10.0) -> Outcome | None:
-    """Do one step at its time and return the desk's answer (None if the desk never answered)."""
-    stage.clock.set(step.hh, step.mm, step.ss)
+def departures() -> Iterator[Step]:
+    """The end of the day: check-outs by card and by a ticket on the phone."""
+    yield Step("17:35", "身份证 ID card", "张伟", tap("张伟"), key="card_out")
+    yield Step(
+        "17:37", "摄像头 camera", "陈静's phone code", phone_code("陈静"), key="phone_code_out"
+    )
+    yield Step(
+        "17:38",
+        "摄像头 camera",
+        "王芳's ticket on her phone",
+        phone_ticket("王芳"),
+        key="phone_ticket_out",
+    )
+
+
+def run_step(stage: Stage, step: Step) -> StepResult:
+    """Do one step at its time; the desk's answer (None if it never answered) and any lines."""
+    stage.clock.set(*step.time)
     try:
-        step.act(stage)
-        return stage.next_outcome(timeout)
+        lines = step.act(stage) or []
+        outcome = stage.next_outcome(step.timeout) if step.answers else None
+        if step.then is not None:
+            lines += step.then(stage)
+        return StepResult(outcome, tuple(lines))
     finally:
-        stage.devices.camera.clear()
+        stage.clear_camera()
 
 
-def describe(step: Step, outcome: Outcome | None) -> str:
-    """One line of the run: time, device, what was presented, the desk's answer."""
-    head = f"[{step.hh:02d}:{step.mm:02d}] {step.device:<16} {step.what:<28}"
+def describe(step: Step, result: StepResult) -> str:
+    """The run's lines for one step: time, device, what happened, the desk's answer, why."""
+    head = f"[{step.at[:5]}] {step.device:<16} {step.what:<28}"
+    tail = "".join(f"\n{'':>8}{line}" for line in result.lines)
+    tail += f"\n{'':>8}({step.why})" if step.why else ""
+    if not step.answers:
+        return f"{head}{tail}"
+    return answer_line(head, result.outcome) + tail
+
+
+def answer_line(head: str, outcome: Outcome | None) -> str:
+    """`head` → the desk's answer: who (masked), the message, status, seq and flags."""
     if outcome is None:
         return f"{head} → no answer from the desk"
     who = (
         f"{outcome.attendee.name} {outcome.attendee.document.masked()} " if outcome.attendee else ""
     )
-    seq = f", seq {outcome.event.seq}" if outcome.event else ""
+    seq = f", seq {outcome.event.seq} {outcome.event.method.value}" if outcome.event else ""
     flags = (
         f", flags {sorted(f.value for f in outcome.event.flags)}"
         if outcome.event and outcome.event.flags
         else ""
     )
+    receipt = outcome.receipt
+    hours = (
+        f"\n{'':>8}receipt: {receipt.total_hours} h counted today, code …{receipt.text[-16:]}"
+        if receipt is not None
+        else ""
+    )
     return (
         f"{head} → {who}{outcome.message_zh} / {outcome.message_en}"
-        f" ({outcome.status.value}{seq}{flags})"
+        f" ({outcome.status.value}{seq}{flags}){hours}"
     )

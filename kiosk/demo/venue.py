@@ -6,6 +6,9 @@ import csv
 import ipaddress
 import logging
 import os
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,12 +17,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from fastapi import FastAPI
 
 from kiosk.core.codes import Ticket, make_rotating_code, sign_ticket
 from kiosk.core.model import Attendee, Project
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
-from sync.server.run import Background, serve_in_background
+from sync.server.run import Background, make_server, serve_in_background
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +122,31 @@ class Venue:
     tls: DemoTls
     admin: ServerAdmin
     project: Project
-    _served: Background
+    _served: Background | None
+
+    @property
+    def port(self) -> int:
+        """The loopback port the desks were given (kept across a restart)."""
+        return int(self.url.rsplit(":", 1)[1])
+
+    @property
+    def serving(self) -> bool:
+        """Whether the platform answers now."""
+        return self._served is not None
+
+    def stop_serving(self) -> None:
+        """The outage: the platform stops answering; its database stays as it was."""
+        if self._served is not None:
+            self._served.stop()
+            self._served = None
+            log.info("demo platform stopped")
+
+    def serve_again(self, *, timeout: float = 15.0) -> None:
+        """The platform back on the same address, on the same database."""
+        if self._served is None:
+            app = create_app(self.admin.db)
+            self._served = _serve_on(app, self.tls, port=self.port, timeout=timeout)
+            log.info("demo platform serving again on %s", self.url)
 
     def enrollment_code(self) -> str:
         """A one-time code for a desk of the demo project."""
@@ -146,12 +174,44 @@ class Venue:
 
     def stop(self) -> None:
         """Stop serving and release the database."""
-        self._served.stop()
+        self.stop_serving()
         self.admin.close()
 
 
+def _serve_on(app: FastAPI, tls: DemoTls, *, port: int, timeout: float) -> Background:
+    """Serve on a given loopback port (the one the desks know), retrying while it is released."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"port {port} did not come free for the platform") from None
+            time.sleep(0.2)
+    server = make_server(app, port=port, cert=tls.cert_pem, key=tls.key_pem,
+                         log_level="warning", access_log=False)  # fmt: skip
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="demo-platform", daemon=True)  # fmt: skip
+    thread.start()
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError("the demo platform did not start again")
+        time.sleep(0.01)
+    return Background(server, thread, port)
+
+
 def start_venue(root: Path, *, project: Project, roster: list[Attendee]) -> Venue:
-    """Create the platform database with the project and roster, then serve it on loopback."""
+    """Create the platform database with the project and roster, then serve it on loopback.
+
+    The platform keeps real time, as the desk's sync does (it learns the platform's clock
+    offset from it); only the desk's check-in clock walks through the demo day.
+    """
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     tls = make_demo_tls(root / "tls")
     admin = ServerAdmin(f"sqlite:///{(root / 'server.sqlite3').resolve()}")

@@ -31,7 +31,15 @@ def test_the_wheel_carries_the_tones_and_an_installed_desk_finds_them(tmp_path: 
         f"kiosk/_assets/i18n/{qm.name}" for qm in (ROOT / "assets" / "i18n").glob("*.qm")
     }
     assert translations, "make dev builds the .qm files first"
-    assert shipped == {f"kiosk/_assets/sounds/{t.value}.wav" for t in Tone} | translations
+    # The demo's face clip travels with the licence it is shipped under.
+    demo = {
+        f"kiosk/_assets/{f.relative_to(ROOT / 'assets').as_posix()}"
+        for f in (ROOT / "assets" / "demo").rglob("*")
+        if f.is_file()
+    }
+    assert "kiosk/_assets/demo/faces/LICENSE-face_recognition-examples.txt" in demo
+    tones = {f"kiosk/_assets/sounds/{t.value}.wav" for t in Tone}
+    assert shipped == tones | translations | demo
 
     # Installed is unpacked: pip puts the wheel's files into site-packages as they are.
     site = tmp_path / "site-packages"

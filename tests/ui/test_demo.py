@@ -1,4 +1,9 @@
-"""`make demo` both ways: the scripted run without a display, the real window under Xvfb."""
+"""`make demo` with a display: the real window under Xvfb (the headless day: tests/demo).
+
+`--screenshots DIR` saves one PNG per step; each picture shows what its step did (the answer
+card's colour for the desk's answer). The default tier plays the morning's first steps; the
+whole day in the window is in the slow tier.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from kiosk.demo.day import day
 from kiosk.services.checkin import Status
 from kiosk.ui.theme import STATUS_COLOURS as COLOURS
 from tests.support.xvfb import start_xvfb
@@ -17,79 +23,67 @@ from tests.support.xvfb import start_xvfb
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_scripted_demo_runs_the_day_through_simulated_devices_and_syncs(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    out = subprocess.run(
-        [sys.executable, "-m", "kiosk", "demo", "--data-dir", str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    text = out.stdout
-    assert "scripted run through simulated devices" in text
-    # Every device came up through its real driver and transport.
-    assert "ok  身份证 SAM" in text and "ok  扫码枪 serial" in text and "ok  摄像头 camera" in text
-    assert "张伟 签到成功" in text and "张伟 已于 08:12 签到" in text
-    assert "王芳 签到成功" in text and "李娜 签到成功" in text  # scanner ticket, camera code
-    assert "This code was already used" in text  # the forwarded rotating code
-    assert "signature check failed" in text  # the forged ticket
-    assert "provisional_attendee" in text and "expired_document" in text
-    assert "张伟 签退成功" in text and "王芳 签退成功" in text
-    assert "no answer from the desk" not in text
-    assert "stored: 7 records" in text and "2 refused attempts" in text
-    assert "chain and signatures intact" in text
-    # The platform received everything and counts the desk complete.
-    assert "platform: 7 records, 2 refused attempts" in text and "7 records, complete" in text
-    # Screens and logs show masked numbers only.
-    assert "150102198503150041" not in text
-    log = (tmp_path / "kiosk" / "logs" / "kiosk.log").read_text(encoding="utf-8")
-    assert "refused qr attempt: replay" in log and "refused qr attempt: bad_signature" in log
-    assert "150102198503150041" not in log
-    for private in (tmp_path / "kiosk" / "kiosk.sqlite3", tmp_path / "kiosk" / "keys"):
-        assert private.stat().st_mode & 0o077 == 0, private
+def _rgb(status: Status) -> tuple[int, int, int]:
+    colour = COLOURS[status]
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-@pytest.mark.needs_xvfb
-@pytest.mark.timeout(180)
-def test_demo_window_under_xvfb(tmp_path: Path) -> None:
+def _share(image: Image.Image, rgb: tuple[int, int, int]) -> float:
+    pixels = list(image.get_flattened_data())
+    return sum(1 for p in pixels if p == rgb) / len(pixels)
+
+
+def _run_window(tmp_path: Path, *extra: str, timeout: int) -> subprocess.CompletedProcess[str]:
     xvfb, display = start_xvfb()
     try:
-        shot = tmp_path / "desk.png"
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kiosk",
-                "demo",
-                "--steps",
-                "2",
-                "--seconds",
-                "60",
-                "--screenshot",
-                str(shot),
-                "--data-dir",
-                str(tmp_path / "data"),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=150,
-            check=False,
-        )
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", "demo", "--screenshots", str(tmp_path / "shots"),
+             "--data-dir", str(tmp_path / "data"), *extra],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
     finally:
         xvfb.terminate()
         xvfb.wait(10)
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert "张伟 签到成功" in out.stdout  # the first step went through the bridge
-    image = Image.open(shot).convert("RGB")
-    assert image.size[0] >= 800 and image.size[1] >= 500
-    # After the second step (the same card again) the answer on screen is amber.
-    amber = tuple(int(COLOURS[Status.ALREADY][i : i + 2], 16) for i in (1, 3, 5))
-    pixels = sum(1 for p in image.get_flattened_data() if p == amber)
-    assert pixels > image.size[0] * image.size[1] * 0.1, f"only {pixels} amber pixels"
+
+
+# The answer each step's screenshot shows (steps without a desk answer show the caption only).
+EXPECTED = {
+    "card": Status.ACCEPTED,
+    "card_again": Status.ALREADY,
+    "ticket": Status.ACCEPTED,
+    "replay": Status.REFUSED,
+    "forged": Status.REFUSED,
+    "photo_attack": Status.REFUSED,
+    "face_out": Status.ACCEPTED,
+}
+
+
+def _check_shots(shots: Path, count: int) -> None:
+    keys = [s.key for s in day()][:count]
+    files = sorted(shots.glob("*.png"))
+    assert [f.name for f in files] == [f"{n:02d}-{k}.png" for n, k in enumerate(keys, 1)]
+    for f, key in zip(files, keys, strict=True):
+        image = Image.open(f).convert("RGB")
+        assert image.size[0] >= 800 and image.size[1] >= 500, f.name
+        if key in EXPECTED:
+            share = _share(image, _rgb(EXPECTED[key]))
+            assert share > 0.05, f"{f.name}: only {share:.1%} {EXPECTED[key].value}"
+
+
+@pytest.mark.needs_xvfb
+@pytest.mark.timeout(200)
+def test_demo_window_screenshots_each_step(tmp_path: Path) -> None:
+    out = _run_window(tmp_path, "--steps", "5", "--seconds", "150", timeout=180)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "张伟 签到成功" in out.stdout  # the card tap went through the bridge to the window
+    _check_shots(tmp_path / "shots", 5)
+
+
+@pytest.mark.slow
+@pytest.mark.needs_xvfb
+@pytest.mark.timeout(600)
+def test_demo_window_plays_the_whole_day(tmp_path: Path) -> None:
+    out = _run_window(tmp_path, timeout=560)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    _check_shots(tmp_path / "shots", len(day()))
