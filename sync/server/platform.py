@@ -393,12 +393,12 @@ class Platform:
             raise PlatformError(422, "reason_required", f"say why the device is {state}")
         when = at or self.now()
         with self.db.write() as conn:
-            device = self.device(device_id, conn)
+            lock_project(conn, self.device(device_id, conn).project)
+            device = self.device(device_id, conn)  # as it is under the lock
             if device.state == "revoked":
                 raise PlatformError(409, "already_revoked", f"{device_id} is already revoked")
             if device.state == state:
                 raise PlatformError(409, f"already_{state}", f"{device_id} is already {state}")
-            lock_project(conn, device.project)
             frozen = (
                 device.frozen_seq if device.frozen_seq is not None else known_seq(conn, device_id)
             )

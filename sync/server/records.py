@@ -413,6 +413,10 @@ def report_latest(
     now = platform.now()
     d = t.devices.c
     with platform.db.write() as conn:
+        # Project row first, like every writer of a device row: on PostgreSQL the second UPDATE
+        # of the row below checks its project key, which a retirement holding the project lock
+        # while waiting for this row would block (a deadlock).
+        lock_project(conn, device.project)
         if head is not None:
             latest_seq = max(latest_seq, take_head(platform, conn, device, head))
         current = conn.execute(select(d.reported_latest).where(d.id == device.id)).scalar()

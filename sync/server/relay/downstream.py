@@ -274,6 +274,7 @@ def report_desks(
     d = t.devices.c
     out: list[p.DeskCompleteness] = []
     with platform.db.write() as conn:
+        lock_project(conn, relay.project)  # project row before device rows (see report_latest)
         kiosks = _kiosks(conn, relay)
         strangers = sorted({r.device_id for r in body.desks} - set(kiosks))
         if strangers:
