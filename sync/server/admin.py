@@ -14,6 +14,7 @@ from kiosk.core.timeutil import Clock, utc_now
 from sync.protocol import DeskCompleteness, ProjectStatus
 from sync.server import db as t
 from sync.server import roster
+from sync.server.db import PoolSettings
 from sync.server.platform import CODE_LIFETIME, Platform, PlatformError
 from sync.server.records import completeness
 from sync.server.reports import status
@@ -40,8 +41,9 @@ class ServerAdmin:
         *,
         clock: Clock = utc_now,
         submission_days: Callable[[str], int] | None = None,
+        pool: PoolSettings | None = None,
     ):
-        self.db = open_database(db_url or default_db_url())
+        self.db = open_database(db_url or default_db_url(), pool=pool)
         self.platform = Platform(self.db, clock=clock, submission_days=submission_days)
         self.actor = _actor()
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Row, case, func, insert, or_, select, update
 
 from kiosk.core.timeutil import local_day, to_utc
 from sync import signing
@@ -342,15 +342,26 @@ def upload_denied(platform: Platform, device: Device, batch: DeniedBatch) -> Bat
 def report_latest(platform: Platform, device: Device, latest_seq: int) -> DeskCompleteness:
     """The device reports its latest sequence number; answer what the platform has of it."""
     now = platform.now()
-    d = t.devices.c
     with platform.db.write() as conn:
-        current = conn.execute(select(d.reported_latest).where(d.id == device.id)).scalar()
-        conn.execute(
-            update(t.devices).where(d.id == device.id)
-            .values(reported_latest=max(int(current or 0), latest_seq), reported_at=now)
-        )  # fmt: skip
-        row = conn.execute(select(t.devices).where(d.id == device.id)).one()
+        row = raise_reported(conn, device.id, latest_seq, now=now)
         return completeness(conn, row._mapping)
+
+
+def raise_reported(conn: Connection, device_id: str, latest_seq: int, *, now: datetime) -> Row[Any]:
+    """Raise a device's reported latest seq (never lower it); return its row.
+
+    One UPDATE computes the maximum, so two reports racing in two server processes cannot
+    lower it (read-then-write could: the older report's value would land last).
+    """
+    d = t.devices.c
+    higher = case(
+        (or_(d.reported_latest.is_(None), d.reported_latest < latest_seq), latest_seq),
+        else_=d.reported_latest,
+    )
+    conn.execute(
+        update(t.devices).where(d.id == device_id).values(reported_latest=higher, reported_at=now)
+    )
+    return conn.execute(select(t.devices).where(d.id == device_id)).one()
 
 
 def completeness(conn: Connection, dev: Any) -> DeskCompleteness:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, TypeVar
 
 from fastapi import APIRouter
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from sync import protocol as p
 from sync import signing
@@ -194,8 +194,7 @@ def report_desks(
     """Take the kiosks' latest sequence numbers; answer their completeness and state."""
     _require_relay(relay)
     now = platform.now()
-    d = t.devices.c
-    out: list[p.DeskCompleteness] = []
+    answers: dict[str, p.DeskCompleteness] = {}
     with platform.db.write() as conn:
         kiosks = _kiosks(conn, relay)
         strangers = sorted({r.device_id for r in body.desks} - set(kiosks))
@@ -205,17 +204,11 @@ def report_desks(
                 f"{len(strangers)} device(s) were not registered by this relay",
                 devices=strangers[:20],
             )  # fmt: skip
-        for report in body.desks:
-            current = conn.execute(
-                select(d.reported_latest).where(d.id == report.device_id)
-            ).scalar()
-            conn.execute(
-                update(t.devices).where(d.id == report.device_id).values(
-                    reported_latest=max(int(current or 0), report.latest_seq), reported_at=now
-                )
-            )  # fmt: skip
-            row = conn.execute(select(t.devices).where(d.id == report.device_id)).one()
-            out.append(records.completeness(conn, row._mapping))
+        # Rows locked in one order: two reports of one relay in two processes cannot deadlock.
+        for report in sorted(body.desks, key=lambda r: r.device_id):
+            row = records.raise_reported(conn, report.device_id, report.latest_seq, now=now)
+            answers[report.device_id] = records.completeness(conn, row._mapping)
+    out = [answers[r.device_id] for r in body.desks]
     return p.RelayStatusAnswer(desks=out, server_time=now)
 
 
