@@ -33,6 +33,7 @@ WORKER_POOL_ENV = "CME_KIOSK_PLATFORM_POOL"
 # Open connections (and requests in progress) one process serves before answering 503: kiosks
 # keep their connection open between syncs, so this is about the number of desks per worker.
 MAX_CONNECTIONS = 1024
+GRACEFUL_S = 10  # seconds a stopping worker gives requests in progress
 
 
 def server_dir() -> Path:
@@ -73,7 +74,9 @@ class Listen:
             "log_level": self.log_level, "access_log": self.access_log,
             # The API's own limits (413, 426) answer first; these stop slow or endless clients.
             "timeout_keep_alive": 30, "limit_concurrency": self.max_connections,
-            "server_header": False,
+            # On SIGTERM requests in progress finish; kiosks' idle keep-alive connections (TLS
+            # waits for their close_notify) must not hold a restart up for long.
+            "timeout_graceful_shutdown": GRACEFUL_S, "server_header": False,
         }  # fmt: skip
 
 

@@ -16,10 +16,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
 from sync.client import SyncClient, TransientError
+from sync.protocol import EventRecord
+from tests.support.desks import WireDesk
 from tests.support.env import free_port
 from tests.support.tls import TlsFiles
 
@@ -67,6 +70,16 @@ class PlatformProcess:
     log: Path
     expected: int
     stopped: bool = field(default=False)
+    clients: list[SyncClient] = field(default_factory=list)
+
+    def client(self, **kw: Any) -> SyncClient:
+        """A client trusting the test CA (`url=` for another way in); closed by stop()."""
+        kw.setdefault("ca_bundle", self.tls.ca_pem)
+        kw.setdefault("connect_timeout", 5.0)
+        kw.setdefault("read_timeout", 30.0)
+        made = SyncClient(kw.pop("url", self.url), **kw)
+        self.clients.append(made)
+        return made
 
     def workers(self) -> list[int]:
         """The worker processes now (the supervisor's children that serve the app)."""
@@ -111,6 +124,8 @@ class PlatformProcess:
         if self.stopped:
             return self.proc.returncode or 0
         self.stopped = True
+        for made in self.clients:  # open keep-alive connections would hold the shutdown up
+            made.close()
         with contextlib.suppress(ProcessLookupError):
             self.proc.send_signal(signal.SIGTERM)
         try:
@@ -119,6 +134,54 @@ class PlatformProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             return self.proc.wait(10)
+
+
+class ProjectLock:
+    """A project's row lock held from the test's own connection until release().
+
+    Every upload of the project then waits inside its transaction: its worker is provably
+    mid-upload (pg_stat_activity shows the wait) and holds a pooled connection.
+    """
+
+    def __init__(self, db_url: str, number: str):
+        self.conn = psycopg.connect(db_url.replace("+psycopg", ""))
+        self.conn.execute("SELECT number FROM projects WHERE number = %s FOR UPDATE", (number,))
+        self.held = True
+
+    def stored(self) -> set[str]:
+        """Every stored record's uuid (each statement sees what was committed)."""
+        return {r[0] for r in self.conn.execute("SELECT uuid FROM events").fetchall()}
+
+    def release(self) -> None:
+        """End the transaction (once): the waiting uploads go on."""
+        if self.held:
+            self.held = False
+            self.conn.rollback()
+            self.conn.close()
+
+
+def waiting_on_lock(server: PlatformProcess, timeout: float = 60) -> dict[int, int]:
+    """Worker pid → its connections waiting on a lock, once at least one waits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = {
+            pid: sum(1 for _, _, kind in conns if kind == "Lock")
+            for pid, conns in server.db_backends().items()
+        }
+        if any(waiting.values()):
+            return {pid: n for pid, n in waiting.items() if n}
+        time.sleep(0.05)
+    raise AssertionError("no upload ever waited on the project lock")
+
+
+def until_answered(desk: WireDesk, batch: list[EventRecord]) -> dict[str, str]:
+    """Upload until answered (a dead worker, a 503, a lost answer: retried); uuid → status."""
+    for _ in range(600):
+        try:
+            return {a.uuid: a.status for a in desk.upload(*batch)}
+        except TransientError:
+            time.sleep(0.05)
+    raise AssertionError(f"{desk.device_id}: the platform never answered")
 
 
 def _answers(url: str, tls: TlsFiles) -> bool:

@@ -2,12 +2,15 @@
 
 `cme-kiosk server run --workers 4` runs as an administrator starts it. Whatever one process
 used to keep right by itself must now hold across processes: a code enrolls once, every record
-is stored once, change numbers (pull cursors) never skip, every desk's completeness is exact.
+is stored once, change numbers (pull cursors) never skip, every desk's completeness is exact;
+and a worker killed with SIGKILL mid-upload loses nothing it answered.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import threading
 import time
 from collections import Counter
@@ -31,11 +34,18 @@ from tests.support.fault_proxy import FaultProxy, every_nth
 from tests.support.postgres import PgCluster
 from tests.support.roster import DAY1, at, make_project, make_roster
 from tests.support.tls import TlsFiles
-from tests.support.workers import PlatformProcess, start_platform
+from tests.support.workers import (
+    PlatformProcess,
+    ProjectLock,
+    start_platform,
+    until_answered,
+    waiting_on_lock,
+)
 
 pytestmark = [pytest.mark.needs_postgres, pytest.mark.timeout(600)]
 
 PROJECTS = [f"2026-15-01-{i:03d}" for i in range(101, 106)]
+KILLED = "2026-15-01-106"  # the project of the worker-kill test
 DESKS_PER_PROJECT = 10
 RECORDS = 200
 BATCH = 25
@@ -58,7 +68,7 @@ def platform(
                   name=a.name)
         for i, a in enumerate(people)
     ]  # fmt: skip
-    for number in PROJECTS:
+    for number in [*PROJECTS, KILLED]:
         admin.create_project(make_project(number))
         import_roster(admin.platform, number, rows, actor="test")
     server = start_platform(url, tls, tmp_path_factory.mktemp("workers"), workers=4)
@@ -71,10 +81,6 @@ def platform(
         pg_cluster.drop_database(url)
 
 
-def _client(url: str, tls: TlsFiles, **kw: object) -> SyncClient:
-    return SyncClient(url, ca_bundle=tls.ca_pem, connect_timeout=5, read_timeout=30, **kw)  # type: ignore[arg-type]
-
-
 def test_one_code_enrolls_once_across_workers(
     platform: tuple[PlatformProcess, ServerAdmin], tls: TlsFiles
 ) -> None:
@@ -83,7 +89,7 @@ def test_one_code_enrolls_once_across_workers(
     barrier = threading.Barrier(12)
 
     def attempt(i: int) -> str:
-        client = _client(server.url, tls)
+        client = server.client()
         try:
             barrier.wait()
             client.enroll(code, public_key=signing.public_b64(signing.new_private_key()),
@@ -181,11 +187,11 @@ class Puller:
             self.pull_once()
 
 
-def _enroll(admin: ServerAdmin, url: str, tls: TlsFiles, number: str, name: str,
+def _enroll(server: PlatformProcess, admin: ServerAdmin, number: str, name: str,
             role: str = "desk") -> WireDesk:  # fmt: skip
     code, _ = admin.enroll_code(number, role=role)
     key = signing.new_private_key()
-    client = _client(url, tls)
+    client = server.client()
     return WireDesk(client, key, client.enroll(code, public_key=signing.public_b64(key),
                                                desk_name=name))  # fmt: skip
 
@@ -206,16 +212,15 @@ def test_50_desks_race_across_5_projects_each_record_stored_once(
         people = [f"A{i}" for i in range(1, ROSTER + 1)]
         for number in PROJECTS:
             for d in range(DESKS_PER_PROJECT):
-                desk = _enroll(admin, server.url, tls, number, f"D{d}")
-                desk.client.close()
-                desk.client = _client(proxy.url, tls, token=desk.enrollment.token)
+                desk = _enroll(server, admin, number, f"D{d}")
+                desk.client = server.client(url=proxy.url, token=desk.enrollment.token)
                 records = [
                     desk.record(rng.choice(people), at=at(DAY1, 8) + timedelta(seconds=3 * i),
                                 direction=rng.choice(("in", "out")))
                     for i in range(RECORDS)
                 ]  # fmt: skip
                 racers.append(RacingDesk(desk, records, random.Random(rng.random())))
-            organizer = _enroll(admin, server.url, tls, number, "O", role="organizer")
+            organizer = _enroll(server, admin, number, "O", role="organizer")
             pullers.append(Puller(organizer.client, number))
         threads = [threading.Thread(target=p.run, daemon=True) for p in pullers]
         for th in threads:
@@ -233,14 +238,19 @@ def test_50_desks_race_across_5_projects_each_record_stored_once(
         proxy.stop()
 
     total = len(PROJECTS) * DESKS_PER_PROJECT * RECORDS
+    ours = t.events.c.project.in_(PROJECTS)
     with admin.db.read() as conn:
-        stored = conn.execute(select(func.count()).select_from(t.events)).scalar_one()
+        stored = conn.execute(select(func.count()).select_from(t.events).where(ours)).scalar_one()
         pairs = conn.execute(
             select(func.count()).select_from(
-                select(t.events.c.device_id, t.events.c.seq).distinct().subquery()
+                select(t.events.c.device_id, t.events.c.seq).where(ours).distinct().subquery()
             )
         ).scalar_one()
-        seqs = conn.execute(select(func.count()).select_from(t.device_seqs)).scalar_one()
+        seqs = conn.execute(
+            select(func.count()).select_from(t.device_seqs)
+            .join(t.devices, t.devices.c.id == t.device_seqs.c.device_id)
+            .where(t.devices.c.project.in_(PROJECTS))
+        ).scalar_one()  # fmt: skip
     assert stored == pairs == seqs == total
     for number in PROJECTS:
         events = admin.stored_events(number)
@@ -277,6 +287,53 @@ def test_50_desks_race_across_5_projects_each_record_stored_once(
     print(
         f"{total} records in {elapsed:.1f} s; answers {dict(answers)}; faults {dict(proxy.counts)}"
     )
+
+
+def test_worker_killed_mid_upload_loses_nothing_answered(
+    platform: tuple[PlatformProcess, ServerAdmin], tls: TlsFiles
+) -> None:
+    server, admin = platform
+    rng = random.Random(5)
+    desks = [_enroll(server, admin, KILLED, f"K{i}") for i in range(6)]
+    people = [f"A{i}" for i in range(1, ROSTER + 1)]
+    records = {
+        d.device_id: [
+            d.record(rng.choice(people), at=at(DAY1, 8) + timedelta(seconds=2 * i))
+            for i in range(100)
+        ]
+        for d in desks
+    }
+    answered: set[str] = set()
+    for d in desks:  # the first half answered before anything goes wrong
+        got = until_answered(d, records[d.device_id][:50])
+        assert set(got.values()) == {"accepted"}
+        answered |= set(got)
+    lock = ProjectLock(server.db_url, KILLED)
+    try:
+        with ThreadPoolExecutor(len(desks)) as pool:
+            pending = [pool.submit(until_answered, d, records[d.device_id][50:]) for d in desks]
+            # A worker whose upload waits inside its transaction on the lock: kill it there.
+            victim = sorted(waiting_on_lock(server))[0]
+            assert victim in server.workers()
+            os.kill(victim, signal.SIGKILL)
+            # Nothing answered is lost: every answered record is committed.
+            assert answered <= lock.stored()
+            lock.release()
+            second = [f.result(timeout=180) for f in pending]
+    finally:
+        lock.release()
+    # uvicorn's supervisor replaced the worker.
+    replaced = server.wait_workers(4)
+    assert victim not in replaced and len(replaced) == 4
+    for d, got in zip(desks, second, strict=True):
+        assert set(got.values()) <= {"accepted", "duplicate"}
+        d.client.device_status(100)
+    stored = admin.stored_events(KILLED)
+    assert len(stored) == 600
+    assert {e["uuid"] for e in stored} == {r.uuid for rs in records.values() for r in rs}
+    status = admin.status(KILLED)
+    assert status.complete and all(d.missing == 0 for d in status.desks)
+    assert f"Child process [{victim}] died" in server.log.read_text()
 
 
 def test_sqlite_refuses_workers_with_one_line(
