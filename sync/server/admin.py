@@ -16,7 +16,7 @@ from sync.server import db as t
 from sync.server import roster
 from sync.server.db import PoolSettings
 from sync.server.platform import CODE_LIFETIME, Platform, PlatformError
-from sync.server.records import completeness
+from sync.server.records import completeness_of
 from sync.server.reports import status
 from sync.server.roster_file import read_roster
 from sync.server.run import default_db_url
@@ -109,7 +109,7 @@ class ServerAdmin:
         if project_number is not None:
             query = query.where(t.devices.c.project == project_number)
         with self.db.read() as conn:
-            return [completeness(conn, r._mapping) for r in conn.execute(query)]
+            return completeness_of(conn, [r._mapping for r in conn.execute(query)])
 
     def device_project(self, device_id: str) -> str:
         """The project a device is enrolled in."""

@@ -78,10 +78,10 @@ def lock_project(conn: Connection, number: str) -> int | None:
 
 def reserve_revs(conn: Connection, number: str, count: int) -> int:
     """Reserve `count` change numbers for a project; return the first (pull cursors follow them)."""
-    conn.execute(
-        update(t.projects).where(t.projects.c.number == number).values(rev=t.projects.c.rev + count)
-    )
-    top = conn.execute(select(t.projects.c.rev).where(t.projects.c.number == number)).scalar_one()
+    top = conn.execute(
+        update(t.projects).where(t.projects.c.number == number)
+        .values(rev=t.projects.c.rev + count).returning(t.projects.c.rev)
+    ).scalar_one()  # fmt: skip
     return int(top) - count + 1
 
 
@@ -297,7 +297,7 @@ class Platform:
 
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
-        with self.db.read() as conn:
+        with self.db.lookup() as conn:
             row = conn.execute(
                 select(t.devices).where(t.devices.c.token_hash == signing.token_hash(token))
             ).first()
