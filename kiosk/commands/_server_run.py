@@ -29,8 +29,8 @@ def register_run(
         help="worker processes (PostgreSQL only; about one per core, docs/scale.md)",
     )  # fmt: skip
     p.add_argument(
-        "--pool-size", type=_positive, default=10,
-        help="database connections per worker (as many again on bursts)",
+        "--pool-size", type=_positive, default=20,
+        help="database connections each worker keeps open (requests beyond wait for one)",
     )  # fmt: skip
     p.add_argument(
         "--pool-timeout", type=float, default=10.0,
@@ -70,7 +70,7 @@ def run_server(args: argparse.Namespace) -> int:
         fail("TLS needs both --cert and --key")
     if not args.cert and args.host not in ("127.0.0.1", "localhost", "::1"):
         fail("without --cert/--key the server only listens on loopback (kiosks need HTTPS)")
-    pool = PoolSettings(size=args.pool_size, overflow=args.pool_size, timeout_s=args.pool_timeout)
+    pool = PoolSettings(size=args.pool_size, timeout_s=args.pool_timeout)
     admin = open_admin(args, pool=pool)
     if args.workers > 1 and admin.db.is_sqlite:
         admin.close()

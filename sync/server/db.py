@@ -344,8 +344,10 @@ class PoolSettings:
     `idle_in_transaction_ms` for a transaction whose process froze holding locks.
     """
 
-    size: int = 10
-    overflow: int = 10
+    size: int = 20
+    # Connections beyond `size` are opened for a burst and closed after it: under a steady load
+    # that is a PostgreSQL connection set up and torn down per request. None, by default.
+    overflow: int = 0
     timeout_s: float = 10.0
     lock_timeout_ms: int = 15_000
     idle_in_transaction_ms: int = 60_000

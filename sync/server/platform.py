@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from kiosk.core.model import Project
 from kiosk.core.project_file import project_from_dict, project_to_dict
@@ -83,6 +83,10 @@ def reserve_revs(conn: Connection, number: str, count: int) -> int:
         .values(rev=t.projects.c.rev + count).returning(t.projects.c.rev)
     ).scalar_one()  # fmt: skip
     return int(top) - count + 1
+
+
+# Built once: every request looks its device up by token.
+_BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
 
 
 class Platform:
@@ -298,9 +302,7 @@ class Platform:
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
         with self.db.lookup() as conn:
-            row = conn.execute(
-                select(t.devices).where(t.devices.c.token_hash == signing.token_hash(token))
-            ).first()
+            row = conn.execute(_BY_TOKEN, {"token_hash": signing.token_hash(token)}).first()
         if row is None:
             raise PlatformError(401, "unauthorized", "unknown or missing device token")
         device = Device.from_row(row)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Row, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, case, func, insert, or_, select, update
 
 from kiosk.core.timeutil import local_day, to_utc
 from sync import signing
@@ -370,14 +370,23 @@ def report_latest(platform: Platform, device: Device, latest_seq: int) -> DeskCo
         return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
 
 
-def _with_received(conn: Connection, device_id: str) -> Row[Any]:
-    """The device's row with its highest received seq and how many from seq_start on."""
+def _received_query() -> Select[Any]:
     d, s = t.devices.c, t.device_seqs.c
     top = select(func.max(s.seq)).where(s.device_id == d.id).scalar_subquery()
     got = select(func.count()).where(s.device_id == d.id, s.seq >= d.seq_start).scalar_subquery()
-    return conn.execute(
-        select(t.devices, top.label("top_seq"), got.label("received")).where(d.id == device_id)
-    ).one()
+    return select(t.devices, top.label("top_seq"), got.label("received")).where(
+        d.id == bindparam("device_id")
+    )
+
+
+# Built once: a status report arrives every few seconds from every desk, and building the
+# statement (and its cache key) each time costs more than PostgreSQL takes to run it.
+_RECEIVED = _received_query()
+
+
+def _with_received(conn: Connection, device_id: str) -> Row[Any]:
+    """The device's row with its highest received seq and how many from seq_start on."""
+    return conn.execute(_RECEIVED, {"device_id": device_id}).one()
 
 
 def raise_reported(

@@ -1,15 +1,17 @@
 """The platform under province-scale load: `cme-kiosk server run` on PostgreSQL over TLS, 1 and 2 workers.
 
 200 simulated desks over 20 projects (tests.support.load: async httpx, one connection per desk)
-enroll and pull their project, then two phases, everything uploaded signed before the clock
-starts. The herd: every desk uploads 500 records in batches of 50 with a status report after each
-batch, all at once and back to back (desks catching up after an outage): throughput and CPU per
-record. The peak: the province's busiest half hour (docs/scale.md) as open-loop traffic from the
-same 200 desks: taps arrive at random on random desks, desks drain and pull on the kiosk's
-schedule: upload latency, and the CPU that peak takes. CPU is read from /proc for the server's
-worker processes and for PostgreSQL's; every run checks that no record was lost or stored twice.
-1 and 2 workers alternate, BENCH_REPEATS times (default 3); medians are printed. PostgreSQL is
-durable (fsync on).
+enroll and pull their project; everything they upload is signed before the clock starts.
+- The herd: every desk uploads 500 records in batches of 50 with a status report after each,
+  all at once and back to back (desks catching up after an outage): throughput, CPU per record.
+- The costs: each kind of request a kiosk sends at the peak, alone, many times over (a status
+  report, one record uploaded alone, a pull): CPU per request, the capacity model's inputs.
+- The peak: the province's busiest half hour's taps (docs/scale.md) land on these 200 desks at
+  random (open loop: the schedule never waits for an answer), each desk draining and pulling on
+  the kiosk's own schedule: upload latency under that load.
+CPU comes from /proc for the server's worker processes and for PostgreSQL's; every run checks
+that no record was lost or stored twice. 1 and 2 workers alternate BENCH_REPEATS times (default
+3) and medians are printed. PostgreSQL is durable (fsync on).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +37,12 @@ from sync.client import SyncClient  # noqa: E402
 from sync.server import db as t  # noqa: E402
 from sync.server.admin import ServerAdmin  # noqa: E402
 from sync.server.roster import RosterRow, import_roster  # noqa: E402
-from tests.support.load import LoadDesk, Timings, each  # noqa: E402
+from tests.support.load import LoadDesk, Meter, Timings, each  # noqa: E402
 from tests.support.peak import PeakDesk, taps  # noqa: E402
 from tests.support.postgres import PgCluster  # noqa: E402
 from tests.support.roster import DAY1, at, make_project, make_roster  # noqa: E402
 from tests.support.tls import TlsFiles, make_tls  # noqa: E402
-from tests.support.workers import PlatformProcess, children, cpu_seconds, start_platform  # noqa: E402
+from tests.support.workers import PlatformProcess, start_platform  # noqa: E402
 
 DESKS = int(os.environ.get("BENCH_PLATFORM_DESKS", "200"))
 PROJECTS = 20
@@ -48,6 +50,7 @@ RECORDS = 500
 BATCH = 50
 ROSTER = 500
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+COST_REQUESTS = 20  # of each kind per desk in the cost phases
 
 # ---- the province's peak (docs/scale.md, "The peak") ------------------------------------------
 PEAK_PROJECTS = 300
@@ -55,61 +58,19 @@ PEAK_ATTENDEES = 500
 PEAK_RUSH_S = 30 * 60  # every attendee checks in within the half hour before the session
 PEAK_DESKS_PER_PROJECT = 4
 DRAIN_S = 5.0  # kiosk [sync] push_interval_s: a drain (ending with a report) at least this often
-PULL_S = 60.0  # kiosk [sync] pull_interval_s: bundle (304) + changes
+PULL_S = 60.0  # kiosk [sync] pull_interval_s: the bundle (304) and a changes page
 PEAK_RECORDS_S = PEAK_PROJECTS * PEAK_ATTENDEES / PEAK_RUSH_S  # 83.3 taps/s
 PEAK_DESKS = PEAK_PROJECTS * PEAK_DESKS_PER_PROJECT  # 1,200
+PEAK_REPORTS_S = PEAK_DESKS / DRAIN_S + PEAK_RECORDS_S  # every interval, and after every tap
+PEAK_PULLS_S = PEAK_DESKS / PULL_S
 PEAK_PHASE_S = float(os.environ.get("BENCH_PEAK_SECONDS", "60"))
-PEAK_PREPARED = 100  # signed records per desk for the peak phase (about 25 are used)
+PEAK_PREPARED = 100  # signed records per desk for the peak phase (about 25 are tapped)
 CORES = 2
 
 
 @dataclass
-class Usage:
-    """CPU seconds of the server's workers, of PostgreSQL and of this process over a phase."""
-
-    wall: float
-    server: float
-    postgres: float
-    generator: float
-
-
-@dataclass
-class Meter:
-    """Snapshots of CPU at the start of a phase; `stop()` gives the usage since."""
-
-    server: PlatformProcess
-    cluster: PgCluster
-    started: float = 0.0
-    before: dict[int, float] = field(default_factory=dict)
-    pg_before: dict[int, float] = field(default_factory=dict)
-    self_before: float = 0.0
-
-    def _pg(self) -> dict[int, float]:
-        master = int((self.cluster.data / "postmaster.pid").read_text().split()[0])
-        return {pid: cpu_seconds(pid) for pid in [master, *children(master)]}
-
-    def start(self) -> None:
-        """Snapshot now."""
-        self.before = self.server.cpu_s()
-        self.pg_before = self._pg()
-        self.self_before = time.process_time()
-        self.started = time.perf_counter()
-
-    def stop(self) -> Usage:
-        """Usage since start (processes that appeared count from zero)."""
-        wall = time.perf_counter() - self.started
-        after, pg_after = self.server.cpu_s(), self._pg()
-        return Usage(
-            wall=wall,
-            server=sum(v - self.before.get(pid, 0.0) for pid, v in after.items()),
-            postgres=sum(v - self.pg_before.get(pid, 0.0) for pid, v in pg_after.items()),
-            generator=time.process_time() - self.self_before,
-        )
-
-
-@dataclass
 class Run:
-    """One run's figures."""
+    """One run's figures (CPU: the server's workers, and PostgreSQL, in ms)."""
 
     workers: int
     records_s: float  # the herd
@@ -118,13 +79,28 @@ class Run:
     pg_ms_per_1k: float
     generator_ms_per_1k: float
     enroll_pull_s: float
+    report_ms: float  # server + PostgreSQL CPU per status report
+    upload1_ms: float  # ... per record uploaded alone
+    pull_ms: float  # ... per pull (bundle answered 304, one changes page)
     peak_p50_ms: float
     peak_p99_ms: float
     peak_report_p99_ms: float
-    peak_pull_p99_ms: float
-    peak_cores: float  # server + PostgreSQL CPU seconds per second during the peak
-    peak_rates: tuple[float, float, float]  # records, reports, pull requests per second
+    peak_cores: float
     retried: int
+
+    @property
+    def peak_demand_ms(self) -> float:
+        """CPU ms per second the province's peak needs, from the measured costs."""
+        return (
+            PEAK_RECORDS_S * self.upload1_ms
+            + PEAK_REPORTS_S * self.report_ms
+            + PEAK_PULLS_S * self.pull_ms
+        )
+
+    @property
+    def headroom(self) -> float:
+        """How many such peaks the cores carry."""
+        return CORES * 1000 / self.peak_demand_ms
 
 
 def seed(url: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -168,16 +144,23 @@ def check_exactly_once(url: str, desks: list[LoadDesk]) -> None:
     admin.close()
 
 
-async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFiles) -> Run:
-    """Enroll and pull, the herd, then the peak; the run's figures (exactly once checked)."""
-    codes, people = seed(url)
+def desks_for(
+    codes: dict[str, list[str]], people: list[str]
+) -> tuple[list[LoadDesk], list[list[str]]]:
+    """The desks, and the share of the roster each one's records name (one desk per person)."""
     desks, slices = [], []
     for number, cs in codes.items():
         share = len(people) // len(cs)
         for j, code in enumerate(cs):
             desks.append(LoadDesk(number, code, f"D{j}"))
-            # A person taps in and out at one desk: no conflicts the organizer must review.
             slices.append(people[j * share : (j + 1) * share])
+    return desks, slices
+
+
+async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFiles) -> Run:
+    """Enroll and pull, the herd, the costs, the peak; the run's figures (exactly once checked)."""
+    codes, people = seed(url)
+    desks, slices = desks_for(codes, people)
     context = tls.client_context()
     for d in desks:
         d.open(server.url, context)
@@ -195,7 +178,7 @@ async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFi
         done = await each(desks, "upload", uploads, reports)
         herd = meter.stop()
         assert sum(done) == len(desks) * RECORDS  # type: ignore[arg-type]
-        await each(desks, "pull")  # desks at the peak pulled a minute ago, not a herd ago
+        costs = await request_costs(desks, slices, server, cluster)
         peak = await peak_traffic(desks, slices, server, cluster)
         check_exactly_once(url, desks)
     finally:
@@ -207,30 +190,55 @@ async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFi
         herd_p99_ms=uploads.percentile(99),
         server_ms_per_1k=herd.server * 1e6 / records, pg_ms_per_1k=herd.postgres * 1e6 / records,
         generator_ms_per_1k=herd.generator * 1e6 / records, enroll_pull_s=enroll_pull_s,
-        retried=uploads.retried + reports.retried + peak.retried, **peak.figures,
+        report_ms=costs[0], upload1_ms=costs[1], pull_ms=costs[2],
+        peak_p50_ms=peak[0], peak_p99_ms=peak[1], peak_report_p99_ms=peak[2], peak_cores=peak[3],
+        retried=uploads.retried + reports.retried + int(peak[4]),
     )  # fmt: skip
 
 
-@dataclass
-class Peak:
-    """The peak phase's figures (Run's peak_* fields) and its 503 retries."""
+async def request_costs(
+    desks: list[LoadDesk], slices: list[list[str]], server: PlatformProcess, cluster: PgCluster
+) -> tuple[float, float, float]:
+    """Server + PostgreSQL CPU ms of a status report, a record uploaded alone, and a pull."""
+    meter = Meter(server, cluster)
+    timings = Timings()
 
-    figures: dict[str, object]
-    retried: int
+    async def reports(d: LoadDesk) -> None:
+        for _ in range(COST_REQUESTS):
+            await d.report(d.seq, timings)
+
+    async def singles(d: LoadDesk) -> None:
+        for body, count, _ in d.bodies:
+            await d.post_batch(body, count, timings)
+
+    async def pulls(d: LoadDesk) -> None:
+        for _ in range(COST_REQUESTS // 4):
+            await d.pull(timings)
+
+    async def cost(job: object, n: int) -> float:
+        meter.start()
+        await asyncio.gather(*(job(d) for d in desks))  # type: ignore[operator]
+        usage = meter.stop()
+        return (usage.server + usage.postgres) * 1000 / n
+
+    await each(desks, "pull")  # the desks catch up on the herd's records first
+    report_ms = await cost(reports, len(desks) * COST_REQUESTS)
+    for d, mine in zip(desks, slices, strict=True):
+        d.prepare(COST_REQUESTS, batch=1, people=mine, start=at(DAY1, 9))
+    upload_ms = await cost(singles, len(desks) * COST_REQUESTS)
+    # Each desk pulls other desks' single records: a changes page of about one record each.
+    pull_ms = await cost(pulls, len(desks) * (COST_REQUESTS // 4))
+    return report_ms, upload_ms, pull_ms
 
 
 async def peak_traffic(
     desks: list[LoadDesk], slices: list[list[str]], server: PlatformProcess, cluster: PgCluster
-) -> Peak:
-    """The province's peak request mix from these desks, open loop, for PEAK_PHASE_S seconds.
-
-    The desks stand in for all PEAK_DESKS of the province: each reports and pulls
-    PEAK_DESKS / len(desks) times as often as one kiosk, so the platform sees the peak's rates.
-    """
-    scale = PEAK_DESKS / len(desks)
+) -> tuple[float, float, float, float, int]:
+    """The peak's taps on these desks for PEAK_PHASE_S seconds, open loop; each desk reports
+    and pulls on the kiosk's schedule. (upload p50, p99, report p99 ms, cores, 503s retried)."""
     for d, mine in zip(desks, slices, strict=True):
         d.prepare(PEAK_PREPARED, batch=1, people=mine, start=at(DAY1, 10))
-    peakers = [PeakDesk(d) for d in desks]
+    peakers = [PeakDesk(d, top=d.seq - PEAK_PREPARED) for d in desks]
     rng = random.Random(20)
     uploads, reports, pulls = Timings(), Timings(), Timings()
     meter = Meter(server, cluster)
@@ -240,7 +248,7 @@ async def peak_traffic(
     tapped, *_ = await asyncio.gather(
         taps(peakers, rate=PEAK_RECORDS_S, until=until, done=done, rng=rng),
         *(
-            pd.run(until=until, done=done, idle_s=DRAIN_S / scale, pull_s=PULL_S / scale,
+            pd.run(until=until, done=done, idle_s=DRAIN_S, pull_s=PULL_S,
                    rng=random.Random(rng.random()), uploads=uploads, reports=reports, pulls=pulls)
             for pd in peakers
         ),
@@ -248,19 +256,17 @@ async def peak_traffic(
     usage = meter.stop()
     for d, pd in zip(desks, peakers, strict=True):
         assert pd.sent == pd.tapped
-        d.seq = RECORDS + pd.sent  # the unsent prepared records were never tapped
-    sent = sum(pd.sent for pd in peakers)
-    assert sent == tapped
-    return Peak(
-        figures={
-            "peak_p50_ms": uploads.percentile(50), "peak_p99_ms": uploads.percentile(99),
-            "peak_report_p99_ms": reports.percentile(99),
-            "peak_pull_p99_ms": pulls.percentile(99),
-            "peak_cores": (usage.server + usage.postgres) / usage.wall,
-            "peak_rates": (sent / usage.wall, len(reports.latencies) / usage.wall,
-                           len(pulls.latencies) / usage.wall),
-        },
-        retried=uploads.retried + reports.retried + pulls.retried,
+        d.seq -= PEAK_PREPARED - pd.sent  # the prepared records nobody tapped were never sent
+    assert sum(pd.sent for pd in peakers) == tapped
+    print(
+        f"# peak phase: {tapped / usage.wall:.1f} records/s, {len(reports.latencies) / usage.wall:.0f}"
+        f" reports/s, {len(pulls.latencies) / usage.wall:.1f} pull requests/s from {len(desks)}"
+        f" desks; generator {usage.generator / usage.wall:.2f} cores", flush=True,
+    )  # fmt: skip
+    return (
+        uploads.percentile(50), uploads.percentile(99), reports.percentile(99),
+        (usage.server + usage.postgres) / usage.wall,
+        uploads.retried + reports.retried + pulls.retried,
     )  # fmt: skip
 
 
@@ -339,14 +345,13 @@ def median(values: list[float]) -> float:
 def report(runs: list[Run], pulls: list[float], status: tuple[list[float], list[float]]) -> None:
     """Print every run, then the bench lines (medians)."""
     for r in runs:
-        rec, rep, pul = r.peak_rates
         print(
             f"# {r.workers}w herd: {r.records_s:.0f} records/s, upload p99 {r.herd_p99_ms:.0f} ms,"
             f" CPU/1k records server {r.server_ms_per_1k:.0f} ms postgres {r.pg_ms_per_1k:.0f} ms"
             f" generator {r.generator_ms_per_1k:.0f} ms; enroll+pull {r.enroll_pull_s:.1f} s |"
-            f" peak: {rec:.1f} records/s {rep:.0f} reports/s {pul:.1f} pull requests/s, upload"
-            f" p50 {r.peak_p50_ms:.0f} ms p99 {r.peak_p99_ms:.0f} ms, report p99"
-            f" {r.peak_report_p99_ms:.0f} ms, pull p99 {r.peak_pull_p99_ms:.0f} ms, server +"
+            f" CPU per report {r.report_ms:.2f} ms, single upload {r.upload1_ms:.2f} ms, pull"
+            f" {r.pull_ms:.2f} ms | peak: upload p50 {r.peak_p50_ms:.0f} ms p99"
+            f" {r.peak_p99_ms:.0f} ms, report p99 {r.peak_report_p99_ms:.0f} ms, server +"
             f" postgres {r.peak_cores:.2f} cores | 503s retried {r.retried}"
         )
     one = [r for r in runs if r.workers == 1]
@@ -363,17 +368,20 @@ def report(runs: list[Run], pulls: list[float], status: tuple[list[float], list[
     line("platform_cpu_ms_per_1k_records", [r.server_ms_per_1k for r in two], "ms")
     line("platform_cpu_ms_per_1k_records_1w", [r.server_ms_per_1k for r in one], "ms")
     line("platform_postgres_cpu_ms_per_1k_records", [r.pg_ms_per_1k for r in runs], "ms")
+    line("platform_cpu_ms_per_report", [r.report_ms for r in two], "ms", ".2f")
+    line("platform_cpu_ms_per_single_upload", [r.upload1_ms for r in two], "ms", ".2f")
+    line("platform_cpu_ms_per_pull", [r.pull_ms for r in two], "ms", ".2f")
     line("platform_pull_5k_roster_ms", pulls, "ms")
     line("platform_status_5k_devices_ms", status[0], "ms")
     line("platform_status_5k_devices_inproc_ms", status[1], "ms")
-    cores = median([r.peak_cores for r in two])
+    demand = median([r.peak_demand_ms for r in two])
     print(
-        f"# peak: {PEAK_RECORDS_S:.1f} records/s from {PEAK_DESKS} desks (reports every"
-        f" {DRAIN_S:.0f} s and after each tap, pulls every {PULL_S:.0f} s) took {cores:.2f} of"
-        f" {CORES} cores (server + PostgreSQL, 2 workers)"
+        f"# peak: {PEAK_RECORDS_S:.1f} records/s, {PEAK_REPORTS_S:.0f} reports/s, {PEAK_PULLS_S:.0f}"
+        f" pulls/s from {PEAK_DESKS} desks need {demand:.0f} CPU ms/s (server + PostgreSQL) of"
+        f" {CORES * 1000}"
     )
-    line("platform_peak_headroom", [CORES / r.peak_cores for r in two], "x", ".1f")
-    line("platform_peak_headroom_1w", [CORES / r.peak_cores for r in one], "x", ".1f")
+    line("platform_peak_headroom", [r.headroom for r in two], "x", ".1f")
+    line("platform_peak_headroom_1w", [r.headroom for r in one], "x", ".1f")
 
 
 def main() -> None:

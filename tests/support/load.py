@@ -21,6 +21,8 @@ from kiosk.core.model import new_uuid
 from kiosk.core.timeutil import offset_minutes, to_utc
 from sync import protocol as p
 from sync import signing
+from tests.support.postgres import PgCluster
+from tests.support.workers import PlatformProcess, children, cpu_seconds
 
 JSON = {"Content-Type": "application/json"}
 
@@ -178,6 +180,50 @@ class LoadDesk:
 def _expect(answer: httpx.Response, status: int) -> None:
     if answer.status_code != status:
         raise LoadError(f"HTTP {answer.status_code}: {answer.text[:200]}")
+
+
+@dataclass
+class Usage:
+    """CPU seconds of the server's workers, of PostgreSQL and of this process over a phase."""
+
+    wall: float
+    server: float
+    postgres: float
+    generator: float
+
+
+@dataclass
+class Meter:
+    """Snapshots of CPU at the start of a phase; `stop()` gives the usage since."""
+
+    server: PlatformProcess
+    cluster: PgCluster
+    started: float = 0.0
+    before: dict[int, float] = field(default_factory=dict)
+    pg_before: dict[int, float] = field(default_factory=dict)
+    self_before: float = 0.0
+
+    def _pg(self) -> dict[int, float]:
+        master = int((self.cluster.data / "postmaster.pid").read_text().split()[0])
+        return {pid: cpu_seconds(pid) for pid in [master, *children(master)]}
+
+    def start(self) -> None:
+        """Snapshot now."""
+        self.before = self.server.cpu_s()
+        self.pg_before = self._pg()
+        self.self_before = time.process_time()
+        self.started = time.perf_counter()
+
+    def stop(self) -> Usage:
+        """Usage since start (processes that appeared count from zero)."""
+        wall = time.perf_counter() - self.started
+        after, pg_after = self.server.cpu_s(), self._pg()
+        return Usage(
+            wall=wall,
+            server=sum(v - self.before.get(pid, 0.0) for pid, v in after.items()),
+            postgres=sum(v - self.pg_before.get(pid, 0.0) for pid, v in pg_after.items()),
+            generator=time.process_time() - self.self_before,
+        )
 
 
 async def each(desks: list[LoadDesk], job: str, *args: object) -> list[object]:

@@ -79,9 +79,9 @@ def test_exhausted_pool_answers_typed_503_not_a_hang(
     pg_url: str, tls: TlsFiles, tmp_path: Path
 ) -> None:
     admin = _seed(pg_url)
-    # One worker, two connections (pool 1 + overflow 1), one second to wait for one.
+    # One worker, two connections, one second to wait for one.
     server = start_platform(pg_url, tls, tmp_path, workers=1,
-                            extra=("--pool-size", "1", "--pool-timeout", "1"))  # fmt: skip
+                            extra=("--pool-size", "2", "--pool-timeout", "1"))  # fmt: skip
     rng = random.Random(6)
     try:
         desks = [_desk(admin, server, f"S{i}") for i in range(6)]
