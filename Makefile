@@ -7,11 +7,15 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CONSTRAINTS := -c constraints.txt
 STAMP := $(VENV)/.stamps
 
-.PHONY: demo test test-slow repeat bench lint format install dev system-runtime system-test clean-venv
+.PHONY: demo test test-slow repeat bench lint format install dev i18n screenshots system-runtime system-test system-deb deb clean-venv
 
 # The two face-station files crashed together once (Qt objects freed by the cycle collector on a
 # camera thread): the default tier runs them together two more times in its own process.
 FACE_PAIR := tests/runtime/test_card_face_check.py tests/runtime/test_face_station.py
+
+# Translations: .ts sources in assets/i18n (English source strings), compiled to .qm by the build.
+TS := $(wildcard assets/i18n/*.ts)
+QM := $(TS:.ts=.qm)
 
 demo: install
 	$(PY) -m kiosk demo
@@ -43,14 +47,32 @@ format: dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-install: $(STAMP)/install
-dev: $(STAMP)/dev
+install: $(STAMP)/install $(QM)
+dev: $(STAMP)/dev $(QM)
+
+assets/i18n/%.qm: assets/i18n/%.ts $(STAMP)/install
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+# Every screen as a real window under Xvfb, checked, into docs/screenshots/ (docs/desk.md shows them).
+screenshots: dev system-test
+	PY=$(PY) scripts/screenshots
+
+# After changing user-visible text: refresh the .ts sources, then translate what is unfinished.
+i18n: $(STAMP)/install
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find kiosk/ui -name '*.py' | sort) -ts $(TS)
 
 system-runtime:
 	scripts/bootstrap.sh runtime build
 
 system-test:
-	scripts/bootstrap.sh test
+	scripts/bootstrap.sh test kiosk deb
+
+system-deb:
+	scripts/bootstrap.sh build deb
+
+# dist/cme-kiosk_<version>_amd64.deb and dist/cme-kiosk-server_<version>_amd64.deb (packaging/README.md)
+deb: system-deb
+	packaging/build-deb.sh
 
 $(STAMP)/venv:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cme-kiosk needs Python >= 3.11"' \

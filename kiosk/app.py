@@ -11,22 +11,27 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
+from kiosk.runtime.heartbeat import Supervision
 from kiosk.runtime.runtime import Runtime
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk
-from kiosk.services.platform import start_sync
-from kiosk.services.platform_sync import SyncHandle
 from kiosk.services.retention import RetentionLoop
 from kiosk.services.screen import SyncState
 from kiosk.ui.desk_window import DeskWindow
+from kiosk.ui.i18n import Translations
+from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
 from sync.client.status import SyncStatus
+
+if TYPE_CHECKING:
+    from kiosk.services.platform_sync import SyncHandle
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +54,13 @@ class RunningDesk:
     service: DeskService
     runtime: Runtime
     retention: RetentionLoop | None = None
-    sync: SyncHandle | None = None
+    sync: SyncHandle | None = None  # set once sync has started (after READY)
     window: DeskWindow | None = field(default=None)
 
     def start_sync(self) -> None:
         """Uploads and pulls in the background; a failure is a status line, never a crash."""
+        from kiosk.services.platform import start_sync  # httpx and the wire models: after READY
+
         desk, service = self.desk, self.service
         try:
             self.sync = start_sync(
@@ -74,7 +81,7 @@ class RunningDesk:
             if station is not None:
                 station.project_purged(number)
         if number == self.desk.service.project.number:
-            self.service.report_notice(PURGED_ZH, PURGED_EN)
+            self.service.report_notice(PURGED_ZH, PURGED_EN, code="project_purged")
 
     def stop(self) -> None:
         """Devices first (no new presentations), the desk thread (commits finish), then sync."""
@@ -108,47 +115,66 @@ def _print_ready(line: str) -> None:
 
 
 def run_desk(
-    desk: Desk, *, fullscreen: bool = False, ready: Callable[[str], None] = _print_ready
+    desk: Desk,
+    *,
+    fullscreen: bool = False,
+    kiosk: bool = False,
+    ready: Callable[[str], None] = _print_ready,
 ) -> int:
     """Run the desk until its window closes or SIGTERM/SIGINT; return the exit status."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     running = build_desk(desk, app=app)
-    window = DeskWindow(running.service, lang=desk.config.kiosk.language)
+    translations = Translations(app)
+    translations.use(desk.config.kiosk.language)
+    lock = KioskLock(app, ask_staff=running.service.sign_in) if kiosk else None
+    window = DeskWindow(running.service, camera=desk.config.camera.enabled,
+                        translations=translations, lock=lock)  # fmt: skip
+    if kiosk:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
     running.window = window
     stopping: list[int] = []
 
     def on_signal(signum: int) -> None:
         stopping.append(signum)
+        if lock is not None:
+            lock.leaving = True  # systemd stopping the desk is not someone at the screen
         window.close()
         app.quit()
 
     watcher = SignalWatcher(on_signal, parent=window)
+    # systemd (Type=notify): READY=1, then WATCHDOG=1 only while both threads answer probes.
+    supervision = Supervision(post_gui=window.bridge.post_gui, post_desk=running.service.ping)
     try:
         running.runtime.start()
-        running.start_sync()
-        assert running.retention is not None
-        running.retention.start()
         running.service.announce()
-        if fullscreen:
+        if fullscreen or kiosk:
             window.showFullScreen()
         else:
-            window.resize(1024, 640)
-            window.show()
+            window.fill_screen()
         project = desk.service.project
 
         def announce() -> None:
             line = f"{READY}: project {project.number}, desk {desk.service.desk_name}"
             log.info("%s; devices:\n%s", line, running.runtime.board.summary())
             ready(line)
+            supervision.ready(line)
+            # The desk answers cards from here on; sync and retention start behind it.
+            running.start_sync()
+            assert running.retention is not None
+            running.retention.start()
 
         QTimer.singleShot(0, announce)
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all
             app.exec()
     finally:
+        supervision.stopping()  # before the desk thread stops: a probe could no longer run
         window.bridge.close()
         running.stop()
         watcher.close()
+        if lock is not None:
+            lock.release()
+        translations.remove()
         window.deleteLater()
         # Deferred deletes run here, on the GUI thread, not whenever a later loop happens to turn.
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

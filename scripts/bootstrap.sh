@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages cme-kiosk needs, idempotently.
-# Usage: scripts/bootstrap.sh runtime|build|test ...
+# Usage: scripts/bootstrap.sh runtime|build|test|kiosk|deb ...
+#        scripts/bootstrap.sh --list GROUP ...   (print the names, one a line: debian/rules uses
+#        runtime and kiosk as the desk package's Depends)
 # Without root (and without sudo) it prints the exact apt command to run instead.
 set -euo pipefail
 
+# What the desk loads: zbar, fonts (and fc-list, which the doctor runs), the xcb and Wayland
+# libraries of Qt's platform plugins.
 runtime=(libzbar0 pcscd fonts-wqy-microhei
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
          libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+         libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 fontconfig
          libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0)
 build=(gcc swig python3-dev python3-venv libpcsclite-dev pkg-config)
+# The boot-to-desk session: the cage compositor (Debian's cage needs Xwayland to start).
+kiosk=(cage xwayland)
+# Building the .deb packages (make deb) and the install test's Debian 12 chroot (make test-slow).
+deb=(dh-virtualenv debhelper lintian debootstrap)
 # Test only: vpcd listens on all interfaces, so the kiosk's own install never pulls it in.
 testonly=(xvfb vsmartcard-vpcd postgresql)
 
+list=false
+if [[ "${1:-}" == "--list" ]]; then
+  list=true
+  shift
+fi
 wanted=()
 for group in "$@"; do
   case "$group" in
     runtime) wanted+=("${runtime[@]}") ;;
     build) wanted+=("${build[@]}") ;;
+    kiosk) wanted+=("${kiosk[@]}") ;;
+    deb) wanted+=("${deb[@]}") ;;
     test) wanted+=("${testonly[@]}") ;;
-    *) echo "bootstrap: unknown group '$group' (runtime, build, test)" >&2; exit 2 ;;
+    *) echo "bootstrap: unknown group '$group' (runtime, build, kiosk, deb, test)" >&2; exit 2 ;;
   esac
 done
+if $list; then
+  printf '%s\n' "${wanted[@]}"
+  exit 0
+fi
 
 missing=()
 for pkg in "${wanted[@]}"; do

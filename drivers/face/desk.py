@@ -115,6 +115,7 @@ class FaceDesk:
         self._commands: list[Callable[[], None]] = []
         self._expect: _Expect | None = None
         self._enrollment: OnSiteEnrollment | None = None
+        self.primary_box: tuple[Box, int, int] | None = None  # (box, frame width, height)
 
     # -- control (any thread; never waits for a frame in progress) ---------------------------
 
@@ -204,6 +205,8 @@ class FaceDesk:
             if other.session is not None and other.session.expire(t) is Verdict.FAILED:
                 self._liveness_failed(tid, other, t)
         i = primary_index(boxes, width=rgb.shape[1], height=rgb.shape[0])
+        # For the screen's preview (read from another thread: one tuple, replaced whole).
+        self.primary_box = None if i is None else (boxes[i], rgb.shape[1], rgb.shape[0])
         if i is None:
             return
         track, (box, score) = tracks[i], found[i]

@@ -67,6 +67,17 @@ def register_admin(
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=project_status)
 
+    ledger = ssub.add_parser("ledger", help="the credit ledger across projects").add_subparsers(
+        dest="ledger_command", metavar="ACTION", required=True
+    )
+    p = ledger.add_parser(
+        "exempt", parents=[common],
+        help="people the yearly-cap exemption covers (primary-care staff): a file of ID numbers",
+    )  # fmt: skip
+    p.add_argument("file", help="ID numbers, one a line ('#' starts a comment)")
+    p.add_argument("--reason", required=True, help="recorded in the audit trail")
+    p.set_defaults(handler=ledger_exempt)
+
     keys = ssub.add_parser("key", help="ticket-signing keys").add_subparsers(
         dest="key_command", metavar="ACTION", required=True
     )
@@ -82,12 +93,15 @@ def project_create(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kiosk.core.project_file import load_project
+    from sync.server.profiles import creation_warnings
 
     project = load_project(Path(args.file))
     admin = open_admin(args)
-    new = admin.create_project(project, update=args.update)
+    new = admin.create_project(project, update=args.update)  # refuses an unusable profile
     verb = "created" if new else "updated"
     print(f"project {project.number} {verb}: {project.name}, {len(project.days)} day(s)")
+    for warning in creation_warnings(project):
+        print(f"cme-kiosk: warning: {warning.message}", file=sys.stderr)
     return 0
 
 
@@ -193,12 +207,32 @@ def project_status(args: argparse.Namespace) -> int:
     when = {
         "not_open": f"opens {format_local(w.opens_at, '%Y-%m-%d %H:%M')}",
         "open": f"open until the end of {w.deadline_day} ({w.days_left} day(s) left)",
+        "closing": f"closing: open until the end of {w.deadline_day} ({w.days_left} day(s) left)",
         "closed": f"closed since the end of {w.deadline_day}",
     }[w.state]
     done = f", submitted {format_local(w.submitted_at, '%Y-%m-%d %H:%M')}" if w.submitted_at else ""
     ready = "all desks complete" if st.complete else "blocked: a desk is incomplete"
     print(f"submission: {when} (Asia/Shanghai){done}; {ready}")
     _print_corrections(admin, args.project)
+    return 0
+
+
+@guard
+def ledger_exempt(args: argparse.Namespace) -> int:
+    """Mark people exempt from the yearly caps where their profile says so."""
+    from pathlib import Path
+
+    from kiosk.commands._common import fail
+    from kiosk.reports.ledger_file import read_id_list
+
+    listed = read_id_list(Path(args.file))
+    for e in listed.errors:
+        print(f"cme-kiosk: {args.file}: {e}", file=sys.stderr)
+    if listed.errors:
+        fail(f"{args.file}: {len(listed.errors)} bad line(s); nothing recorded")
+    admin = open_admin(args)
+    new = admin.set_cap_exempt(sorted(listed.numbers), reason=args.reason)
+    print(f"{new} new exemption(s), {len(listed.numbers) - new} already recorded")
     return 0
 
 

@@ -9,18 +9,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kiosk.core.credits.review import ReviewTable
+    from kiosk.reports.organizer_data import Pulled
     from kiosk.reports.workspace import Workspace
     from sync.client import SyncClient
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the organizer command group."""
-    group = sub.add_parser("organizer", help="review, assess, correct and submit a project")
-    osub = group.add_subparsers(dest="organizer_command", metavar="ACTION", required=True)
+    group = sub.add_parser(
+        "organizer",
+        help="review, assess, correct and submit a project (no ACTION: the workspace window)",
+    )
+    group.add_argument(
+        "--project", help="the workspace's project (default: the one this tool is enrolled for)"
+    )
+    group.add_argument(
+        "--offline", action="store_true", help="open on the last pulled data without connecting"
+    )
+    group.set_defaults(handler=workspace)
+    osub = group.add_subparsers(dest="organizer_command", metavar="ACTION", required=False)
 
     p = osub.add_parser("enroll", help="enroll this tool with a one-time organizer code")
     p.add_argument("code")
@@ -34,6 +45,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--xlsx", help="write the platform export (one row per attendee and session)")
     p.add_argument("--pdf", help="write the attendance sheet for the archive")
     p.add_argument("--json", action="store_true", help="one JSON row per attendee instead")
+    p.add_argument(
+        "--full-ids",
+        action="store_true",
+        help="the PDF shows full ID numbers (the copy for the platform); masked by default",
+    )
+    p.add_argument(
+        "--ledger",
+        help="CSV of earlier grants for the yearly caps (docs/credits.md): id_number,"
+        "credit_year,kind,credits,activity_date",
+    )
+    p.add_argument(
+        "--cap-exempt", help="file of ID numbers the profile's yearly-cap exemption covers"
+    )
     p.set_defaults(handler=report)
 
     p = osub.add_parser("assess", help="import assessment results (CSV or xlsx)")
@@ -106,61 +130,11 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
     return run
 
 
-def _pull(client: SyncClient, number: str) -> dict[str, Any]:
-    """The project, its people and every desk's records from the platform."""
-    from dataclasses import replace
-    from datetime import datetime
+def _pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
+    """The project, its people and every desk's records (kiosk.reports.organizer_data.pull)."""
+    from kiosk.reports.organizer_data import pull
 
-    from kiosk.core.credits import AttendanceRecord, Person, person_from_attendee
-    from kiosk.core.model import Direction, Flag, Method
-    from kiosk.core.project_file import project_from_dict
-    from sync.protocol import ChangesPage
-
-    bundle, _ = client.project(number)
-    assert bundle is not None
-    project = project_from_dict(bundle.project, source=f"platform project {number}")
-    pages: list[ChangesPage] = []
-    client.pull(number, on_page=pages.append)
-    roster = {a.id: a.to_attendee() for page in pages for a in page.attendees}
-    walk_ins = {w.attendee_id: w for w in client.walk_ins(number)}
-    people = {a.document.number: person_from_attendee(a) for a in roster.values()}
-    refs = {a.document.number: ref for ref, a in roster.items()}
-    known = {f.value for f in Flag}
-    records = []
-    for page in pages:
-        for e in page.events:
-            attendee = roster.get(e.attendee_id)
-            walk_in = walk_ins.get(e.attendee_id)
-            # A walk-in is credited under the ID number its desk uploaded, still flagged
-            # provisional for review; a reference the platform knows nothing of stays as it is.
-            if attendee is not None:
-                number_ = attendee.document.number
-            elif walk_in is not None:
-                number_ = walk_in.id_number
-                people.setdefault(number_, Person(number_, name=walk_in.name, unit=walk_in.unit,
-                                                  provisional=True))  # fmt: skip
-                refs.setdefault(number_, e.attendee_id)
-            else:
-                number_ = e.attendee_id
-                people.setdefault(number_, Person(number_, provisional=True))
-                refs[number_] = e.attendee_id
-            flags = {Flag(f) for f in e.flags if f in known}
-            if e.conflict:
-                flags.add(Flag.CONFLICT)
-            if Flag.EXPIRED_DOCUMENT in flags:
-                people[number_] = replace(people[number_], document_expired=True)
-            records.append(
-                AttendanceRecord(
-                    id_number=number_,
-                    direction=Direction(e.direction),
-                    at=datetime.fromisoformat(e.scanned_at),
-                    method=Method(e.method),
-                    desk=e.desk_name,
-                    record_id=e.uuid,
-                    flags=frozenset(flags),
-                )
-            )
-    return {"project": project, "records": records, "people": people, "refs": refs}
+    return pull(client, ws, number)
 
 
 def _review(
@@ -168,28 +142,42 @@ def _review(
 ) -> tuple[ReviewTable, dict[str, str]]:
     """Pull, apply the saved corrections and results, and build the review table."""
     from kiosk.commands._common import config_from_args
-    from kiosk.core.credits.corrections import apply_corrections
-    from kiosk.core.credits.review import build_review
-    from kiosk.core.rules import checked_dirs, load_profile
+    from kiosk.commands._organizer_view import cap_inputs
+    from kiosk.core.rules import checked_dirs
+    from kiosk.reports.organizer_data import build, profile_for
 
     dirs = checked_dirs(
         config_from_args(args).credits.rules_dirs, source="[credits] rules_dirs"
     )  # checked before the pull: a typo in the config must not wait for the network
-    pulled = _pull(client, args.project)
-    records, people, _ = apply_corrections(
-        pulled["records"], pulled["people"], ws.corrections(args.project)
+    pulled = _pull(client, ws, args.project)
+    profile = profile_for(pulled.project, dirs)
+    grants, exempt = cap_inputs(args, profile)
+    # The platform's clock at the pull decides deadlines.
+    table = build(pulled, ws, profile, now=pulled.pulled_at, ledger=grants, exempt=exempt)
+    return table, pulled.refs
+
+
+@_guard
+def workspace(args: argparse.Namespace) -> int:
+    """Open the organizer's workspace window on the enrolled project (offline: the last pull)."""
+    from kiosk.commands._common import config_from_args, fail
+    from kiosk.core.rules import checked_dirs
+    from kiosk.ui.organizer.app import run_workspace
+
+    ws = _workspace(args)
+    projects = ws.projects()
+    number = args.project or (projects[0] if len(projects) == 1 else None)
+    if number is None:
+        if not projects:
+            fail("not enrolled for any project: run `cme-kiosk organizer enroll CODE --server URL`")
+        fail(f"enrolled for several projects ({', '.join(projects)}): choose one with --project")
+        return 2
+    ws.credentials(number)  # a clear message when not enrolled for it
+    config = config_from_args(args)
+    dirs = checked_dirs(config.credits.rules_dirs, source="[credits] rules_dirs")
+    return run_workspace(
+        ws, number, rules_dirs=dirs, language=config.kiosk.language, online=not args.offline
     )
-    project = pulled["project"]
-    now = client.server_time().server_time  # the platform's clock decides deadlines
-    table = build_review(
-        project,
-        load_profile(project.profile, extra_dirs=dirs),
-        records,
-        people=people,
-        assessments=ws.assessments(args.project),
-        now=now,
-    )
-    return table, pulled["refs"]
 
 
 @_guard
@@ -219,63 +207,38 @@ def enroll(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(table: ReviewTable) -> None:
-    from kiosk.core.credits.amounts import show
-    from kiosk.core.credits.records import FLAG_LABELS_ZH
-    from kiosk.core.ids import mask_number
-
-    p = table.project
-    print(f"{p.number} {p.name} ({table.profile.name})")
-    if table.deadline is not None:
-        print(table.deadline.message())
-    print(f"{'证件号':<18} {'姓名':<6} {'学时':>6} {'学分':>5}  场次  考核  标记")
-    for row in table.rows:
-        a = row.assessment
-        verdict = "—" if a is None else a.label_zh()
-        marks = "、".join(FLAG_LABELS_ZH[f] for f in sorted(row.flags)) or "—"
-        sessions = ", ".join(f"{ln.piece.session.id} {show(ln.hours)}" for ln in row.lines)
-        print(
-            f"{mask_number(row.person.id_number):<18} {row.person.name or '?':<6}"
-            f" {show(row.hours):>6} {show(row.credits):>5}  {sessions or '—'}  {verdict}  {marks}"
-        )
-    for person in table.absent:
-        print(f"{mask_number(person.id_number):<18} {person.name:<6}  (absent)")
-    print(f"total credits {show(table.total_credits)}, {len(table.rows)} attendees")
-    for blocker in table.blockers():
-        print(f"to resolve before submitting: {_masked(blocker)}")
-
-
-def _masked(text: str) -> str:
-    """Mask the ID number a blocker line ends with (screens never show full numbers)."""
-    from kiosk.core.ids import mask_number
-
-    head, _, tail = text.rpartition(" (")
-    return f"{head} ({mask_number(tail.rstrip(')'))})" if head else text
-
-
 @_guard
 def report(args: argparse.Namespace) -> int:
     """Print the review table (ID numbers masked) and write the exports asked for."""
     import json
     from pathlib import Path
 
-    from kiosk.core.credits.review import execution_report_rows
+    from kiosk.commands._organizer_view import print_table
+    from kiosk.core.credits.exports import execution_report_rows
     from kiosk.core.timeutil import utc_now
-    from kiosk.reports.pdf import write_attendance_pdf
-    from kiosk.reports.xlsx import write_review_xlsx
 
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, _ = _review(args, ws, client)
     if args.json:
+        for warning in table.warnings:
+            print(f"cme-kiosk: warning: {warning}", file=sys.stderr)
         for row in execution_report_rows(table):
             print(json.dumps(row, ensure_ascii=False))
     else:
-        _print_table(table)
+        print_table(table)
+    # openpyxl (with numpy) and reportlab take a second to import: only when a file is asked for.
     if args.xlsx:
+        from kiosk.reports.xlsx import write_review_xlsx
+
         print(f"wrote {write_review_xlsx(table, Path(args.xlsx), generated_at=utc_now())}")
     if args.pdf:
-        print(f"wrote {write_attendance_pdf(table, Path(args.pdf), generated_at=utc_now())}")
+        from kiosk.reports.pdf import write_attendance_pdf
+
+        sheet = write_attendance_pdf(
+            table, Path(args.pdf), generated_at=utc_now(), mask_ids=not args.full_ids
+        )
+        print(f"wrote {sheet}" + (" (full ID numbers)" if args.full_ids else ""))
     return 0
 
 
@@ -351,9 +314,9 @@ def correct(args: argparse.Namespace) -> int:
     )
     ws = _workspace(args)
     with _client(ws, args.project) as client:
-        pulled = _pull(client, args.project)
+        pulled = _pull(client, ws, args.project)
     _, _, audit = apply_corrections(
-        pulled["records"], pulled["people"], [*ws.corrections(args.project), correction]
+        pulled.records, pulled.people, [*ws.corrections(args.project), correction]
     )
     ws.append_correction(args.project, audit[-1])
     print(f"recorded: {audit[-1].describe()}")
@@ -379,8 +342,8 @@ def _upload_corrections(ws: Workspace, project: str, refs: dict[str, str]) -> No
 def submit(args: argparse.Namespace) -> int:
     """Submit unless an anomaly is unresolved; the platform's refusal is shown as it says it."""
     from kiosk.commands._common import fail
-    from kiosk.core.credits.calendar import DeadlineLevel
-    from kiosk.core.credits.review import submission_lines
+    from kiosk.core.credits.exports import submission_lines
+    from kiosk.core.credits.submission import WindowState
     from kiosk.core.ids import mask_number
     from kiosk.core.timeutil import format_local
     from sync.client.errors import SubmissionRefused
@@ -389,17 +352,23 @@ def submit(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, refs = _review(args, ws, client)
-        deadline = table.deadline
-        if deadline is not None:
-            print(deadline.message())
-            if deadline.level in (DeadlineLevel.WARNING, DeadlineLevel.URGENT):
-                print(f"cme-kiosk: warning: {deadline.message(lang='en')}", file=sys.stderr)
+        window, deadline = table.window, table.deadline
+        if window is not None:
+            print(window.message())
+        if deadline is not None and deadline.days_left >= 0 and deadline.level != "open":
+            print(f"cme-kiosk: warning: {deadline.message(lang='en')}", file=sys.stderr)
         open_items = [a for a in table.anomalies() if a.blocking]
         if open_items:
             for a in open_items:
                 print(f"to resolve: {a.kind.value}: {a.name or '?'} ({mask_number(a.id_number)})")
             fail(f"not submitted: {len(open_items)} anomaly(ies) to resolve first"
                  " (cme-kiosk organizer correct / assess)")  # fmt: skip
+        if window is not None and window.state is WindowState.NOT_OPEN:
+            fail(f"not submitted: the window opens at {window.opens_at:%Y-%m-%d %H:%M}, when the"
+                 f" last session ends ({window.source})")  # fmt: skip
+        if window is not None and window.state is WindowState.CLOSED:
+            fail(f"not submitted: the deadline {window.deadline_day} has passed"
+                 f" ({window.source}); the platform refuses late reports")  # fmt: skip
         _upload_corrections(ws, args.project, refs)
         report_ = ExecutionReport.model_validate(
             {

@@ -63,10 +63,12 @@ def run_window(
     """Show the desk window and play the day; quit after `seconds` or `steps_limit` steps if set."""
     from kiosk.app import sync_state
     from kiosk.ui.desk_window import DeskWindow
+    from kiosk.ui.i18n import Translations
 
-    window = DeskWindow(stage.service, reset_ms=int(STEP_PAUSE_S * 900))
-    window.resize(1024, 640)
-    window.show()
+    translations = Translations(app)
+    translations.use("zh")
+    window = DeskWindow(stage.service, hold_ms=int(STEP_PAUSE_S * 900), translations=translations)
+    window.fill_screen()
     # The devices reported before the window existed: show their current state now.
     for name, (ok, detail) in stage.runtime.statuses().items():
         stage.service.report_device(name, ok=ok, detail=detail)
@@ -88,5 +90,6 @@ def run_window(
     code = app.exec()
     player.stop()
     window.bridge.close()
+    translations.remove()
     window.deleteLater()
     return int(code)

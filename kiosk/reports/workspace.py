@@ -64,6 +64,15 @@ class Workspace:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         return path
 
+    def projects(self) -> list[str]:
+        """Every project this tool is enrolled for, sorted."""
+        found = []
+        for path in sorted(self.root.glob("*/credentials.json")) if self.root.is_dir() else []:
+            data = _read_json(path)
+            if isinstance(data, dict) and isinstance(data.get("project"), str):
+                found.append(data["project"])
+        return sorted(found)
+
     def save_credentials(self, creds: Credentials) -> Path:
         """Keep the enrollment for later commands."""
         path = self.directory(creds.project) / "credentials.json"

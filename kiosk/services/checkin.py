@@ -85,6 +85,8 @@ class Outcome:
     event: CheckInEvent | None = None
     attendee: Attendee | None = None
     reason: str = ""
+    at: datetime | None = None  # the desk clock when answered (the screen shows this, not the PC's)
+    photo: bytes | None = None  # a face crop (JPEG) to show beside the name
 
     def message(self, lang: str) -> str:
         """The line for the screen in the desk's language."""
@@ -212,7 +214,15 @@ class CheckInService:
             cred.method.value,
             attendee.document.masked(),
         )
-        return Outcome(Status.ACCEPTED, zh, en, decision=decision, event=stored, attendee=attendee)
+        return Outcome(
+            Status.ACCEPTED,
+            zh,
+            en,
+            decision=decision,
+            event=stored,
+            attendee=attendee,
+            photo=cred.evidence,
+        )
 
     def _resolve(self, cred: Credential) -> tuple[Attendee | None, Attendee | None]:
         """(attendee, provisional walk-in to create) for a credential."""

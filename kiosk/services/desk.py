@@ -12,15 +12,25 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from kiosk.core.charset import Payload
 from kiosk.core.errors import KioskError
 from kiosk.core.model import DeskMode, Method
+from kiosk.core.timeutil import local_day
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
 from kiosk.services.pins import PinGuard
 from kiosk.services.scans import scan_payload
-from kiosk.services.screen import DeviceStatus, ModeChanged, Notice, PinAnswer, ScreenEvent
+from kiosk.services.screen import (
+    DeviceStatus,
+    ModeChanged,
+    Notice,
+    PinAnswer,
+    ScreenEvent,
+    StaffState,
+)
+from kiosk.services.session_state import SessionBoard
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +110,8 @@ class DeskService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
         self._lock = threading.Lock()
         self._subscriptions: list[Subscription] = []
+        self._board: SessionBoard | None = None  # desk thread only
+        self._signed_in = False  # staff mode open (desk thread only)
 
     @property
     def checkin(self) -> CheckInService:
@@ -135,12 +147,13 @@ class DeskService:
                     log.exception("screen listener failed on %s", type(event).__name__)
 
     def report_device(self, name: str, *, ok: bool, detail: str) -> None:
-        """Publish a device's state (any thread)."""
+        """Publish a device's state (any thread); the log keeps each change for the engineer."""
+        log.info("device %s: %s — %s", name, "ok" if ok else "off", detail)
         self.publish(DeviceStatus(name, ok, detail))
 
-    def report_notice(self, zh: str, en: str) -> None:
+    def report_notice(self, zh: str, en: str, *, code: str = "") -> None:
         """Publish a message that is not a check-in outcome (any thread)."""
-        self.publish(Notice(zh, en))
+        self.publish(Notice(zh, en, code=code))
 
     # -- the desk thread -------------------------------------------------------------------------
 
@@ -160,8 +173,40 @@ class DeskService:
             log.exception("check-in failed")
             base = exc if isinstance(exc, KioskError) else KioskError(type(exc).__name__)
             result = Outcome(Status.ERROR, base.screen_zh, base.screen_en, reason="internal")
+        if result.at is None:
+            result = replace(result, at=self._checkin.clock())
         self.publish(result)
+        if result.event is not None:
+            self._board_add(result)
         return result
+
+    # -- the day's sessions and counts (desk thread) ---------------------------------------------
+
+    def _board_add(self, outcome: Outcome) -> None:
+        assert outcome.event is not None
+        try:
+            board = self._day_board()
+            board.add(outcome.event)
+            self.publish(board.state(self._checkin.clock()))
+        except KioskError as exc:  # the counts wait; the record is committed
+            log.error("session counts not updated: %s", exc.detail)
+
+    def _day_board(self) -> SessionBoard:
+        now = self._checkin.clock()
+        checkin = self._checkin
+        if self._board is None or self._board.day != local_day(now):
+            number = checkin.project.number
+            board = SessionBoard(checkin.project, expected=checkin.store.roster.roster_size(number))
+            board.load(
+                (e.event for e in checkin.store.records.events(project=number)),
+                today=local_day(now),
+            )
+            self._board = board
+        return self._board
+
+    def refresh_session(self) -> Future[None]:
+        """Publish the session on now, the next one and today's counts (after a clock tick)."""
+        return self.run(lambda: self.publish(self._day_board().state(self._checkin.clock())))
 
     def submit(self, credential: Credential) -> Future[Outcome]:
         """Queue one presentation from any thread; its outcome is published when committed."""
@@ -195,10 +240,16 @@ class DeskService:
 
         return self._queue(refuse)
 
-    def change_mode(self, mode: DeskMode, *, pin: str | None = None) -> Future[None]:
-        """Switch in / out / auto; behind the staff PIN once the platform set one (PinAnswer)."""
+    # -- staff mode (desk thread) -----------------------------------------------------------------
 
-        def change() -> None:
+    def sign_in(self, pin: str | None = None) -> Future[None]:
+        """Open staff mode: at once while no staff PIN is set, else with the right PIN.
+
+        Answers come as events: PinAnswer(asked) when a PIN is needed and none was given,
+        PinAnswer(ok / wrong / wait) for a PIN, then StaffState(signed_in=True).
+        """
+
+        def sign() -> None:
             if self._pins.is_set:
                 if pin is None:
                     self.publish(PinAnswer(ok=False, asked=True))
@@ -207,6 +258,34 @@ class DeskService:
                 self.publish(PinAnswer(ok=result.ok, wait_s=result.wait.total_seconds()))
                 if not result.ok:
                     return
+                reason = "signed_in"
+            else:
+                reason = "no_pin"
+            self._signed_in = True
+            log.info("staff mode opened (%s)", reason)
+            self.publish(StaffState(signed_in=True, reason=reason))
+
+        return self.run(sign)
+
+    def sign_out(self, *, reason: str = "signed_out") -> Future[None]:
+        """Close staff mode (the button, or `idle` after two minutes without a touch)."""
+
+        def out() -> None:
+            if self._signed_in:
+                self._signed_in = False
+                log.info("staff mode closed (%s)", reason)
+            self.publish(StaffState(signed_in=False, reason=reason))
+
+        return self.run(out)
+
+    def change_mode(self, mode: DeskMode) -> Future[None]:
+        """Switch in / out / auto: a staff action (signed in, or no staff PIN set at all)."""
+
+        def change() -> None:
+            if not self._signed_in and self._pins.is_set:
+                log.warning("desk mode change refused: staff not signed in")
+                self.publish(PinAnswer(ok=False, asked=True))
+                return
             self._checkin.mode = mode
             log.info("desk mode set to %s", mode.value)
             self.publish(ModeChanged(mode))
@@ -214,8 +293,13 @@ class DeskService:
         return self.run(change)
 
     def announce(self) -> Future[None]:
-        """Publish the state a new screen starts from (the mode in force)."""
-        return self.run(lambda: self.publish(ModeChanged(self._checkin.mode)))
+        """Publish the state a new screen starts from: the mode in force, the session, counts."""
+
+        def tell() -> None:
+            self.publish(ModeChanged(self._checkin.mode))
+            self.publish(self._day_board().state(self._checkin.clock()))
+
+        return self.run(tell)
 
     def run(self, work: Callable[[], T]) -> Future[T]:
         """Run `work` on the desk thread, after everything queued before it (store reads)."""

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from kiosk.core.model import DeskMode
 from kiosk.services.checkin import Outcome
+from kiosk.services.session_state import SessionState
 
 FACE_NAME = "人脸 face"
 
@@ -34,6 +35,7 @@ class Notice:
 
     zh: str
     en: str
+    code: str = ""  # the catalogue's key (kiosk/ui/texts.py); zh/en are the sender's fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,16 @@ class ModeChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class StaffState:
+    """Who is signed in to staff mode (empty when nobody), and why that changed."""
+
+    signed_in: bool
+    staff_id: str = ""
+    name: str = ""
+    reason: str = ""  # signed_in | signed_out | idle | no_pin
+
+
+@dataclass(frozen=True, slots=True)
 class PinAnswer:
     """A staff PIN at the desk: right, wrong, wait `wait_s` seconds, or `asked` for one."""
 
@@ -64,10 +76,11 @@ class PinAnswer:
 class FacePrompt:
     """A line for the person at the camera: liveness or verify (with a deadline), hint, unknown."""
 
-    kind: str
+    kind: str  # liveness | verify | hint | unknown
     zh: str
     en: str
     deadline: float | None = None  # time.monotonic() when a liveness challenge runs out
+    code: str = ""  # blink | turn_left | turn_right | verify | too_small | … (the catalogue key)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -76,6 +89,7 @@ class PreviewFrame:
 
     rgb: npt.NDArray[np.uint8]
     shown: Callable[[], None]
+    box: tuple[float, float, float, float] | None = None  # the face: left, top, right, bottom (0–1)
 
 
 class EnrollmentControls(Protocol):
@@ -119,6 +133,8 @@ ScreenEvent = (
     | SyncState
     | ModeChanged
     | PinAnswer
+    | StaffState
+    | SessionState
     | FacePrompt
     | PreviewFrame
     | EnrollmentOffer

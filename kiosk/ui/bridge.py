@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -29,8 +30,10 @@ from kiosk.services.screen import (
     PinAnswer,
     PreviewFrame,
     ScreenEvent,
+    StaffState,
     SyncState,
 )
+from kiosk.services.session_state import SessionState
 from kiosk.ui.lifetime import watch
 
 log = logging.getLogger(__name__)
@@ -57,9 +60,12 @@ class DeskBridge(QObject):
     sync = Signal(object)  # SyncState
     mode = Signal(object)  # ModeChanged
     pin = Signal(object)  # PinAnswer
+    staff = Signal(object)  # StaffState
+    session = Signal(object)  # SessionState
     face = Signal(object)  # FacePrompt | EnrollmentOffer | EnrollmentUpdate
     preview = Signal(object)  # PreviewFrame
     _arrived = Signal(object)  # any ScreenEvent, emitted on the publishing thread
+    _call = Signal(object)  # a callable to run on the GUI thread (post_gui)
 
     def __init__(self, desk: DeskService, *, parent: QObject) -> None:
         super().__init__(parent)
@@ -68,6 +74,7 @@ class DeskBridge(QObject):
         # Queued even when the publisher is the GUI thread: an answer is never painted from
         # inside the call that caused it.
         self._arrived.connect(self._sort, Qt.ConnectionType.QueuedConnection)
+        self._call.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
         subscription = desk.subscribe(_Relay(self))
         self._subscription: Subscription | None = subscription
         # Deleted with its parent before close(): still no publisher may reach a dead object.
@@ -79,6 +86,13 @@ class DeskBridge(QObject):
         if self._subscription is not None:
             self._subscription.close()
             self._subscription = None
+
+    def post_gui(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the GUI thread's event loop; callable from any thread (watchdog probe)."""
+        self._call.emit(fn)
+
+    def _invoke(self, fn: Callable[[], None]) -> None:
+        fn()
 
     def _sort(self, event: ScreenEvent) -> None:
         if isinstance(event, Outcome):
@@ -93,6 +107,10 @@ class DeskBridge(QObject):
             self.mode.emit(event)
         elif isinstance(event, PinAnswer):
             self.pin.emit(event)
+        elif isinstance(event, StaffState):
+            self.staff.emit(event)
+        elif isinstance(event, SessionState):
+            self.session.emit(event)
         elif isinstance(event, FacePrompt | EnrollmentOffer | EnrollmentUpdate):
             self.face.emit(event)
         elif isinstance(event, PreviewFrame):

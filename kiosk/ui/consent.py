@@ -19,38 +19,33 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate
+from kiosk.ui.texts import QT_TRANSLATE_NOOP, outcome_line, translate
 from kiosk.ui.widgets import white_label
 
-CONSENT_ZH = (
-    "开通刷脸签到需要您单独同意。\n"
-    "保存什么：由您面部计算出的特征数值（模板），不保存照片；之后每次刷脸签到，"
-    "会随签到记录保存一张小的面部截图，供主办方核查争议。\n"
-    "用途：只用于本项目（{project}）的签到和签退。\n"
-    "保存多久：到本项目数据保留期结束时删除。\n"
-    "如何撤回：随时告诉工作人员，模板立即删除。\n"
-    "不同意不影响本次签到，您可以继续刷身份证或扫码。"
-)
-CONSENT_EN = (
+CONTEXT = "Consent"
+CONSENT = QT_TRANSLATE_NOOP(
+    "Consent",
     "Face check-in needs your separate consent. We keep numbers computed from your face "
     "(a template), not a photo; each face check-in also keeps a small face picture with the "
     "record for the organizer's review of disputes. Used only for check-in and check-out at "
-    "this project, deleted when the project's retention period ends. To withdraw, tell staff "
-    "at any time: the template is deleted at once. Declining changes nothing: your check-in "
-    "stands and your card and code keep working."
+    "this project (%1), deleted when the project's retention period ends. To withdraw, tell "
+    "staff at any time: the template is deleted at once. Declining changes nothing: your "
+    "check-in stands and your card and code keep working.",
 )
-ASK = ("开通刷脸签到？", "Enable face check-in?")
-STAFF = (
-    "工作人员确认：摄像头前是持卡人本人？",
-    "Staff: is the person at the camera the cardholder?",
-)
-CAPTURING = ("请看向摄像头，保持不动", "Look at the camera and hold still")
+STAGES = {
+    "ask": QT_TRANSLATE_NOOP("Consent", "Enable face check-in?"),
+    "staff": QT_TRANSLATE_NOOP("Consent", "Staff: is the person at the camera the cardholder?"),
+    "capturing": QT_TRANSLATE_NOOP("Consent", "Look at the camera and hold still"),
+}
 RESULTS = {
-    "stored": ("已开通刷脸签到", "Face check-in is on"),
-    "declined": ("未开通。您的签到有效", "Not enabled. Your check-in stands"),
-    "timeout": ("未能采集到清晰的面部，请继续刷卡", "No clear face captured: keep using your card"),
-    "enrolled_as_other": ("此面孔已登记在他人名下，请联系工作人员",
-                          "This face is enrolled under another name — please see staff"),
-}  # fmt: skip
+    "stored": QT_TRANSLATE_NOOP("Consent", "Face check-in is on"),
+    "declined": QT_TRANSLATE_NOOP("Consent", "Not enabled. Your check-in stands"),
+    "timeout": QT_TRANSLATE_NOOP("Consent", "No clear face captured: keep using your card"),
+    "enrolled_as_other": QT_TRANSLATE_NOOP(
+        "Consent", "This face is enrolled under another name — please see staff"
+    ),
+    "failed": QT_TRANSLATE_NOOP("Consent", "Face check-in not enabled: keep using your card"),
+}
 STAGE_COLOURS = {
     "ask": "#37474f",  # slate: a question, nothing decided
     "staff": "#4527a0",  # purple: for staff, not the attendee
@@ -61,8 +56,8 @@ STAGE_COLOURS = {
 }
 
 
-def _button(text: str, colour: str) -> QPushButton:
-    button = QPushButton(text)
+def _button(colour: str) -> QPushButton:
+    button = QPushButton()
     font = QFont()
     font.setPointSize(22)
     font.setBold(True)
@@ -70,7 +65,7 @@ def _button(text: str, colour: str) -> QPushButton:
     button.setMinimumHeight(88)
     button.setStyleSheet(
         f"QPushButton {{ background: {colour}; color: white; border: 2px solid white;"
-        " border-radius: 12px; padding: 8px 24px; }"
+        " border-radius: 12px; padding: 8px 12px; }"
     )
     return button
 
@@ -102,10 +97,10 @@ class ConsentScreen(QFrame):
         for w in (self.checked_in_label, self.title_label, self.subtitle_label, self.text_label):
             layout.addWidget(w)
         row = QHBoxLayout()
-        self.accept_button = _button("同意 Agree", "#2e7d32")
-        self.decline_button = _button("不同意 Decline", "#546e7a")
-        self.confirm_button = _button("是本人，开始采集 Yes, capture", "#2e7d32")
-        self.cancel_button = _button("取消 Cancel", "#546e7a")
+        self.accept_button = _button("#2e7d32")
+        self.decline_button = _button("#546e7a")
+        self.confirm_button = _button("#2e7d32")
+        self.cancel_button = _button("#546e7a")
         for b in (self.accept_button, self.decline_button, self.confirm_button, self.cancel_button):
             row.addWidget(b)
         holder = QWidget()
@@ -118,6 +113,16 @@ class ConsentScreen(QFrame):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._timed_out)
+        for b in (self.confirm_button, self.cancel_button):
+            b.hide()  # two buttons at a time: the layout's width is never four buttons wide
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts in the language now installed (the stage shown is said again)."""
+        self.accept_button.setText(translate("Consent", "Agree"))
+        self.decline_button.setText(translate("Consent", "Decline"))
+        self.confirm_button.setText(translate("Consent", "Yes, capture"))
+        self.cancel_button.setText(translate("Consent", "Cancel"))
 
     # -- driven by the station --------------------------------------------------------------
 
@@ -126,12 +131,11 @@ class ConsentScreen(QFrame):
         self.offer = offer
         person = offer.outcome.attendee
         masked = person.document.masked() if person else ""
-        self.checked_in_label.setText(
-            f"✓ {offer.outcome.message_zh}　{masked}\n{offer.outcome.message_en}"
-        )
+        name = person.name if person else ""
+        self.checked_in_label.setText(f"✓ {name} {outcome_line(offer.outcome)}　{masked}")
         self.checked_in_label.setStyleSheet("color: white; background: #2e7d32; padding: 6px;")
-        self.text_label.setText(CONSENT_ZH.format(project=offer.project_name) + "\n\n" + CONSENT_EN)
-        self._stage("ask", *ASK)
+        self.text_label.setText(translate("Consent", CONSENT).replace("%1", offer.project_name))
+        self._stage("ask")
 
     def update_from(self, update: EnrollmentUpdate) -> None:
         """The capture ended (stored / failed / cancelled)."""
@@ -152,7 +156,7 @@ class ConsentScreen(QFrame):
     def _accept(self) -> None:
         if self.offer is not None and self.stage == "ask":
             self.offer.controls.accept()
-            self._stage("staff", *STAFF)
+            self._stage("staff")
 
     def _decline(self) -> None:
         if self.offer is not None and self.stage == "ask":
@@ -162,7 +166,7 @@ class ConsentScreen(QFrame):
     def _confirm(self) -> None:
         if self.offer is not None and self.stage == "staff":
             self.offer.controls.confirm()
-            self._stage("capturing", *CAPTURING)
+            self._stage("capturing")
 
     def _cancel(self) -> None:
         if self.offer is not None and self.stage in ("staff", "capturing"):
@@ -177,13 +181,13 @@ class ConsentScreen(QFrame):
 
     # -- painting ---------------------------------------------------------------------------
 
-    def _stage(self, stage: str, zh: str, en: str) -> None:
+    def _stage(self, stage: str, text: str = "") -> None:
         self.stage = stage
         self.setStyleSheet(
             f"ConsentScreen {{ background: {STAGE_COLOURS[stage]}; border-radius: 16px; }}"
         )
-        self.title_label.setText(zh)
-        self.subtitle_label.setText(en)
+        self.title_label.setText(text or translate("Consent", STAGES[stage]))
+        self.subtitle_label.setText("")
         self.text_label.setVisible(stage == "ask")
         self.accept_button.setVisible(stage == "ask")
         self.decline_button.setVisible(stage == "ask")
@@ -192,8 +196,7 @@ class ConsentScreen(QFrame):
         self._timer.start(self._ms.get(stage, self._result_ms))
 
     def _result(self, colour: str, key: str) -> None:
-        zh, en = RESULTS.get(key, ("未能开通刷脸签到，请继续刷卡", "Face check-in not enabled"))
-        self._stage(colour, zh, en)
+        self._stage(colour, translate("Consent", RESULTS.get(key, RESULTS["failed"])))
 
     def dismiss(self) -> None:
         """Drop the offer without a word (another presentation took the screen)."""

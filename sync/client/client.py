@@ -359,6 +359,10 @@ class SyncClient:
         """When the report is accepted, the deadline and the days left."""
         return self._call("GET", f"{p.API_PREFIX}/projects/{number}/submission", p.SubmissionWindow)
 
+    def ledger(self, number: str) -> p.LedgerStanding:
+        """Per attendee: credits left under the yearly cap before this project, and the cut."""
+        return self._call("GET", f"{p.API_PREFIX}/projects/{number}/ledger", p.LedgerStanding)
+
     def submit(self, report: p.ExecutionReport) -> p.SubmissionAnswer:
         """Submit the execution report; SubmissionRefused carries the deadline or the desks."""
         return self._call(

@@ -46,15 +46,16 @@ class ExecutionReport(Wire):
 
 
 class SubmissionWindow(Wire):
-    """When a project's report is accepted (Asia/Shanghai days), and whether it is open now."""
+    """When a project's report is accepted (the profile's zone and N), and whether it is now."""
 
     project: str
-    opens_at: datetime  # the end of the project's last day
+    opens_at: datetime  # the end of the project's last session
     deadline: datetime  # exclusive: the end of the last accepted day
     deadline_day: date  # the last day on which a submission is accepted
-    days: int  # days after the last day, from the province profile
-    state: Literal["not_open", "open", "closed"]
-    days_left: int  # whole Shanghai days left including today (0 once closed)
+    days: int  # N: days after the last day, from the province profile
+    # closing: still open, in its last days (the profile's last reminder on)
+    state: Literal["not_open", "open", "closing", "closed"]
+    days_left: int  # whole local days left including today (0 once closed)
     submitted_at: datetime | None
 
 
@@ -66,6 +67,31 @@ class SubmissionAnswer(Wire):
     accepted_at: datetime
     deadline: datetime
     lines: int
+
+
+class LedgerLine(Wire):
+    """One attendee under the yearly cap, as their project's organizer may see it.
+
+    Only this project's own figures: no other project is named or counted out.
+    """
+
+    attendee_id: str
+    left_before: Credits | None  # credits left under the cap before this project (None: no cap)
+    exempt: bool  # the profile's exemption (primary-care staff) lifts the cap
+    granted: Credits | None  # this project's accepted grant (None: not submitted yet)
+    cut: Credits  # what the cap took from this project's grant (0 when nothing)
+
+
+class LedgerStanding(Wire):
+    """GET /api/v1/projects/{number}/ledger: the credit year and yearly cap per attendee."""
+
+    project: str
+    profile: str
+    credit_year: int
+    kind: str  # the project's form: the cap that applies to it
+    cap: Credits | None  # the form's yearly cap under the profile (None: no cap)
+    cap_source: str
+    lines: list[LedgerLine]
 
 
 class ProjectStatus(Wire):

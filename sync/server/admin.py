@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,15 +35,10 @@ class ServerAdmin:
     """The administrator's view of the platform database (the CLI and `qr make` use it)."""
 
     def __init__(
-        self,
-        db_url: str | None = None,
-        *,
-        clock: Clock = utc_now,
-        submission_days: Callable[[str], int] | None = None,
-        pool: PoolSettings | None = None,
+        self, db_url: str | None = None, *, clock: Clock = utc_now, pool: PoolSettings | None = None
     ):
         self.db = open_database(db_url or default_db_url(), pool=pool)
-        self.platform = Platform(self.db, clock=clock, submission_days=submission_days)
+        self.platform = Platform(self.db, clock=clock)
         self.actor = _actor()
 
     def close(self) -> None:
@@ -123,6 +117,12 @@ class ServerAdmin:
     def revoke(self, device_id: str, *, reason: str) -> None:
         """Revoke a compromised device: its token is refused from now on, the reason recorded."""
         self.platform.end_device(device_id, state="revoked", reason=reason, actor=self.actor)
+
+    def set_cap_exempt(self, numbers: list[str], *, reason: str) -> int:
+        """Mark people the yearly-cap exemption covers (primary-care staff); how many were new."""
+        from sync.server.ledger import set_exempt
+
+        return set_exempt(self.platform, numbers, reason=reason, actor=self.actor)
 
     # ---- status --------------------------------------------------------------------------
 

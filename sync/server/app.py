@@ -114,11 +114,10 @@ def create_app(
     clock: Clock = utc_now,
     supported_versions: Sequence[int] = p.SUPPORTED_VERSIONS,
     max_body: int = p.MAX_BODY_BYTES,
-    submission_days: Callable[[str], int] | None = None,
 ) -> FastAPI:
     """The API over a database (URL or Database); clock and versions injectable for tests."""
     db = database if isinstance(database, Database) else open_database(database)
-    platform = Platform(db, clock=clock, submission_days=submission_days)
+    platform = Platform(db, clock=clock)
     app = FastAPI(
         title="cme-kiosk platform",
         version=str(p.PROTOCOL_VERSION),

@@ -309,6 +309,32 @@ walk_ins = Table(
 )  # fmt: skip
 
 
+# ---- the credit ledger: each person's accepted grants across projects (sync.server.ledger) -----
+# One row per project and person, replaced by the project's latest accepted submission. The
+# yearly caps are applied over it in order of activity date, never stored.
+ledger_grants = Table(
+    "ledger_grants", metadata,
+    Column("project", _S, ForeignKey("projects.number"), primary_key=True),
+    Column("id_number", String(32), primary_key=True),  # the person across projects
+    Column("attendee_id", _S, nullable=False),  # the project's reference
+    Column("kind", String(40), nullable=False),  # the project's form (face_to_face, remote, …)
+    Column("credit_year", Integer, nullable=False),  # under the project's profile
+    Column("activity_date", String(10), nullable=False),  # ISO day the credits are dated
+    Column("credits", String(12), nullable=False),  # decimal text: exact on every backend
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+Index("ledger_by_person", ledger_grants.c.id_number, ledger_grants.c.credit_year)
+
+# People the profiles' yearly-cap exemption covers (primary-care staff), set by the admin.
+cap_exemptions = Table(
+    "cap_exemptions", metadata,
+    Column("id_number", String(32), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+
+
 def normalise_url(url_or_path: str) -> str:
     """A SQLAlchemy URL from a URL or a plain file path; PostgreSQL always through psycopg 3."""
     if "://" not in url_or_path:

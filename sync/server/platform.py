@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from sync import signing
 from sync.protocol import Enrollment, EnrollRequest, b64_bytes
 from sync.server import db as t
 from sync.server.db import Database
-from sync.server.profiles import profile_submission_days
+from sync.server.profiles import creation_problems
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +91,9 @@ _BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_h
 class Platform:
     """The platform's rules over its database; every method is one transaction."""
 
-    def __init__(
-        self,
-        db: Database,
-        *,
-        clock: Clock = utc_now,
-        submission_days: Callable[[str], int] | None = None,
-    ):
+    def __init__(self, db: Database, *, clock: Clock = utc_now):
         self.db = db
         self.now = clock
-        self.submission_days = submission_days or profile_submission_days
 
     def audit(
         self, conn: Connection, *, actor: str, action: str, project: str | None,
@@ -120,7 +112,17 @@ class Platform:
     def create_project(
         self, project: Project, *, actor: str, update_existing: bool = False
     ) -> bool:
-        """Create a project with its keys, or update its definition; True if it was new."""
+        """Create a project with its keys, or update its definition; True if it was new.
+
+        A project whose profile the platform cannot load, or that lacks the submission window's
+        figures, is refused (422 `profile_unusable`): no window is decided by a default.
+        """
+        problems = creation_problems(project)
+        if problems:
+            raise PlatformError(
+                422, "profile_unusable",
+                f"project {project.number} refused: {'; '.join(problems)}", problems=problems,
+            )  # fmt: skip
         now = self.now()
         data = json.dumps(project_to_dict(project), ensure_ascii=False, sort_keys=True)
         with self.db.write() as conn:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import datetime
 
 from sqlalchemy import Connection, Table, func, insert, select
 
+from kiosk.core.credits.submission import submission_window
 from kiosk.core.model import Project
 from kiosk.core.project_file import project_to_dict
-from kiosk.core.timeutil import end_of_local_day, local_day
 from sync.protocol import (
     ChangesPage,
     ExecutionReport,
@@ -26,8 +25,10 @@ from sync.protocol import (
     b64,
 )
 from sync.server import db as t
+from sync.server.ledger import record_grants
 from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
+from sync.server.profiles import UnusableProfile, project_profile
 from sync.server.records import completeness_of
 
 log = logging.getLogger(__name__)
@@ -124,27 +125,22 @@ def changes(
 def window(
     platform: Platform, project: Project, conn: Connection, *, now: datetime | None = None
 ) -> SubmissionWindow:
-    """The submission window: from the end of the last day to the end of its Nth day after."""
-    now = now or platform.now()
-    days = platform.submission_days(project.profile)
-    opens = end_of_local_day(project.last_day)
-    deadline_day = project.last_day + timedelta(days=days)
-    deadline = end_of_local_day(deadline_day)
-    state: Literal["not_open", "open", "closed"]
-    if now < opens:
-        state, left = "not_open", days
-    elif now < deadline:
-        state, left = "open", (deadline_day - local_day(now)).days + 1
-    else:
-        state, left = "closed", 0
+    """The submission window from the project's profile: from the end of its last session to the
+    end of the Nth day after its last day (kiosk.core.credits.submission; no default here)."""
+    try:
+        profile = project_profile(project)
+    except UnusableProfile as exc:
+        raise PlatformError(409, "profile_unusable", str(exc)) from None
+    core = submission_window(project, profile, now=now or platform.now())
     submitted = conn.execute(
         select(func.max(t.submissions.c.received_at)).where(
             t.submissions.c.project == project.number
         )
     ).scalar()
     return SubmissionWindow(
-        project=project.number, opens_at=opens, deadline=deadline, deadline_day=deadline_day,
-        days=days, state=state, days_left=left, submitted_at=submitted,
+        project=project.number, opens_at=core.opens_at, deadline=core.closes_at,
+        deadline_day=core.deadline_day, days=core.days, state=core.state.value,
+        days_left=core.days_left, submitted_at=submitted,
     )  # fmt: skip
 
 
@@ -195,7 +191,8 @@ def submit(
         if win.state == "not_open":
             raise PlatformError(
                 409, "submission_not_open",
-                f"the report is accepted from the end of the last day ({win.opens_at.isoformat()})",
+                "the report is accepted from the end of the project's last session"
+                f" ({win.opens_at.isoformat()})",
                 opens_at=win.opens_at.isoformat(),
             )  # fmt: skip
         if win.state == "closed":
@@ -225,9 +222,10 @@ def submit(
                 body=body,
             ).returning(t.submissions.c.id)
         ).scalar_one()  # fmt: skip
+        granted = record_grants(conn, project, report, submission_id=int(sid), at=now)
         platform.audit(
             conn, actor=device.id, action="submission", project=number, subject=str(sid),
-            detail=f"{len(report.lines)} lines",
+            detail=f"{len(report.lines)} lines, {granted} grants in the ledger",
         )  # fmt: skip
     return SubmissionAnswer(
         submission_id=int(sid), project=number, accepted_at=now, deadline=win.deadline,

@@ -76,6 +76,12 @@ def head() -> str:
     return _revisions()[0]
 
 
+def next_revision_id() -> str:
+    """The id a new revision gets: one past the highest numbered one (named ids are skipped)."""
+    numbered = [int(r) for r in _revisions()[1] if r.isdigit()]
+    return f"{max(numbered, default=0) + 1:04d}"
+
+
 def _state(conn: Connection) -> SchemaState:
     tables = set(inspect(conn).get_table_names())
     if _VERSION_TABLE not in tables:
@@ -152,7 +158,6 @@ def draft(message: str, *, into: Path) -> Path:
     For platform developers: it compares a scratch database at the newest revision with
     sync.server.db.metadata; read and finish the draft, then move it to migrations/versions/.
     """
-    target = head()
     versions = Path(str(resources.files("sync.server.migrations") / "versions"))
     with tempfile.TemporaryDirectory() as scratch:
         db = Database(f"sqlite:///{Path(scratch) / 'head.sqlite3'}")
@@ -166,7 +171,7 @@ def draft(message: str, *, into: Path) -> Path:
                 )
                 script = command.revision(
                     cfg, message=message, autogenerate=True, version_path=str(into),
-                    rev_id=f"{int(target) + 1:04d}",
+                    rev_id=next_revision_id(),
                 )  # fmt: skip
         finally:
             db.dispose()

@@ -172,9 +172,9 @@ def test_withdrawal_and_retention_delete_templates(
     f.accept()
     f.confirm_cardholder(staff="staff-07")
     assert capture(f) is EnrollmentState.STORED
-    assert withdraw(store=store, gallery=gallery, project=PROJECT, attendee_id="A2")
+    assert withdraw(store=store.records, gallery=gallery, project=PROJECT, attendee_id="A2")
     assert store.records.face_templates(PROJECT) == {} and len(gallery) == 0
-    assert not withdraw(store=store, gallery=gallery, project=PROJECT, attendee_id="A2")
+    assert not withdraw(store=store.records, gallery=gallery, project=PROJECT, attendee_id="A2")
     # Withdrawn: the face is a stranger again.
     events: list[FaceEvent] = []
     desk = FaceDesk(engine=engine, gallery=gallery, on_event=events.append, policy="off")
@@ -183,7 +183,7 @@ def test_withdrawal_and_retention_delete_templates(
     assert [type(e) for e in events] == [FaceUnknown]
     # Retention: purging the project removes its templates; the gallery drops the project.
     roster = [(ft.ENROLL / "obama" / "obama.jpg").read_bytes()]
-    enroll_from_roster(engine=engine, store=store, gallery=gallery, project=PROJECT,
+    enroll_from_roster(engine=engine, store=store.records, gallery=gallery, project=PROJECT,
                        attendee_id="A1", photos=roster, consent_at=CONSENT)  # fmt: skip
     assert set(store.records.face_templates(PROJECT)) == {"A1"}
     store.purge_project(PROJECT, now=at(DAY2, 23))
@@ -202,7 +202,7 @@ def test_roster_photos_enroll_with_reasons_for_unusable_ones(
         (ft.FACES / "obama-240p.jpg").read_bytes(),
         b"\x89PNG\r\n\x1a\n broken",
     ]
-    result = enroll_from_roster(engine=engine, store=store, gallery=gallery, project=PROJECT,
+    result = enroll_from_roster(engine=engine, store=store.records, gallery=gallery, project=PROJECT,
                                 attendee_id="A1", photos=photos, consent_at=CONSENT)  # fmt: skip
     assert result.encodings.shape == (2, 128)
     assert result.problems[0] == "photo 3: several faces of similar size"

@@ -12,8 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from kiosk.core.credits.exports import EXPORT_COLUMNS
 from kiosk.core.ids import mask_number
 from kiosk.core.model import Project
+from kiosk.reports.pdf import IDS_FULL, IDS_MASKED
 from kiosk.reports.xlsx import SHEET
 from sync.server.corrections import listing
 from tests.support.cli import run_cli as _run
@@ -74,6 +76,10 @@ def test_review_correct_assess_export_and_submit(
     assert mask_number(A1) in out and A1 not in out  # ID numbers masked on screen
     assert "6.5" in out and "缺签退" in out and "提交截止 2026-06-04" in out
     assert "d1-am 3.5, d1-pm 3.0" in out  # the sessions behind the hours
+    # The project under its profile: the demo's mistake (ID cards at an Inner Mongolia
+    # provincial project) is named before anyone checks in; the credit year and its requirement.
+    assert "注意：本项目启用了身份证、IC卡、人工登记考勤，但" in out and "（第十六条）" in out
+    assert "学分年度 2026（2026-01-01 至 2026-12-31，第十八条）；年度要求 25 学分（第四条）" in out
     assert f"to resolve before submitting: missing_checkout: 王芳 ({mask_number(A2)})" in out
     assert f"{mask_number(A3)}" in out and "(absent)" in out  # on the roster, never came
 
@@ -104,26 +110,35 @@ def test_review_correct_assess_export_and_submit(
     assert code == 0 and "to resolve" not in out
     rows = list(load_workbook(xlsx)[SHEET].iter_rows(values_only=True))[1:]
     assert {r[0] for r in rows} == {A1, A2}
-    assert next(r for r in rows if r[0] == A2)[9:] == ("不合格（52分）", 0)
-    assert "王芳" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    a2 = dict(zip(EXPORT_COLUMNS, next(r for r in rows if r[0] == A2), strict=True))
+    assert (a2["考核结果"], a2["学分"]) == ("不合格（52分）", 0)
+    # The organizer's check-out is a correction, not a method the province refuses.
+    assert a2["标记"] == "考核不合格、经组织者更正（人工）"
+    sheet = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "王芳" in sheet and IDS_MASKED in sheet and A1 not in sheet
+    code, out, _ = _run(capsys, "organizer", "report", number, "--pdf", str(pdf), "--full-ids")
+    assert code == 0 and "(full ID numbers)" in out
+    sheet = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert A1 in sheet and IDS_FULL in sheet
     assert stat.S_IMODE(xlsx.stat().st_mode) == stat.S_IMODE(pdf.stat().st_mode) == 0o600
 
     code, out, _ = _run(capsys, "organizer", "report", number, "--json")
     by_id = {json.loads(line)["id_number"]: json.loads(line) for line in out.splitlines()}
     assert by_id[A1]["credits"] == 2.1 and by_id[A2]["credits"] == 0.0
 
-    # Before the last day has ended the platform does not accept the report yet.
-    server.clock.set(at(DAY2, 12))
+    # Before the last session has ended the window is not open: refused, and told when.
+    server.clock.set(at(DAY2, 11))
     code, out, err = _run(capsys, "organizer", "submit", number)
-    assert code == 1 and "the platform refused the submission (submission_not_open)" in err
-    assert "corrections sent: 1 new, 0 already on the platform" in out  # before the report
+    assert code == 1 and "提交窗口尚未开放（2026-05-21 11:30 最后一场结束后开放）" in out
+    assert "not submitted: the window opens at 2026-05-21 11:30, when the last session ends" in err
 
     server.clock.set(at(DAY2 + timedelta(days=9), 10))  # 5 days left: warned
     code, out, err = _run(capsys, "organizer", "submit", number)
     assert code == 0, err
-    assert "提交截止 2026-06-04（还剩 5 天）" in out and "warning: Submit by 2026-06-04" in err
+    assert "提交窗口已开放，提交截止 2026-06-04（还剩 5 天）" in out
+    assert "warning: Submit by 2026-06-04" in err
     assert "submitted 2 line(s)" in out
-    assert "corrections sent: 0 new, 1 already on the platform" in out
+    assert "corrections sent: 1 new, 0 already on the platform" in out  # before the report
     assert server.admin.status(number).window.submitted_at is not None
     # The correction reached the platform: who, what, when, why, under the attendee's reference.
     kept = listing(server.admin.platform, number).corrections
@@ -147,8 +162,8 @@ def test_review_correct_assess_export_and_submit(
     server.clock.set(at(DAY2 + timedelta(days=15), 9))  # the day after the deadline
     code, out, err = _run(capsys, "organizer", "submit", number)
     assert code == 1
-    assert "已过 1 天" in out
-    assert "the platform refused the submission (submission_deadline_passed)" in err
+    assert "提交窗口已关闭：提交截止 2026-06-04 已过 1 天" in out
+    assert "not submitted: the deadline 2026-06-04 has passed (第十三条)" in err
 
     audit = json.loads(next((data_dir / "organizer").glob("*/corrections.json")).read_text())
     assert audit[0]["correction"]["by"] == "王老师" and audit[0]["before"] == {}
@@ -254,3 +269,43 @@ def test_a_walk_in_is_reviewed_under_the_id_number_its_desk_uploaded(
         assert "临时登记" in out  # still flagged for the organizer's review
     finally:
         server.stop()
+
+
+@pytest.mark.timeout(120)
+def test_the_next_report_pulls_only_what_changed(
+    platform: tuple[LiveServer, Project], capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    import sqlite3
+
+    server, project = platform
+    _enroll(capsys, server, project.number)
+    code, out, _ = _run(capsys, "organizer", "report", project.number)
+    assert code == 0 and f"{mask_number(A3)}" in out and "(absent)" in out
+    assert "数据截至 2026-05-20 07:00（平台时间）" in out  # the platform's clock at the pull
+    (copy,) = (data_dir / "organizer").glob("*/pulled.sqlite3")
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+    def state() -> tuple[str, int, list[str]]:
+        with sqlite3.connect(copy) as db:
+            cursor = db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()[0]
+            events = db.execute("SELECT count(*) FROM events").fetchone()[0]
+            columns = [r[1] for r in db.execute("PRAGMA table_info(attendees)")]
+        return cursor, events, columns
+
+    first, events, columns = state()
+    assert events == 5 and "qr_secret" not in columns  # no rotating-code secret is kept
+    desk = enroll(server, project.number, "B")
+    desk.upload(desk.record("A3", at=at(DAY1, 9), method="face"))
+    code, out, _ = _run(capsys, "organizer", "report", project.number)
+    second, events, _ = state()
+    assert code == 0 and events == 6 and int(second) > int(first)
+    line = next(ln for ln in out.splitlines() if mask_number(A3) in ln)
+    assert "缺签退" in line and "(absent)" not in line  # the new record, from the changes only
+    # Enrolled again (another device): the copy of the old enrollment is not trusted.
+    with sqlite3.connect(copy) as db:
+        db.execute("INSERT INTO events VALUES ('stale', 'A1', 'in', 'qr', 'X', ?, '', 0)",
+                   (at(DAY1, 10).isoformat(),))  # fmt: skip
+    assert state()[1] == 7
+    _enroll(capsys, server, project.number)
+    code, _, _ = _run(capsys, "organizer", "report", project.number)
+    assert code == 0 and state()[1] == 6

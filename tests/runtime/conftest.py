@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.support.desk import DeskRig, desk_rig
+from tests.support.desk import DeskRig, desk_language, desk_rig
 from tests.support.faces import engine, photos
 from tests.support.pcscd import (
     claim_client_socket,
@@ -26,6 +26,13 @@ claim_client_socket()
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Remove the private PC/SC socket's directory."""
     release_client_socket()
+
+
+@pytest.fixture
+def zh(qapp: QApplication) -> Iterator[None]:
+    """The desk's default language, for tests that look at its window."""
+    with desk_language("zh"):
+        yield
 
 
 @pytest.fixture

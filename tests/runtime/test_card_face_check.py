@@ -131,7 +131,7 @@ def test_someone_else_at_the_camera_is_refused_with_the_card_kept_as_an_hmac(
 
 
 def test_nobody_at_the_camera_is_refused_after_the_time_limit(
-    rig: DeskRig, sam: SamSimulator, photos: PhotoCache, tmp_path: Path
+    rig: DeskRig, sam: SamSimulator, photos: PhotoCache, tmp_path: Path, zh: None
 ) -> None:
     enroll_photos(rig, photos, "A1", "obama")
     verify_cards(rig)
@@ -140,16 +140,16 @@ def test_nobody_at_the_camera_is_refused_after_the_time_limit(
     start_desk(rig, sam, empty)
     sam.place(resident_card(**A1_CARD))
     # The screen asks for the face meanwhile: big, with the seconds left.
-    assert wait_for(lambda: window.name_label.text() == VERIFY_ZH, 5)
+    assert wait_for(lambda: window.card.name_label.text() == VERIFY_ZH, 5)
     tapped = time.monotonic()
-    assert "秒" in window.detail_label.text()
+    assert "秒" in window.card.line_label.text()
     out = rig.outcomes.wait(1, timeout=10)
     assert time.monotonic() - tapped > 1.0  # held for the 1.5 s limit, not answered at once
     assert out.status is Status.REFUSED and out.reason == "face_verify_timeout"
     assert (out.message_zh, out.message_en) == (UNVERIFIED_ZH, UNVERIFIED_EN)
     assert [d["reason"] for d in rig.store.records.denied()] == ["face_verify_timeout"]
     assert rig.store.records.events() == []
-    assert wait_for(lambda: window.message_label.text() == UNVERIFIED_ZH, 5)
+    assert wait_for(lambda: window.card.line_label.text() == UNVERIFIED_ZH, 5)
     window.close()
 
 

@@ -15,8 +15,8 @@ from kiosk.core.model import Method
 from kiosk.runtime import credential_for
 from kiosk.runtime.cards import SAM_NAME
 from kiosk.services.checkin import Status
+from kiosk.ui import theme
 from kiosk.ui.bridge import DeviceStatus
-from kiosk.ui.desk_window import COLOURS
 from sync.store import Store
 from tests.support.desk import DeskRig, wait_for
 
@@ -35,7 +35,7 @@ def sam(tmp_path: Path) -> Iterator[SamSimulator]:
 
 
 def test_id_card_is_committed_then_shown_green(
-    rig: DeskRig, sam: SamSimulator, qapp: QApplication
+    rig: DeskRig, sam: SamSimulator, qapp: QApplication, zh: None
 ) -> None:
     window = rig.window()
     rig.runtime({"sam": {"enabled": True, "port": sam.port}})
@@ -49,8 +49,8 @@ def test_id_card_is_committed_then_shown_green(
     assert [e.event.uuid for e in other.records.events()] == [out.event.uuid]
     other.close()
     # The window got it on the GUI thread, through the queued signal.
-    assert wait_for(lambda: COLOURS[Status.ACCEPTED] in window.card.styleSheet())
-    assert window.name_label.text() == "张伟"
+    assert wait_for(lambda: theme.GREEN in window.card.styleSheet())
+    assert window.card.name_label.text() == "张伟" and window.card.line_label.text() == "签到成功"
     assert rig.outcomes.threads == {"MainThread"}
     window.close()
 

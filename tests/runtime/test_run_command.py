@@ -18,6 +18,7 @@ import pytest
 from drivers.sim.serial_scanner import SimSerialScanner
 from kiosk.core.timeutil import SHANGHAI, local_day, utc_now
 from sync.store import Store
+from tests.support.notify import NotifyListener
 from tests.support.qr import PlatformKeys
 from tests.support.roster import make_project, make_roster
 
@@ -100,7 +101,8 @@ def test_run_comes_up_checks_in_and_stops_on_sigterm(
     kiosk = Kiosk(["run"], env)
     ready = kiosk.wait_line("cme-kiosk: desk ready")
     assert "project 2026-15-01-001, desk A" in ready
-    kiosk.wait_line("扫码枪 serial: connected")
+    # Logged whenever it connects, before or after READY.
+    kiosk.wait_line("device 扫码枪 serial: ok")
     scanner.scan(ticket)
     kiosk.wait_line("recorded in seq=1 qr")
     began = time.monotonic()
@@ -124,3 +126,34 @@ def test_run_without_a_project_says_so(data_dir: Path) -> None:
     assert done.returncode == 2
     assert "no project on this kiosk yet" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("store_bytes", "code", "trigger"),
+    [
+        (None, 2, False),  # no project yet: a restart cannot help, so systemd is not asked to
+        (b"not a database " * 8, 1, True),  # a crash: cage would hide it, the watchdog will not
+    ],
+)
+def test_kiosk_mode_reports_a_failed_run_to_systemd(
+    data_dir: Path, store_bytes: bytes | None, code: int, trigger: bool
+) -> None:
+    if store_bytes is not None:
+        (data_dir / "kiosk.sqlite3").write_bytes(store_bytes)
+    listener = NotifyListener(f"@cme-kiosk-run-test-{os.getpid()}-{code}")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CME_KIOSK_DATA_DIR=str(data_dir))
+    env["NOTIFY_SOCKET"] = listener.address
+    env.pop("CME_KIOSK_CONFIG", None)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "run", "--kiosk"],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == code, done.stderr
+        if trigger:
+            listener.wait_for("WATCHDOG=trigger", timeout=5)
+        else:
+            time.sleep(0.2)  # a datagram sent before exit has arrived by now
+            assert listener.lines() == []
+    finally:
+        listener.close()

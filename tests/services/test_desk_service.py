@@ -14,23 +14,35 @@ from kiosk.core.model import DeskMode
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
 from kiosk.services.desk import DeskService
 from kiosk.services.pins import PinGuard
-from kiosk.services.screen import ModeChanged, PinAnswer, ScreenEvent
+from kiosk.services.screen import ModeChanged, PinAnswer, ScreenEvent, StaffState
 from sync.store import Store
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 
 
-class SlowStore:
-    """The real store whose commits take `delay` seconds (a slow SD card), counted."""
+class SlowRecords:
+    """The real store's records whose commits take `delay` seconds (a slow SD card)."""
 
-    def __init__(self, store: Store, delay: float) -> None:
-        self._store = store
+    def __init__(self, records: Any, delay: float) -> None:
+        self._records = records
         self.delay = delay
         self.committing = threading.Event()
 
     def append_event(self, *args: Any, **kw: Any) -> Any:
         self.committing.set()
         time.sleep(self.delay)
-        return self._store.records.append_event(*args, **kw)
+        return self._records.append_event(*args, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._records, name)
+
+
+class SlowStore:
+    """The real store with slow commits."""
+
+    def __init__(self, store: Store, delay: float) -> None:
+        self._store = store
+        self.records = SlowRecords(store.records, delay)
+        self.committing = self.records.committing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -117,22 +129,31 @@ def test_closed_subscription_hears_nothing_more(store: Store) -> None:
     assert len(heard.of(Outcome)) == 1
 
 
-def test_mode_change_behind_the_staff_pin(store: Store) -> None:
+def test_staff_sign_in_and_mode_change_behind_the_staff_pin(store: Store) -> None:
     desk = desk_over(store)
     heard = Heard()
     desk.subscribe(heard)
     desk.change_mode(DeskMode.OUT).result(10)  # no PIN set yet: at once
     assert heard.of(ModeChanged) == [ModeChanged(DeskMode.OUT)]
     PinGuard(store, "staff").set_pin("284619")
-    desk.change_mode(DeskMode.AUTO).result(10)
+    desk.change_mode(DeskMode.AUTO).result(10)  # a PIN now: staff must sign in first
     assert heard.of(PinAnswer) == [PinAnswer(ok=False, asked=True)]
-    desk.change_mode(DeskMode.AUTO, pin="111111").result(10)
-    assert heard.of(PinAnswer)[-1] == PinAnswer(ok=False)
     assert desk.checkin.mode is DeskMode.OUT
-    desk.change_mode(DeskMode.AUTO, pin="284619").result(10)
+    desk.sign_in().result(10)
+    assert heard.of(PinAnswer)[-1] == PinAnswer(ok=False, asked=True)
+    desk.sign_in("111111").result(10)
+    assert heard.of(PinAnswer)[-1] == PinAnswer(ok=False)
+    assert heard.of(StaffState) == []
+    desk.sign_in("284619").result(10)
     assert heard.of(PinAnswer)[-1] == PinAnswer(ok=True)
+    assert heard.of(StaffState) == [StaffState(signed_in=True, reason="signed_in")]
+    desk.change_mode(DeskMode.AUTO).result(10)
     assert heard.of(ModeChanged)[-1] == ModeChanged(DeskMode.AUTO)
     assert desk.checkin.mode is DeskMode.AUTO
+    desk.sign_out(reason="idle").result(10)
+    assert heard.of(StaffState)[-1] == StaffState(signed_in=False, reason="idle")
+    desk.change_mode(DeskMode.IN).result(10)
+    assert desk.checkin.mode is DeskMode.AUTO  # signed out: refused
     desk.stop()
 
 

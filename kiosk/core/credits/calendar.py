@@ -30,11 +30,15 @@ def credit_year_bounds(year: int, rule: CreditYear) -> tuple[date, date]:
     return first, date(begins + 1, rule.start_month, rule.start_day) - timedelta(days=1)
 
 
+def activity_day(project: Project, profile: Profile) -> date:
+    """The day the project's credits are dated (the profile says its first or its last day)."""
+    counted_on = profile.credit_year.counted_on.value
+    return project.last_day if counted_on == "last_day" else project.first_day
+
+
 def project_credit_year(project: Project, profile: Profile) -> int:
     """The credit year the project's credits count in (the profile says which day decides)."""
-    rule = profile.credit_year
-    day = project.last_day if rule.counted_on.value == "last_day" else project.first_day
-    return credit_year(day, rule)
+    return credit_year(activity_day(project, profile), profile.credit_year)
 
 
 def submission_deadline(project: Project, profile: Profile) -> date:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
+from typing import cast
 
-from kiosk.core.credits.amounts import as_json_number, quantize, show, show_exact
+from kiosk.core.credits.amounts import RoundingMode, as_json_number, quantize, show, show_exact
 from kiosk.core.credits.assessment import Assessment
 from kiosk.core.credits.calendar import project_credit_year
 from kiosk.core.credits.hours import Piece, clip
 from kiosk.core.credits.pairing import pair_attendee
 from kiosk.core.credits.records import DESK_FLAGS, AttendanceRecord, CreditFlag, Person
+from kiosk.core.credits.schedule import Schedule
 from kiosk.core.ids import normalise
 from kiosk.core.model import Project, Role
-from kiosk.core.rules.schema import FormRules, Profile, Rate
+from kiosk.core.rules.schema import FormRules, Profile, Rate, Sourced
 from kiosk.core.timeutil import SHANGHAI, format_local
 
 
@@ -48,6 +51,16 @@ class AttendeeCredits:
     explanation: tuple[str, ...]
     assessment: Assessment | None
     credit_year: int
+    # Dotted paths of the provisional figures (no text the project has says them) these credits
+    # rest on: when any, the credits are computed but labelled 暂定.
+    provisional_basis: tuple[str, ...] = ()
+    yearly_cut: Decimal = Decimal(0)  # credits the yearly cap took from this project
+    arrivals: tuple[datetime, ...] = ()  # each stay's check-in, after merging repeats
+
+    @property
+    def credits_provisional(self) -> bool:
+        """The credits rest on a figure no text the project has says (shown as 暂定)."""
+        return bool(self.provisional_basis)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -76,21 +89,40 @@ class AttendeeCredits:
             "capped": self.capped,
             "flags": sorted(f.value for f in self.flags),
             "explanation": "; ".join(self.explanation),
+            # Added by issue 16, after the fixed keys: the credit year and 暂定.
+            "credit_year": self.credit_year,
+            "credits_provisional": self.credits_provisional,
+            "provisional_figures": list(self.provisional_basis),
         }
 
 
 def _hours(minutes: int, profile: Profile) -> Decimal:
     r = profile.rounding
-    return quantize(Fraction(minutes, 60), r.hours_step, r.hours_mode)
+    return _minutes_as_hours(minutes, r.hours_step, r.hours_mode)
+
+
+@lru_cache(maxsize=4096)
+def _minutes_as_hours(minutes: int, step: Decimal, mode: RoundingMode) -> Decimal:
+    # Pure and called for every session line: a project's few distinct lengths are cached.
+    return quantize(Fraction(minutes, 60), step, mode)
 
 
 def _rate_credits(
-    hours: Decimal, rate: Rate, rules: FormRules, *, short: Decimal | None, profile: Profile
+    hours: Decimal,
+    rate: Rate,
+    rules: FormRules,
+    *,
+    short: Decimal | None,
+    profile: Profile,
+    relied: list[Sourced],
 ) -> tuple[Decimal, str]:
     """Credits for `hours` at `rate`, and the sentence that shows the arithmetic."""
     r = profile.rounding
     per = f"{show(rate.credits, places=0)} per {show(rate.per_hours, places=0)} h, {rate.source}"
     blocks = Fraction(hours) / Fraction(rate.per_hours)
+    relied.append(rate)
+    if blocks.denominator != 1:
+        relied.append(rules.partial_blocks)  # a part of a block: how it counts matters
     if rules.partial_blocks.value == "proportional":
         exact = blocks * Fraction(rate.credits)
         got = quantize(exact, r.credit_step, r.credit_mode)
@@ -109,6 +141,7 @@ def _rate_credits(
         )
     rule = rules.short_session
     if short is not None and rule is not None and hours >= rule.min_hours:
+        relied.append(rule)
         got = quantize(Fraction(short), r.credit_step, r.credit_mode)
         return got, (
             f"{show(hours)} h is shorter than {show(rate.per_hours, places=0)} h but at least"
@@ -120,11 +153,33 @@ def _rate_credits(
     )
 
 
-def _speaking(person: Person, project: Project) -> tuple[frozenset[str], bool, str | None]:
+def _rate_credits_memo(
+    hours: Decimal,
+    rate: Rate,
+    rules: FormRules,
+    *,
+    short: Decimal | None,
+    profile: Profile,
+    relied: list[Sourced],
+    plan: Schedule,
+) -> tuple[Decimal, str]:
+    """`_rate_credits`, computed once per run for each (hours, rate): thousands share a few."""
+    key = ("rate", hours, id(rate), id(rules), short, id(profile))
+    hit = cast("tuple[Decimal, str, tuple[Sourced, ...]] | None", plan.memo.get(key))
+    if hit is None:
+        used: list[Sourced] = []
+        got, text = _rate_credits(hours, rate, rules, short=short, profile=profile, relied=used)
+        hit = (got, text, tuple(used))
+        plan.memo[key] = hit
+    relied.extend(hit[2])
+    return hit[0], hit[1]
+
+
+def _speaking(person: Person, plan: Schedule) -> tuple[frozenset[str], bool, str | None]:
     """Sessions the person teaches, whether they are a speaker, and a note when unscheduled."""
     me = normalise(person.id_number)
-    own = frozenset(s.id for s in project.sessions if me in {normalise(n) for n in s.speakers})
-    listed = me in {normalise(n) for n in project.speakers}
+    own = plan.taught.get(me, frozenset())
+    listed = me in plan.listed
     if own:
         return own, True, None
     if listed:
@@ -147,10 +202,11 @@ def _speaking(person: Person, project: Project) -> tuple[frozenset[str], bool, s
 
 @dataclass(slots=True)
 class _Why:
-    """Flags and explanation lines gathered while computing one attendee."""
+    """Flags, explanation lines and the figures relied on, gathered for one attendee."""
 
     flags: set[CreditFlag]
     notes: list[str]
+    relied: list[Sourced] = field(default_factory=list)
 
     def add(self, flag: CreditFlag, note: str | None = None) -> None:
         self.flags.add(flag)
@@ -166,6 +222,7 @@ def _assess(
     why: _Why,
 ) -> Decimal:
     """Participant credits after the assessment rule (speaker credits never depend on it)."""
+    why.relied.append(rules.assessment_required)
     if not rules.assessment_required.value:
         return credits
     src = rules.assessment_required.source
@@ -192,26 +249,36 @@ def _assess(
 
 def _caps(
     rules: FormRules, credits: Decimal, *, prior: Decimal, exempt: bool, why: _Why
-) -> Decimal:
-    """Apply the per-project cap, then the yearly cap given what the year already holds."""
+) -> tuple[Decimal, Decimal]:
+    """Apply the per-project cap, then the yearly cap; the credits and what the year cap took."""
     cap = rules.project_max_credits
     if cap is not None and credits > cap.value:
+        why.relied.append(cap)
         why.add(
             CreditFlag.PROJECT_CAP,
             f"{show(credits)} capped at {show(cap.value)} per project ({cap.source})",
         )
         credits = cap.value.quantize(credits)
     yearly = rules.yearly_max_credits
-    if yearly is not None and not exempt:
-        room = max(Decimal(0), yearly.value - prior)
-        if credits > room:
-            why.add(
-                CreditFlag.YEARLY_CAP,
-                f"{show(credits)} capped at {show(room)}: {show(prior)} of the"
-                f" {show(yearly.value)} a year already earned ({yearly.source})",
-            )
-            credits = room.quantize(credits)
-    return credits
+    if yearly is None:
+        return credits, Decimal(0)
+    room = max(Decimal(0), yearly.value - prior)
+    if credits <= room:
+        return credits, Decimal(0)
+    excused = rules.yearly_cap_exempt
+    if exempt and excused is not None:
+        why.notes.append(
+            f"not capped at {show(room)} a year: {excused.value} are exempt ({excused.source})"
+        )
+        return credits, Decimal(0)
+    why.relied.append(yearly)
+    why.add(
+        CreditFlag.YEARLY_CAP,
+        f"{show(credits)} capped at {show(room)}: {show(prior)} of the"
+        f" {show(yearly.value)} a year already earned ({yearly.source})",
+    )
+    capped = room.quantize(credits)
+    return capped, credits - capped
 
 
 def _review_flags(
@@ -224,12 +291,20 @@ def _review_flags(
     """Flags that change no figure but need the organizer: desk flags, methods, walk-ins."""
     desk = {DESK_FLAGS[f] for r in records for f in r.flags if f in DESK_FLAGS}
     why.flags |= desk - {CreditFlag.OUT_WITHOUT_IN}  # recomputed from the pairs instead
+    if person.corrected or any(r.corrected for r in records):
+        why.add(
+            CreditFlag.CORRECTED,
+            "corrected by the organizer (manual): see the correction log for who, when and why",
+        )
     if person.provisional:
         why.add(CreditFlag.PROVISIONAL)
     if person.document_expired:
         why.add(CreditFlag.EXPIRED_DOCUMENT)
     accepted = profile.attendance.accepted(project.level)
-    refused = sorted({r.method.value for r in records} - {m.value for m in accepted.value})
+    # A record the organizer added is the fix, not a desk's attendance method: it is marked
+    # CORRECTED above, never METHOD_NOT_ACCEPTED.
+    used = {r.method.value for r in records if not r.corrected}
+    refused = sorted(used - {m.value for m in accepted.value})
     if refused:
         why.add(
             CreditFlag.METHOD_NOT_ACCEPTED,
@@ -247,11 +322,16 @@ def compute_attendee(
     assessments: Mapping[str, Assessment] | None = None,
     prior_year_credits: Decimal = Decimal(0),
     yearly_cap_exempt: bool = False,
+    schedule: Schedule | None = None,
 ) -> AttendeeCredits:
-    """Credits of one attendee from their records; see `compute_project_credits`."""
+    """Credits of one attendee from their records; see `compute_project_credits`.
+
+    `schedule` is the project's, when the caller computes many attendees (built otherwise).
+    """
+    plan = schedule if schedule is not None else Schedule.of(project)
     rules = profile.forms.get(project.form)
     why = _Why(set(), [])
-    pairing = pair_attendee(records, project)
+    pairing = pair_attendee(records, project, schedule=plan)
     if pairing.outside_days:
         days = sorted({format_local(r.at, "%Y-%m-%d") for r in pairing.outside_days})
         why.add(
@@ -259,10 +339,10 @@ def compute_attendee(
             f"records on {', '.join(days)} are outside the project's days: ignored",
         )
     missing = profile.attendance.missing_checkout.value
-    clipped = clip(pairing.pairs, project.sessions, missing_checkout=missing)
+    clipped = clip(pairing.pairs, project.sessions, missing_checkout=missing, by_day=plan.by_day)
     why.flags |= clipped.flags
     why.notes.extend(clipped.notes)
-    own, is_speaker, speaker_note = _speaking(person, project)
+    own, is_speaker, speaker_note = _speaking(person, plan)
     if speaker_note:
         why.add(CreditFlag.SPEAKER_NOT_SCHEDULED, speaker_note)
     lines = tuple(
@@ -271,20 +351,26 @@ def compute_attendee(
     speaker_min = sum(line.piece.minutes for line in lines if line.speaking)
     participant_min = sum(line.piece.minutes for line in lines if not line.speaking)
     hours = _hours(speaker_min + participant_min, profile)
-    scheduled = _hours(
-        sum((s.end - s.start) // timedelta(minutes=1) for s in project.sessions), profile
-    )
+    scheduled = _hours(plan.scheduled_minutes, profile)
     p_hours, s_hours = _hours(participant_min, profile), _hours(speaker_min, profile)
     short = rules.short_session
-    p_credits, p_why = _rate_credits(
+    p_credits, p_why = _rate_credits_memo(
         p_hours,
         rules.participant,
         rules,
         short=short.participant if short else None,
         profile=profile,
+        relied=why.relied if participant_min else [],
+        plan=plan,
     )
-    s_credits, s_why = _rate_credits(
-        s_hours, rules.speaker, rules, short=short.speaker if short else None, profile=profile
+    s_credits, s_why = _rate_credits_memo(
+        s_hours,
+        rules.speaker,
+        rules,
+        short=short.speaker if short else None,
+        profile=profile,
+        relied=why.relied if speaker_min else [],
+        plan=plan,
     )
     if participant_min:
         why.notes.append(f"participant: {p_why}")
@@ -294,7 +380,9 @@ def compute_attendee(
     if participant_min:
         p_credits = _assess(rules, assessments, result, p_credits, why)
     uncapped = p_credits + s_credits
-    credits = _caps(rules, uncapped, prior=prior_year_credits, exempt=yearly_cap_exempt, why=why)
+    credits, cut = _caps(
+        rules, uncapped, prior=prior_year_credits, exempt=yearly_cap_exempt, why=why
+    )
     _review_flags(project, profile, person, records, why)
     noun = "credit" if credits == 1 else "credits"
     summary = f"{show(hours)} h attended of {show(scheduled)} h scheduled → {show(credits)} {noun}"
@@ -313,7 +401,23 @@ def compute_attendee(
         explanation=(summary, *why.notes),
         assessment=result,
         credit_year=project_credit_year(project, profile),
+        provisional_basis=_basis(profile, why.relied, plan),
+        yearly_cut=cut,
+        arrivals=tuple(p.check_in.at for p in pairing.pairs if p.check_in is not None),
     )
+
+
+def _basis(profile: Profile, relied: Sequence[Sourced], plan: Schedule) -> tuple[str, ...]:
+    """The dotted paths of the provisional figures among those relied on."""
+    nodes = [node for node in relied if node.provisional]
+    if not nodes:
+        return ()
+    key = ("basis", id(profile), *sorted(id(node) for node in nodes))
+    hit = cast("tuple[str, ...] | None", plan.memo.get(key))
+    if hit is None:
+        hit = tuple(sorted({profile.path_of(node) for node in nodes}))
+        plan.memo[key] = hit
+    return hit
 
 
 def compute_project_credits(
@@ -337,6 +441,7 @@ def compute_project_credits(
         by_person.setdefault(r.id_number, []).append(r)
     known = people or {}
     prior = prior_year_credits or {}
+    plan = Schedule.of(project)
     return [
         compute_attendee(
             project,
@@ -346,6 +451,7 @@ def compute_project_credits(
             assessments=assessments,
             prior_year_credits=prior.get(number, Decimal(0)),
             yearly_cap_exempt=number in yearly_cap_exempt,
+            schedule=plan,
         )
         for number in sorted(by_person)
     ]

@@ -103,7 +103,7 @@ def _check(c: Correction) -> None:
 
 
 def _add(
-    c: Correction, index: int, records: list[AttendanceRecord], people: Mapping[str, Person]
+    c: Correction, index: int, records: list[AttendanceRecord], people: dict[str, Person]
 ) -> AuditEntry:
     if c.moment is None:
         raise CorrectionError(f"{c.kind.value}: the time of the record is required")
@@ -118,17 +118,21 @@ def _add(
         method=Method.MANUAL,
         desk=ORGANIZER_DESK,
         record_id=c.record_id or f"correction-{index}",
+        corrected=True,
     )
     if any(r.record_id == new.record_id for r in records):
         raise CorrectionError(f"{c.kind.value}: record id {new.record_id} already exists")
     records.append(new)
+    people[c.id_number] = replace(people[c.id_number], corrected=True)
     return AuditEntry(c, {}, record_json(new))
 
 
-def _void(c: Correction, records: list[AttendanceRecord]) -> AuditEntry:
+def _void(c: Correction, records: list[AttendanceRecord], people: dict[str, Person]) -> AuditEntry:
     for i, r in enumerate(records):
         if c.record_id and r.record_id == c.record_id:
             del records[i]
+            if r.id_number in people:
+                people[r.id_number] = replace(people[r.id_number], corrected=True)
             return AuditEntry(c, record_json(r), {})
     raise CorrectionError(f"void_record: no record {c.record_id!r}")
 
@@ -145,6 +149,7 @@ def _merge(c: Correction, records: list[AttendanceRecord], people: dict[str, Per
     for i in moved:
         records[i] = replace(records[i], id_number=target.id_number)
     del people[source.id_number]
+    people[target.id_number] = replace(target, corrected=True)
     return AuditEntry(
         c,
         {"id_number": source.id_number, "name": source.name, "records": len(moved)},
@@ -166,7 +171,7 @@ def apply_corrections(
         if c.kind in (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN):
             audit.append(_add(c, index, out, persons))
         elif c.kind is CorrectionKind.VOID_RECORD:
-            audit.append(_void(c, out))
+            audit.append(_void(c, out, persons))
         else:
             audit.append(_merge(c, out, persons))
     return out, persons, audit

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from kiosk.core.credits.pairing import Pair
 from kiosk.core.credits.records import CreditFlag
 from kiosk.core.model import Method, Session
-from kiosk.core.timeutil import format_local, local_day
+from kiosk.core.timeutil import SHANGHAI, format_local, local_day
 
 MissingCheckout = Literal["none", "session_end_with_confirmation"]
+_MINUTE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +27,12 @@ class Piece:
     end: datetime
     methods: tuple[Method, ...]
     conflict: bool = False
+    # Whole minutes inside the session (seconds below a minute never count); derived from
+    # start and end when the piece is made, read many times after.
+    minutes: int = field(init=False, default=0)
 
-    @property
-    def minutes(self) -> int:
-        """Whole minutes inside the session (seconds below a minute never count)."""
-        return (self.end - self.start) // timedelta(minutes=1)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "minutes", (self.end - self.start) // _MINUTE)
 
     @property
     def assumed_end(self) -> bool:
@@ -47,6 +49,12 @@ class Clipped:
     notes: tuple[str, ...]
 
 
+def _hm(moment: datetime) -> str:
+    """HH:MM on the Shanghai clock (format_local's "%H:%M", without strftime's cost)."""
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
 def _assumed_session(scan_in: datetime, sessions: Sequence[Session]) -> Session | None:
     """The session a check-in belongs to: the one it falls in, else the next one that day."""
     for s in sessions:
@@ -57,9 +65,8 @@ def _assumed_session(scan_in: datetime, sessions: Sequence[Session]) -> Session 
 
 def _pieces(pair: Pair, sessions: Sequence[Session], end: datetime) -> list[Piece]:
     assert pair.check_in is not None
-    methods = tuple(
-        dict.fromkeys(r.method for r in (pair.check_in, pair.check_out) if r is not None)
-    )
+    first, last = pair.check_in.method, pair.check_out.method if pair.check_out else None
+    methods = (first,) if last is None or last is first else (first, last)
     scan_out = pair.check_out.at if pair.check_out is not None else None
     out = []
     for s in sessions:
@@ -91,9 +98,21 @@ def _union(pieces: list[Piece]) -> tuple[list[Piece], bool]:
 
 
 def clip(
-    pairs: Sequence[Pair], sessions: Sequence[Session], *, missing_checkout: MissingCheckout
+    pairs: Sequence[Pair],
+    sessions: Sequence[Session],
+    *,
+    missing_checkout: MissingCheckout,
+    by_day: Mapping[date, Sequence[Session]] | None = None,
 ) -> Clipped:
-    """The pieces of every pair inside `sessions`, by the profile's missing check-out policy."""
+    """The pieces of every pair inside `sessions`, by the profile's missing check-out policy.
+
+    `by_day` is `sessions` grouped by day and in order, when the caller already has it.
+    """
+    if by_day is None:
+        grouped: dict[date, list[Session]] = {}
+        for s in sorted(sessions, key=lambda s: s.start):
+            grouped.setdefault(local_day(s.start), []).append(s)
+        by_day = grouped
     flags: set[CreditFlag] = set()
     notes: list[str] = []
     pieces: list[Piece] = []
@@ -101,9 +120,7 @@ def clip(
         notes.extend(pair.notes)
         if pair.conflict:
             flags.add(CreditFlag.CONFLICT)
-        day_sessions = sorted(
-            (s for s in sessions if local_day(s.start) == pair.day), key=lambda s: s.start
-        )
+        day_sessions = by_day.get(pair.day, ())
         if pair.check_in is None:
             assert pair.check_out is not None
             flags.add(CreditFlag.OUT_WITHOUT_IN)
@@ -119,7 +136,7 @@ def clip(
             outside = stay - sum((p.end - p.start for p in inside), timedelta())
             if outside >= timedelta(minutes=1):
                 notes.append(
-                    f"stay {format_local(pair.check_in.at)}–{format_local(pair.check_out.at)}"
+                    f"stay {_hm(pair.check_in.at)}–{_hm(pair.check_out.at)}"
                     f" on {pair.day}: {outside // timedelta(minutes=1)} min outside the sessions"
                     " (registration, breaks) not counted"
                 )

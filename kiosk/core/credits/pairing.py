@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kiosk.core.credits.records import AttendanceRecord
+from kiosk.core.credits.schedule import Schedule
 from kiosk.core.model import Direction, Project, Session
 from kiosk.core.timeutil import format_local, local_day
 
@@ -41,10 +42,10 @@ def _order(r: AttendanceRecord) -> tuple[datetime, int, str, str, str, int]:
     return (r.at, 0 if r.direction is Direction.IN else 1, r.desk, r.record_id, r.method, r.line)
 
 
-def _identity(r: AttendanceRecord) -> tuple[str, ...]:
+def _identity(r: AttendanceRecord) -> tuple[object, ...]:
     # A record delivered twice is identical in every field; the same id with other content is
     # not silently dropped (it is kept, and pairing shows what it does).
-    return (r.record_id, r.direction.value, r.at.isoformat(), r.desk, r.method.value)
+    return (r.record_id, r.direction, r.at, r.desk, r.method)
 
 
 def _crosses(a: datetime, b: datetime, marks: Iterable[datetime]) -> bool:
@@ -112,9 +113,15 @@ def pair_day(
     return pairs
 
 
-def pair_attendee(records: Iterable[AttendanceRecord], project: Project) -> Pairing:
-    """Pair all of one attendee's records over the project's days, deterministically."""
-    seen: set[tuple[str, ...]] = set()
+def pair_attendee(
+    records: Iterable[AttendanceRecord], project: Project, *, schedule: Schedule | None = None
+) -> Pairing:
+    """Pair all of one attendee's records over the project's days, deterministically.
+
+    `schedule` is the project's, when the caller already has it (it is built otherwise).
+    """
+    plan = schedule if schedule is not None else Schedule.of(project)
+    seen: set[tuple[object, ...]] = set()
     unique: list[AttendanceRecord] = []
     repeats = 0
     for r in sorted(records, key=_order):
@@ -128,12 +135,11 @@ def pair_attendee(records: Iterable[AttendanceRecord], project: Project) -> Pair
     outside: list[AttendanceRecord] = []
     for r in unique:
         day = local_day(r.at)
-        if day in project.days:
+        if day in plan.days:
             by_day.setdefault(day, []).append(r)
         else:
             outside.append(r)
     pairs: list[Pair] = []
     for day in sorted(by_day):
-        sessions = [s for s in project.sessions if local_day(s.start) == day]
-        pairs.extend(pair_day(day, by_day[day], sessions))
+        pairs.extend(pair_day(day, by_day[day], plan.sessions_on(day)))
     return Pairing(tuple(pairs), tuple(outside), repeats)

@@ -33,6 +33,8 @@ class CreditFlag(StrEnum):
     PROJECT_CAP = "project_cap"
     YEARLY_CAP = "yearly_cap"
     ABSENT = "absent"  # on the roster, no attendance at all
+    # The organizer resolved something by an audited correction: resolved, shown, not blocking.
+    CORRECTED = "corrected_by_organizer"
 
 
 FLAG_LABELS_ZH = {
@@ -52,6 +54,7 @@ FLAG_LABELS_ZH = {
     CreditFlag.PROJECT_CAP: "达项目上限",
     CreditFlag.YEARLY_CAP: "达年度上限",
     CreditFlag.ABSENT: "未签到",
+    CreditFlag.CORRECTED: "经组织者更正（人工）",
 }
 
 # Desk flags carried by check-in records that the review table reports per attendee.
@@ -83,6 +86,7 @@ class AttendanceRecord:
     record_id: str = ""  # the client UUID when known: the same record delivered twice is one
     line: int = 0  # the source line, for messages (0: not from a file)
     flags: frozenset[Flag] = field(default_factory=frozenset)
+    corrected: bool = False  # added by an organizer's correction, not recorded at a desk
 
     def __post_init__(self) -> None:
         require_aware(self.at)
@@ -100,6 +104,7 @@ class Person:
     role: Role = Role.PARTICIPANT
     provisional: bool = False
     document_expired: bool = False
+    corrected: bool = False  # an organizer's correction changed this person's records
 
 
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,20}$")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kiosk.core.credits.assessment import Assessment
 from kiosk.core.credits.calendar import DeadlineStatus, deadline_status
+from kiosk.core.credits.checks import ProjectWarning, project_warnings
 from kiosk.core.credits.compute import AttendeeCredits, compute_project_credits
+from kiosk.core.credits.corrections import Correction
+from kiosk.core.credits.ledger import Grant, YearStanding, standings
 from kiosk.core.credits.pairing import pair_attendee
-from kiosk.core.credits.records import (
-    METHOD_LABELS_ZH,
-    AttendanceRecord,
-    CreditFlag,
-    Person,
-)
+from kiosk.core.credits.records import AttendanceRecord, CreditFlag, Person
+from kiosk.core.credits.schedule import Schedule
+from kiosk.core.credits.submission import SubmissionWindow, WindowState, submission_window
 from kiosk.core.model import Project, Session
 from kiosk.core.rules.schema import Profile
 from kiosk.core.timeutil import SHANGHAI
@@ -42,19 +42,6 @@ NOTICES = frozenset(
         CreditFlag.SPEAKER_NOT_SCHEDULED,
         CreditFlag.ASSESSMENT_MISSING,
     }
-)
-EXPORT_COLUMNS = (
-    "证件号",
-    "姓名",
-    "单位",
-    "科室",
-    "职称",
-    "签到时间",
-    "签退时间",
-    "考勤方式",
-    "学时",
-    "考核结果",
-    "学分",
 )
 
 
@@ -96,6 +83,11 @@ class ReviewTable:
     sessions: tuple[SessionCount, ...]
     arrivals: tuple[ArrivalBucket, ...]
     deadline: DeadlineStatus | None
+    window: SubmissionWindow | None = None
+    corrections: tuple[Correction, ...] = ()  # the organizer's, in the order made
+    years: Mapping[str, YearStanding] | None = None  # per ID number: the credit year's caps
+    warnings: tuple[ProjectWarning, ...] = ()  # the project against its profile
+    as_of: datetime | None = None  # the instant the review was built for (the platform's clock)
 
     def anomalies(self) -> list[Anomaly]:
         """Every flagged fact, blocking ones first, then by ID number."""
@@ -112,8 +104,8 @@ class ReviewTable:
         for a in self.anomalies():
             if a.blocking:
                 out.append(f"{a.kind.value}: {a.name or '?'} ({a.id_number})")
-        if self.deadline is not None and self.deadline.days_left < 0:
-            out.append(f"deadline passed: {self.deadline.deadline.isoformat()}")
+        if self.window is not None and self.window.state is WindowState.CLOSED:
+            out.append(f"deadline passed: {self.window.deadline_day.isoformat()}")
         return out
 
     @property
@@ -124,33 +116,45 @@ class ReviewTable:
 
 def session_counts(project: Project, rows: Sequence[AttendeeCredits]) -> list[SessionCount]:
     """Per scheduled session: attendees with any time in it and the hours they earned there."""
-    out = []
-    for s in project.sessions:
-        lines = [line for r in rows for line in r.lines if line.piece.session.id == s.id]
-        people = {r.person.id_number for r in rows for ln in r.lines if ln.piece.session.id == s.id}
-        out.append(SessionCount(s, len(people), sum((ln.hours for ln in lines), Decimal(0))))
-    return out
+    people: dict[str, set[str]] = {s.id: set() for s in project.sessions}
+    hours: dict[str, Decimal] = {s.id: Decimal(0) for s in project.sessions}
+    for r in rows:
+        for line in r.lines:
+            sid = line.piece.session.id
+            if sid in people:
+                people[sid].add(r.person.id_number)
+                hours[sid] += line.hours
+    return [SessionCount(s, len(people[s.id]), hours[s.id]) for s in project.sessions]
 
 
 def arrivals(
     project: Project, records: Sequence[AttendanceRecord], *, bucket_minutes: int = 15
 ) -> list[ArrivalBucket]:
     """Arrivals per time bucket (Shanghai), empty buckets filled within each day's span."""
-    if bucket_minutes < 1:
-        raise ValueError("bucket_minutes must be at least 1")
     by_person: dict[str, list[AttendanceRecord]] = {}
     for r in records:
         by_person.setdefault(r.id_number, []).append(r)
+    plan = Schedule.of(project)
+    check_ins = [
+        pair.check_in.at
+        for own in by_person.values()
+        for pair in pair_attendee(own, project, schedule=plan).pairs
+        if pair.check_in is not None
+    ]
+    return bucket_arrivals(check_ins, bucket_minutes=bucket_minutes)
+
+
+def bucket_arrivals(check_ins: Iterable[datetime], *, bucket_minutes: int) -> list[ArrivalBucket]:
+    """Check-in instants counted per time bucket (Shanghai), gaps within a day filled with 0."""
+    if bucket_minutes < 1:
+        raise ValueError("bucket_minutes must be at least 1")
     width = timedelta(minutes=bucket_minutes)
     counts: dict[datetime, int] = {}
-    for own in by_person.values():
-        for pair in pair_attendee(own, project).pairs:
-            if pair.check_in is None:
-                continue
-            local = pair.check_in.at.astimezone(SHANGHAI)
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            start = midnight + ((local - midnight) // width) * width
-            counts[start] = counts.get(start, 0) + 1
+    for at in check_ins:
+        local = at.astimezone(SHANGHAI)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = midnight + ((local - midnight) // width) * width
+        counts[start] = counts.get(start, 0) + 1
     filled: dict[datetime, int] = {}
     for day in sorted({k.date() for k in counts}):
         keys = sorted(k for k in counts if k.date() == day)
@@ -170,10 +174,20 @@ def build_review(
     assessments: Mapping[str, Assessment] | None = None,
     prior_year_credits: Mapping[str, Decimal] | None = None,
     yearly_cap_exempt: frozenset[str] = frozenset(),
+    ledger: Sequence[Grant] | None = None,
+    corrections: Sequence[Correction] = (),
     now: datetime | None = None,
     bucket_minutes: int = 15,
 ) -> ReviewTable:
-    """The review table of a project from the platform's merged records (after corrections)."""
+    """The review table of a project from the platform's merged records (after `corrections`).
+
+    With a `ledger` of earlier grants the yearly caps count them in order of activity date
+    (`prior_year_credits` is then derived from it); without, nothing is known of other projects.
+    """
+    numbers = {r.id_number for r in records}
+    years = standings(project, profile, ledger, people=numbers, exempt=yearly_cap_exempt)
+    if ledger is not None:
+        prior_year_credits = {n: y.before for n, y in years.items()}
     rows = compute_project_credits(
         project,
         profile,
@@ -191,109 +205,13 @@ def build_review(
         rows=tuple(rows),
         absent=absent,
         sessions=tuple(session_counts(project, rows)),
-        arrivals=tuple(arrivals(project, records, bucket_minutes=bucket_minutes)),
+        arrivals=tuple(
+            bucket_arrivals((t for r in rows for t in r.arrivals), bucket_minutes=bucket_minutes)
+        ),
         deadline=deadline_status(project, profile, now=now) if now is not None else None,
+        window=submission_window(project, profile, now=now) if now is not None else None,
+        corrections=tuple(corrections),
+        years=years,
+        warnings=tuple(project_warnings(project, profile)),
+        as_of=now,
     )
-
-
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
-
-
-def _assessment_zh(row: AttendeeCredits) -> str:
-    if row.assessment is not None:
-        return row.assessment.label_zh()
-    if CreditFlag.ASSESSMENT_PENDING in row.flags:
-        return "未导入"
-    if CreditFlag.ASSESSMENT_MISSING in row.flags:
-        return "缺考"
-    return ""
-
-
-def export_rows(table: ReviewTable) -> list[tuple[str | Decimal | int, ...]]:
-    """One row per attendee and session, in EXPORT_COLUMNS order.
-
-    学时 is in the platform's time unit (hours, or whole minutes); 学分 is the attendee's total,
-    on their first row only, so a column sum is the project's total.
-    """
-    minutes = table.profile.platform.time_unit.value == "minutes"
-    step = table.profile.rounding
-    out: list[tuple[str | Decimal | int, ...]] = []
-    for row in table.rows:
-        p = row.person
-        head = (p.id_number, p.name, p.unit, p.department, p.title)
-        lines = row.lines or (None,)
-        for i, line in enumerate(lines):
-            if line is None:
-                times: tuple[str, str, str] = ("", "", "")
-                amount: Decimal | int = 0 if minutes else Decimal(0).quantize(step.hours_step)
-            else:
-                piece = line.piece
-                how = "/".join(METHOD_LABELS_ZH[m] for m in piece.methods)
-                times = (_local(piece.scan_in), _local(piece.scan_out), how)
-                amount = piece.minutes if minutes else line.hours
-            credits: str | Decimal = row.credits if i == 0 else ""
-            out.append((*head, *times, amount, _assessment_zh(row), credits))
-    return out
-
-
-def execution_report_rows(table: ReviewTable) -> list[dict[str, object]]:
-    """JSON rows of the execution report (考勤、考核、学分预授), one per attendee."""
-    out = []
-    for row in table.rows:
-        item = row.to_json()
-        p = row.person
-        a = row.assessment
-        item.update(
-            {
-                "unit": p.unit,
-                "department": p.department,
-                "title": p.title,
-                "minutes": sum(line.piece.minutes for line in row.lines),
-                "assessment": None
-                if a is None
-                else {
-                    "passed": a.passed,
-                    "score": None if a.score is None else str(a.score),
-                    "pass_mark": None if a.pass_mark is None else str(a.pass_mark),
-                },
-                "credit_year": row.credit_year,
-                "needs_confirmation": row.needs_confirmation,
-                "provisional": p.provisional,
-            }
-        )
-        out.append(item)
-    return out
-
-
-def submission_lines(
-    table: ReviewTable, attendee_refs: Mapping[str, str]
-) -> list[dict[str, object]]:
-    """Lines of the platform's execution report (sync.protocol.ReportLine fields), one per attendee.
-
-    `attendee_refs` maps ID numbers to the platform's attendee references; an attendee without
-    one raises KeyError (submit must not drop anyone silently).
-    """
-    out: list[dict[str, object]] = []
-    required = table.profile.forms.get(table.project.form).assessment_required.value
-    for row in table.rows:
-        a = row.assessment
-        if a is not None:
-            verdict = "passed" if a.passed else "failed"
-        elif required and row.participant_hours > 0:
-            verdict = "missing"
-        else:
-            verdict = "not_required"
-        notes = ", ".join(sorted(f.value for f in row.flags))
-        out.append(
-            {
-                "attendee_id": attendee_refs[row.person.id_number],
-                "role": row.role.value,
-                "hours": row.hours,
-                "assessment": verdict,
-                "score": a.score if a is not None else None,
-                "credits": row.credits,
-                "notes": notes[:500],
-            }
-        )
-    return out

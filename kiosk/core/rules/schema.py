@@ -7,48 +7,86 @@ from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.core.model import Method, ProjectForm, ProjectLevel
 
 T = TypeVar("T")
 
-# A source that starts with this (or says "to be confirmed") marks a figure we could not source.
-UNSOURCED = "not in the source"
-TO_CONFIRM = "to be confirmed"
+# A figure is one of three kinds (docs/credits.md, "Sources"):
+# - cited: `source` names the article and `quote` gives its words, found in the profile's text;
+# - provisional: the project has no text that says it (`provisional = true`, `note` says why and
+#   where the figure comes from); credits that rest on it are labelled 暂定;
+# - policy: a decision of this software, not of a regulation (`source = "kiosk policy: …"`).
+POLICY = "kiosk policy"
+SourceKind = Literal["cited", "provisional", "policy"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Sourced(_Strict):
+class Sourced(_Strict):
     """Anything that holds figures names where they come from."""
 
     source: str = Field(min_length=1)
-    quote: str = ""  # the words of the regulation, when it has any
+    quote: str = ""  # the words of the regulation, found in the profile's `source_text`
+    provisional: bool = False
+    note: str = ""  # why a figure is provisional, or how a quote is read
+
+    @property
+    def kind(self) -> SourceKind:
+        """Cited (a quote), provisional (no text says it) or the kiosk's own policy."""
+        if self.provisional:
+            return "provisional"
+        if self.source.startswith(POLICY):
+            return "policy"
+        return "cited"
 
     @property
     def confirmed(self) -> bool:
-        """False when the profile says the figure is not in the source or still to be confirmed."""
-        text = self.source.lower()
-        return not text.startswith(UNSOURCED) and TO_CONFIRM not in text
+        """False for a provisional figure: no text the project has says it."""
+        return not self.provisional
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Sourced:
+        if self.provisional:
+            if not self.note.strip():
+                raise ValueError("a provisional figure needs a note saying where it comes from")
+            if self.quote:
+                raise ValueError("a provisional figure has no quote (no text says it)")
+        elif self.source.startswith(POLICY):
+            if self.quote:
+                raise ValueError("a kiosk policy quotes no regulation")
+        elif not self.quote.strip():
+            raise ValueError(
+                "a figure needs the quote of its source, or provisional = true with a note,"
+                f' or source = "{POLICY}: …"'
+            )
+        return self
 
 
-class Figure(_Sourced, Generic[T]):
+class Figure(Sourced, Generic[T]):
     """One figure of a regulation and its source article."""
 
     value: T
 
 
-class Rate(_Sourced):
+class Rate(Sourced):
     """`credits` credits for every `per_hours` hours."""
 
     credits: Decimal = Field(gt=0)
     per_hours: Decimal = Field(gt=0)
 
 
-class ShortSession(_Sourced):
+class ShortSession(Sourced):
     """An occasion shorter than one block but at least `min_hours` long earns a fixed credit."""
 
     min_hours: Decimal = Field(gt=0)
@@ -65,7 +103,15 @@ class FormRules(_Strict):
     short_session: ShortSession | None = None
     project_max_credits: Figure[Decimal] | None = None
     yearly_max_credits: Figure[Decimal] | None = None
+    # Who the yearly cap does not bind (e.g. primary-care staff), in the regulation's words.
+    yearly_cap_exempt: Figure[str] | None = None
     assessment_required: Figure[bool]
+
+    @model_validator(mode="after")
+    def _exempt_needs_a_cap(self) -> FormRules:
+        if self.yearly_cap_exempt is not None and self.yearly_max_credits is None:
+            raise ValueError("yearly_cap_exempt without a yearly_max_credits to be exempt from")
+        return self
 
 
 class Forms(_Strict):
@@ -81,7 +127,7 @@ class Forms(_Strict):
         return rules
 
 
-class CreditYear(_Sourced):
+class CreditYear(Sourced):
     """The period credits are counted in and which year it is called."""
 
     start_month: int = Field(ge=1, le=12)
@@ -149,7 +195,7 @@ class Announcement(_Strict):
     lead_days: Figure[int]
 
 
-class MethodRule(_Sourced):
+class MethodRule(Sourced):
     """Attendance methods accepted for projects of `levels` (empty: every other level)."""
 
     levels: list[ProjectLevel] = []
@@ -188,7 +234,7 @@ class Platform(_Strict):
     time_unit: Figure[Literal["hours", "minutes"]]
 
 
-class Rounding(_Sourced):
+class Rounding(Sourced):
     """How attended time and credits are rounded: explicit steps, decimal arithmetic only."""
 
     hours_step: Decimal = Field(gt=0)
@@ -205,6 +251,9 @@ class Profile(_Strict):
     document: str
     status: Literal["in force", "draft", "partial"]
     notes: str = ""
+    # The regulation's text the quotes come from: a file name under docs/regulations/ (empty when
+    # the project has no text, and then every figure is provisional or policy).
+    source_text: str = ""
     credit_year: CreditYear
     annual: Annual
     forms: Forms
@@ -214,20 +263,55 @@ class Profile(_Strict):
     platform: Platform
     rounding: Rounding
     origin: str = ""  # the file it was loaded from (set by the loader)
+    _figures: list[tuple[str, Sourced]] | None = PrivateAttr(default=None)
+    _paths: dict[int, str] | None = PrivateAttr(default=None)
 
-    def unconfirmed(self) -> list[str]:
-        """Dotted paths of every figure the profile marks as not in the source / to be confirmed."""
-        out: list[str] = []
-        _walk(self, self.name, out)
-        return out
+    @model_validator(mode="after")
+    def _quotes_need_a_text(self) -> Profile:
+        if not self.source_text:
+            cited = [path for path, node in self.figures() if node.kind == "cited"]
+            if cited:
+                raise ValueError(
+                    f"{cited[0]} quotes a text but the profile names no source_text"
+                    " (mark it provisional = true with a note)"
+                )
+        return self
+
+    def figures(self) -> list[tuple[str, Sourced]]:
+        """Every sourced node with its dotted path (without the profile's name)."""
+        if self._figures is None:
+            out: list[tuple[str, Sourced]] = []
+            _walk(self, "", out)
+            self._figures = out  # the profile is frozen: walked once
+        return list(self._figures)
+
+    def path_of(self, node: Sourced) -> str:
+        """The dotted path of one of this profile's sourced nodes."""
+        if self._paths is None:
+            self._paths = {id(n): path for path, n in self.figures()}
+        return self._paths[id(node)]
+
+    def provisional_figures(self) -> list[str]:
+        """Dotted paths of every figure no text the project has says (provisional = true)."""
+        return [f"{self.name}.{path}" for path, node in self.figures() if node.provisional]
+
+    def figure(self, path: str) -> Sourced:
+        """The sourced node at a dotted path such as "forms.remote.participant"."""
+        node: object = self
+        for key in path.split("."):
+            node = getattr(node, key)
+        if not isinstance(node, Sourced):
+            raise LookupError(f"{path} is not a sourced figure")
+        return node
 
 
-def _walk(node: BaseModel, path: str, out: list[str]) -> None:
-    if isinstance(node, _Sourced) and not node.confirmed:
-        out.append(path)
+def _walk(node: BaseModel, path: str, out: list[tuple[str, Sourced]]) -> None:
+    if isinstance(node, Sourced):
+        out.append((path, node))
     for key in type(node).model_fields:
         child = getattr(node, key)
         items = list(enumerate(child)) if isinstance(child, list) else [(None, child)]
         for i, item in items:
             if isinstance(item, BaseModel):
-                _walk(item, f"{path}.{key}" + (f"[{i}]" if i is not None else ""), out)
+                sub = f"{path}.{key}" if path else key
+                _walk(item, sub + (f"[{i}]" if i is not None else ""), out)

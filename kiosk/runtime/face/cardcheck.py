@@ -163,7 +163,7 @@ class CardCheck:
             self._interrupted(old)
         st.drop_offer()
         log.info("card of attendee %s waits for a face (%s)", person.id, reference)
-        st.desk.publish(FacePrompt("verify", VERIFY_ZH, VERIFY_EN, pending.deadline))
+        st.desk.publish(FacePrompt("verify", VERIFY_ZH, VERIFY_EN, pending.deadline, code="verify"))
 
     def _reference(self, attendee_id: str | None, photo: bytes | None) -> str | None:
         st = self._state

@@ -290,7 +290,19 @@ class FaceStation:
             small = small[:, ::-1]  # people expect to see themselves as in a mirror
         rgb = np.ascontiguousarray(small[:, :, ::-1], dtype=np.uint8)
         self._preview_busy.set()
-        self.state.desk.publish(PreviewFrame(rgb, self._preview_busy.clear))
+        self.state.desk.publish(PreviewFrame(rgb, self._preview_busy.clear, box=self._face_box()))
+
+    def _face_box(self) -> tuple[float, float, float, float] | None:
+        """The face the desk is serving, as fractions of the preview (mirrored like it)."""
+        face_desk = self.state.face_desk
+        seen = face_desk.primary_box if face_desk is not None else None
+        if seen is None:
+            return None
+        box, w, h = seen
+        left, right = box.left / w, box.right / w
+        if not self.state.config.camera.mirror:
+            left, right = 1.0 - right, 1.0 - left
+        return (left, box.top / h, right, box.bottom / h)
 
     # -- face events (the "face" subscription thread) -----------------------------------------
 
@@ -313,11 +325,13 @@ class FaceStation:
         elif isinstance(event, LivenessStarted):
             # The deadline is in frame time, which is time.monotonic() for a camera.
             publish(FacePrompt("liveness", event.prompt("zh"), event.prompt("en"),
-                               event.deadline))  # fmt: skip
+                               event.deadline, code=event.challenge.value))  # fmt: skip
         elif isinstance(event, FaceHint):
-            publish(FacePrompt("hint", event.message("zh"), event.message("en")))
+            publish(
+                FacePrompt("hint", event.message("zh"), event.message("en"), code=event.problem)
+            )
         elif isinstance(event, FaceUnknown):
-            publish(FacePrompt("unknown", UNKNOWN_ZH, UNKNOWN_EN))
+            publish(FacePrompt("unknown", UNKNOWN_ZH, UNKNOWN_EN, code="unknown"))
         elif isinstance(event, EnrollmentFinished):
             self._enrollment_finished(event)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sync import protocol as p
-from sync.server import corrections, reports, walkins
+from sync.server import corrections, ledger, reports, walkins
 from sync.server.deps import Dev, PlatformDep, enrolled_for
 
 router = APIRouter()
@@ -32,6 +32,12 @@ def submit(
 ) -> p.SubmissionAnswer:
     """The organizer's execution report (409 outside the window or with incomplete desks)."""
     return reports.submit(platform, dev, number, body)
+
+
+@router.get(f"{_PROJECT}/ledger", response_model=p.LedgerStanding)
+def ledger_standing(number: str, dev: Dev, platform: PlatformDep) -> p.LedgerStanding:
+    """Per attendee: credits left under the yearly cap before this project, and what it cut."""
+    return ledger.standing(platform, dev, number)
 
 
 @router.get(f"{_PROJECT}/walk-ins", response_model=p.WalkInList)

@@ -26,6 +26,7 @@ KEYS = [
     "flags",
     "explanation",
 ]
+ADDED = ["credit_year", "credits_provisional", "provisional_figures", "annual", "yearly_cap"]
 ARGS = ["credits", "--profile", "inner-mongolia-2025-draft", "--project", str(PROJECT)]
 
 
@@ -34,9 +35,20 @@ def test_the_example_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, err) == (0, "")
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 6
-    assert all(list(line) == KEYS for line in lines)
+    assert all(list(line) == KEYS + ADDED for line in lines)  # issue 16 only appends keys
     assert all(list(s) == ["session", "in", "out", "hours"] for ln in lines for s in ln["sessions"])
     wang = next(line for line in lines if line["name"] == "王芳")
+    assert {k: wang.pop(k) for k in ADDED} == {
+        "credit_year": 2026,
+        "credits_provisional": True,  # 6.5 h is not whole 3 h blocks: how a part counts is not said
+        "provisional_figures": ["forms.face_to_face.partial_blocks"],
+        "annual": {
+            "required": 25.0, "earned": None, "professional_required": 20.0,
+            "public_required": 5.0, "public_to_other_hours": None, "source": "第四条",
+            "provisional": False,
+        },
+        "yearly_cap": None,  # face-to-face projects have no yearly cap
+    }  # fmt: skip
     assert wang == {
         "id_number": "150104199007150066",
         "name": "王芳",
@@ -139,3 +151,81 @@ def test_the_installed_command_line() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 6
+
+
+def _remote_project(tmp_path: Path) -> Path:
+    path = tmp_path / "remote.toml"
+    text = PROJECT.read_text(encoding="utf-8")
+    path.write_text(text.replace('form = "face_to_face"', 'form = "remote"'), encoding="utf-8")
+    return path
+
+
+def test_a_ledger_caps_the_year_across_projects(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(
+        "id_number,credit_year,kind,credits,activity_date\n"
+        "150102198503120045,2026,remote,8.5,2026-03-02\n"  # 张伟: 1.5 left before this project
+        "150102198503120045,2026,face_to_face,9,2026-05-11\n"
+        "150102198503120045,2025,remote,10,2025-12-30\n"  # another year: not counted
+        "150104199007150066,2026,remote,9.8,2026-12-20\n",  # 王芳: after this project's date
+        encoding="utf-8",
+    )
+    args = ["credits", "--profile", "inner-mongolia-2025-draft", "--events", str(EVENTS)]
+    code, out, err = _run(
+        capsys, *args, "--project", str(_remote_project(tmp_path)), "--ledger", str(ledger)
+    )
+    assert (code, err) == (0, "")
+    by_name = {json.loads(x)["name"]: json.loads(x) for x in out.splitlines()}
+    zhang, wang = by_name["张伟"], by_name["王芳"]
+    assert zhang["credits"] == 1.5 and "yearly_cap" in zhang["flags"] and zhang["capped"]
+    assert zhang["yearly_cap"] == {
+        "kind": "remote", "cap": 10.0, "left_before": 1.5, "cut": 1.5, "exempt": False,
+        "source": "第四条", "provisional": False,
+    }  # fmt: skip
+    assert zhang["annual"]["earned"] == 8.5 + 9 + 1.5
+    # A grant dated after this project counts after it, whatever the order of submission.
+    assert wang["yearly_cap"]["left_before"] == 10.0 and wang["credits"] == 2.1
+    assert wang["annual"]["earned"] == 10.0  # 2.1 here, then 7.9 of the later 9.8
+    assert by_name["李娜"]["yearly_cap"]["left_before"] == 10.0
+
+    exempt = tmp_path / "primary-care.txt"
+    exempt.write_text("# 苏木乡镇卫生院\n150102198503120045\n", encoding="utf-8")
+    code, out, _ = _run(
+        capsys, *args, "--project", str(_remote_project(tmp_path)), "--ledger", str(ledger),
+        "--cap-exempt", str(exempt),
+    )  # fmt: skip
+    zhang = next(json.loads(x) for x in out.splitlines() if json.loads(x)["name"] == "张伟")
+    assert zhang["credits"] == 3.0 and zhang["yearly_cap"]["exempt"] is True
+    assert (
+        zhang["yearly_cap"]["left_before"] is None and "are exempt (第四条)" in zhang["explanation"]
+    )
+
+
+def test_bad_ledger_rows_are_reported_by_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text(
+        "id_number,credit_year,kind,credits,activity_date\n"
+        "150102198503120045,2026,remote,-1,2026-03-02\n"
+        "150102198503120046,2026,remote,1,2026-03-02\n"
+        "150102198503120045,2026,Remote,1,2026-03-02\n"
+        "150102198503120045,2026,remote,1,2026-3-2\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, *ARGS, "--events", str(EVENTS), "--ledger", str(ledger))
+    assert code == 1 and out == ""
+    assert f"{ledger}: line 2: credits '-1' must be a number of 0 or more" in err
+    assert f"{ledger}: line 3: " in err and "check" in err.split("line 3: ")[1].splitlines()[0]
+    assert f"{ledger}: line 4: kind 'Remote' must be lower-case" in err
+    assert f"{ledger}: line 5: activity_date '2026-3-2' is not a date" in err
+    ledger.write_text(
+        "id_number,credit_year,kind,credits,activity_date\n"
+        "150102198503120045,2027,remote,1,2026-03-02\n",
+        encoding="utf-8",
+    )
+    code, _, err = _run(capsys, *ARGS, "--events", str(EVENTS), "--ledger", str(ledger))
+    assert code == 1
+    assert "line 2: credit_year 2027 but 2026-03-02 is in credit year 2026 under" in err

@@ -45,20 +45,21 @@ FIGURES = [
     (IM, IM.forms.face_to_face.assessment_required, True, "第十条（一）", True),
     (IM, IM.submission.days_after_last_day, 14, "第十三条", True),
     (IM, IM.announcement.lead_days, 14, "第十三条", True),
-    (IM, IM.forms.face_to_face.partial_blocks, "proportional", "not in the source", False),
-    (IM, IM.platform.time_unit, "hours", "not in the source", False),
+    (IM, IM.forms.face_to_face.partial_blocks, "proportional", "第十条（一）", False),
+    (IM, IM.forms.practice_activity.partial_blocks, "whole", "第十条（五）", True),
+    (IM, IM.forms.remote.yearly_cap_exempt, IM.forms.remote.yearly_cap_exempt.value, "第四条", True),  # type: ignore[union-attr]
+    (IM, IM.platform.time_unit, "hours", "内蒙古自治区继续医学教育管理系统", False),
     (CQ, CQ.annual.credits, 25, "（十六）", True),
     (CQ, CQ.annual.hours, 80, "（十六）", True),
     (CQ, CQ.annual.professional_credits, 15, "（十六）", True),
     (CQ, CQ.annual.public_to_other_hours_ratio, "1:5", "（十六）", True),
     (CQ, CQ.announcement.lead_days, 7, "（十四）", True),
-    (CQ, CQ.forms.face_to_face.project_max_credits, 10, "not in the source: national", False),
+    (CQ, CQ.forms.face_to_face.project_max_credits, 10, "not in the source", False),
     (CQ, CQ.submission.days_after_last_day, 14, "not in the source", False),
-    (NAT, NAT.annual.credits, 25, "国卫办科教发〔2024〕20号", True),
-    (NAT, NAT.annual.hours, 90, "国卫办科教发〔2024〕20号", True),
-    (NAT, NAT.annual.credit_classes, "none", "国卫办科教发〔2024〕20号", True),
-    (NAT, NAT.forms.face_to_face.project_max_credits, 10, "to be confirmed", False),
-    (NAT, NAT.submission.days_after_last_day, 14, "to be confirmed", False),
+    (NAT, NAT.annual.credits, 25, "国卫办科教发〔2024〕20号", False),
+    (NAT, NAT.annual.hours, 90, "国卫办科教发〔2024〕20号", False),
+    (NAT, NAT.forms.face_to_face.project_max_credits, 10, "国卫办科教发〔2024〕20号", False),
+    (NAT, NAT.submission.days_after_last_day, 14, "国卫办科教发〔2024〕20号", False),
 ]  # fmt: skip
 
 
@@ -112,11 +113,22 @@ def test_attendance_methods_by_level() -> None:
     assert CQ.attendance.accepted(ProjectLevel.NATIONAL).value == [Method.ID_CARD, Method.QR]
 
 
-def test_unconfirmed_figures_are_listed() -> None:
-    missing = CQ.unconfirmed()
+def test_provisional_figures_are_listed() -> None:
+    missing = CQ.provisional_figures()
     assert "chongqing-2017.forms.face_to_face.participant" in missing
+    assert "chongqing-2017.submission.days_after_last_day" in missing
     assert "chongqing-2017.annual.credits" not in " ".join(missing)
-    assert "inner-mongolia-2025-draft.forms.face_to_face.participant" not in IM.unconfirmed()
+    assert "chongqing-2017.rounding" not in missing  # a kiosk policy, not a regulation's figure
+    assert "inner-mongolia-2025-draft.forms.face_to_face.participant" not in (
+        IM.provisional_figures()
+    )
+    assert NAT.annual.credits.provisional and NAT.annual.credit_classes is None
+    assert NAT.figure("forms.remote.participant").note.startswith("1 per 3 h")
+    assert (CQ.rounding.kind, IM.annual.credits.kind, NAT.annual.credits.kind) == (
+        "policy",
+        "cited",
+        "provisional",
+    )
 
 
 def _write(directory: Path, name: str, text: str) -> Path:
@@ -137,7 +149,7 @@ def _im_text(**replace: str) -> str:
     ("edit", "message"),
     [
         (
-            {'source = "第四条", quote = "每年所获得': 'quote = "每年所获得'},
+            {'source = "第四条", quote = "卫生专业技术人员每年': 'quote = "卫生专业技术人员每年'},
             "annual.credits.source",
         ),
         ({'name = "inner-mongolia-2025-draft"': 'name = "other"'}, "must match the file name"),
@@ -154,6 +166,30 @@ def _im_text(**replace: str) -> str:
         ),
         ({"[forms.remote]": "[forms.remote_x]"}, "forms.remote"),
         ({'credit_mode = "down"': 'credit_mode = "sideways"'}, "rounding.credit_mode"),
+        (
+            {
+                ', source = "第十三条", quote = "举办后2周内': ', source = "第十三条", note = "举办后2周内'
+            },
+            "needs the quote of its source, or provisional = true",
+        ),
+        (
+            {
+                'note = "the draft names no unit: to be confirmed with the system\'s import template"': 'note = " "'
+            },
+            "a provisional figure needs a note",
+        ),
+        (
+            {'source = "kiosk policy: round down': 'quote = "x"\nsource = "kiosk policy: round'},
+            "a kiosk policy quotes no regulation",
+        ),
+        (
+            {'source_text = "inner-mongolia-credit-rules-2025-draft.txt"': 'source_text = ""'},
+            "quotes a text but the profile names no source_text",
+        ),
+        (
+            {"yearly_max_credits = { value = 10,": "yearly_max_x = { value = 10,"},
+            "unknown key forms.remote.yearly_max_x",
+        ),
     ],
 )
 def test_invalid_profiles_are_refused_with_the_key(

@@ -20,14 +20,14 @@ from kiosk.core.credits.corrections import (
     CorrectionKind,
     apply_corrections,
 )
-from kiosk.core.credits.review import (
+from kiosk.core.credits.exports import (
     EXPORT_COLUMNS,
-    arrivals,
-    build_review,
     execution_report_rows,
     export_rows,
     submission_lines,
 )
+from kiosk.core.credits.labels import FLAG_LABELS_ZH
+from kiosk.core.credits.review import NOTICES, arrivals, build_review
 from kiosk.core.ids import DocumentType, IdentityDocument
 from kiosk.core.model import Attendee, CheckInEvent, Flag, Method
 from kiosk.core.rules import load_profile
@@ -209,26 +209,30 @@ def test_export_rows_one_per_attendee_and_session() -> None:
     rows = export_rows(table)
     assert all(len(r) == len(EXPORT_COLUMNS) for r in rows)
     alice = [r for r in rows if r[0] == ALICE]
+    # One stay 08:20–17:05: each session's row shows that session's own times, not the stay's.
     assert alice == [
-        (ALICE, "张伟", "内蒙古自治区人民医院", "重症医学科", "护理", "2026-11-24 08:20:00",
-         "2026-11-24 17:05:00", "人脸识别", Decimal("3.50"), "合格", Decimal("2.1")),
-        (ALICE, "张伟", "内蒙古自治区人民医院", "重症医学科", "护理", "2026-11-24 08:20:00",
-         "2026-11-24 17:05:00", "人脸识别", Decimal("3.00"), "合格", ""),
+        (ALICE, "张伟", "学员", "内蒙古自治区人民医院", "重症医学科", "护理", "24-am",
+         at(D1, 8, 20), at(D1, 12), "人脸识别", Decimal("3.50"), "合格", Decimal("2.1"), "暂定",
+         ""),
+        (ALICE, "张伟", "学员", "内蒙古自治区人民医院", "重症医学科", "护理", "24-pm",
+         at(D1, 14), at(D1, 17, 5), "人脸识别", Decimal("3.00"), "合格", None, None, ""),
     ]  # fmt: skip
     carol = [r for r in rows if r[0] == CAROL]
-    assert carol == [(CAROL, "李娜", "内蒙古自治区人民医院", "重症医学科", "护理", "", "", "",
-                      Decimal("0.00"), "", Decimal("0.0"))]  # fmt: skip
-    assert sum(r[-1] for r in rows if r[-1] != "") == table.total_credits
+    assert carol == [(CAROL, "李娜", "学员", "内蒙古自治区人民医院", "重症医学科", "护理", "", None,
+                      None, "", Decimal("0.00"), "", Decimal("0.0"), "", "缺签退")]  # fmt: skip
+    speaker = [r[2] for r in rows if r[0] == SPEAKER]
+    assert speaker == ["主讲人"]  # teaches 24-am
+    assert sum(r[12] for r in rows if r[12] is not None) == table.total_credits
 
 
 def test_export_in_minutes_when_the_platform_counts_minutes() -> None:
     profile = variant(
         "inner-mongolia-2025-draft",
-        platform={"time_unit": {"value": "minutes", "source": "platform template"}},
+        platform={"time_unit": {"value": "minutes", "source": "kiosk policy: the template"}},
     )
     table = build_review(PROJECT, profile, _records(), people=_people())
     alice = [r for r in export_rows(table) if r[0] == ALICE]
-    assert [r[8] for r in alice] == [210, 180]
+    assert [r[10] for r in alice] == [210, 180]
 
 
 def test_execution_report_rows_are_json() -> None:
@@ -269,3 +273,55 @@ def test_submission_lines_fit_the_platforms_execution_report() -> None:
     assert by_ref[refs[SPEAKER]].assessment == "not_required"  # taught only: no participant part
     with pytest.raises(KeyError):
         submission_lines(table, {})
+
+
+def test_a_correction_is_marked_not_flagged_as_a_new_anomaly() -> None:
+    # Inner Mongolia provincial projects accept only QR and face (第十六条); the organizer's
+    # manual check-out is the fix, not a desk's method: it must not turn into 考勤方式不符.
+    fix = Correction(
+        CorrectionKind.ADD_CHECKOUT, by="王老师", at=NOW, reason="left at the break",
+        id_number=CAROL, moment=at(D1, 12),
+    )  # fmt: skip
+    before = build_review(PROJECT, IM, _records(), people=_people(), now=NOW)
+    assert CreditFlag.MISSING_CHECKOUT in next(
+        r.flags for r in before.rows if r.person.id_number == CAROL
+    )
+    records, persons, _ = apply_corrections(_records(), _people(), [fix])
+    passed = {n: Assessment(n, True) for n in persons}
+    table = build_review(
+        PROJECT, IM, records, people=persons, assessments=passed, now=NOW, corrections=[fix]
+    )
+    carol = next(r for r in table.rows if r.person.id_number == CAROL)
+    assert CreditFlag.METHOD_NOT_ACCEPTED not in carol.flags
+    assert CreditFlag.CORRECTED in carol.flags and CreditFlag.MISSING_CHECKOUT not in carol.flags
+    assert FLAG_LABELS_ZH[CreditFlag.CORRECTED] == "经组织者更正（人工）"
+    assert "corrected by the organizer (manual)" in "; ".join(carol.explanation)
+    # Resolved: it blocks nothing and is not a new anomaly, but every export shows it.
+    assert CreditFlag.CORRECTED not in NOTICES
+    assert not any(a.id_number == CAROL for a in table.anomalies())
+    assert not any(CAROL in b for b in table.blockers())
+    row = next(r for r in export_rows(table) if r[0] == CAROL)
+    assert row[EXPORT_COLUMNS.index("标记")] == "经组织者更正（人工）"
+    assert row[EXPORT_COLUMNS.index("签退时间")] == at(D1, 12)
+    assert table.corrections == (fix,)
+    # A desk's own manual record is still a method the province does not accept.
+    desk_manual = [*_records(), rec(CAROL, OUT, at(D1, 12), method=Method.MANUAL)]
+    again = build_review(PROJECT, IM, desk_manual, people=_people(), now=NOW)
+    carol = next(r for r in again.rows if r.person.id_number == CAROL)
+    assert CreditFlag.METHOD_NOT_ACCEPTED in carol.flags and CreditFlag.CORRECTED not in carol.flags
+
+
+def test_void_and_merge_mark_the_person_corrected() -> None:
+    roster = _people()
+    roster[idn(78)] = Person(idn(78), "赵敏")
+    corrections = [
+        Correction(CorrectionKind.VOID_RECORD, "org", NOW, "test scan", record_id="b2"),
+        Correction(
+            CorrectionKind.MERGE_PROVISIONAL, "org", NOW, "typo", id_number=WALK_IN, into=idn(78)
+        ),
+    ]
+    records, persons, _ = apply_corrections(_records(), roster, corrections)
+    table = build_review(PROJECT, IM, records, people=persons)
+    flags = {r.person.id_number: r.flags for r in table.rows}
+    assert CreditFlag.CORRECTED in flags[BOB] and CreditFlag.CORRECTED in flags[idn(78)]
+    assert CreditFlag.CORRECTED not in flags[ALICE]

@@ -236,3 +236,31 @@ def test_assumed_check_out_needs_confirmation_and_shows_no_out_time() -> None:
     assert r.to_json()["sessions"] == [
         {"session": "24-am", "in": "2026-11-24T08:30:00+08:00", "out": None, "hours": 3.5}
     ]
+
+
+@pytest.mark.parametrize(
+    ("profile", "hours", "basis"),
+    [
+        # 6.0 h is two whole 3 h blocks: every figure used is cited.
+        (IM, ((8, 30), (12, 0), (14, 0), (16, 30)), ()),
+        # 6.5 h is not: how a part of a block counts is not in the draft.
+        (IM, ((8, 30), (12, 0), (14, 0), (17, 0)), ("forms.face_to_face.partial_blocks",)),
+        # Nothing national is cited: the rate itself is provisional.
+        (
+            "national-2024",
+            ((8, 30), (12, 0), (14, 0), (16, 30)),
+            ("forms.face_to_face.assessment_required", "forms.face_to_face.participant"),
+        ),
+    ],
+    ids=["im-whole-blocks", "im-part-of-a-block", "national"],
+)
+def test_credits_resting_on_a_provisional_figure_are_labelled(
+    profile: str, hours: tuple[tuple[int, int], ...], basis: tuple[str, ...]
+) -> None:
+    am_in, am_out, pm_in, pm_out = hours
+    records = stay(ALICE, D1, am_in, am_out) + stay(ALICE, D1, pm_in, pm_out)
+    r = compute_attendee(
+        project(profile=profile), load_profile(profile), people(ALICE)[ALICE], records
+    )
+    assert r.provisional_basis == basis and r.credits_provisional is bool(basis)
+    assert r.to_json()["provisional_figures"] == list(basis)

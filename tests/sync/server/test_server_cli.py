@@ -193,3 +193,23 @@ def test_server_run_serves_https(server_dir: Path, tls: TlsFiles, tmp_path: Path
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     assert bad.returncode == 1 and "loopback" in bad.stderr
+
+
+def test_project_create_refuses_an_unknown_profile_and_warns_of_refused_methods(
+    server_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = project_toml(tmp_path / "p.toml")
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("inner-mongolia-2025-draft", "guangdong-2030"), encoding="utf-8")
+    code, out, err = run(capsys, "server", "project", "create", str(toml))
+    assert code == 1 and out == ""
+    assert "refused" in err and "guangdong-2030" in err and err.count("\n") == 1
+    # The demo's mistake: a provincial Inner Mongolia project that lets its desks record ID
+    # cards, which 第十六条 does not accept. Created, with a warning naming the methods.
+    toml.write_text(text + '[checkin]\nmethods = ["id_card", "qr", "face"]\n', "utf-8")
+    code, out, err = run(capsys, "server", "project", "create", str(toml))
+    assert code == 0 and out.startswith(f"project {NUMBER} created")
+    assert "warning" in err and "id_card" in err and "第十六条" in err
+    toml.write_text(text + '[checkin]\nmethods = ["qr", "face"]\n', "utf-8")
+    code, _, err = run(capsys, "server", "project", "create", str(toml), "--update")
+    assert code == 0 and "method" not in err

@@ -1,4 +1,4 @@
-"""The organizer's submission: accepted from the end of the last day through the 14th day after."""
+"""The organizer's submission: from the end of the last session through the 14th day after."""
 
 from __future__ import annotations
 
@@ -42,31 +42,41 @@ def ready(srv: LiveServer) -> WireDesk:
     return enroll(srv, NUMBER, "office", role="organizer")
 
 
-def test_window_opens_at_the_end_of_the_last_day_and_closes_after_the_14th(srv: LiveServer) -> None:
+def test_window_opens_when_the_last_session_ends_and_closes_after_the_14th_day(
+    srv: LiveServer,
+) -> None:
+    """N = 14 comes from the profile (第十三条 of the Inner Mongolia draft), not from code."""
     org = ready(srv)
-    srv.clock.set(shanghai(2026, 5, 21, 23, 59, 59))  # still the project's last day
+    srv.clock.set(shanghai(2026, 5, 21, 11, 29, 50))  # the last session (d2-am) ends at 11:30
     with pytest.raises(SubmissionRefused) as err:
         org.client.submit(report("A1"))
     assert err.value.reason == "submission_not_open"
+    assert err.value.body["opens_at"] == "2026-05-21T11:30:00+08:00"
     window = org.client.submission_window(NUMBER)
     assert window.state == "not_open" and window.deadline_day == date(2026, 6, 4)
+    assert window.opens_at == shanghai(2026, 5, 21, 11, 30) and window.days == 14
+
+    srv.clock.set(shanghai(2026, 5, 21, 11, 30, 0))  # the end of the last session: accepted
+    assert org.client.submission_window(NUMBER).state == "open"
+    assert org.client.submit(report("A1")).lines == 1
 
     srv.clock.set(shanghai(2026, 6, 4, 23, 59, 50))  # the 14th day after: the last chance
     window = org.client.submission_window(NUMBER)
-    assert (window.state, window.days_left) == ("open", 1)
+    assert (window.state, window.days_left) == ("closing", 1)
     answer = org.client.submit(report("A1"))
     assert answer.lines == 1 and answer.deadline == shanghai(2026, 6, 5)
     assert org.client.submission_window(NUMBER).submitted_at is not None
 
-    srv.clock.set(shanghai(2026, 6, 5, 0, 0, 0))  # the day after the deadline
+    srv.clock.set(shanghai(2026, 6, 5, 0, 0, 0))  # the 15th day after: refused
     with pytest.raises(SubmissionRefused) as err:
         org.client.submit(report("A1"))
     assert err.value.reason == "submission_deadline_passed"
     assert err.value.deadline == "2026-06-05T00:00:00+08:00"
     assert err.value.body["deadline_day"] == "2026-06-04"
     assert "2026-06-04" in str(err.value)
+    assert org.client.submission_window(NUMBER).state == "closed"
     audit = [e for e in srv.admin.audit_log(NUMBER) if e["action"] == "submission"]
-    assert len(audit) == 1
+    assert len(audit) == 2
 
 
 def test_refused_with_the_desks_while_one_is_incomplete(srv: LiveServer) -> None:

@@ -1,0 +1,1244 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Anomaly</name>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="55"/>
+        <source>Missing check-out</source>
+        <translation>缺签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="56"/>
+        <source>Missing check-in</source>
+        <translation>缺签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="57"/>
+        <source>Walk-in</source>
+        <translation>临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="58"/>
+        <source>Expired document</source>
+        <translation>证件过期</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="59"/>
+        <source>Method not accepted</source>
+        <translation>考勤方式不符</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="60"/>
+        <source>Void record</source>
+        <translation>作废记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="61"/>
+        <source>Attendee dispute</source>
+        <translation>学员申诉</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="65"/>
+        <source>Add the check-out</source>
+        <translation>补录签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="66"/>
+        <source>Add the check-in</source>
+        <translation>补录签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="67"/>
+        <source>Void the record</source>
+        <translation>作废该记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="68"/>
+        <source>Merge into the roster entry</source>
+        <translation>合并到名单中的学员</translation>
+    </message>
+</context>
+<context>
+    <name>Consent</name>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="26"/>
+        <source>Face check-in needs your separate consent. We keep numbers computed from your face (a template), not a photo; each face check-in also keeps a small face picture with the record for the organizer&apos;s review of disputes. Used only for check-in and check-out at this project (%1), deleted when the project&apos;s retention period ends. To withdraw, tell staff at any time: the template is deleted at once. Declining changes nothing: your check-in stands and your card and code keep working.</source>
+        <translation>开通刷脸签到需要您单独同意。保存什么：由您面部计算出的特征数值（模板），不保存照片；之后每次刷脸签到，会随签到记录保存一张小的面部截图，供主办方核查争议。用途：只用于本项目（%1）的签到和签退。保存多久：到本项目数据保留期结束时删除。如何撤回：随时告诉工作人员，模板立即删除。不同意不影响本次签到，您可以继续刷身份证或扫码。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="36"/>
+        <source>Enable face check-in?</source>
+        <translation>开通刷脸签到？</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="37"/>
+        <source>Staff: is the person at the camera the cardholder?</source>
+        <translation>工作人员确认：摄像头前是持卡人本人？</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="38"/>
+        <source>Look at the camera and hold still</source>
+        <translation>请看向摄像头，保持不动</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="41"/>
+        <source>Face check-in is on</source>
+        <translation>已开通刷脸签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="42"/>
+        <source>Not enabled. Your check-in stands</source>
+        <translation>未开通。您的签到有效</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="43"/>
+        <source>No clear face captured: keep using your card</source>
+        <translation>未能采集到清晰的面部，请继续刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="44"/>
+        <source>This face is enrolled under another name — please see staff</source>
+        <translation>此面孔已登记在他人名下，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="47"/>
+        <source>Face check-in not enabled: keep using your card</source>
+        <translation>未能开通刷脸签到，请继续刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="122"/>
+        <source>Agree</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="123"/>
+        <source>Decline</source>
+        <translation>不同意</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="124"/>
+        <source>Yes, capture</source>
+        <translation>是本人，开始采集</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/consent.py" line="125"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Desk</name>
+    <message>
+        <location filename="../../kiosk/ui/answer_card.py" line="91"/>
+        <source>Welcome</source>
+        <translation>欢迎</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/answer_card.py" line="93"/>
+        <source>Tap your ID card, scan your code, or look at the camera</source>
+        <translation>请刷身份证、扫描二维码或看向摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/answer_card.py" line="152"/>
+        <source>%n second(s) left</source>
+        <translation>剩余 %n 秒</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/camera_view.py" line="114"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/desk_window.py" line="157"/>
+        <source>CME check-in · %1 · desk %2</source>
+        <translation>继续医学教育签到 · %1 · %2 台</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/header.py" line="79"/>
+        <source>Now: %1</source>
+        <translation>当前：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/header.py" line="82"/>
+        <location filename="../../kiosk/ui/header.py" line="98"/>
+        <source>No session is on now</source>
+        <translation>当前没有进行中的课程</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/header.py" line="85"/>
+        <source>Next: %1</source>
+        <translation>下一场：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/header.py" line="88"/>
+        <source>No more sessions today</source>
+        <translation>今日已无后续课程</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/header.py" line="92"/>
+        <source>Staff</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/header.py" line="93"/>
+        <source>Desk %1</source>
+        <translation>%1 台</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_strip.py" line="45"/>
+        <source>Arrived %1 · Left %2 · Expected %3</source>
+        <translation>已到 %1 · 已离开 %2 · 应到 %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_strip.py" line="77"/>
+        <source>sync: not configured</source>
+        <translation>同步：未配置</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="91"/>
+        <source>Check-in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="92"/>
+        <source>Check-out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="93"/>
+        <source>Auto in/out</source>
+        <translation>自动签到/签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="149"/>
+        <source>Checked out</source>
+        <translation>签退成功</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="151"/>
+        <source>Checked in</source>
+        <translation>签到成功</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="153"/>
+        <source>no check-in found: flagged for the organizer</source>
+        <translation>无签到记录，已标记供主办方核查</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="155"/>
+        <source>not on the roster: registered provisionally</source>
+        <translation>未在名单，临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="157"/>
+        <source>document expired: flagged</source>
+        <translation>证件已过期，已标记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="164"/>
+        <source>Already checked in at %1 (desk %2)</source>
+        <translation>已于 %1 在 %2 台签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="166"/>
+        <source>Already checked out at %1 (desk %2)</source>
+        <translation>已于 %1 在 %2 台签退</translation>
+    </message>
+</context>
+<context>
+    <name>Face</name>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="99"/>
+        <source>Blink your eyes</source>
+        <translation>请眨眨眼</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="100"/>
+        <source>Turn your head to the left</source>
+        <translation>请向左转头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="101"/>
+        <source>Turn your head to the right</source>
+        <translation>请向右转头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="102"/>
+        <source>Look at the camera to confirm it is you</source>
+        <translation>请看摄像头核验身份</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="103"/>
+        <source>Please come closer</source>
+        <translation>请靠近一点</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="104"/>
+        <source>Please hold still</source>
+        <translation>请保持不动</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="105"/>
+        <source>Please face the camera</source>
+        <translation>请正对摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="106"/>
+        <source>Not recognised — tap your ID card or scan your code</source>
+        <translation>未能识别，请刷身份证或扫码</translation>
+    </message>
+</context>
+<context>
+    <name>Flag</name>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="35"/>
+        <source>missing check-out</source>
+        <translation>缺签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="36"/>
+        <source>check-out to confirm</source>
+        <translation>签退待确认</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="37"/>
+        <source>missing check-in</source>
+        <translation>缺签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="38"/>
+        <source>desks&apos; records merged</source>
+        <translation>多台记录已合并</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="39"/>
+        <source>walk-in</source>
+        <translation>临时登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="40"/>
+        <source>expired document</source>
+        <translation>证件过期</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="41"/>
+        <source>record outside the days</source>
+        <translation>非培训日记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="42"/>
+        <source>no time in a session</source>
+        <translation>不在课时内</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="43"/>
+        <source>method not accepted</source>
+        <translation>考勤方式不符</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="44"/>
+        <source>speaker not scheduled</source>
+        <translation>授课未排课</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="45"/>
+        <source>results not imported</source>
+        <translation>考核未导入</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="46"/>
+        <source>no result</source>
+        <translation>缺考</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="47"/>
+        <source>failed</source>
+        <translation>考核不合格</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="48"/>
+        <source>project cap</source>
+        <translation>达项目上限</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="49"/>
+        <source>yearly cap</source>
+        <translation>达年度上限</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="50"/>
+        <source>absent</source>
+        <translation>未签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="51"/>
+        <source>corrected by the organizer (manual)</source>
+        <translation>经组织者更正（人工）</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <location filename="../../kiosk/ui/keypad.py" line="59"/>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+</context>
+<context>
+    <name>Organizer</name>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="98"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="20"/>
+        <source>Anomalies</source>
+        <translation>异常处理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="99"/>
+        <source>Time (desk clock)</source>
+        <translation>时间（签到台时钟）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="100"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="101"/>
+        <source>Roster entry&apos;s ID number</source>
+        <translation>名单中学员的证件号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="102"/>
+        <source>Corrected by</source>
+        <translation>更正人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="103"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="104"/>
+        <source>Resolve</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="159"/>
+        <source>Choose an anomaly to resolve it.</source>
+        <translation>请选择要处理的异常。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="162"/>
+        <source>Resolved by %1 at %2: %3</source>
+        <translation>已由 %1 于 %2 处理：%3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="183"/>
+        <source>Say who corrects it and why (audited).</source>
+        <translation>请填写更正人和原因（将记入审计）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="78"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
+        <source>Assessment</source>
+        <translation>考核</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="79"/>
+        <source>Results file (xlsx or CSV)</source>
+        <translation>考核结果文件（xlsx 或 CSV）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="80"/>
+        <source>Pass mark</source>
+        <translation>及格分</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="81"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="82"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="83"/>
+        <source>Passed</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="84"/>
+        <source>Failed</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="89"/>
+        <source>No result yet: %1</source>
+        <translation>尚无考核结果：%1 人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="115"/>
+        <source>The pass mark is not a number</source>
+        <translation>及格分不是数字</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="121"/>
+        <source>Results file</source>
+        <translation>考核结果文件</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="40"/>
+        <source>ID card</source>
+        <translation>身份证</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="41"/>
+        <source>IC card</source>
+        <translation>IC卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="42"/>
+        <source>QR code</source>
+        <translation>二维码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="43"/>
+        <source>face</source>
+        <translation>人脸识别</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="44"/>
+        <source>manual</source>
+        <translation>人工登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="52"/>
+        <source>speaker</source>
+        <translation>主讲人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="53"/>
+        <source>participant</source>
+        <translation>学员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="53"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="53"/>
+        <source>ID number</source>
+        <translation>证件号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="89"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="81"/>
+        <source>Hours</source>
+        <translation>学时</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="51"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="54"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
+        <source>Credits</source>
+        <translation>学分</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="91"/>
+        <source>Flags</source>
+        <translation>标记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="189"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="19"/>
+        <source>Attendance</source>
+        <translation>考勤</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="191"/>
+        <source>Search: name, pinyin initials (zw) or the ID number&apos;s end</source>
+        <translation>搜索：姓名、拼音首字母（如 zw）或证件号末几位</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="196"/>
+        <source>All flags</source>
+        <translation>全部标记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="224"/>
+        <source>%1 of %2 attendees shown</source>
+        <translation>显示 %1 / %2 名学员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="54"/>
+        <source>Provisional</source>
+        <translation>暂定</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="55"/>
+        <source>Left under the cap before this project</source>
+        <translation>本项目之前年度上限剩余</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="56"/>
+        <source>Cut by the cap</source>
+        <translation>因上限扣减</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="67"/>
+        <source>Credit year %1 (%2 to %3); %4 credits a year required (%5)</source>
+        <translation>学分年度 %1（%2 至 %3）；每年须获 %4 学分（%5）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="73"/>
+        <source>Yearly cap across projects: unknown offline</source>
+        <translation>跨项目年度上限：离线时未知</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="75"/>
+        <source>No yearly cap for this project&apos;s form</source>
+        <translation>本项目形式无年度上限</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="77"/>
+        <source>Yearly cap: %1 credits (%2), applied by the platform in order of activity date</source>
+        <translation>年度上限：%1 学分（%2），由平台按活动日期顺序计算</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="85"/>
+        <source>provisional</source>
+        <translation>暂定</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/export.py" line="50"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="23"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/export.py" line="51"/>
+        <source>Folder to write into</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/export.py" line="52"/>
+        <source>The xlsx is for the platform: one row per person and session, with roles, times and a sheet of corrections. The PDF is the archive sheet to sign and seal: ID numbers are masked unless full numbers are asked for, and the sheet says which.</source>
+        <translation>xlsx 供上传平台：每人每场次一行，含角色、时间和更正记录表。PDF 为存档签到表，供签字盖章：证件号默认隐去部分数字，需要时可显示完整号码，表上注明所用方式。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/export.py" line="57"/>
+        <source>Write the xlsx</source>
+        <translation>导出 xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/export.py" line="58"/>
+        <source>Write the PDF archive sheet</source>
+        <translation>导出 PDF 存档表</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/export.py" line="59"/>
+        <source>Full ID numbers on the PDF</source>
+        <translation>PDF 显示完整证件号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="60"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="18"/>
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="64"/>
+        <source>opens %1; deadline %2</source>
+        <translation>%1 开放；截止 %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="67"/>
+        <source>the deadline %1 has passed</source>
+        <translation>截止日期 %1 已过</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="70"/>
+        <source>deadline %1: today</source>
+        <translation>截止 %1：今天截止</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="72"/>
+        <source>deadline %1: %2 day(s) left</source>
+        <translation>截止 %1：还剩 %2 天</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="74"/>
+        <source>Submission window: %1 — %2</source>
+        <translation>提交窗口：%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="77"/>
+        <source>submitted %1</source>
+        <translation>已于 %1 提交</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="82"/>
+        <source>What still blocks submission:</source>
+        <translation>尚待解决才能提交：</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="84"/>
+        <source>nothing: the report can be submitted</source>
+        <translation>无：可以提交</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="97"/>
+        <source>Hours attended (mean) against session length</source>
+        <translation>平均出勤学时与场次时长</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="102"/>
+        <source>Credits: people per amount</source>
+        <translation>学分分布（人数）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="108"/>
+        <source>Desks:</source>
+        <translation>签到台：</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="110"/>
+        <source>unknown offline: refresh when online</source>
+        <translation>离线时未知：联网后刷新</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="115"/>
+        <source>complete</source>
+        <translation>已完整</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="117"/>
+        <source>has never reported</source>
+        <translation>从未上报</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="119"/>
+        <source>missing %1</source>
+        <translation>缺 %1 条</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="130"/>
+        <source>Arrivals per 10 min (%1)</source>
+        <translation>每 10 分钟签到人数（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/overview.py" line="134"/>
+        <source>People present (%1)</source>
+        <translation>在场人数（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="75"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="76"/>
+        <source>Submit to the platform…</source>
+        <translation>提交到平台…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="77"/>
+        <source>Yes, submit</source>
+        <translation>确认提交</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
+        <source>Reference</source>
+        <translation>学员编号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="82"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="90"/>
+        <source>Window: %1 · deadline %2 · %3 lines to send</source>
+        <translation>提交窗口：%1 · 截止 %2 · 待提交 %3 行</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="95"/>
+        <source>Ready: nothing stops the submission.</source>
+        <translation>已就绪：可以提交。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="113"/>
+        <source>Submit %1 lines for project %2 now? The deadline is the end of %3; a later submission inside the window replaces this one.</source>
+        <translation>现在提交项目 %2 的 %1 行？截止时间为 %3 当天结束；窗口内再次提交将替换本次提交。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="28"/>
+        <source>Not open yet</source>
+        <translation>尚未开放</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="29"/>
+        <source>Open</source>
+        <translation>已开放</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="30"/>
+        <source>Closing</source>
+        <translation>即将关闭</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="31"/>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="141"/>
+        <source>organizer %1 (manual)</source>
+        <translation>组织者 %1（人工）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="142"/>
+        <source>desk %1</source>
+        <translation>签到台 %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="121"/>
+        <source>Connecting to the platform…</source>
+        <translation>正在连接平台…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="142"/>
+        <source>Submitting…</source>
+        <translation>正在提交…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="158"/>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="160"/>
+        <source>offline: the last pulled data</source>
+        <translation>离线：显示最近一次同步的数据</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="161"/>
+        <source>Data as of %1 (platform time) · %2</source>
+        <translation>数据截至 %1（平台时间）· %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="183"/>
+        <source>CME organizer&apos;s workspace</source>
+        <translation>继续医学教育组织者工作台</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="184"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+</context>
+<context>
+    <name>Pin</name>
+    <message>
+        <location filename="../../kiosk/ui/pin_dialog.py" line="50"/>
+        <source>Staff PIN</source>
+        <translation>工作人员 PIN</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/pin_dialog.py" line="51"/>
+        <source>Enter your staff PIN</source>
+        <translation>请输入工作人员 PIN</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/pin_dialog.py" line="52"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/pin_dialog.py" line="71"/>
+        <source>Too many wrong PINs: wait %n second(s)</source>
+        <translation>PIN 错误次数过多，请 %n 秒后再试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/pin_dialog.py" line="74"/>
+        <source>Wrong PIN</source>
+        <translation>PIN 错误</translation>
+    </message>
+</context>
+<context>
+    <name>Reason</name>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="30"/>
+        <source>This project does not accept this method</source>
+        <translation>本项目不接受此签到方式</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="31"/>
+        <source>Card not registered — please see staff</source>
+        <translation>卡片未登记，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="32"/>
+        <source>Not on the roster — please see staff</source>
+        <translation>未找到报名信息，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="33"/>
+        <source>Today is not a day of this project</source>
+        <translation>今天不是本项目的培训日</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="34"/>
+        <source>Document expired — please see staff</source>
+        <translation>证件已过期，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="35"/>
+        <source>Storage full: check-in paused — please call staff</source>
+        <translation>存储空间不足，暂停签到，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="36"/>
+        <source>Something went wrong — please call staff</source>
+        <translation>出现错误，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="37"/>
+        <source>The desk is closing — try again in a moment</source>
+        <translation>签到台正在关闭，请稍后再试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="38"/>
+        <source>This project&apos;s roster and face data were deleted at the end of their retention</source>
+        <translation>本项目的名单与人脸数据已按保留期限删除</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="42"/>
+        <location filename="../../kiosk/ui/texts.py" line="43"/>
+        <location filename="../../kiosk/ui/texts.py" line="44"/>
+        <source>This code cannot be checked here</source>
+        <translation>本机无法核验此二维码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="45"/>
+        <source>Empty code — scan again</source>
+        <translation>二维码为空，请重扫</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="46"/>
+        <location filename="../../kiosk/ui/texts.py" line="47"/>
+        <location filename="../../kiosk/ui/texts.py" line="48"/>
+        <location filename="../../kiosk/ui/texts.py" line="49"/>
+        <source>Not a check-in code</source>
+        <translation>不是签到二维码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="50"/>
+        <source>Code from a newer version — see staff</source>
+        <translation>二维码版本较新，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="51"/>
+        <source>Damaged code — scan again or see staff</source>
+        <translation>二维码损坏，请重扫或联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="52"/>
+        <source>This code is for another project</source>
+        <translation>此二维码属于其他项目</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="53"/>
+        <source>This desk has no ticket keys yet — see staff</source>
+        <translation>本机尚无验票密钥，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="54"/>
+        <source>Ticket signed with an unknown key — see staff</source>
+        <translation>电子票签名密钥未知，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="55"/>
+        <source>Invalid ticket — please see staff</source>
+        <translation>电子票无效，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="56"/>
+        <source>Invalid code — please see staff</source>
+        <translation>二维码无效，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="57"/>
+        <source>Code expired — refresh it and scan again</source>
+        <translation>二维码已过期，请刷新后再扫</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="58"/>
+        <source>Code not valid yet — check the phone&apos;s clock</source>
+        <translation>二维码尚未生效，请检查手机时间</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="59"/>
+        <source>This code was already used — refresh it</source>
+        <translation>此二维码已使用，请刷新</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="60"/>
+        <source>Roster codes are not accepted here</source>
+        <translation>本项目不接受名单码签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="62"/>
+        <location filename="../../kiosk/ui/texts.py" line="63"/>
+        <location filename="../../kiosk/ui/texts.py" line="64"/>
+        <location filename="../../kiosk/ui/texts.py" line="66"/>
+        <location filename="../../kiosk/ui/texts.py" line="67"/>
+        <location filename="../../kiosk/ui/texts.py" line="71"/>
+        <location filename="../../kiosk/ui/texts.py" line="74"/>
+        <source>Card not read — place it again</source>
+        <translation>未读到卡片，请重新放卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="65"/>
+        <source>This card type is not supported</source>
+        <translation>不支持此类卡片</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="68"/>
+        <location filename="../../kiosk/ui/texts.py" line="69"/>
+        <location filename="../../kiosk/ui/texts.py" line="70"/>
+        <source>Reader problem — please see staff</source>
+        <translation>读卡器故障，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="72"/>
+        <source>The card&apos;s data is damaged — see staff</source>
+        <translation>卡片数据损坏，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="73"/>
+        <source>Invalid document number — please see staff</source>
+        <translation>证件号码无效，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="75"/>
+        <location filename="../../kiosk/ui/texts.py" line="76"/>
+        <source>Card photo cannot be read here</source>
+        <translation>本机无法读取证件照片</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="78"/>
+        <source>Face does not match the card — please see staff</source>
+        <translation>人脸与证件不符，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="79"/>
+        <location filename="../../kiosk/ui/texts.py" line="80"/>
+        <source>Could not verify it is you — see staff</source>
+        <translation>未能核验身份，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="83"/>
+        <source>Another card was tapped</source>
+        <translation>已刷另一张卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="84"/>
+        <location filename="../../kiosk/ui/texts.py" line="85"/>
+        <location filename="../../kiosk/ui/texts.py" line="86"/>
+        <location filename="../../kiosk/ui/texts.py" line="87"/>
+        <source>Liveness check failed — see staff</source>
+        <translation>活体检测未通过，请联系工作人员</translation>
+    </message>
+</context>
+<context>
+    <name>Refusal</name>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="72"/>
+        <source>The platform cannot be reached: submit when online</source>
+        <translation>无法连接平台：请联网后提交</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="73"/>
+        <source>The window is not open yet: it opens at %1, when the last session ends</source>
+        <translation>提交窗口尚未开放：最后一场于 %1 结束后开放</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="76"/>
+        <source>The deadline %1 has passed: the platform refuses late reports</source>
+        <translation>截止日期 %1 已过：平台拒绝逾期提交</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="79"/>
+        <source>%1 anomalies block the submission: resolve them</source>
+        <translation>%1 项异常阻止提交：请先处理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="80"/>
+        <source>Desk %1 has not delivered all its records (missing %2)</source>
+        <translation>签到台 %1 的记录尚未全部上传（缺 %2 条）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="81"/>
+        <source>The report cannot be made: %1</source>
+        <translation>无法生成报告：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Result</name>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="85"/>
+        <source>Offline: showing the last pulled data</source>
+        <translation>离线：显示最近一次同步的数据</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="86"/>
+        <source>Not done: %1</source>
+        <translation>未完成：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="87"/>
+        <source>The platform refused: %1</source>
+        <translation>平台拒绝：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="88"/>
+        <source>File problem: %1</source>
+        <translation>文件问题：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="89"/>
+        <source>Something went wrong (%1): see the log</source>
+        <translation>出现错误（%1）：请查看日志</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="90"/>
+        <source>Correction saved; it is sent with the submission</source>
+        <translation>更正已保存，将随提交一并发送</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="91"/>
+        <source>Correction saved and sent to the platform</source>
+        <translation>更正已保存并发送到平台</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="92"/>
+        <source>%1: %2 bad line(s); nothing imported</source>
+        <translation>%1：%2 行有误，未导入任何结果</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="93"/>
+        <source>%1 results imported: %2 passed, %3 failed</source>
+        <translation>已导入 %1 条结果：%2 人合格，%3 人不合格</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="94"/>
+        <source>Marked as passed</source>
+        <translation>已标记为合格</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="95"/>
+        <source>Marked as failed</source>
+        <translation>已标记为不合格</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="96"/>
+        <source>Written: %1</source>
+        <translation>已导出：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="97"/>
+        <source>Written with full ID numbers: %1</source>
+        <translation>已导出（完整证件号）：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="98"/>
+        <source>Not submitted: see the reasons above</source>
+        <translation>未提交：原因见上</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="99"/>
+        <source>Not submitted: %1</source>
+        <translation>未提交：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="100"/>
+        <source>Submitted: receipt number %1</source>
+        <translation>已提交：回执编号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="101"/>
+        <source>Up to date with the platform</source>
+        <translation>已与平台同步</translation>
+    </message>
+</context>
+<context>
+    <name>Staff</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="192"/>
+        <source>staff</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="193"/>
+        <source>Signed in: %1</source>
+        <translation>已登录：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="212"/>
+        <source>Desk mode</source>
+        <translation>签到模式</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="213"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="214"/>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="215"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="225"/>
+        <source>Back to the check-in screen</source>
+        <translation>返回签到屏幕</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="226"/>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_panel.py" line="227"/>
+        <source>Leave kiosk mode (close the desk)</source>
+        <translation>退出自助模式（关闭签到台）</translation>
+    </message>
+</context>
+</TS>

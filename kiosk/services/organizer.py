@@ -1,0 +1,402 @@
+"""The organizer's workspace without Qt: one worker thread, and views published to listeners.
+
+Every action (open, refresh, correct, import, mark, export, submit) is queued on one "organizer"
+thread, which alone touches SQLite, files and the network. What the screens show leaves as frozen
+values (kiosk.services.organizer_view) handed to each listener on that thread; the Qt bridge is
+one such listener and re-emits them on the GUI thread. Offline, the workspace works on the last
+pulled copy and says how old it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from kiosk.core.credits import Assessment
+from kiosk.core.credits.corrections import Correction, CorrectionError, apply_corrections
+from kiosk.core.credits.exports import submission_lines
+from kiosk.core.credits.submission import submission_window
+from kiosk.core.model import new_uuid
+from kiosk.core.rules import ProfileError
+from kiosk.core.timeutil import Clock, utc_now
+from kiosk.reports.anomalies import anomalies
+from kiosk.reports.charts import charts
+from kiosk.reports.organizer_data import Pulled, build, load, profile_for, pull
+from kiosk.reports.search import SearchIndex
+from kiosk.reports.workspace import Workspace, WorkspaceError
+from kiosk.services.organizer_records import record_index
+from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
+from sync.client import SyncClient
+from sync.client.errors import PermanentSyncError, SubmissionRefused, TransientSyncError
+from sync.protocol import DeskCompleteness, LedgerStanding
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[WorkspaceEvent], None]
+
+
+class Subscription:
+    """A listener's place; `close()` returns once no call to it is running."""
+
+    def __init__(self, service: OrganizerService, listener: Listener) -> None:
+        self._service = service
+        self.listener = listener
+        self.lock = threading.RLock()
+        self.closed = False
+
+    def close(self) -> None:
+        """Stop receiving views (idempotent; never from inside the listener)."""
+        with self.lock:
+            self.closed = True
+        self._service._drop(self)
+
+
+class OrganizerService:
+    """One project's workspace: the pulled copy, the review, and the actions on it."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        number: str,
+        *,
+        rules_dirs: Sequence[Path] = (),
+        clock: Clock = utc_now,
+        timeout: float = 15.0,
+    ) -> None:
+        self.ws = ws
+        self.number = number
+        self._dirs = list(rules_dirs)
+        self._clock = clock
+        self._timeout = timeout
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="organizer")
+        self._lock = threading.Lock()
+        self._subscriptions: list[Subscription] = []
+        # Worker thread only, from here on.
+        self._pulled: Pulled | None = None
+        self._offset = timedelta(0)  # the platform's clock minus ours, learned at each pull
+        self._online = False
+        self._desks: tuple[DeskCompleteness, ...] | None = None
+        self._ledger: LedgerStanding | None = None
+        self._submitted_at: datetime | None = None
+        self._search: SearchIndex | None = None
+        self._view: WorkspaceView | None = None
+
+    # -- listeners (any thread) ------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        """Receive every view and answer from now on, on the worker thread."""
+        subscription = Subscription(self, listener)
+        with self._lock:
+            self._subscriptions.append(subscription)
+        return subscription
+
+    def _drop(self, subscription: Subscription) -> None:
+        with self._lock:
+            if subscription in self._subscriptions:
+                self._subscriptions.remove(subscription)
+
+    def _publish(self, event: WorkspaceEvent) -> None:
+        with self._lock:
+            subscriptions = list(self._subscriptions)
+        for subscription in subscriptions:
+            with subscription.lock:
+                if subscription.closed:
+                    continue
+                try:
+                    subscription.listener(event)
+                except Exception:  # a screen failing must not stop the workspace
+                    log.exception("workspace listener failed on %s", type(event).__name__)
+
+    def close(self) -> None:
+        """Finish the action in progress and stop the worker."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- queued actions (any thread; they run on the worker) ---------------------------------
+
+    def _queue(self, action: str, work: Callable[[], ActionResult]) -> Future[ActionResult]:
+        def run() -> ActionResult:
+            try:
+                result = work()
+            except (WorkspaceError, CorrectionError, ProfileError) as exc:
+                result = ActionResult(action, False, code="invalid", detail=str(exc))
+            except TransientSyncError as exc:
+                self._online = False
+                result = ActionResult(action, False, code="offline", detail=str(exc))
+            except PermanentSyncError as exc:
+                result = ActionResult(action, False, code="platform_refused", detail=str(exc))
+            except OSError as exc:
+                result = ActionResult(
+                    action, False, code="file", detail=f"{exc.filename or ''} {exc.strerror}"
+                )
+            except Exception as exc:  # a bug reaches the screen as a failed action
+                log.exception("workspace action %s failed", action)
+                result = ActionResult(action, False, code="internal", detail=type(exc).__name__)
+            self._publish(result)
+            return result
+
+        return self._executor.submit(run)
+
+    def open(self, *, online: bool = True) -> Future[ActionResult]:
+        """Show the last pulled copy at once, then (online) pull what changed."""
+        return self._queue("open", lambda: self._open(online))
+
+    def refresh(self) -> Future[ActionResult]:
+        """Pull what changed, the desks' completeness and the ledger; show the new view."""
+        return self._queue("refresh", self._refresh)
+
+    def correct(self, correction: Correction) -> Future[ActionResult]:
+        """Check a correction against the records, log it (audited), send it when online."""
+        return self._queue("correct", lambda: self._correct(correction))
+
+    def assess(self, path: Path, *, pass_mark: Decimal | None = None) -> Future[ActionResult]:
+        """Import results from a CSV or xlsx file: all rows or none, errors by line."""
+        return self._queue("assess", lambda: self._assess(path, pass_mark))
+
+    def mark(self, id_number: str, *, passed: bool) -> Future[ActionResult]:
+        """Set one person's result by hand (pass or fail)."""
+        return self._queue("mark", lambda: self._mark(id_number, passed))
+
+    def export(self, kind: str, path: Path, *, full_ids: bool = False) -> Future[ActionResult]:
+        """Write the xlsx export or the PDF archive sheet (IDs masked unless `full_ids`)."""
+        return self._queue(f"export_{kind}", lambda: self._export(kind, path, full_ids))
+
+    def submit(self) -> Future[ActionResult]:
+        """Send the execution report, unless the window or the data says no (then why)."""
+        return self._queue("submit", self._submit)
+
+    # -- the worker thread -------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The platform's clock as far as the workspace knows it."""
+        return self._clock() + self._offset
+
+    def _client(self) -> SyncClient:
+        c = self.ws.credentials(self.number)
+        return SyncClient(
+            c.server_url, token=c.token, ca_bundle=Path(c.ca_bundle) if c.ca_bundle else None,
+            pin_sha256=c.pinned_sha256, connect_timeout=5.0, read_timeout=self._timeout,
+        )  # fmt: skip
+
+    def _open(self, online: bool) -> ActionResult:
+        try:
+            self._pulled = load(self.ws, self.number)
+        except WorkspaceError:
+            self._pulled = None  # never pulled: only the platform can give the data
+        if self._pulled is not None:
+            self._show()
+        if online:
+            try:
+                return replace(self._refresh(), action="open")
+            except TransientSyncError as exc:
+                self._online = False
+                if self._pulled is None:
+                    raise
+                self._show()
+                return ActionResult("open", True, code="offline", detail=str(exc))
+        if self._pulled is None:
+            raise WorkspaceError(f"project {self.number} has not been pulled yet")
+        self._index()
+        return ActionResult("open", True, code="offline")
+
+    def _refresh(self) -> ActionResult:
+        with self._client() as client:
+            pulled = pull(client, self.ws, self.number)
+            if pulled.pulled_at is not None:
+                self._offset = pulled.pulled_at - self._clock()
+            status = client.project_status(self.number)
+            try:
+                self._ledger = client.ledger(self.number)
+            except PermanentSyncError as exc:  # a platform without the ledger: caps unknown
+                log.warning("ledger not available: %s", exc)
+                self._ledger = None
+        self._pulled = pulled
+        self._online = True
+        self._desks = tuple(status.desks)
+        self._submitted_at = status.window.submitted_at
+        self._show()
+        self._index()
+        return ActionResult("refresh", True)
+
+    def _index(self) -> None:
+        """Build the search index once per set of people, then show it (pypinyin loads slowly)."""
+        view = self._view
+        if view is None:
+            return
+        people = [(r.person.id_number, r.person.name) for r in view.table.rows]
+        people += [(p.id_number, p.name) for p in view.table.absent]
+        if self._search is None or set(self._search.entries) != {n for n, _ in people}:
+            self._search = SearchIndex.build(people)
+        self._view = replace(view, search=self._search)
+        self._publish(self._view)
+
+    def _show(self) -> WorkspaceView:
+        """Build the review from the pulled copy and the workspace's files; publish it."""
+        pulled = self._pulled
+        assert pulled is not None
+        profile = profile_for(pulled.project, self._dirs)
+        now = self.now()
+        table = build(pulled, self.ws, profile, now=now)
+        corrections = self.ws.corrections(self.number)
+        records, _, _ = apply_corrections(pulled.records, pulled.people, corrections)
+        by_person, entered = record_index(records, corrections)
+        try:
+            lines, lines_error = tuple(submission_lines(table, pulled.refs)), ""
+        except KeyError as exc:
+            lines, lines_error = (), f"no platform reference for {exc.args[0][:3]}…"
+        imported = self.ws.assessments(self.number)
+        required = profile.forms.get(pulled.project.form).assessment_required.value
+        no_result = tuple(
+            r.person
+            for r in table.rows
+            if required and r.participant_hours > 0
+            and (imported is None or r.person.id_number not in imported)
+        )  # fmt: skip
+        view = WorkspaceView(
+            table=table, refs=pulled.refs, as_of=pulled.pulled_at, now=now, online=self._online,
+            window=submission_window(pulled.project, profile, now=now),
+            anomalies=tuple(anomalies(table)), charts=charts(table), records=by_person,
+            entered_by=entered, no_result=no_result, desks=self._desks, ledger=self._ledger,
+            submitted_at=self._submitted_at, lines=lines, lines_error=lines_error,
+            search=self._search,
+        )  # fmt: skip
+        self._view = view
+        self._publish(view)
+        return view
+
+    def _need_data(self) -> Pulled:
+        if self._pulled is None:
+            raise WorkspaceError(f"project {self.number} has not been pulled yet")
+        return self._pulled
+
+    def _correct(self, correction: Correction) -> ActionResult:
+        pulled = self._need_data()
+        if not correction.record_id:
+            correction = replace(correction, record_id=new_uuid())
+        earlier = self.ws.corrections(self.number)
+        _, _, audit = apply_corrections(pulled.records, pulled.people, [*earlier, correction])
+        self.ws.append_correction(self.number, audit[-1])
+        code = "saved"
+        if self._online:
+            from kiosk.reports.corrections_upload import CorrectionUploadError, upload_corrections
+
+            try:
+                upload_corrections(
+                    self.ws.credentials(self.number), self.ws.audit(self.number), pulled.refs
+                )
+                code = "uploaded"
+            except (TransientSyncError, CorrectionUploadError) as exc:
+                log.warning("correction kept, not uploaded yet: %s", exc)
+        self._show()
+        return ActionResult("correct", True, code=code, detail=audit[-1].describe())
+
+    def _assess(self, path: Path, pass_mark: Decimal | None) -> ActionResult:
+        from kiosk.reports.assessment_file import read_assessment_file
+
+        imported = read_assessment_file(path, pass_mark=pass_mark)
+        if imported.errors:
+            return ActionResult(
+                "assess", False, code="bad_rows", errors=tuple(str(e) for e in imported.errors),
+                values={"file": path.name, "count": str(len(imported.errors))},
+            )  # fmt: skip
+        self.ws.save_assessments(self.number, imported.results, str(path.resolve()))
+        passed = sum(a.passed for a in imported.results.values())
+        self._show()
+        return ActionResult(
+            "assess", True, code="imported",
+            values={"count": str(len(imported.results)), "passed": str(passed),
+                    "failed": str(len(imported.results) - passed)},
+        )  # fmt: skip
+
+    def _mark(self, id_number: str, passed: bool) -> ActionResult:
+        self._need_data()
+        results = dict(self.ws.assessments(self.number) or {})
+        results[id_number] = Assessment(id_number, passed)
+        self.ws.save_assessments(self.number, results, "marked in the workspace")
+        self._show()
+        return ActionResult("mark", True, code="passed" if passed else "failed")
+
+    def _export(self, kind: str, path: Path, full_ids: bool) -> ActionResult:
+        view = self._view
+        if view is None:
+            raise WorkspaceError(f"project {self.number} has not been pulled yet")
+        if kind == "xlsx":
+            from kiosk.reports.xlsx import write_review_xlsx
+
+            written = write_review_xlsx(view.table, path, generated_at=utc_now())
+        else:
+            from kiosk.reports.pdf import write_attendance_pdf
+
+            written = write_attendance_pdf(
+                view.table, path, generated_at=utc_now(), mask_ids=not full_ids
+            )
+        code = "full_ids" if kind == "pdf" and full_ids else "written"
+        return ActionResult(f"export_{kind}", True, code=code, path=str(written))
+
+    def _submit(self) -> ActionResult:
+        from kiosk.reports.corrections_upload import CorrectionUploadError, upload_corrections
+        from sync.protocol import ExecutionReport
+
+        self._refresh()  # the platform's newest records, desks and clock decide
+        view = self._view
+        assert view is not None
+        refusals = view.refusals()
+        if refusals:
+            return ActionResult(
+                "submit", False, code="refused",
+                values={r.code: "|".join(r.values) for r in refusals},
+            )  # fmt: skip
+        pulled = self._need_data()
+        try:
+            upload_corrections(
+                self.ws.credentials(self.number), self.ws.audit(self.number), pulled.refs
+            )
+        except CorrectionUploadError as exc:
+            return ActionResult("submit", False, code="corrections_refused", detail=str(exc))
+        report = ExecutionReport.model_validate(
+            {
+                "project": view.table.project.number,
+                "profile": view.table.profile.name,
+                "lines": list(view.lines),
+            }
+        )
+        with self._client() as client:
+            try:
+                answer = client.submit(report)
+            except SubmissionRefused as exc:
+                return ActionResult(
+                    "submit", False, code="platform_refused", detail=str(exc),
+                    values={"reason": exc.reason},
+                )  # fmt: skip
+        self._submitted_at = answer.accepted_at
+        self._refresh()
+        return ActionResult(
+            "submit", True, code="accepted", receipt=answer.submission_id,
+            values={"lines": str(answer.lines),
+                    "accepted_at": answer.accepted_at.isoformat()},
+        )  # fmt: skip
+
+
+def new_correction(
+    kind: str,
+    *,
+    by: str,
+    reason: str,
+    at: datetime,
+    id_number: str = "",
+    moment: datetime | None = None,
+    record_id: str = "",
+    into: str = "",
+) -> Correction:
+    """A correction as the Anomalies screen makes it (the kinds of `organizer correct`)."""
+    from kiosk.core.credits.corrections import CorrectionKind
+
+    return Correction(
+        kind=CorrectionKind(kind), by=by.strip(), at=at, reason=reason.strip(),
+        id_number=id_number, moment=moment, record_id=record_id, into=into,
+    )  # fmt: skip

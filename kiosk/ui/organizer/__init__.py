@@ -1,0 +1,1 @@
+"""The organizer's workspace (`cme-kiosk organizer`): review, resolve, assess, credit, submit."""

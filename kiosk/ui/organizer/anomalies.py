@@ -1,0 +1,198 @@
+"""Anomalies: each resolved in place by an audited correction with who and why.
+
+Resolved ones stay in the list, marked "corrected by the organizer (manual)", and no longer block
+the submission. The correction itself is made, checked, logged and sent by the workspace service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from PySide6.QtCore import QDateTime, QTimeZone
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.core.credits.corrections import Correction, CorrectionKind
+from kiosk.core.credits.records import CreditFlag
+from kiosk.core.ids import mask_number, normalise
+from kiosk.core.timeutil import SHANGHAI, utc_now
+from kiosk.reports.anomalies import AnomalyItem
+from kiosk.services.organizer import new_correction
+from kiosk.services.organizer_view import WorkspaceView
+from kiosk.ui import theme
+from kiosk.ui.organizer.common import TEXT_PX, button, clock, label, title
+from kiosk.ui.organizer.texts import anomaly_text, fill, fix_text, flag_text
+from kiosk.ui.texts import translate
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _field(widget: W) -> W:
+    widget.setFont(theme.font(TEXT_PX))
+    widget.setMinimumHeight(theme.TOUCH_PX)
+    return widget
+
+
+class AnomaliesPage(QWidget):
+    """The list on the left half, the selected item's resolution below it."""
+
+    def __init__(self, correct: Callable[[Correction], object]) -> None:
+        super().__init__()
+        self._correct = correct
+        self.heading = title()
+        self.items = QListWidget()
+        self.items.setFont(theme.font(TEXT_PX))
+        self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.items.currentRowChanged.connect(self._chosen)
+        self.what = label(bold=True)
+        self.when = _field(QDateTimeEdit())
+        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when.setTimeZone(QTimeZone(b"Asia/Shanghai"))
+        self.record = _field(QComboBox())
+        self.into = _field(QLineEdit())
+        self.by = _field(QLineEdit())
+        self.reason = _field(QLineEdit())
+        self.resolve = button(bold=True)
+        self.resolve.clicked.connect(self._resolve)
+        self.form = QFormLayout()
+        self.when_label, self.record_label = label(), label()
+        self.into_label, self.by_label, self.reason_label = label(), label(), label()
+        self.form.addRow(self.when_label, self.when)
+        self.form.addRow(self.record_label, self.record)
+        self.form.addRow(self.into_label, self.into)
+        self.form.addRow(self.by_label, self.by)
+        self.form.addRow(self.reason_label, self.reason)
+        panel = QVBoxLayout()
+        panel.addWidget(self.what)
+        panel.addLayout(self.form)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.resolve)
+        panel.addLayout(row)
+        panel.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.items, 3)
+        body.addLayout(panel, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(body, 1)
+        self._view: WorkspaceView | None = None
+        self._shown: list[AnomalyItem] = []
+        self.retranslate()
+        self._chosen(-1)
+
+    def retranslate(self) -> None:
+        """Texts in the current language."""
+        self.heading.setText(translate("Organizer", "Anomalies"))
+        self.when_label.setText(translate("Organizer", "Time (desk clock)"))
+        self.record_label.setText(translate("Organizer", "Record"))
+        self.into_label.setText(translate("Organizer", "Roster entry's ID number"))
+        self.by_label.setText(translate("Organizer", "Corrected by"))
+        self.reason_label.setText(translate("Organizer", "Reason"))
+        self.resolve.setText(translate("Organizer", "Resolve"))
+
+    def show_view(self, view: WorkspaceView) -> None:
+        """The anomalies of the new view; the selection follows the same item if it is open."""
+        chosen = self.current()
+        self._view = view
+        self._shown = list(view.anomalies)
+        self.items.blockSignals(True)
+        self.items.clear()
+        for a in self._shown:
+            who = f"{a.name or '?'} ({mask_number(a.id_number)})" if a.id_number else ""
+            if a.resolved:
+                text = (f"✓ {anomaly_text(a.kind)} · {who} · {flag_text(CreditFlag.CORRECTED)}"
+                        f" · {a.by}: {a.reason}")  # fmt: skip
+            else:
+                mark = "!" if a.blocking else "·"
+                text = f"{mark} {anomaly_text(a.kind)} · {who} · {fix_text(a.fix)}"
+            QListWidgetItem(text, self.items)
+        self.items.blockSignals(False)
+        again = next((i for i, a in enumerate(self._shown) if a == chosen), -1)
+        self.items.setCurrentRow(again)
+        self._chosen(again)
+
+    def current(self) -> AnomalyItem | None:
+        """The selected item."""
+        i = self.items.currentRow()
+        return self._shown[i] if 0 <= i < len(self._shown) else None
+
+    def choose(self, kind: str, id_number: str) -> bool:
+        """Select the open item of `kind` for a person (tests and links from other screens)."""
+        for i, a in enumerate(self._shown):
+            if a.kind.value == kind and a.id_number == id_number and not a.resolved:
+                self.items.setCurrentRow(i)
+                return True
+        return False
+
+    def _chosen(self, row: int) -> None:
+        item = self._shown[row] if 0 <= row < len(self._shown) else None
+        fix = None if item is None or item.resolved else item.fix
+        adding = fix in (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN)
+        shown: tuple[tuple[QWidget, bool], ...] = (
+            (self.when, adding), (self.when_label, adding),
+            (self.record, fix is CorrectionKind.VOID_RECORD),
+            (self.record_label, fix is CorrectionKind.VOID_RECORD),
+            (self.into, fix is CorrectionKind.MERGE_PROVISIONAL),
+            (self.into_label, fix is CorrectionKind.MERGE_PROVISIONAL),
+        )  # fmt: skip
+        for widget, wanted in shown:
+            widget.setVisible(wanted)
+        others: tuple[QWidget, ...] = (
+            self.by, self.reason, self.by_label, self.reason_label, self.resolve,
+        )  # fmt: skip
+        for widget in others:
+            widget.setVisible(fix is not None)
+        if item is None:
+            self.what.setText(translate("Organizer", "Choose an anomaly to resolve it."))
+            return
+        if item.resolved:
+            self.what.setText(fill(translate("Organizer", "Resolved by %1 at %2: %3"),
+                                   item.by, clock(item.at), item.reason))  # fmt: skip
+            return
+        self.what.setText(f"{anomaly_text(item.kind)}: {fix_text(item.fix)}")
+        if adding:
+            moment = item.suggested or (self._view.now if self._view else utc_now())
+            self.when.setDateTime(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())))
+        if fix is CorrectionKind.VOID_RECORD and self._view is not None:
+            self.record.clear()
+            for r in self._view.records.get(item.id_number, ()):
+                self.record.addItem(f"{clock(r.at)} {r.direction} {r.method}", r.record_id)
+
+    def set_time(self, moment: datetime) -> None:
+        """Put `moment` in the time field."""
+        self.when.setDateTime(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())))
+
+    def _resolve(self) -> None:
+        item = self.current()
+        if item is None or item.resolved:
+            return
+        if not self.by.text().strip() or not self.reason.text().strip():
+            self.what.setText(translate("Organizer", "Say who corrects it and why (audited)."))
+            return
+        moment = None
+        if item.fix in (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN):
+            seconds = self.when.dateTime().toSecsSinceEpoch()
+            moment = datetime.fromtimestamp(seconds, SHANGHAI)
+        now = self._view.now if self._view is not None else utc_now()
+        self._correct(
+            new_correction(
+                item.fix.value, by=self.by.text(), reason=self.reason.text(), at=now,
+                id_number=item.id_number, moment=moment,
+                record_id=str(self.record.currentData() or "")
+                if item.fix is CorrectionKind.VOID_RECORD else "",
+                into=normalise(self.into.text()),
+            )
+        )  # fmt: skip

@@ -1,0 +1,169 @@
+"""The desk's catalogue: every reason code the desk can meet, mapped to its (translated) words.
+
+Drivers and services hand the screen stable codes (`Outcome.reason`, `Decision.kind`, an ID-card
+error's `code`); this is the one place they become sentences. Source texts are English; Qt's
+translator gives the desk's language (assets/i18n/cme_kiosk_zh_CN.ts).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from kiosk.core.checkin import OutcomeKind
+from kiosk.core.model import DeskMode, Direction, Flag
+from kiosk.core.timeutil import format_local
+from kiosk.services.checkin import Outcome, Status
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
+    """Mark `text` for translation in `context`; the text itself is the catalogue's source."""
+    return text
+
+
+REASON = "Reason"
+DESK = "Desk"
+
+# code → English source. Keep one entry per code: tests/ui/test_texts.py checks that every code
+# the drivers, the verifier and the services can produce is here.
+REASONS: dict[str, str] = {
+    # the check-in service
+    "method_not_allowed": QT_TRANSLATE_NOOP("Reason", "This project does not accept this method"),
+    "unknown_card": QT_TRANSLATE_NOOP("Reason", "Card not registered — please see staff"),
+    "unknown_attendee": QT_TRANSLATE_NOOP("Reason", "Not on the roster — please see staff"),
+    "outside_project_days": QT_TRANSLATE_NOOP("Reason", "Today is not a day of this project"),
+    "expired_refused": QT_TRANSLATE_NOOP("Reason", "Document expired — please see staff"),
+    "storage": QT_TRANSLATE_NOOP("Reason", "Storage full: check-in paused — please call staff"),
+    "internal": QT_TRANSLATE_NOOP("Reason", "Something went wrong — please call staff"),
+    "closing": QT_TRANSLATE_NOOP("Reason", "The desk is closing — try again in a moment"),
+    "project_purged": QT_TRANSLATE_NOOP(
+        "Reason", "This project's roster and face data were deleted at the end of their retention"
+    ),
+    # codes (kiosk/core/codes/verdict.py Reason)
+    "unverified_no_key": QT_TRANSLATE_NOOP("Reason", "This code cannot be checked here"),
+    "unverified_no_secret": QT_TRANSLATE_NOOP("Reason", "This code cannot be checked here"),
+    "unverified_no_roster": QT_TRANSLATE_NOOP("Reason", "This code cannot be checked here"),
+    "empty": QT_TRANSLATE_NOOP("Reason", "Empty code — scan again"),
+    "oversized": QT_TRANSLATE_NOOP("Reason", "Not a check-in code"),
+    "binary": QT_TRANSLATE_NOOP("Reason", "Not a check-in code"),
+    "control_characters": QT_TRANSLATE_NOOP("Reason", "Not a check-in code"),
+    "unknown_prefix": QT_TRANSLATE_NOOP("Reason", "Not a check-in code"),
+    "unsupported_version": QT_TRANSLATE_NOOP("Reason", "Code from a newer version — see staff"),
+    "malformed": QT_TRANSLATE_NOOP("Reason", "Damaged code — scan again or see staff"),
+    "other_project": QT_TRANSLATE_NOOP("Reason", "This code is for another project"),
+    "no_keys": QT_TRANSLATE_NOOP("Reason", "This desk has no ticket keys yet — see staff"),
+    "unknown_key_id": QT_TRANSLATE_NOOP("Reason", "Ticket signed with an unknown key — see staff"),
+    "bad_signature": QT_TRANSLATE_NOOP("Reason", "Invalid ticket — please see staff"),
+    "bad_mac": QT_TRANSLATE_NOOP("Reason", "Invalid code — please see staff"),
+    "expired": QT_TRANSLATE_NOOP("Reason", "Code expired — refresh it and scan again"),
+    "not_yet_valid": QT_TRANSLATE_NOOP("Reason", "Code not valid yet — check the phone's clock"),
+    "replay": QT_TRANSLATE_NOOP("Reason", "This code was already used — refresh it"),
+    "roster_codes_disabled": QT_TRANSLATE_NOOP("Reason", "Roster codes are not accepted here"),
+    # ID-card readers (drivers/idcard/status.py, uid.py, wlt.py)
+    "idcard_error": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "sam_status": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "card_not_readable": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "unknown_card_type": QT_TRANSLATE_NOOP("Reason", "This card type is not supported"),
+    "no_card": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "no_content": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "reader_protocol": QT_TRANSLATE_NOOP("Reason", "Reader problem — please see staff"),
+    "sam_fault": QT_TRANSLATE_NOOP("Reason", "Reader problem — please see staff"),
+    "unexpected_status": QT_TRANSLATE_NOOP("Reason", "Reader problem — please see staff"),
+    "invalid_frame": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "invalid_card_data": QT_TRANSLATE_NOOP("Reason", "The card's data is damaged — see staff"),
+    "invalid_number": QT_TRANSLATE_NOOP("Reason", "Invalid document number — please see staff"),
+    "unusable_uid": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "wlt_unavailable": QT_TRANSLATE_NOOP("Reason", "Card photo cannot be read here"),
+    "wlt_decode": QT_TRANSLATE_NOOP("Reason", "Card photo cannot be read here"),
+    # the face station
+    "face_mismatch": QT_TRANSLATE_NOOP("Reason", "Face does not match the card — please see staff"),
+    "face_verify_timeout": QT_TRANSLATE_NOOP("Reason", "Could not verify it is you — see staff"),
+    "face_verify_no_reference": QT_TRANSLATE_NOOP(
+        "Reason", "Could not verify it is you — see staff"
+    ),
+    "face_verify_interrupted": QT_TRANSLATE_NOOP("Reason", "Another card was tapped"),
+    "liveness_timeout": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
+    "liveness_face_lost": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
+    "liveness_face_changed": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
+    "liveness_not_verified": QT_TRANSLATE_NOOP("Reason", "Liveness check failed — see staff"),
+}
+
+_MODES = {
+    DeskMode.IN: QT_TRANSLATE_NOOP("Desk", "Check-in"),
+    DeskMode.OUT: QT_TRANSLATE_NOOP("Desk", "Check-out"),
+    DeskMode.AUTO: QT_TRANSLATE_NOOP("Desk", "Auto in/out"),
+}
+
+
+# What the person at the camera is asked to do (FacePrompt.code).
+PROMPTS: dict[str, str] = {
+    "blink": QT_TRANSLATE_NOOP("Face", "Blink your eyes"),
+    "turn_left": QT_TRANSLATE_NOOP("Face", "Turn your head to the left"),
+    "turn_right": QT_TRANSLATE_NOOP("Face", "Turn your head to the right"),
+    "verify": QT_TRANSLATE_NOOP("Face", "Look at the camera to confirm it is you"),
+    "too_small": QT_TRANSLATE_NOOP("Face", "Please come closer"),
+    "blurry": QT_TRANSLATE_NOOP("Face", "Please hold still"),
+    "not_frontal": QT_TRANSLATE_NOOP("Face", "Please face the camera"),
+    "unknown": QT_TRANSLATE_NOOP("Face", "Not recognised — tap your ID card or scan your code"),
+}
+
+
+def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """`text` in the desk's language (the installed translator), or as written; %n takes n."""
+    return QCoreApplication.translate(context, text, disambiguation, n)
+
+
+def prompt_text(code: str, fallback: str = "") -> str:
+    """The instruction for a face prompt's code."""
+    source = PROMPTS.get(code)
+    return translate("Face", source) if source else fallback
+
+
+def chinese() -> bool:
+    """Whether the desk speaks Chinese now (the translator installed sets the default locale)."""
+    return QLocale().language() == QLocale.Language.Chinese
+
+
+def either(zh: str, en: str) -> str:
+    """A sender's own pair of texts (a message with no catalogue code), in the desk's language."""
+    return zh if chinese() and zh else en
+
+
+def reason_text(code: str, fallback: str = "") -> str:
+    """The sentence for a reason code; an unknown code falls back to the driver's English."""
+    source = REASONS.get(code)
+    if source is None:
+        return fallback or translate("Reason", REASONS["internal"])
+    return translate("Reason", source)
+
+
+def mode_text(mode: DeskMode) -> str:
+    """In / Out / Auto, as the mode switch and the header say it."""
+    return translate("Desk", _MODES[mode])
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """The answer's main line under the name: what happened, in the desk's language."""
+    decision = outcome.decision
+    if outcome.status is Status.ACCEPTED and decision is not None:
+        if decision.direction is Direction.OUT:
+            line = translate("Desk", "Checked out")
+        else:
+            line = translate("Desk", "Checked in")
+        if Flag.OUT_WITHOUT_IN in decision.flags:
+            line += " · " + translate("Desk", "no check-in found: flagged for the organizer")
+        elif Flag.PROVISIONAL_ATTENDEE in decision.flags:
+            line += " · " + translate("Desk", "not on the roster: registered provisionally")
+        elif Flag.EXPIRED_DOCUMENT in decision.flags:
+            line += " · " + translate("Desk", "document expired: flagged")
+        return line
+    if decision is not None and decision.kind is OutcomeKind.ALREADY_RECORDED:
+        previous = decision.previous
+        assert previous is not None
+        at = format_local(previous.scanned_at)
+        if previous.direction is Direction.IN:
+            text = translate("Desk", "Already checked in at %1 (desk %2)")
+        else:
+            text = translate("Desk", "Already checked out at %1 (desk %2)")
+        return text.replace("%1", at).replace("%2", previous.desk)
+    code = outcome.reason or (decision.kind.value if decision is not None else "internal")
+    return reason_text(code, either(outcome.message_zh, outcome.message_en))
