@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 CONSTRAINTS := -c constraints.txt
 STAMP := $(VENV)/.stamps
 
-.PHONY: demo test test-slow repeat bench lint format install dev i18n screenshots system-runtime system-test system-deb deb clean-venv
+.PHONY: demo test test-slow repeat bench lint format sounds install dev i18n screenshots system-runtime system-test system-deb deb clean-venv
 
 # The two face-station files crashed together once (Qt objects freed by the cycle collector on a
 # camera thread): the default tier runs them together two more times in its own process.
@@ -46,6 +46,10 @@ lint: dev
 format: dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The desk's tones (assets/sounds/*.wav, committed; a test checks they match the script).
+sounds: dev
+	$(PY) scripts/make_sounds.py
 
 install: $(STAMP)/install $(QM)
 dev: $(STAMP)/dev $(QM)

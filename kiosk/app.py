@@ -149,7 +149,7 @@ def run_desk(
         running.runtime.start()
         running.service.announce()
         if fullscreen or kiosk:
-            window.showFullScreen()
+            window.show_full_screen()
         else:
             window.fill_screen()
         project = desk.service.project

@@ -34,8 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    from kiosk.core.errors import KioskError
+
     try:
         return int(handler(args) or 0)
+    except KioskError as exc:
+        # A field tool never ends in a traceback: the error says what to do (keys missing, …).
+        print(f"cme-kiosk: {exc.detail}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

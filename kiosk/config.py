@@ -8,13 +8,30 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from kiosk.core.charset import CHARSETS, Charset
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, value: object, info: ValidationInfo) -> object:
+        # TOML true/false are not 1/0: `batch_size = true` is a mistake, not a batch of one.
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation in (int, float) or annotation in (int | None, float | None):
+                raise ValueError("must be a number, not true/false")
+        return value
 
 
 class KioskSection(_Section):
@@ -47,6 +64,27 @@ class SyncSection(_Section):
     batch_size: int = Field(500, ge=1, le=500)
     pull_interval_s: float = Field(60.0, gt=0, le=3600)  # roster and other desks' records
     push_interval_s: float = Field(5.0, gt=0, le=3600)  # outbox drain when nothing kicks it
+
+    @field_validator("server_url")
+    @classmethod
+    def _https_only(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith("https://"):
+            raise ValueError("must start with https:// (kiosks speak nothing else)")
+        if value is not None and len(value) <= len("https://"):
+            raise ValueError("must name the platform's host, e.g. https://platform.example:8443")
+        return value
+
+    @field_validator("pinned_sha256")
+    @classmethod
+    def _pin_format(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        pin = value.lower().replace(":", "")
+        if len(pin) != 64 or any(ch not in "0123456789abcdef" for ch in pin):
+            raise ValueError(
+                "must be the SHA-256 of the certificate: 64 hex digits, colons allowed"
+            )
+        return value
 
 
 class SamSection(_Section):
@@ -141,6 +179,23 @@ class FaceSection(_Section):
     card_verify_timeout_s: float = Field(8.0, ge=1, le=60)
 
 
+class SoundSection(_Section):
+    """The desk's tones (docs/desk.md "Sounds"): played with aplay on an ALSA device."""
+
+    enabled: bool = True  # false: the desk starts muted (staff mode can still unmute it)
+    volume: int = Field(70, ge=0, le=100)
+    device: str | None = None  # an ALSA PCM name (aplay -L), e.g. "plughw:CARD=PCH,DEV=0"
+
+    @field_validator("device")
+    @classmethod
+    def _alsa_name(cls, device: str | None) -> str | None:
+        if device is not None and (
+            not device or not device.isprintable() or any(c.isspace() for c in device)
+        ):
+            raise ValueError("an ALSA device name (see aplay -L), without spaces")
+        return device
+
+
 class CreditsSection(_Section):
     """Where the credits engine also looks for rules profiles (a province's own TOML files)."""
 
@@ -175,6 +230,7 @@ class Config(_Section):
     camera: CameraSection = CameraSection()
     qr: QrSection = QrSection()
     face: FaceSection = FaceSection()
+    sound: SoundSection = SoundSection()
     privacy: PrivacySection = PrivacySection()
     credits: CreditsSection = CreditsSection()
 

@@ -100,7 +100,19 @@ def device_checks(config: Config) -> list[Check]:
         Check(f"QR camera decoder {config.qr.backend}", *backend_status(config.qr.backend))
     )
     checks.append(Check("camera", *probe_camera(config)))
+    checks.append(sound_check(config))
     return checks
+
+
+def sound_check(config: Config) -> Check:
+    """Whether the desk's tones can play: ALSA's device opened with a moment of silence."""
+    from drivers.sound import probe
+
+    state = probe(config.sound.device)
+    detail = state.detail
+    if state.ok and not config.sound.enabled:
+        detail += " (muted at start: [sound] enabled = false)"
+    return Check("sound", state.ok, detail)
 
 
 def wlt_photo(config: Config) -> tuple[bool, str]:

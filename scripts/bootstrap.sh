@@ -7,8 +7,9 @@
 set -euo pipefail
 
 # What the desk loads: zbar, fonts (and fc-list, which the doctor runs), the xcb and Wayland
-# libraries of Qt's platform plugins.
-runtime=(libzbar0 pcscd fonts-wqy-microhei
+# libraries of Qt's platform plugins; alsa-utils: the desk plays its tones with aplay (ALSA
+# directly, or through the desktop's sound server via ALSA's default device): docs/desk.md "Sounds".
+runtime=(libzbar0 pcscd fonts-wqy-microhei alsa-utils
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0
          libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
          libwayland-client0 libwayland-cursor0 libwayland-egl1 libxkbcommon0 fontconfig
@@ -19,7 +20,10 @@ kiosk=(cage xwayland)
 # Building the .deb packages (make deb) and the install test's Debian 12 chroot (make test-slow).
 deb=(dh-virtualenv debhelper lintian debootstrap)
 # Test only: vpcd listens on all interfaces, so the kiosk's own install never pulls it in.
-testonly=(xvfb vsmartcard-vpcd postgresql)
+# pulseaudio + libasound2-plugins: a private sound server with a null sink records what aplay
+# plays through ALSA's "pulse" device (this machine has no sound card); pulseaudio-utils: parec.
+# grim: the screenshot of the kiosk-mode desk under headless cage (tests/packaging/test_deb.py).
+testonly=(xvfb vsmartcard-vpcd postgresql pulseaudio pulseaudio-utils libasound2-plugins grim)
 
 list=false
 if [[ "${1:-}" == "--list" ]]; then

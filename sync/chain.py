@@ -6,11 +6,11 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from kiosk.core.ed25519_strict import verify_strict
 from kiosk.core.model import CheckInEvent
 from kiosk.core.timeutil import to_utc
 
@@ -124,11 +124,82 @@ def verify(
                 ChainProblem(seq, "contents do not match the record's hash (altered row)")
             )
         try:
-            public_key.verify(base64.b64decode(str(row["signature"])), str(row["hash"]).encode())
-        except (InvalidSignature, ValueError):
+            signature = base64.b64decode(str(row["signature"]), validate=True)
+        except ValueError:
+            signature = b""
+        if not verify_strict(public_key, signature, str(row["hash"]).encode()):
             problems.append(
                 ChainProblem(seq, "signature is not the device's (forged or re-hashed row)")
             )
         prev_hash = str(row["hash"])
         expected_seq = seq + 1
     return problems
+
+
+# ---- the witnessed end of the log ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignedHead:
+    """The device's signed checkpoint of its chain head: the last seq and its record's hash."""
+
+    seq: int
+    hash: str
+    signature: str  # base64 Ed25519 over head_message(seq, hash)
+
+
+def head_message(seq: int, record_hash: str) -> bytes:
+    """The bytes a chain head's signature covers (a domain tag keeps it apart from records)."""
+    return f"cme-kiosk chain head v1\n{seq}\n{record_hash}".encode()
+
+
+def sign_head(key: Ed25519PrivateKey, seq: int, record_hash: str) -> SignedHead:
+    """Sign the head of the chain after the record `seq` with hash `record_hash`."""
+    signature = base64.b64encode(key.sign(head_message(seq, record_hash))).decode()
+    return SignedHead(seq=seq, hash=record_hash, signature=signature)
+
+
+def verify_head(public_key: Ed25519PublicKey, head: SignedHead) -> bool:
+    """Whether the checkpoint was signed by this device key (strictly)."""
+    try:
+        signature = base64.b64decode(head.signature, validate=True)
+    except ValueError:
+        return False
+    return verify_strict(public_key, signature, head_message(head.seq, head.hash))
+
+
+# ---- refusal stubs: what a dead-lettered record leaves behind -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalStub:
+    """The device's signed statement that it gave up on one record (a dead letter), and why."""
+
+    uuid: str
+    seq: int
+    device_id: str
+    project: str
+    hash: str  # the record's hash: if the record ever arrives, it is recognisably this one
+    reason: str
+    signature: str = ""
+
+    def message(self) -> bytes:
+        """The bytes the stub's signature covers."""
+        return (
+            f"cme-kiosk refusal v1\n{self.device_id}\n{self.project}\n{self.uuid}\n{self.seq}"
+            f"\n{self.hash}\n{self.reason}"
+        ).encode()
+
+
+def sign_stub(key: Ed25519PrivateKey, stub: RefusalStub) -> RefusalStub:
+    """The stub with the device's signature."""
+    return replace(stub, signature=base64.b64encode(key.sign(stub.message())).decode())
+
+
+def verify_stub(public_key: Ed25519PublicKey, stub: RefusalStub) -> bool:
+    """Whether the stub was signed by this device key (strictly)."""
+    try:
+        signature = base64.b64decode(stub.signature, validate=True)
+    except ValueError:
+        return False
+    return verify_strict(public_key, signature, stub.message())

@@ -14,7 +14,6 @@ import hmac
 import secrets
 from collections.abc import Mapping
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from kiosk.core.ed25519_strict import strict_public_key, verify_strict
 from sync import chain
 from sync.protocol import EventRecord, b64, b64_bytes
 
@@ -51,14 +51,10 @@ def sign_hash(key: Ed25519PrivateKey, digest: str) -> str:
 
 
 def verify_record(record: EventRecord, public_key: Ed25519PublicKey) -> bool:
-    """Whether the record's hash matches its fields and its signature is by this key."""
+    """Whether the record's hash matches its fields and its signature is by this key (strictly)."""
     if record_hash(record.prev_hash, chain_row(record)) != record.hash:
         return False
-    try:
-        public_key.verify(b64_bytes(record.signature, size=64), record.hash.encode())
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return verify_strict(public_key, b64_bytes(record.signature, size=64), record.hash.encode())
 
 
 def signed_record(
@@ -102,8 +98,8 @@ def public_b64(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 
 
 def public_from_b64(text: str) -> Ed25519PublicKey:
-    """Load a public key from its base64 raw form; ValueError if it is not one."""
-    return Ed25519PublicKey.from_public_bytes(b64_bytes(text, size=32))
+    """A device's public key from its base64 raw form; ValueError (WeakKey) unless strict."""
+    return strict_public_key(b64_bytes(text, size=32))
 
 
 def key_id(public_key: bytes) -> str:

@@ -24,6 +24,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI el
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+ALSA_NULL = Path(__file__).resolve().parent / "support" / "alsa" / "null.conf"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -32,6 +35,8 @@ def _isolated_dirs(
     data = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("CME_KIOSK_DATA_DIR", str(data))
     monkeypatch.delenv("CME_KIOSK_CONFIG", raising=False)
+    # Desks in tests play their tones into ALSA's null device, never the developer's speakers.
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(ALSA_NULL))
     yield
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from kiosk.commands._server_common import guard, open_admin
 
 if TYPE_CHECKING:
-    from sync.protocol import DeskCompleteness
+    from sync.protocol import DeskCompleteness, RefusedRecord
     from sync.server.admin import ServerAdmin
 
 
@@ -43,6 +43,12 @@ def register_admin(
     p.add_argument("project")
     p.add_argument("--organizer", action="store_true", help="for the organizer's tool, not a desk")
     p.add_argument("--relay", action="store_true", help="for a venue relay server, not a desk")
+    p.add_argument(
+        "--venue", action="store_true",
+        help="a desk code a kiosk may also redeem at a venue relay of the project, offline;"
+        " the relay receives it at its next pass",
+    )  # fmt: skip
+    p.add_argument("--count", type=int, default=1, help="how many codes (default 1, at most 200)")
     p.add_argument("--hours", type=float, default=24.0, help="lifetime (default 24 h)")
     p.set_defaults(handler=enroll_code)
 
@@ -54,7 +60,11 @@ def register_admin(
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=device_list)
     for action, text in (
-        ("retire", "retire a desk (lost or done): records scanned before now are still accepted"),
+        (
+            "retire",
+            "retire a desk (lost or replaced): records up to its last known seq are"
+            " still accepted; it can no longer pull or report",
+        ),
         ("revoke", "revoke a compromised device: everything it sends from now on is refused"),
     ):
         p = device.add_parser(action, parents=[common], help=text)
@@ -125,14 +135,22 @@ def enroll_code(args: argparse.Namespace) -> int:
 
     if not 0 < args.hours <= 24 * 14:
         raise ValueError("--hours must be between 0 and 336")
+    if not 1 <= args.count <= 200:
+        raise ValueError("--count must be between 1 and 200")
+    if sum((args.organizer, args.relay, args.venue)) > 1:
+        raise ValueError("--organizer, --relay and --venue exclude each other")
     admin = open_admin(args)
-    if args.organizer and args.relay:
-        raise ValueError("--organizer and --relay exclude each other")
     role = "organizer" if args.organizer else "relay" if args.relay else "desk"
-    code, expires = admin.enroll_code(args.project, role=role, lifetime=timedelta(hours=args.hours))
-    print(code)
+    expires = None
+    for _ in range(args.count):
+        code, expires = admin.enroll_code(
+            args.project, role=role, lifetime=timedelta(hours=args.hours), venue=args.venue
+        )
+        print(code)
+    kind = "venue desk (also at the project's relays)" if args.venue else role
+    assert expires is not None
     print(
-        f"{role} enrollment for {args.project}, single use, valid until"
+        f"{kind} enrollment for {args.project}, single use, valid until"
         f" {format_local(expires, '%Y-%m-%d %H:%M')} (Asia/Shanghai)",
         file=sys.stderr,
     )
@@ -143,7 +161,7 @@ def _desk_line(d: DeskCompleteness) -> str:
     if d.role == "relay":
         note = f"venue relay, {d.state}: forwards its desks' records (listed as desks)"
     elif d.state != "active":
-        note = f"{d.state}: {d.end_reason} — does not block"
+        note = f"{d.state} at seq {d.frozen_seq}: {d.end_reason} — does not block"
     elif not d.reported:
         note = "has never reported its records" + (" — blocks submission" if d.blocking else "")
     elif d.complete:
@@ -175,7 +193,11 @@ def device_end(args: argparse.Namespace) -> int:
     admin = open_admin(args)
     if args.action == "retire":
         admin.retire(args.device_id, reason=args.reason)
-        print(f"{args.device_id} retired: records scanned before now are still accepted")
+        frozen = next((d.frozen_seq for d in admin.devices() if d.device_id == args.device_id), 0)
+        print(
+            f"{args.device_id} retired: its records up to seq {frozen} are still accepted, later"
+            " ones refused; it can no longer pull or report"
+        )
     else:
         admin.revoke(args.device_id, reason=args.reason)
         print(f"{args.device_id} revoked: everything it sends from now on is refused")
@@ -213,8 +235,19 @@ def project_status(args: argparse.Namespace) -> int:
     done = f", submitted {format_local(w.submitted_at, '%Y-%m-%d %H:%M')}" if w.submitted_at else ""
     ready = "all desks complete" if st.complete else "blocked: a desk is incomplete"
     print(f"submission: {when} (Asia/Shanghai){done}; {ready}")
+    _print_refused(st.refused_records)
     _print_corrections(admin, args.project)
     return 0
+
+
+def _print_refused(found: list[RefusedRecord]) -> None:
+    """Records the platform does not hold but the organizer must know of."""
+    if not found:
+        return
+    print(f"records not held ({len(found)}):")
+    for r in found:
+        who = "refused: its desk had ended" if r.by == "platform" else "given up by the desk"
+        print(f"  desk {r.desk_name} ({r.device_id}) seq {r.seq} {r.uuid}: {who} — {r.reason}")
 
 
 @guard

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from kiosk.commands._common import fail
 from kiosk.commands._server_common import guard, open_admin
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def register_run(
@@ -62,6 +66,7 @@ def run_server(args: argparse.Namespace) -> int:
 
     from sqlalchemy import make_url
 
+    from kiosk.logging_setup import setup_server_logging
     from sync.server.app import create_app
     from sync.server.db import PoolSettings
     from sync.server.run import Listen, connection_budget, serve, serve_workers
@@ -98,15 +103,29 @@ def run_server(args: argparse.Namespace) -> int:
     where = make_url(admin.db.url).render_as_string(hide_password=True)
     workers = f", {args.workers} workers" if args.workers > 1 else ""
     print(f"platform API on {scheme}://{args.host}:{args.port}/api/v1/ (database {where}{workers})")
+    # Called once uvicorn has set up its own loggers: their handlers get the scrubbing filter too.
     if args.workers > 1:
         problem = connection_budget(admin.db, workers=args.workers)
         if problem:
             print(f"warning: {problem}", file=sys.stderr)
-        serve_workers(admin.db.url, workers=args.workers, listen=listen, pool=pool)
+        serve_workers(
+            admin.db.url, workers=args.workers, listen=listen, pool=pool,
+            factory=f"{__name__}:worker_app", after_logging=setup_server_logging,
+        )  # fmt: skip
     else:
-        serve(create_app(admin.db), listen)
+        serve(create_app(admin.db), listen, after_logging=setup_server_logging)
     admin.close()
     return 0
+
+
+def worker_app() -> FastAPI:
+    """One worker process's app (uvicorn imports it by name), its logs scrubbed like the rest."""
+    from kiosk.logging_setup import setup_server_logging
+    from sync.server import run
+
+    # uvicorn configured this process's logging before importing the app.
+    setup_server_logging()
+    return run.worker_app()
 
 
 @guard

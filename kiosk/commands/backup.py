@@ -1,4 +1,4 @@
-"""`cme-kiosk backup PATH`: a consistent copy of the kiosk database while the kiosk runs."""
+"""`cme-kiosk backup PATH` (a consistent copy while the kiosk runs) and `restore PATH`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("path", help="destination file (written 0600)")
     p.add_argument("--db", help="kiosk database (default: kiosk.sqlite3 in the data directory)")
     p.set_defaults(handler=run)
+    r = sub.add_parser(
+        "restore", help="restore a backup, only with the keys that open it (desk stopped)"
+    )
+    r.add_argument("path", help="the backup file (its .head.json checkpoint beside it)")
+    r.add_argument("--db", help="kiosk database (default: kiosk.sqlite3 in the data directory)")
+    r.add_argument(
+        "--keys", help="the keys/ folder of the kiosk that made the backup (default: beside --db)"
+    )
+    r.add_argument("--force", action="store_true", help="replace an existing database")
+    r.set_defaults(handler=run_restore)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk.commands._common import config_from_args, fail
     from sync.store import Store
+    from sync.store.head import head_path, write_head
 
     config = config_from_args(args)
     db = Path(args.db) if args.db else config.data_dir / "kiosk.sqlite3"
@@ -31,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = Store.open(db)
         store.db.backup(dest)
+        # The signed checkpoint of the log's end goes with it (after the copy: never ahead).
+        head = store.records.chain_head()
+        if head is not None:
+            write_head(head_path(dest), head)
         store.close()
     except (OSError, sqlite3.Error) as exc:
         fail(f"backup failed: {exc}")
@@ -42,3 +57,26 @@ def run(args: argparse.Namespace) -> int:
         copy.close()
     print(f"backup written to {dest}: {events} check-in records, integrity {ok}")
     return 0 if ok == "ok" else 1
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Check the backup against its keys, then put it (and its checkpoint) in place."""
+    from pathlib import Path
+
+    from kiosk.commands._common import config_from_args, fail
+    from sync.store.restore import RestoreRefused, restore
+
+    config = config_from_args(args)
+    db = Path(args.db) if args.db else config.data_dir / "kiosk.sqlite3"
+    keys = Path(args.keys) if args.keys else db.parent / "keys"
+    try:
+        done = restore(Path(args.path), db, key_dir=keys, replace=args.force)
+    except RestoreRefused as exc:
+        fail(str(exc))
+        return 1
+    end = "" if done.checkpoint else " (no checkpoint came with it)"
+    print(
+        f"restored {done.records} check-in records (last seq {done.last_seq}) into {db}{end};"
+        f" check what the platform witnessed: cme-kiosk verify {db} --server"
+    )
+    return 0

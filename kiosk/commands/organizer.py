@@ -220,6 +220,7 @@ def report(args: argparse.Namespace) -> int:
     ws = _workspace(args)
     with _client(ws, args.project) as client:
         table, _ = _review(args, ws, client)
+        not_held = client.project_status(args.project).refused_records
     if args.json:
         for warning in table.warnings:
             print(f"cme-kiosk: warning: {warning}", file=sys.stderr)
@@ -227,6 +228,9 @@ def report(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False))
     else:
         print_table(table)
+        for r in not_held:  # records the platform does not hold: the organizer must know
+            why = "refused: desk ended" if r.by == "platform" else "given up by the desk"
+            print(f"record not held: desk {r.desk_name} seq {r.seq} ({why}: {r.reason})")
     # openpyxl (with numpy) and reportlab take a second to import: only when a file is asked for.
     if args.xlsx:
         from kiosk.reports.xlsx import write_review_xlsx

@@ -64,7 +64,10 @@ def _run(args: argparse.Namespace) -> int:
         fail(f"cannot open the store: {exc.detail} (log: {log_file})")
         raise AssertionError("unreachable") from None
     from kiosk.app import run_desk
+    from kiosk.logging_setup import protect_names
 
+    # The roster's names are masked in every log line, whatever slips into one.
+    protect_names(p.name for p in desk.store.roster.attendees(desk.service.project.number))
     try:
         return run_desk(desk, fullscreen=args.fullscreen, kiosk=args.kiosk)
     finally:

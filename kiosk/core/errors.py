@@ -30,3 +30,10 @@ class StorageUnavailable(KioskError):
 
     screen_zh = "存储空间不足，暂停签到，请联系工作人员"
     screen_en = "Storage full: check-in paused, please call staff"
+
+
+class KeysMissing(KioskError):
+    """An existing kiosk database without its keys: nothing is minted, nothing is read."""
+
+    screen_zh = "本机密钥缺失，无法读取数据，请联系技术支持"
+    screen_en = "This kiosk's keys are missing: its data cannot be read, please call support"

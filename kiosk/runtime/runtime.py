@@ -11,6 +11,7 @@ from kiosk.runtime.cards import card_readers
 from kiosk.runtime.devices import DeskPort, Device, StatusBoard
 from kiosk.runtime.faces import face_station
 from kiosk.runtime.scanners import scanners
+from kiosk.runtime.sound import DeskSounds, desk_sounds
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +21,12 @@ CAMERA_OFF = "not configured ([camera] enabled = false): camera QR and face chec
 class Runtime:
     """The desk's devices: started in order, stopped in reverse, each failure a status line."""
 
-    def __init__(self, devices: list[Device], *, board: StatusBoard) -> None:
+    def __init__(
+        self, devices: list[Device], *, board: StatusBoard, sounds: DeskSounds | None = None
+    ) -> None:
         self.devices = devices
         self.board = board
+        self.sounds = sounds  # staff mode's volume and mute (kiosk.services.sound.SoundControls)
         self._started = False
 
     @classmethod
@@ -48,7 +52,9 @@ class Runtime:
         verifier = face.card_verifier if face is not None else None
         devices += card_readers(config, desk=desk, board=board, verifier=verifier)
         devices += scanners(config, desk=desk, board=board)
-        return cls(devices + late, board=board)
+        # First to start, last to stop: the first answer already has its tone.
+        sounds = desk_sounds(config.sound, desk=desk, board=board)
+        return cls([sounds, *devices, *late], board=board, sounds=sounds)
 
     def add(self, device: Device) -> None:
         """One more device (built elsewhere, e.g. the Qt keyboard-wedge filter), before start."""

@@ -9,6 +9,7 @@ pulled copy and says how old it is.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -236,7 +237,20 @@ class OrganizerService:
         self._publish(self._view)
 
     def _show(self) -> WorkspaceView:
-        """Build the review from the pulled copy and the workspace's files; publish it."""
+        """Build the review from the pulled copy and the workspace's files; publish it.
+
+        Without the cycle collector: a 5,000-person project allocates hundreds of thousands of
+        small acyclic objects here, and each collection pass would walk all of them again.
+        """
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_view()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build_view(self) -> WorkspaceView:
         pulled = self._pulled
         assert pulled is not None
         profile = profile_for(pulled.project, self._dirs)

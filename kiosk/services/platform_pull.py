@@ -8,6 +8,7 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.core.model import Attendee
+from kiosk.logging_setup import protect_names
 from kiosk.services.pins import PinGuard
 from kiosk.services.platform_problems import PlatformProblem
 from kiosk.services.platform_state import load_token, read_state
@@ -131,6 +132,7 @@ def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 
                 reason="bad_page",
             )  # fmt: skip
         people, secrets, bad = _readable(page)
+        protect_names(p.name for p in people)  # masked in every log line from now on
         counts["attendees"] += store.roster.save_roster(number, people)
         counts["secrets"] += store.keys.save_attendee_secrets(number, secrets)
         counts["events"] += store.outbox.add_remote_events([e.store_row() for e in page.events])

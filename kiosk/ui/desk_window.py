@@ -287,6 +287,17 @@ class DeskWindow(QMainWindow):
             self.setGeometry(area)
         self.show()
 
+    def show_full_screen(self) -> None:
+        """Full screen (kiosk mode), with or without a window manager."""
+        # Without a window manager (a bare X server, some kiosk setups) Qt's full-screen request
+        # is a hint nobody acts on: the window then fills the screen only by its own geometry.
+        screen = self.screen()
+        if screen is not None:
+            area = screen.geometry()
+            self._orient(area.width(), area.height())
+            self.setGeometry(area)
+        self.showFullScreen()
+
     @property
     def mode(self) -> DeskMode:
         """The desk mode in force, as the desk thread last announced it."""

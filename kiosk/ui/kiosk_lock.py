@@ -11,9 +11,11 @@ import logging
 import shutil
 import subprocess
 from collections.abc import Callable
+from typing import TypeGuard
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCursor, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ class KioskLock(QObject):
         self._ask_staff = ask_staff  # called (GUI thread) when someone tries to leave
         self.leaving = False  # set by staff mode's "leave kiosk mode": closing is allowed now
         self.cursor_hidden = False
+        self._shown: tuple[int, int, int, int, bool] | None = None  # the last geometry logged
         self._cursor = QTimer(self)
         self._cursor.setSingleShot(True)
         self._cursor.setInterval(cursor_idle_ms)
@@ -66,7 +69,24 @@ class KioskLock(QObject):
                 self._app.restoreOverrideCursor()
                 self.cursor_hidden = False
             self._cursor.start()
+        elif kind in (QEvent.Type.Resize, QEvent.Type.Show) and _is_desk_window(watched):
+            self._log_geometry(watched)
         return False
+
+    def _log_geometry(self, window: QWidget) -> None:
+        """Log how the desk's window sits on its screen, once per change."""
+        # The field engineer (and the test under cage) checks it fills the output undecorated.
+        screen = window.screen().geometry()
+        frameless = bool(window.windowFlags() & Qt.WindowType.FramelessWindowHint)
+        state = (window.width(), window.height(), screen.width(), screen.height(), frameless)
+        if state == self._shown or not window.isVisible():
+            return
+        self._shown = state
+        log.info(
+            "kiosk window %dx%d on a %dx%d screen, %s",
+            *state[:4],
+            "frameless" if frameless else "decorated",
+        )
 
     def _hide_cursor(self) -> None:
         if not self.cursor_hidden:
@@ -80,6 +100,11 @@ class KioskLock(QObject):
         if self.cursor_hidden:
             self._app.restoreOverrideCursor()
             self.cursor_hidden = False
+
+
+def _is_desk_window(watched: QObject) -> TypeGuard[QWidget]:
+    """A top-level widget with no parent: the desk's window, not a dialog over it."""
+    return isinstance(watched, QWidget) and watched.isWindow() and watched.parentWidget() is None
 
 
 def keep_screen_on() -> None:

@@ -335,21 +335,45 @@ class SyncClient:
 
     # ---- status and submission -----------------------------------------------------------
 
-    def device_status(self, latest_seq: int) -> p.DeviceStatus:
-        """Report this device's latest sequence number; the answer says what is missing."""
+    def device_status(
+        self, latest_seq: int, head: chain.SignedHead | None = None
+    ) -> p.DeviceStatus:
+        """Report the latest seq and the signed chain head; the answer says what is missing."""
+        wire_head = None
+        if head is not None:
+            wire_head = p.ChainHead(seq=head.seq, hash=head.hash, signature=head.signature)
         wall, start = self._clock(), self._monotonic()
         answer = self._call(
             "POST", f"{p.API_PREFIX}/devices/me/status", p.DeviceStatus,
-            body=p.DeviceReport(latest_seq=latest_seq),
+            body=p.DeviceReport(latest_seq=latest_seq, head=wire_head),
         )  # fmt: skip
         self._reading(answer.server_time, wall, start)
         self.last_desk = answer.desk
         return answer
 
-    def report_latest_seq(self, seq: int) -> int | None:
-        """SyncEndpoint: report the latest seq; return the clock offset (ms) measured by it."""
-        self.device_status(seq)
+    def report_latest_seq(self, seq: int, head: chain.SignedHead | None = None) -> int | None:
+        """SyncEndpoint: report the latest seq and head; return the measured clock offset (ms)."""
+        self.device_status(seq, head)
         return self.last_clock.offset_ms if self.last_clock else None
+
+    def head(self) -> p.HeadAnswer:
+        """The newest signed chain head the platform holds for this device (`verify --server`)."""
+        return self._call("GET", f"{p.API_PREFIX}/devices/me/head", p.HeadAnswer)
+
+    def upload_refusals(self, stubs: Sequence[chain.RefusalStub]) -> list[RecordAnswer]:
+        """SyncEndpoint: signed stubs of records given up here; one answer per stub."""
+        if not stubs:
+            return []
+        body = p.RefusalBatch(
+            records=[
+                p.Refusal(uuid=x.uuid, seq=x.seq, device_id=x.device_id, project=x.project,
+                          hash=x.hash, reason=x.reason, signature=x.signature)
+                for x in stubs
+            ]
+        )  # fmt: skip
+        return self._answers(
+            self._call("POST", f"{p.API_PREFIX}/refusals", p.BatchAnswer, body=body)
+        )
 
     def project_status(self, number: str) -> p.ProjectStatus:
         """Counts, every desk's completeness, conflicts and the submission window."""
@@ -374,4 +398,4 @@ class SyncClient:
 def _unsendable(uuid: str, exc: Exception) -> RecordAnswer:
     """A local record that cannot be put on the wire goes to the dead letters, not into a loop."""
     log.error("record %s cannot be uploaded: %s", uuid, type(exc).__name__)
-    return RecordAnswer(uuid, "rejected", f"invalid_local_record: {type(exc).__name__}")
+    return RecordAnswer(uuid, "rejected", f"invalid_local_record: {type(exc).__name__}", local=True)

@@ -11,19 +11,29 @@ from typing import Any
 
 
 class TransientSyncError(Exception):
-    """Try again later: network down, timeout, 5xx, 429. `retry_after` is the server's hint."""
+    """Try again later: network down, timeout, 5xx, 429. `retry_after` is the server's hint.
 
-    def __init__(self, message: str, *, retry_after: float | None = None):
+    `status` is the HTTP status when the platform answered (None: no answer, e.g. network down)
+    and `code` its error code: the outbox tells an outage from a record it keeps failing on.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None,
+        code: str = "",
+    ):  # fmt: skip
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
+        self.code = code
 
 
 class PermanentSyncError(Exception):
     """Retrying cannot help (revoked device, protocol mismatch): staff must act."""
 
-    def __init__(self, message: str, *, reason: str):
+    def __init__(self, message: str, *, reason: str, status: int | None = None):
         super().__init__(message)
         self.reason = reason
+        self.status = status
 
 
 class TransientError(TransientSyncError):

@@ -120,8 +120,9 @@ def error_for(response: httpx.Response, *, now: datetime) -> Exception:
     if status in (408, 425, 429) or status >= 500:
         wait = retry_after(response.headers.get("retry-after"), now=now)
         return TransientError(
-            f"platform busy or failing (HTTP {status}): {message}", retry_after=wait
-        )
+            f"platform busy or failing (HTTP {status}): {message}", retry_after=wait,
+            status=status, code=code,
+        )  # fmt: skip
     if status == 426 or code == "unsupported_protocol_version":
         supported = [v for v in body.get("supported", []) if isinstance(v, int)]
         return UpdateNeeded(
@@ -133,7 +134,9 @@ def error_for(response: httpx.Response, *, now: datetime) -> Exception:
                              detail=str(body.get("reason", "")))  # fmt: skip
     if status == 409 and code.startswith(("submission_", "desks_")):
         return SubmissionRefused(message, reason=code, body=body)
-    return PermanentError(f"platform refused the request (HTTP {status}): {message}", reason=code)
+    return PermanentError(
+        f"platform refused the request (HTTP {status}): {message}", reason=code, status=status
+    )
 
 
 def parse(model: type[M], response: httpx.Response) -> M:

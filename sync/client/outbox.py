@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.core.model import Attendee, Flag
 from kiosk.core.timeutil import utc_now
-from sync.client.errors import TransientSyncError
+from sync.chain import RefusalStub, SignedHead
+from sync.client.errors import PermanentSyncError, TransientSyncError
+from sync.client.poison import REPEATS, PoisonWatch, bisect, failure_key
 from sync.client.status import SyncStatus
 from sync.store.records import StoredEvent
 
@@ -20,11 +22,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class RecordAnswer:
-    """The platform's answer for one record: accepted, duplicate, or rejected with a reason."""
+    """The platform's answer for one record: accepted, duplicate, or rejected with a reason.
+
+    `local`: refused here, before sending (it cannot be put on the wire): the platform has not
+    heard of it, so it gets a signed refusal stub.
+    """
 
     uuid: str
     status: str
     reason: str = ""
+    local: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +52,8 @@ class SyncEndpoint(Protocol):
     def upload_denied(self, rows: Sequence[dict[str, object]]) -> Sequence[RecordAnswer]:
         """Upload a batch of refused attempts; one answer per record."""
 
-    def report_latest_seq(self, seq: int) -> int | None:
-        """Tell the platform this device's latest sequence number; returns the clock offset (ms)."""
+    def report_latest_seq(self, seq: int, head: SignedHead | None = None) -> int | None:
+        """Report the latest seq and the signed chain head; returns the clock offset (ms)."""
 
 
 class OutboxQueue(Protocol):
@@ -54,6 +61,30 @@ class OutboxQueue(Protocol):
 
     def pending_events(self, limit: int = 500) -> list[StoredEvent]:
         """The oldest records not yet answered by the platform."""
+
+    def pending_events_among(self, uuids: Sequence[str]) -> list[StoredEvent]:
+        """Those of these records still pending, in sequence order (a batch sent again)."""
+
+    def pending_denied_among(self, uuids: Sequence[str]) -> list[dict[str, object]]:
+        """Those of these refused attempts still pending, oldest first."""
+
+    def chain_head(self) -> SignedHead | None:
+        """The signed checkpoint of this device's chain head (sent with every report)."""
+
+    def give_up(self, kind: str, uuid: str, *, reason: str, at: datetime | None = None) -> None:
+        """Dead-letter one record the platform keeps failing on, leaving a signed stub."""
+
+    def add_refusal_stub(self, uuid: str, *, reason: str) -> bool:
+        """A signed stub for a record refused here, before sending; True if new."""
+
+    def pending_refusals(self, limit: int = 500) -> list[RefusalStub]:
+        """Stubs the platform has not answered yet."""
+
+    def pending_refusals_among(self, uuids: Sequence[str]) -> list[RefusalStub]:
+        """Those of these stubs still pending, in sequence order (a batch sent again)."""
+
+    def apply_refusal_answers(self, answers: Iterable[tuple[str, str, str]]) -> None:
+        """Mark stubs answered (accepted/duplicate: done; rejected: kept, not sent again)."""
 
     def pending_denied(self, limit: int = 500) -> list[dict[str, object]]:
         """The oldest refused attempts not yet uploaded."""
@@ -99,27 +130,90 @@ class Outbox:
         self._monotonic = monotonic
         self._wall = wall_clock
         self.status = SyncStatus(pending=queue.pending_count())
+        self.poison = PoisonWatch()
 
     def drain(self) -> float:
         """Upload every pending record and refusal; return the last request's latency (s).
 
         Raises TransientSyncError/PermanentSyncError from the endpoint; records already answered
         stay answered, the rest stay pending: a record is marked synced only after its answer.
+        A batch the platform keeps failing on while otherwise well is bisected (sync.client.poison).
         """
         latency = 0.0
-        while batch := self.queue.pending_events(self.batch_size):
-            start = self._monotonic()
-            self._send_events(batch)
-            latency = self._monotonic() - start
-        while rows := self.queue.pending_denied(self.batch_size):
-            start = self._monotonic()
-            self._send_denied(rows)
-            latency = self._monotonic() - start
-        offset = self.endpoint.report_latest_seq(self.queue.last_seq())
+        for kind, send in (("event", self._send_events), ("denied", self._send_denied),
+                           ("stub", self._send_stubs)):  # fmt: skip
+            if kind == "stub" and not hasattr(self.endpoint, "upload_refusals"):
+                continue  # an endpoint without stubs (a test double): they wait
+            while batch := self._batch(kind):
+                start = self._monotonic()
+                self._guarded(kind, batch, [_uuid(x) for x in batch], send)
+                latency = self._monotonic() - start
+        offset = self._report()
         if offset is not None:
             self.queue.save_clock_offset(offset)
             self.status = replace(self.status, clock_offset_ms=offset)
         return latency
+
+    def _report(self) -> int | None:
+        return self.endpoint.report_latest_seq(self.queue.last_seq(), self.queue.chain_head())
+
+    def _healthy(self) -> bool:
+        """Whether the platform answers the status call: then a failing batch is its own fault."""
+        try:
+            self._report()
+        except (TransientSyncError, PermanentSyncError):
+            return False
+        return True
+
+    def _batch(self, kind: str) -> list[Any]:
+        """The next batch: the suspected one again unchanged, else the oldest pending."""
+        q = self.queue
+        fetchers: dict[str, tuple[Callable[[int], Sequence[Any]], Callable[..., Sequence[Any]]]]
+        fetchers = {
+            "event": (q.pending_events, q.pending_events_among),
+            "denied": (q.pending_denied, q.pending_denied_among),
+            "stub": (q.pending_refusals, q.pending_refusals_among),
+        }
+        oldest, among = fetchers[kind]
+        held = self.poison.held(kind)
+        if held is not None:
+            again: list[Any] = list(among(held))
+            if tuple(_uuid(x) for x in again) == held:
+                return again
+            self.poison.clear()
+        return list(oldest(self.batch_size))
+
+    def _guarded(
+        self, kind: str, batch: list[Any], uuids: list[str], send: Callable[[list[Any]], None]
+    ) -> None:
+        """Send a batch; on the same body-specific failure `REPEATS` times, bisect it."""
+        try:
+            send(batch)
+        except (TransientSyncError, PermanentSyncError) as exc:
+            if not self.poison.failed(kind, uuids, exc, healthy=self._healthy):
+                raise
+            key = failure_key(exc) or ""
+            log.warning("the platform failed %d times on the same %s batch of %d (%s):"
+                        " bisecting it", REPEATS, kind, len(batch), key)  # fmt: skip
+            bisect(batch, key, send=send, healthy=self._healthy,
+                   give_up=lambda item, why: self._give_up(kind, _uuid(item), why))  # fmt: skip
+        else:
+            self.poison.clear()
+
+    def _give_up(self, kind: str, uuid: str, key: str) -> None:
+        self.queue.give_up(kind, uuid, reason=f"poison: platform fails on it ({key})",
+                           at=self._wall())  # fmt: skip
+        log.error("%s record %s given up: the platform fails on it every time (%s)", kind, uuid,
+                  key)  # fmt: skip
+
+    def _send_stubs(self, stubs: list[RefusalStub]) -> None:
+        """Upload signed stubs of records given up here."""
+        answers = self.endpoint.upload_refusals(stubs)  # type: ignore[attr-defined]
+        sent = {s.uuid for s in stubs}
+        usable = [(a.uuid, a.status, a.reason) for a in answers if a.uuid in sent]
+        if not usable:
+            raise TransientSyncError(f"server answered none of the {len(stubs)} stubs")
+        self.queue.apply_refusal_answers(usable)
 
     def _send_events(self, batch: list[StoredEvent]) -> None:
         self._send_walk_ins(batch)  # first: the platform must know who a walk-in's record names
@@ -161,6 +255,10 @@ class Outbox:
             # An answer that covers none of what we sent is a broken server: retry, do not guess.
             raise TransientSyncError(f"server answered none of the {len(sent)} {kind} records")
         counts = self.queue.apply_answers(kind, usable, at=self._wall())
+        if kind == "event":
+            for a in answers:  # refused here: the platform never heard of them, so it is told
+                if a.local and a.status == "rejected" and a.uuid in known:
+                    self.queue.add_refusal_stub(a.uuid, reason=a.reason)
         if counts["rejected"]:
             log.warning(
                 "platform rejected %d %s record(s): kept in dead letters", counts["rejected"], kind
@@ -169,3 +267,12 @@ class Outbox:
     def now(self) -> datetime:
         """The wall clock answers are stamped with."""
         return self._wall()
+
+
+def _uuid(item: object) -> str:
+    """The uuid of a pending record, stub or refused attempt (row dict)."""
+    if isinstance(item, StoredEvent):
+        return item.event.uuid
+    if isinstance(item, RefusalStub):
+        return item.uuid
+    return str(item["uuid"])  # type: ignore[index]

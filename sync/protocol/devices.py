@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
-
 from sync.protocol.wire import (
     DeviceRole,
     DeviceState,
+    EnrollmentCode,
+    Hex64,
     Key32,
+    LatestSeq,
+    Seq,
+    Signature,
     Wire,
     plain,
 )
@@ -32,10 +35,10 @@ class ServerTime(Wire):
 class EnrollRequest(Wire):
     """POST /api/v1/enroll: exchange a one-time code for a device id and bearer token."""
 
-    code: Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+    code: EnrollmentCode
     public_key: Key32  # the device's raw Ed25519 public key, base64
     desk_name: Annotated[str, plain(40, 1)]
-    seq_start: Annotated[int, Field(ge=1)] = 1  # the first sequence number this device will use
+    seq_start: Seq = 1  # the first sequence number this device will use
 
 
 class Enrollment(Wire):
@@ -49,10 +52,28 @@ class Enrollment(Wire):
     server_time: datetime
 
 
-class DeviceReport(Wire):
-    """POST /api/v1/devices/me/status: the device's latest sequence number."""
+class ChainHead(Wire):
+    """The device's signed checkpoint of its log's end (sync.chain.SignedHead on the wire)."""
 
-    latest_seq: Annotated[int, Field(ge=0)]
+    seq: Seq
+    hash: Hex64
+    signature: Signature  # Ed25519 by the device key over sync.chain.head_message(seq, hash)
+
+
+class DeviceReport(Wire):
+    """POST /api/v1/devices/me/status: the device's latest sequence number and signed head."""
+
+    latest_seq: LatestSeq
+    head: ChainHead | None = None  # None only before the first record
+
+
+class HeadAnswer(Wire):
+    """GET /api/v1/devices/me/head: the newest signed head the platform holds for the device."""
+
+    device_id: str
+    state: DeviceState
+    head: ChainHead | None
+    frozen_seq: int | None  # retired or revoked: records above it are refused
 
 
 class DeskCompleteness(Wire):
@@ -69,6 +90,8 @@ class DeskCompleteness(Wire):
     complete: bool
     blocking: bool  # an active desk that is incomplete holds up the submission
     end_reason: str = ""
+    frozen_seq: int | None = None  # retired or revoked: records above it are refused
+    head_seq: int | None = None  # the newest chain head the device signed and reported
 
 
 class DeviceStatus(Wire):

@@ -12,6 +12,7 @@ from sync.protocol.devices import DeskCompleteness
 from sync.protocol.wire import (
     MAX_BATCH,
     MAX_REPORT_LINES,
+    MAX_SEQ,
     NO_NUL,
     Ident,
     IsoInstant,
@@ -69,6 +70,21 @@ class SubmissionAnswer(Wire):
     lines: int
 
 
+class RefusedRecord(Wire):
+    """A record the organizer must know of although the platform does not hold it.
+
+    `by` "platform": refused because its desk had been retired or revoked (a seq above the one
+    frozen then); "desk": the desk gave up on it (a dead letter) and sent its signed stub.
+    """
+
+    device_id: str
+    desk_name: str
+    seq: int
+    uuid: str
+    reason: str
+    by: Literal["platform", "desk"]
+
+
 class LedgerLine(Wire):
     """One attendee under the yearly cap, as their project's organizer may see it.
 
@@ -106,7 +122,13 @@ class ProjectStatus(Wire):
     complete: bool  # no desk blocks the submission
     window: SubmissionWindow
     corrections: int = 0  # the organizer's uploaded corrections (audit)
+    refused_records: list[RefusedRecord] = Field(default_factory=list)
 
+
+# A correction's before/after state: short plain keys; text (no NUL, no lone surrogate: every
+# text is checked by its pattern), whole numbers in the seq range, or null.
+StateKey = Annotated[str, plain(64, 1)]
+StateValue = Annotated[str, free_text(2000)] | Annotated[int, Field(ge=-MAX_SEQ, le=MAX_SEQ)] | None
 
 CorrectionKindName = Literal["add_checkout", "add_checkin", "void_record", "merge_provisional"]
 
@@ -123,8 +145,8 @@ class CorrectionEntry(Wire):
     into_attendee_id: Annotated[str, plain(64)] | None = None  # merge: the roster entry
     record_id: Annotated[str, plain(64)] = ""  # void: the record's uuid; add: the new one's
     moment: IsoInstant | None = None  # add: the time of the added record
-    before: Annotated[dict[str, str | int | None], Field(max_length=20)]
-    after: Annotated[dict[str, str | int | None], Field(max_length=20)]
+    before: Annotated[dict[StateKey, StateValue], Field(max_length=20)]
+    after: Annotated[dict[StateKey, StateValue], Field(max_length=20)]
 
 
 class CorrectionBatch(Wire):

@@ -15,8 +15,11 @@ from sync.protocol.wire import (
     Ident,
     IsoInstant,
     MethodName,
+    OffsetMs,
     RecordStatus,
+    Seq,
     Signature,
+    UtcOffsetMinutes,
     Uuid,
     Wire,
     free_text,
@@ -28,15 +31,15 @@ class EventRecord(Wire):
     """One check-in/out as the device committed, hash-chained and signed it (see sync.signing)."""
 
     uuid: Uuid
-    seq: Annotated[int, Field(ge=1)]
+    seq: Seq
     project: Ident
     attendee_id: Ident
     direction: Literal["in", "out"]
     method: MethodName
     device_id: Ident
     scanned_at: IsoInstant  # the device's scan instant, UTC text exactly as signed
-    utc_offset_minutes: Annotated[int, Field(ge=-16 * 60, le=16 * 60)]
-    server_offset_ms: int | None  # server minus device clock as the device knew it at the scan
+    utc_offset_minutes: UtcOffsetMinutes
+    server_offset_ms: OffsetMs | None  # server minus device clock as the device knew it at the scan
     evidence_ref: Annotated[str, plain(100)] | None
     flags: Annotated[list[FlagName], Field(max_length=8)]
     prev_hash: Hex64
@@ -61,13 +64,31 @@ class DeniedRecord(Wire):
     credential_hmac: Hex64 | None
     device_id: Ident
     scanned_at: IsoInstant
-    utc_offset_minutes: Annotated[int, Field(ge=-16 * 60, le=16 * 60)]
+    utc_offset_minutes: UtcOffsetMinutes
 
 
 class DeniedBatch(Wire):
     """POST /api/v1/denied."""
 
     records: Annotated[list[DeniedRecord], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class Refusal(Wire):
+    """A desk's signed stub of a record it gave up on (a dead letter; sync.chain.RefusalStub)."""
+
+    uuid: Uuid
+    seq: Seq
+    device_id: Ident
+    project: Ident
+    hash: Hex64  # the record's: should it ever arrive, it is recognisably this one
+    reason: Annotated[str, plain(200, 1)]
+    signature: Signature  # by the device key over sync.chain.RefusalStub.message()
+
+
+class RefusalBatch(Wire):
+    """POST /api/v1/refusals: the platform counts each seq and shows the stub to the organizer."""
+
+    records: Annotated[list[Refusal], Field(min_length=1, max_length=MAX_BATCH)]
 
 
 class RecordAnswer(Wire):

@@ -7,12 +7,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from sync.protocol.devices import DeskCompleteness
+from sync.protocol.devices import ChainHead, DeskCompleteness
 from sync.protocol.wire import (
     MAX_BATCH,
     DeviceState,
+    EnrollmentCode,
+    Hex64,
     Ident,
     Key32,
+    LatestSeq,
+    Seq,
     Wire,
     plain,
 )
@@ -24,7 +28,10 @@ class RelayDevice(Wire):
     device_id: Ident  # the id the relay gave the kiosk: its records are signed with it
     public_key: Key32
     desk_name: Annotated[str, plain(40, 1)]
-    seq_start: Annotated[int, Field(ge=1)] = 1
+    seq_start: Seq = 1
+    # The desk code this platform issued and the kiosk enrolled with at the relay: a desk
+    # exists upstream only through an enrollment the platform issued.
+    enrollment_code: EnrollmentCode
 
 
 class RelayDeviceAnswer(Wire):
@@ -36,11 +43,26 @@ class RelayDeviceAnswer(Wire):
     end_reason: str = ""
 
 
+class RelayCode(Wire):
+    """One open desk code of the project, as a verifier the relay checks a code against."""
+
+    verifier: Hex64  # sync.server.codes.relay_verifier(project, code)
+    expires_at: datetime
+
+
+class RelayCodes(Wire):
+    """GET /api/v1/relay/codes: the project's open desk codes, so kiosks can enroll offline."""
+
+    project: str
+    codes: list[RelayCode]
+
+
 class RelayDeskReport(Wire):
     """One relayed kiosk's latest sequence number, as it reported it to the relay."""
 
     device_id: Ident
-    latest_seq: Annotated[int, Field(ge=0)]
+    latest_seq: LatestSeq
+    head: ChainHead | None = None  # the kiosk's own signed head, verified upstream with its key
 
 
 class RelayStatusReport(Wire):

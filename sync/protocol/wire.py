@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -24,6 +24,13 @@ API_PREFIX = "/api/v1"
 MAX_BATCH = 500  # records per upload request
 MAX_REPORT_LINES = 20_000
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a full batch is ~400 KiB; a large report ~3 MiB
+# Documented ranges (docs/protocol.md "Ranges"): a value outside is refused by the model (422
+# for the request, or the kiosk keeps the record as a dead letter before it is ever sent).
+MAX_SEQ = 2**53 - 1  # the largest integer every JSON reader keeps exactly
+MAX_OFFSET_MS = 100 * 366 * 24 * 3600 * 1000  # a kiosk clock off by up to a century still works
+EARLIEST_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)  # a kiosk whose clock battery died
+LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
+MAX_UTC_OFFSET_MINUTES = 16 * 60
 
 RecordStatus = Literal["accepted", "duplicate", "rejected"]
 DeviceRole = Literal["desk", "organizer", "relay"]  # relay: a venue relay (docs/protocol.md)
@@ -36,7 +43,9 @@ REJECT_REASONS = (
     "bad_signature",  # hash or Ed25519 signature does not match the device's registered key
     "wrong_device",  # the record names another device than the token's
     "revoked_device",  # the record names a device that was revoked
-    "retired_device",  # scanned at or after the device's retirement instant
+    "retired_device",  # a seq above the one frozen when the device was retired
+    "untraced_device",  # a relayed device whose enrollment the platform cannot trace to itself
+    "invalid_document",  # a walk-in's ID number fails its document's checks
     "unknown_project",  # no such project on the platform
     "not_enrolled_for_project",  # the project exists but this device is not enrolled in it
     "outside_project_days",  # the scan instant is not on one of the project's days (Shanghai)
@@ -67,6 +76,12 @@ def _iso_instant(value: str) -> str:
         raise ValueError("must be an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise ValueError("must carry its UTC offset, e.g. 2026-05-20T00:30:00+00:00")
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_INSTANT <= utc < LATEST_INSTANT:
+        raise ValueError("must lie between 1970-01-01 and 2200-01-01 (UTC)")
     return value
 
 
@@ -97,6 +112,10 @@ def _sig64(value: str) -> str:
 
 
 Uuid = Annotated[str, AfterValidator(_uuid)]
+Seq = Annotated[int, Field(ge=1, le=MAX_SEQ)]  # a device's sequence number
+LatestSeq = Annotated[int, Field(ge=0, le=MAX_SEQ)]  # 0: nothing recorded yet
+OffsetMs = Annotated[int, Field(ge=-MAX_OFFSET_MS, le=MAX_OFFSET_MS)]
+UtcOffsetMinutes = Annotated[int, Field(ge=-MAX_UTC_OFFSET_MINUTES, le=MAX_UTC_OFFSET_MINUTES)]
 Hex64 = Annotated[str, AfterValidator(_hex64)]
 IsoInstant = Annotated[str, Field(max_length=40), AfterValidator(_iso_instant)]
 Key32 = Annotated[str, Field(max_length=64), AfterValidator(_key32)]
@@ -105,6 +124,7 @@ Signature = Annotated[str, Field(max_length=100), AfterValidator(_sig64)]
 PLAIN = r"^[^\x00-\x1f\x7f]*$"
 NO_NUL = r"^[^\x00]*$"
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=PLAIN)]
+EnrollmentCode = Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
 
 
 def plain(max_length: int, min_length: int = 0) -> Any:

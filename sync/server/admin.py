@@ -90,11 +90,12 @@ class ServerAdmin:
     # ---- devices -------------------------------------------------------------------------
 
     def enroll_code(
-        self, project_number: str, *, role: str = "desk", lifetime: timedelta = CODE_LIFETIME
-    ) -> tuple[str, datetime]:
-        """A single-use enrollment code and its expiry."""
+        self, project_number: str, *, role: str = "desk", lifetime: timedelta = CODE_LIFETIME,
+        venue: bool = False,
+    ) -> tuple[str, datetime]:  # fmt: skip
+        """A single-use enrollment code and its expiry (`venue`: redeemable at a relay too)."""
         return self.platform.enroll_code(
-            project_number, actor=self.actor, role=role, lifetime=lifetime
+            project_number, actor=self.actor, role=role, lifetime=lifetime, venue=venue
         )
 
     def devices(self, project_number: str | None = None) -> list[DeskCompleteness]:
@@ -111,7 +112,7 @@ class ServerAdmin:
             return self.platform.device(device_id, conn).project
 
     def retire(self, device_id: str, *, reason: str, at: datetime | None = None) -> None:
-        """Retire a desk (lost or done): scans before `at` (default now) are still accepted."""
+        """Retire a desk (lost or replaced): its seq is frozen; it can no longer pull or report."""
         self.platform.end_device(device_id, state="retired", reason=reason, actor=self.actor, at=at)
 
     def revoke(self, device_id: str, *, reason: str) -> None:

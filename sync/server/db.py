@@ -110,6 +110,10 @@ enroll_codes = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
     Column("device_id", _S),
+    # scrypt of the code under the project (sync.server.codes): what a venue relay carries to
+    # check a desk code with no uplink; the code itself only its holder knows.
+    Column("relay_verifier", String(64)),
+    Column("mirrored_at", UtcDateTime),  # first handed to one of the project's relays
 )  # fmt: skip
 
 devices = Table(
@@ -128,6 +132,14 @@ devices = Table(
     Column("reported_latest", BigInteger),
     Column("reported_at", UtcDateTime),
     Column("highest_contiguous", BigInteger, nullable=False, default=0),
+    # Frozen when the device is retired or revoked: the highest seq seen or told of. Records up
+    # to it are still judged; later ones are refused whatever their clocks say.
+    Column("frozen_seq", BigInteger),
+    # The device's signed chain head (seq, hash, signature) from its latest status report.
+    Column("head_seq", BigInteger),
+    Column("head_hash", String(64)),
+    Column("head_signature", String(100)),
+    Column("head_at", UtcDateTime),
 )  # fmt: skip
 
 # Sequence numbers received from each device (accepted records, and refused records whose
@@ -254,6 +266,23 @@ relay_devices = Table(
     Column("device_id", _S, ForeignKey("devices.id"), primary_key=True),
     Column("relay_id", _S, ForeignKey("devices.id"), nullable=False),
     Column("registered_at", UtcDateTime, nullable=False),
+    # The enrollment code this platform issued for the kiosk (its hash): NULL means untraced,
+    # and an untraced kiosk's records are refused.
+    Column("code_hash", String(64)),
+)  # fmt: skip
+
+# Records a desk gave up on (its dead letters), each as the desk's signed refusal stub: the
+# platform counts the seq for completeness and shows the stub to the organizer.
+refusal_stubs = Table(
+    "refusal_stubs", metadata,
+    Column("device_id", _S, primary_key=True),
+    Column("uuid", String(36), primary_key=True),
+    Column("project", _S, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(100), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
 )  # fmt: skip
 
 # ---- venue relay, relay side: its enrollment upstream and what it has forwarded ----------------
@@ -281,6 +310,17 @@ relay_registered = Table(
     Column("registered_at", UtcDateTime, nullable=False),
     Column("upstream_state", String(16), nullable=False, default="active"),
     Column("reported_latest", BigInteger),  # the latest seq last forwarded for the kiosk
+)  # fmt: skip
+
+# Desk codes the platform upstream issued, as verifiers this relay checks offline.
+relay_codes = Table(
+    "relay_codes", metadata,
+    Column("project", _S, primary_key=True),
+    Column("verifier", String(64), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("device_id", _S),  # the kiosk that enrolled here with it
+    Column("code", Text),  # that kiosk's code, forwarded upstream at registration: a secret
+    Column("used_at", UtcDateTime),
 )  # fmt: skip
 
 relay_forwarded = Table(

@@ -46,6 +46,24 @@ def current_device(
 Dev = Annotated[Device, Depends(current_device)]
 
 
+def active_device(device: Dev) -> Device:
+    """The calling device, refused 403 once retired: a retired device pulls and reports nothing.
+
+    (Its uploads still go through `Dev`: they are judged record by record against the seq
+    frozen at retirement.)
+    """
+    if device.state == "retired":
+        raise PlatformError(
+            403, "device_retired", f"this device was retired: {device.end_reason}",
+            reason=device.end_reason,
+            retired_at=device.ended_at.isoformat() if device.ended_at else None,
+        )  # fmt: skip
+    return device
+
+
+ActiveDev = Annotated[Device, Depends(active_device)]
+
+
 def enrolled_for(device: Device, number: str) -> None:
     """403 unless the device is enrolled for this project."""
     if device.project != number:

@@ -16,7 +16,9 @@ from kiosk.core.project_file import project_from_dict, project_to_dict
 from kiosk.core.timeutil import Clock, utc_now
 from sync import signing
 from sync.protocol import Enrollment, EnrollRequest, b64_bytes
+from sync.server import codes
 from sync.server import db as t
+from sync.server.codes import normalise_code
 from sync.server.db import Database
 from sync.server.profiles import creation_problems
 
@@ -50,6 +52,7 @@ class Device:
     state: str
     ended_at: datetime | None
     end_reason: str
+    frozen_seq: int | None = None  # retired or revoked: records above it are refused
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Device:
@@ -59,12 +62,8 @@ class Device:
             id=m["id"], project=m["project"], role=m["role"], desk_name=m["desk_name"],
             public_key=bytes(m["public_key"]), seq_start=int(m["seq_start"]), state=m["state"],
             ended_at=m["ended_at"], end_reason=m["end_reason"],
+            frozen_seq=None if m["frozen_seq"] is None else int(m["frozen_seq"]),
         )  # fmt: skip
-
-
-def normalise_code(code: str) -> str:
-    """Enrollment codes ignore case, spaces and dashes."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def lock_project(conn: Connection, number: str) -> int | None:
@@ -86,6 +85,19 @@ def reserve_revs(conn: Connection, number: str, count: int) -> int:
 
 # Built once: every request looks its device up by token.
 _BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
+
+
+def known_seq(conn: Connection, device_id: str) -> int:
+    """The highest seq of a device the platform received, was told of, or saw signed as its head."""
+    d = t.devices.c
+    row = conn.execute(
+        select(d.seq_start, d.reported_latest, d.head_seq).where(d.id == device_id)
+    ).one()
+    received = conn.execute(
+        select(func.max(t.device_seqs.c.seq)).where(t.device_seqs.c.device_id == device_id)
+    ).scalar()
+    return max(int(row.seq_start) - 1, int(row.reported_latest or 0), int(row.head_seq or 0),
+               int(received or 0))  # fmt: skip
 
 
 class Platform:
@@ -234,57 +246,86 @@ class Platform:
     # ---- enrollment and devices ------------------------------------------------------------
 
     def enroll_code(
-        self, number: str, *, actor: str, role: str = "desk", lifetime: timedelta = CODE_LIFETIME
-    ) -> tuple[str, datetime]:
-        """A single-use enrollment code for one project; return (code, expiry)."""
+        self, number: str, *, actor: str, role: str = "desk", lifetime: timedelta = CODE_LIFETIME,
+        venue: bool = False,
+    ) -> tuple[str, datetime]:  # fmt: skip
+        """A single-use enrollment code for one project; return (code, expiry).
+
+        A `venue` code is a desk code a kiosk may also redeem at a venue relay of the project,
+        with no uplink (sync.server.codes).
+        """
         if role not in ("desk", "organizer", "relay"):
             raise PlatformError(422, "invalid_role", "role must be desk, organizer or relay")
+        if venue and role != "desk":
+            raise PlatformError(422, "invalid_role", "venue codes enroll desks only")
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
         code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+        verifier = codes.relay_verifier(number, raw) if venue else None
         now = self.now()
         with self.db.write() as conn:
             if lock_project(conn, number) is None:
                 raise PlatformError(404, "unknown_project", f"no project {number}")
+            if codes.relays_project(conn, number):
+                raise PlatformError(
+                    409, "relayed_project",
+                    f"this server relays {number}: its codes are issued by the platform upstream"
+                    f" (`cme-kiosk server enroll-code {number} --venue` there)",
+                )  # fmt: skip
             conn.execute(
                 insert(t.enroll_codes).values(
                     code_hash=signing.token_hash(raw), project=number, role=role,
-                    created_at=now, expires_at=now + lifetime,
+                    created_at=now, expires_at=now + lifetime, relay_verifier=verifier,
                 )
             )  # fmt: skip
-            self.audit(conn, actor=actor, action="enroll_code", project=number, subject=role)
+            subject = "desk (venue)" if venue else role
+            self.audit(conn, actor=actor, action="enroll_code", project=number, subject=subject)
         return code, now + lifetime
 
     def enroll(self, req: EnrollRequest) -> Enrollment:
-        """Exchange a code for a device id and token (the code is then spent)."""
+        """Exchange a code for a device id and token (the code is then spent).
+
+        On a venue relay a kiosk may enroll with a venue code the platform upstream issued:
+        the relay checks it against the verifiers it carries and keeps it for the kiosk's
+        registration upstream.
+        """
         now = self.now()
         try:
             signing.public_from_b64(req.public_key)
-        except ValueError:
-            raise PlatformError(422, "invalid_public_key", "not an Ed25519 public key") from None
+        except ValueError as exc:  # WeakKey says which: small order, not canonical, all zero
+            raise PlatformError(
+                422, "invalid_public_key", f"not an acceptable Ed25519 public key: {exc}"
+            ) from None
         code_hash = signing.token_hash(normalise_code(req.code))
         c = t.enroll_codes.c
+        with self.db.read() as conn:
+            known = conn.execute(select(c.code_hash).where(c.code_hash == code_hash)).first()
+            # scrypt is slow: computed outside the write transaction, only when needed.
+            candidates = {} if known else codes.relay_candidates(conn, req.code)
         with self.db.write() as conn:
             row = conn.execute(select(t.enroll_codes).where(c.code_hash == code_hash)).first()
-            if row is None:
+            venue = None if row else codes.redeem_on_relay(conn, candidates, now=now)
+            if row is not None:
+                self._check_code(row, now=now)
+                project, role = str(row.project), str(row.role)
+            elif venue is not None:
+                project, role = venue[0], "desk"
+            else:
                 raise PlatformError(403, "invalid_code", "unknown enrollment code")
-            if row.used_at is not None:
-                raise PlatformError(403, "code_used", "this enrollment code was already used")
-            if now >= row.expires_at:
-                raise PlatformError(
-                    403, "code_expired", "this enrollment code has expired",
-                    expired_at=row.expires_at.isoformat(),
-                )  # fmt: skip
             device_id = f"dv-{secrets.token_hex(6)}"
             token = secrets.token_urlsafe(32)  # 256 random bits
-            spent = conn.execute(
-                update(t.enroll_codes).where(c.code_hash == code_hash, c.used_at.is_(None))
-                .values(used_at=now, device_id=device_id)
-            )  # fmt: skip
-            if spent.rowcount != 1:
-                raise PlatformError(403, "code_used", "this enrollment code was already used")
+            if venue is not None:
+                codes.bind_on_relay(conn, project, venue[1], device_id=device_id, code=req.code,
+                                    now=now)  # fmt: skip
+            else:
+                spent = conn.execute(
+                    update(t.enroll_codes).where(c.code_hash == code_hash, c.used_at.is_(None))
+                    .values(used_at=now, device_id=device_id)
+                )  # fmt: skip
+                if spent.rowcount != 1:
+                    raise PlatformError(403, "code_used", "this enrollment code was already used")
             conn.execute(
                 insert(t.devices).values(
-                    id=device_id, project=row.project, role=row.role, desk_name=req.desk_name,
+                    id=device_id, project=project, role=role, desk_name=req.desk_name,
                     token_hash=signing.token_hash(token),
                     public_key=b64_bytes(req.public_key, size=32),
                     seq_start=req.seq_start, enrolled_at=now, state="active", end_reason="",
@@ -292,14 +333,25 @@ class Platform:
                 )
             )  # fmt: skip
             self.audit(
-                conn, actor=device_id, action="enroll", project=row.project,
-                subject=device_id, detail=f"{row.role} '{req.desk_name}'",
+                conn, actor=device_id, action="enroll", project=project,
+                subject=device_id, detail=f"{role} '{req.desk_name}'",
             )  # fmt: skip
-        log.info("enrolled %s %s for %s", row.role, device_id, row.project)
+        log.info("enrolled %s %s for %s", role, device_id, project)
         return Enrollment(
-            device_id=device_id, token=token, project=row.project, role=row.role,
+            device_id=device_id, token=token, project=project, role=role,  # type: ignore[arg-type]
             desk_name=req.desk_name, server_time=now,
         )  # fmt: skip
+
+    @staticmethod
+    def _check_code(row: Row[Any], *, now: datetime) -> None:
+        """403 for a spent or expired enrollment code."""
+        if row.used_at is not None:
+            raise PlatformError(403, "code_used", "this enrollment code was already used")
+        if now >= row.expires_at:
+            raise PlatformError(
+                403, "code_expired", "this enrollment code has expired",
+                expired_at=row.expires_at.isoformat(),
+            )  # fmt: skip
 
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
@@ -331,22 +383,32 @@ class Platform:
     def end_device(
         self, device_id: str, *, state: str, reason: str, actor: str, at: datetime | None = None
     ) -> Device:
-        """Retire (graceful: earlier scans still accepted) or revoke (token refused) a device."""
+        """Retire (its records so far still accepted) or revoke (token refused) a device.
+
+        Either way the device's sequence numbers are frozen at the highest one the platform has
+        seen or been told of (records, reports, signed heads): later records are refused
+        whatever their clocks say, and the device can no longer pull or report.
+        """
         if state not in ("retired", "revoked"):
             raise ValueError(state)
         if not reason.strip():
             raise PlatformError(422, "reason_required", f"say why the device is {state}")
         when = at or self.now()
         with self.db.write() as conn:
+            # The project's lock, then the state: an upload or another end in another process
+            # either committed before it or waits for this one.
+            lock_project(conn, self.device(device_id, conn).project)
             device = self.device(device_id, conn)
             if device.state == "revoked":
                 raise PlatformError(409, "already_revoked", f"{device_id} is already revoked")
             if device.state == state:
                 raise PlatformError(409, f"already_{state}", f"{device_id} is already {state}")
-            lock_project(conn, device.project)
+            frozen = (
+                device.frozen_seq if device.frozen_seq is not None else known_seq(conn, device_id)
+            )
             conn.execute(
                 update(t.devices).where(t.devices.c.id == device_id)
-                .values(state=state, ended_at=when, end_reason=reason.strip())
+                .values(state=state, ended_at=when, end_reason=reason.strip(), frozen_seq=frozen)
             )  # fmt: skip
             action = "retire" if state == "retired" else "revoke"
             self.audit(

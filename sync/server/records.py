@@ -18,6 +18,7 @@ from kiosk.core.timeutil import local_day, to_utc
 from sync import signing
 from sync.protocol import (
     BatchAnswer,
+    ChainHead,
     DeniedBatch,
     DeskCompleteness,
     EventBatch,
@@ -27,6 +28,7 @@ from sync.protocol import (
 )
 from sync.server import db as t
 from sync.server.db import insert_new
+from sync.server.heads import take_head
 from sync.server.platform import Device, Platform, PlatformError, lock_project, reserve_revs
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,7 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
     with platform.db.write() as conn:
         # The project's lock first; the device's state may have changed since auth.
         device, days, high = _lock_for_upload(conn, device, {r.project for r in records})
+        # A weak key registered before keys were checked strictly verifies nothing.
         key = Ed25519PublicKey.from_public_bytes(device.public_key)
         uuids = {r.uuid for r in records}
         known: dict[str, str] = {
@@ -149,9 +152,10 @@ def _judge(  # noqa: PLR0911
         return "rejected", "not_enrolled_for_project", True
     if device.role != "desk":
         return "rejected", "not_a_desk", False
-    at = effective_instant(r.scanned_at, r.server_offset_ms)
-    if device.state == "retired" and device.ended_at is not None and at >= device.ended_at:
+    # Past a device's end only its sequence numbers count: clocks can be set back.
+    if device.state != "active" and r.seq > (device.frozen_seq or 0):
         return "rejected", "retired_device", True
+    at = effective_instant(r.scanned_at, r.server_offset_ms)
     if local_day(at) not in days[r.project]:
         return "rejected", "outside_project_days", True
     return "accepted", "", True
@@ -361,10 +365,14 @@ def upload_denied(platform: Platform, device: Device, batch: DeniedBatch) -> Bat
     return BatchAnswer(answers=answers, server_time=now)
 
 
-def report_latest(platform: Platform, device: Device, latest_seq: int) -> DeskCompleteness:
-    """The device reports its latest sequence number; answer what the platform has of it."""
+def report_latest(
+    platform: Platform, device: Device, latest_seq: int, head: ChainHead | None = None
+) -> DeskCompleteness:
+    """The device reports its latest seq (and signed head); answer what the platform has of it."""
     now = platform.now()
     with platform.db.write() as conn:
+        if head is not None:
+            latest_seq = max(latest_seq, take_head(platform, conn, device, head))
         row = _with_received(conn, device.id)
         raised = raise_reported(conn, device.id, latest_seq, now=now, known=row)
         return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
@@ -459,4 +467,6 @@ def _completeness(dev: Any, top: int | None, received: int) -> DeskCompleteness:
         reported=reported, complete=complete,
         blocking=dev["role"] == "desk" and dev["state"] == "active" and not complete,
         end_reason=dev["end_reason"] or "",
+        frozen_seq=None if dev["frozen_seq"] is None else int(dev["frozen_seq"]),
+        head_seq=None if dev["head_seq"] is None else int(dev["head_seq"]),
     )  # fmt: skip

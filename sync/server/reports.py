@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, func, insert, select
 
@@ -17,6 +19,7 @@ from sync.protocol import (
     ExecutionReport,
     ProjectBundle,
     ProjectStatus,
+    RefusedRecord,
     RemoteEvent,
     SubmissionAnswer,
     SubmissionWindow,
@@ -50,7 +53,10 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
         hmac_key = conn.execute(
             select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
         ).scalar_one()
-        pins = pin_hashes(conn, number)
+        # Each role gets only its own PIN's hash: an organizer PIN's hash on a desk (which may
+        # be lost) could be brute-forced offline.
+        wanted = "organizer" if device.role == "organizer" else "staff"
+        pins = {role: h for role, h in pin_hashes(conn, number).items() if role == wanted}
     body = ProjectBundle(
         project=project_to_dict(project),
         ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],
@@ -66,12 +72,10 @@ def changes(
 ) -> ChangesPage:
     """Roster entries and other desks' records changed after `cursor`, oldest change first."""
     _check_member(device, number)
-    try:
-        after = int(cursor or "0")
-    except ValueError:
-        raise PlatformError(
-            422, "invalid_cursor", "cursor must come from a previous page"
-        ) from None
+    cursor = cursor or "0"
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):  # fits BIGINT
+        raise PlatformError(422, "invalid_cursor", "cursor must come from a previous page")
+    after = int(cursor)
     a, e = t.attendees.c, t.events.c
     with platform.db.read() as conn:
         people = conn.execute(
@@ -169,7 +173,37 @@ def status(platform: Platform, number: str) -> ProjectStatus:
             complete=not any(d.blocking for d in desks),
             window=window(platform, project, conn),
             corrections=count(t.corrections),
+            refused_records=refused_records(conn, number),
         )
+
+
+MAX_REFUSED_LISTED = 1000
+
+
+def refused_records(conn: Connection, number: str) -> list[RefusedRecord]:
+    """Records refused after their desk ended, and records desks gave up on (their stubs)."""
+    r, s, d = t.rejected.c, t.refusal_stubs.c, t.devices.c
+    after_end = conn.execute(
+        select(r.device_id, d.desk_name, r.seq, r.uuid, r.reason)
+        .join(t.devices, d.id == r.device_id)
+        .where(r.project == number, r.reason == "retired_device")
+        .order_by(r.device_id, r.seq).limit(MAX_REFUSED_LISTED)
+    ).all()  # fmt: skip
+    given_up = conn.execute(
+        select(s.device_id, d.desk_name, s.seq, s.uuid, s.reason)
+        .join(t.devices, d.id == s.device_id)
+        .where(s.project == number)
+        .order_by(s.device_id, s.seq).limit(MAX_REFUSED_LISTED)
+    ).all()  # fmt: skip
+    sources: tuple[tuple[Literal["platform", "desk"], Sequence[Any]], ...] = (
+        ("platform", after_end), ("desk", given_up),
+    )  # fmt: skip
+    out = [
+        RefusedRecord(device_id=x.device_id, desk_name=x.desk_name, seq=int(x.seq), uuid=x.uuid,
+                      reason=x.reason, by=by)
+        for by, rows in sources for x in rows
+    ]  # fmt: skip
+    return sorted(out, key=lambda x: (x.device_id, x.seq))[:MAX_REFUSED_LISTED]
 
 
 def submit(

@@ -23,6 +23,7 @@ TYPE_ALIASES = {
 }
 ROLE_ALIASES = {"学员": "participant", "授课人": "speaker", "讲者": "speaker", "": "participant"}
 MAX_ROWS = 50_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # they end up on screens and in files
 
 
 class RosterFileError(ValueError):
@@ -162,6 +163,9 @@ def _row(line: int, cells: dict[str, str]) -> RosterRow:
     name = cells.get("name", "")
     if not name or len(name) > 100:
         raise ValueError(f"line {line}: name is {'empty' if not name else 'too long'}")
+    for field in ("name", "unit", "department", "title"):
+        if _CONTROL.search(cells.get(field, "")):
+            raise ValueError(f"line {line}: {field} contains control characters")
     role = ROLE_ALIASES.get(cells.get("role", ""), cells.get("role", "").lower())
     if role not in ("participant", "speaker"):
         raise ValueError(f"line {line}: role {cells.get('role')!r} is not participant or speaker")

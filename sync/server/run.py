@@ -15,12 +15,14 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
+from uvicorn.supervisors import Multiprocess
 
 from sync.server.db import Database, PoolSettings
 
@@ -96,9 +98,15 @@ def make_server(
     return uvicorn.Server(uvicorn.Config(app, **listen.options()))  # type: ignore[arg-type]
 
 
-def serve(app: FastAPI, listen: Listen) -> None:
-    """Serve the app in this process until SIGINT or SIGTERM."""
-    uvicorn.Server(uvicorn.Config(app, **listen.options())).run()  # type: ignore[arg-type]
+def serve(app: FastAPI, listen: Listen, *, after_logging: Callable[[], None] | None = None) -> None:
+    """Serve the app in this process until SIGINT or SIGTERM.
+
+    `after_logging` runs once uvicorn has configured its loggers, before it serves.
+    """
+    server = uvicorn.Server(uvicorn.Config(app, **listen.options()))  # type: ignore[arg-type]
+    if after_logging is not None:
+        after_logging()
+    server.run()
 
 
 def connection_budget(db: Database, *, workers: int) -> str | None:
@@ -126,21 +134,30 @@ def worker_app() -> FastAPI:
     return create_app(open_database(os.environ[WORKER_DB_ENV], pool=pool))
 
 
-def serve_workers(db_url: str, *, workers: int, listen: Listen, pool: PoolSettings) -> None:
+def serve_workers(
+    db_url: str, *, workers: int, listen: Listen, pool: PoolSettings,
+    factory: str = "sync.server.run:worker_app", after_logging: Callable[[], None] | None = None,
+) -> None:  # fmt: skip
     """Serve with `workers` processes under uvicorn's supervisor until it is told to stop.
 
-    The schema must be current already (each worker refuses an old one, and the supervisor
-    stops when workers fail to start). Blocks; SIGTERM or SIGINT ends every worker.
+    Each worker builds its app by calling `factory` (an import string, `module:function`, run
+    after uvicorn configured the worker's logging). `after_logging` runs in the supervisor once
+    uvicorn configured its loggers. The schema must be current already (each worker refuses an
+    old one, and the supervisor stops when workers fail to start). Blocks; SIGTERM or SIGINT
+    ends every worker.
     """
     if workers < 2:
         raise ValueError("serve_workers is for two workers or more")
     # Spawned workers inherit the environment: the URL never appears on a command line.
     os.environ[WORKER_DB_ENV] = db_url
     os.environ[WORKER_POOL_ENV] = json.dumps(asdict(pool))
-    uvicorn.run(
-        "sync.server.run:worker_app", factory=True, workers=workers,
-        **listen.options(),  # type: ignore[arg-type]
+    # What uvicorn.run does for workers, with the hook between its logging and its supervisor.
+    config = uvicorn.Config(
+        factory, factory=True, workers=workers, **listen.options(),  # type: ignore[arg-type]
     )  # fmt: skip
+    if after_logging is not None:
+        after_logging()
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from kiosk.core.ids import mask_number
+from kiosk.core.errors import InvalidDocumentNumber
+from kiosk.core.ids import mask_number, validate_document
 from sync.protocol import (
     BatchAnswer,
     RecordAnswer,
@@ -37,6 +38,10 @@ def _judge(conn: Connection, device: Device, r: WalkIn) -> tuple[RecordStatus, s
         return "rejected", "not_enrolled_for_project"
     if device.role != "desk":
         return "rejected", "not_a_desk"
+    try:  # the same checks as the desk's (check digit, date of birth, shape)
+        validate_document(r.id_type, r.id_number)
+    except (InvalidDocumentNumber, ValueError):
+        return "rejected", "invalid_document"
     row = conn.execute(
         select(t.walk_ins).where(
             t.walk_ins.c.project == r.project, t.walk_ins.c.attendee_id == r.attendee_id

@@ -11,22 +11,45 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from kiosk.core.errors import KeysMissing
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "cme-kiosk"
 
 
+def fsync_dir(folder: Path) -> None:
+    """Make a file's creation, rename or removal in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _write_private(path: Path, data: bytes) -> None:
-    """Create a file readable by the kiosk user only, durably."""
+    """Create a file readable by the kiosk user only, durably (its folder fsynced too)."""
+    fresh_dir = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if fresh_dir:
+        fsync_dir(path.parent.parent)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+    fsync_dir(path.parent)  # a power cut after this cannot lose the key the data is sealed with
 
 
-def _from_keyring(name: str) -> bytes | None:
+def _missing(path: Path) -> KeysMissing:
+    return KeysMissing(
+        f"{path} is missing but {path.parent.parent} holds a kiosk database: its keys/ folder"
+        " must come with it (restore them, e.g. `cme-kiosk restore BACKUP --keys DIR`);"
+        " no new key was made"
+    )
+
+
+def _from_keyring(name: str, *, create: bool = True) -> bytes | None:
     """A key from the OS keyring, or None without a usable backend (headless kiosks)."""
     try:
         import keyring
@@ -38,6 +61,8 @@ def _from_keyring(name: str) -> bytes | None:
         return None
     try:
         stored = keyring.get_password(KEYRING_SERVICE, name)
+        if stored is None and not create:
+            return None
         if stored is None:
             stored = base64.b64encode(secrets.token_bytes(32)).decode()
             keyring.set_password(KEYRING_SERVICE, name, stored)
@@ -48,10 +73,15 @@ def _from_keyring(name: str) -> bytes | None:
     return base64.b64decode(stored)
 
 
-def secret_key(key_dir: Path, name: str, *, use_keyring: bool = False) -> bytes:
-    """A 32-byte key: from the OS keyring when asked and available, else a 0600 file in key_dir."""
+def secret_key(
+    key_dir: Path, name: str, *, use_keyring: bool = False, create: bool = True
+) -> bytes:
+    """A 32-byte key: from the OS keyring when asked and available, else a 0600 file in key_dir.
+
+    `create=False` (a database that already exists) raises KeysMissing instead of minting one.
+    """
     if use_keyring:
-        found = _from_keyring(f"{name}:{key_dir.resolve()}")
+        found = _from_keyring(f"{name}:{key_dir.resolve()}", create=create)
         if found is not None:
             return found
     path = key_dir / f"{name}.key"
@@ -60,15 +90,19 @@ def secret_key(key_dir: Path, name: str, *, use_keyring: bool = False) -> bytes:
         if len(key) != 32:
             raise ValueError(f"{path}: key file must hold 32 bytes, found {len(key)}")
         return key
+    if not create:
+        raise _missing(path)
     key = secrets.token_bytes(32)
     _write_private(path, key)
     return key
 
 
-def device_key(key_dir: Path) -> Ed25519PrivateKey:
-    """The device's Ed25519 signing key (created on first use, 0600)."""
+def device_key(key_dir: Path, *, create: bool = True) -> Ed25519PrivateKey:
+    """The device's Ed25519 signing key (created on first use, 0600; else KeysMissing)."""
     path = key_dir / "device-ed25519.key"
     if not path.exists():
+        if not create:
+            raise _missing(path)
         _write_private(path, secrets.token_bytes(32))
     return Ed25519PrivateKey.from_private_bytes(path.read_bytes())
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from kiosk.core.model import Attendee
 from kiosk.core.timeutil import to_utc, utc_now
+from sync.chain import RefusalStub, SignedHead
 from sync.store.database import LocalDb
 from sync.store.records import Records, StoredEvent, stored_event
 from sync.store.roster import Roster
@@ -31,6 +33,88 @@ class OutboxRows:
         )
         return [stored_event(r) for r in rows]
 
+    def pending_events_among(self, uuids: Sequence[str]) -> list[StoredEvent]:
+        """Those of these records still pending, in sequence order (a batch sent again)."""
+        if not uuids:
+            return []
+        marks = ",".join("?" for _ in uuids)
+        rows = self._db.read(
+            f"SELECT * FROM events WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
+            " ORDER BY seq",
+            tuple(uuids),
+        )
+        return [stored_event(r) for r in rows]
+
+    def pending_denied_among(self, uuids: Sequence[str]) -> list[dict[str, object]]:
+        """Those of these refused attempts still pending, oldest first."""
+        if not uuids:
+            return []
+        marks = ",".join("?" for _ in uuids)
+        rows = self._db.read(
+            f"SELECT * FROM denied WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
+            " ORDER BY id",
+            tuple(uuids),
+        )
+        return [dict(r) for r in rows]
+
+    def chain_head(self) -> SignedHead | None:
+        """The signed checkpoint of this device's chain head (sent with every status report)."""
+        return self._records.chain_head()
+
+    def give_up(self, kind: str, uuid: str, *, reason: str, at: datetime | None = None) -> None:
+        """Dead-letter one record the platform keeps failing on; a record leaves a signed stub."""
+        if kind == "stub":  # kept here, not sent again: the record's dead letter already says why
+            self.apply_refusal_answers([(uuid, "rejected", reason)])
+            return
+        self.apply_answers(kind, [(uuid, "rejected", reason)], at=at)
+        if kind == "event":
+            self.add_refusal_stub(uuid, reason=reason)
+
+    def add_refusal_stub(self, uuid: str, *, reason: str) -> bool:
+        """Sign and keep the stub of a record given up here, for the platform; True if new."""
+        stub = self._records.refusal_stub(uuid, reason)
+        if stub is None:
+            return False
+        with self._db.write("saving a refusal stub") as c:
+            cur = c.execute(
+                "INSERT OR IGNORE INTO refusal_stubs (uuid, seq, device_id, project, hash,"
+                " reason, signature, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                (stub.uuid, stub.seq, stub.device_id, stub.project, stub.hash, stub.reason,
+                 stub.signature, utc_now().isoformat()),
+            )  # fmt: skip
+            return cur.rowcount == 1
+
+    def pending_refusals(self, limit: int = 500) -> list[RefusalStub]:
+        """Stubs the platform has not answered yet, in sequence order."""
+        rows = self._db.read(
+            "SELECT * FROM refusal_stubs WHERE sync_state = 'pending' ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return _stubs(rows)
+
+    def pending_refusals_among(self, uuids: Sequence[str]) -> list[RefusalStub]:
+        """Those of these stubs still pending, in sequence order (a batch sent again)."""
+        if not uuids:
+            return []
+        marks = ",".join("?" for _ in uuids)
+        rows = self._db.read(
+            f"SELECT * FROM refusal_stubs WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
+            " ORDER BY seq",
+            tuple(uuids),
+        )
+        return _stubs(rows)
+
+    def apply_refusal_answers(self, answers: Iterable[tuple[str, str, str]]) -> None:
+        """accepted/duplicate: the platform counts it; rejected: kept, not sent again."""
+        with self._db.write("saving stub answers") as c:
+            for uuid, status, _reason in answers:
+                state = "dead" if status == "rejected" else "synced"
+                c.execute(
+                    "UPDATE refusal_stubs SET sync_state = ? WHERE uuid = ? AND"
+                    " sync_state = 'pending'",
+                    (state, uuid),
+                )
+
     def pending_denied(self, limit: int = 500) -> list[dict[str, object]]:
         """The oldest refused attempts not yet uploaded."""
         rows = self._db.read(
@@ -43,6 +127,7 @@ class OutboxRows:
         rows = self._db.read(
             "SELECT (SELECT COUNT(*) FROM events WHERE sync_state = 'pending')"
             " + (SELECT COUNT(*) FROM denied WHERE sync_state = 'pending')"
+            " + (SELECT COUNT(*) FROM refusal_stubs WHERE sync_state = 'pending')"
         )
         return int(rows[0][0])
 
@@ -132,3 +217,12 @@ class OutboxRows:
         )[0]
         return {"pending": row[0], "synced": row[1], "dead_letter": row[2], "last_seq": row[3],
                 "meta": json.loads(self._db.get_meta(SYNC_STATUS_KEY) or "{}")}  # fmt: skip
+
+
+def _stubs(rows: Sequence[sqlite3.Row]) -> list[RefusalStub]:
+    return [
+        RefusalStub(uuid=r["uuid"], seq=int(r["seq"]), device_id=r["device_id"],
+                    project=r["project"], hash=r["hash"], reason=r["reason"],
+                    signature=r["signature"])
+        for r in rows
+    ]  # fmt: skip

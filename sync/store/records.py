@@ -14,6 +14,7 @@ from kiosk.core.model import Attendee, CheckInEvent, Direction, Flag, Method
 from kiosk.core.timeutil import to_utc, utc_now
 from sync import chain
 from sync.store.database import LocalDb
+from sync.store.head import HeadFileError, head_path, read_head, write_head
 from sync.store.roster import Roster
 
 
@@ -89,7 +90,28 @@ class Records:
         evidence: tuple[str, bytes] | None = None,
         server_offset_ms: int | None = None,
     ) -> CheckInEvent:
-        """Commit one record with the next sequence number, chained and signed; return it."""
+        """Commit one record with the next sequence number, chained and signed; return it.
+
+        The signed checkpoint of the new head is written after the commit (sync.store.head):
+        a crash between the two leaves the checkpoint one record behind, never ahead.
+        """
+        with self._db.lock:
+            stored, row_hash = self._append(
+                event, provisional=provisional, evidence=evidence,
+                server_offset_ms=server_offset_ms,
+            )  # fmt: skip
+            write_head(head_path(self._db.path), chain.sign_head(self._device_key, stored.seq,
+                                                                 row_hash))  # fmt: skip
+        return stored
+
+    def _append(
+        self,
+        event: CheckInEvent,
+        *,
+        provisional: Attendee | None,
+        evidence: tuple[str, bytes] | None,
+        server_offset_ms: int | None,
+    ) -> tuple[CheckInEvent, str]:
         with self._db.write("recording check-in") as c:
             last = c.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
             seq = int(last[0]) + 1 if last else 1
@@ -116,7 +138,43 @@ class Records:
             columns = ", ".join(row)
             marks = ", ".join("?" for _ in row)
             c.execute(f"INSERT INTO events ({columns}) VALUES ({marks})", tuple(row.values()))  # noqa: S608
-        return stored
+        return stored, row_hash
+
+    def chain_head(self) -> chain.SignedHead | None:
+        """The signed checkpoint of this device's chain head, as kept beside the database.
+
+        Re-signed from the newest row when the checkpoint is missing or behind (a kiosk from
+        before checkpoints, or a crash between a commit and its checkpoint); never rolled back.
+        """
+        with self._db.lock:
+            path = head_path(self._db.path)
+            try:
+                kept = read_head(path)
+            except HeadFileError:
+                kept = None
+            last = self._db.read("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+            if not last:
+                return kept
+            seq, row_hash = int(last[0][0]), str(last[0][1])
+            if kept is not None and kept.seq >= seq:
+                return kept
+            fresh = chain.sign_head(self._device_key, seq, row_hash)
+            write_head(path, fresh)
+            return fresh
+
+    def refusal_stub(self, uuid: str, reason: str) -> chain.RefusalStub | None:
+        """This device's signed stub for one of its records it gives up on (None if unknown)."""
+        rows = self._db.read(
+            "SELECT seq, device_id, project, hash FROM events WHERE uuid = ?", (uuid,)
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        stub = chain.RefusalStub(
+            uuid=uuid, seq=int(r["seq"]), device_id=str(r["device_id"]),
+            project=str(r["project"]), hash=str(r["hash"]), reason=reason[:200],
+        )  # fmt: skip
+        return chain.sign_stub(self._device_key, stub)
 
     def events(self, *, project: str | None = None) -> list[StoredEvent]:
         """Every local record in sequence order (optionally one project's)."""

@@ -30,6 +30,14 @@ _PERSONAL_TABLES = ("face_templates", "evidence", "card_uids", "attendees", "att
                     "project_keys", "used_slots", "remote_events")  # fmt: skip
 
 
+def _new_database(path: Path) -> bool:
+    """No database yet (or an empty file a crashed first start left): its keys may be made."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
 class Store:
     """The kiosk database and its parts; safe to share between threads."""
 
@@ -51,15 +59,24 @@ class Store:
         index_key: bytes | None = None,
         cipher: FieldCipher | None = None,
         use_keyring: bool = False,
+        create_keys: bool | None = None,
     ) -> Store:
-        """Open or create the store; keys default to `keys/` beside the database."""
+        """Open or create the store; keys default to `keys/` beside the database.
+
+        Keys are made only with a new database: an existing one without its keys raises
+        KeysMissing (a fresh key would seal nothing it holds and sign a chain not its own).
+        """
         kdir = key_dir or path.parent / "keys"
-        index = index_key or key_files.secret_key(kdir, "index", use_keyring=use_keyring)
-        fields = cipher or key_files.AesGcmFields(
-            key_files.secret_key(kdir, "fields", use_keyring=use_keyring)
+        create = create_keys if create_keys is not None else _new_database(path)
+        index = index_key or key_files.secret_key(
+            kdir, "index", use_keyring=use_keyring, create=create
         )
+        fields = cipher or key_files.AesGcmFields(
+            key_files.secret_key(kdir, "fields", use_keyring=use_keyring, create=create)
+        )
+        device = key_files.device_key(kdir, create=create)
         db = LocalDb(connect(path), path=path, index_key=index, cipher=fields)
-        return cls(db, device_key=key_files.device_key(kdir))
+        return cls(db, device_key=device)
 
     def close(self) -> None:
         """Close the database (checkpointing the WAL)."""

@@ -50,7 +50,7 @@ class CageDesk:
     def __init__(self, package: Path, listener: NotifyListener, *, watchdog_usec: int) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cme-cage-", dir="/tmp"))
         self.root.chmod(0o755)
-        home = self.root / "home"
+        home = self.home = self.root / "home"
         for d in (home, home / "run", home / "data"):
             d.mkdir(mode=0o700)
         enrolled_store(home / "data")
@@ -116,6 +116,19 @@ class CageDesk:
                 return
             time.sleep(0.05)
         raise AssertionError(f"no line with {fragment!r}:\n{self.output()}")
+
+    def screenshot(self) -> Path:
+        """What cage's output shows now, taken by grim as the desk's user (cage's screencopy)."""
+        run = self.home / "run"
+        [socket] = [p.name for p in run.glob("wayland-*") if not p.name.endswith(".lock")]
+        shot = self.home / "screen.png"
+        subprocess.run(
+            ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+             "grim", str(shot)],
+            env={"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(run), "WAYLAND_DISPLAY": socket},
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        return shot
 
     def desk_pid(self) -> int:
         """The desk process: cage's only child."""

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.packaging.cage import CageDesk
 from tests.packaging.conftest import Debs, deb_field, extract, lintian_findings
@@ -144,7 +145,7 @@ def test_server_package_holds_its_units_config_and_command(debs: Debs, tmp_path:
     assert "rm -rf /var/lib/cme-kiosk-server" in (root / "DEBIAN" / "postrm").read_text()
 
 
-def test_the_desk_units_exec_start_under_headless_cage_says_ready_beats_and_stops_beating_when_the_desk_thread_hangs(
+def test_the_desk_units_exec_start_under_headless_cage_fills_the_output_says_ready_beats_and_stops_beating_when_the_desk_thread_hangs(
     desk_deb: Debs, tmp_path: Path
 ) -> None:
     need(os.geteuid() == 0, "needs root: mount namespace for the package's paths, then nobody")
@@ -155,6 +156,12 @@ def test_the_desk_units_exec_start_under_headless_cage_says_ready_beats_and_stop
     try:
         listener.wait_for("READY=1", timeout=90)
         listener.wait_for("WATCHDOG=1", count=3, timeout=10)
+        # Kiosk mode where it runs: the desk's window is the size of cage's output as grim
+        # captures it (the output's own size, not Qt's idea of it), with no decorations. The
+        # pixels are not compared: grim's capture of this cage (0.1.4, headless, pixman) is all
+        # black here whatever the client draws.
+        width, height = Image.open(desk.screenshot()).size
+        desk.wait_line(f"kiosk window {width}x{height} on a {width}x{height} screen, frameless")
         os.kill(desk.desk_pid(), signal.SIGUSR1)  # the test hook: block the check-in executor
         desk.wait_line("test hook: desk thread blocked")
         blocked_at = time.monotonic()

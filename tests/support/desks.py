@@ -89,9 +89,13 @@ class WireDesk:
         )  # fmt: skip
 
 
-def enroll(server: LiveServer, project: str, name: str = "A", *, role: str = "desk") -> WireDesk:
-    """Issue a code, enroll a fresh key with it, return the desk."""
-    code, _ = server.admin.enroll_code(project, role=role)
+def enroll(
+    server: LiveServer, project: str, name: str = "A", *, role: str = "desk",
+    code: str | None = None,
+) -> WireDesk:  # fmt: skip
+    """Enroll a fresh key with `code` (else a new code of `role`), return the desk."""
+    if code is None:
+        code, _ = server.admin.enroll_code(project, role=role)
     key = signing.new_private_key()
     client = server.client()
     enrollment = client.enroll(code, public_key=signing.public_b64(key), desk_name=name)

@@ -13,6 +13,10 @@ Faults (`FAULTS`):
   garbage        forward, then answer 200 with bytes that are not JSON
   http_500       answer 500 without forwarding
   http_503       answer 503 with Retry-After without forwarding
+  http_429       answer 429 with Retry-After without forwarding (not in the default rotation)
+
+`poison`: every request to `poison_path` whose body holds the given bytes (a record's uuid) gets
+`poison_fault` instead: a server that fails on one chosen record.
 """
 
 from __future__ import annotations
@@ -121,6 +125,9 @@ class FaultProxy:
         plan: Plan | None = None,
         delay_s: float = 0.2,
         retry_after: str = "0",
+        poison: bytes | None = None,
+        poison_fault: str = "http_500",
+        poison_path: str = "/api/v1/events",
     ):
         self.upstream = upstream
         self.server_context = server_context
@@ -128,6 +135,10 @@ class FaultProxy:
         self.plan: Plan = plan or always(None)
         self.delay_s = delay_s
         self.retry_after = retry_after
+        # A server that fails on one chosen record: any request whose body holds these bytes.
+        self.poison = poison
+        self.poison_fault = poison_fault
+        self.poison_path = poison_path
         self.counts: Counter[str] = Counter()
         self.requests = 0
         self._lock = threading.Lock()
@@ -184,6 +195,9 @@ class FaultProxy:
                     index = self.requests
                     self.requests += 1
                 fault = self.plan(index, req.method, req.path)
+                poisoned = self.poison is not None and self.poison in req.body
+                if poisoned and req.path.startswith(self.poison_path):
+                    fault = self.poison_fault
                 if fault is not None:
                     with self._lock:
                         self.counts[fault] += 1
@@ -215,6 +229,11 @@ class FaultProxy:
         if fault == "http_500":
             tls.sendall(_response(500, "Internal Server Error", [("Content-Type", "text/plain")],
                                   b"injected failure"))  # fmt: skip
+            return True
+        if fault == "http_429":
+            tls.sendall(_response(429, "Too Many Requests",
+                                  [("Retry-After", self.retry_after), ("Content-Type", "text/plain")],
+                                  b"injected rate limit"))  # fmt: skip
             return True
         if fault == "http_503":
             tls.sendall(_response(503, "Service Unavailable",

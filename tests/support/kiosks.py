@@ -56,10 +56,12 @@ def make_kiosk(
     clock: FakeClock,
     batch_size: int = 500,
     client: SyncClient | None = None,
+    code: str | None = None,
 ) -> Kiosk:
-    """Enroll a fresh kiosk store with the platform and prepare it from a pull."""
+    """Enroll a fresh kiosk store with the platform (with `code`, else a new one) and pull."""
     store = Store.open(tmp_path / f"kiosk-{name}" / "kiosk.sqlite3")
-    code, _ = server.admin.enroll_code(project.number)
+    if code is None:
+        code, _ = server.admin.enroll_code(project.number)
     client = client or server.client(prev_hash_of=prev_hash_lookup(store))
     enrollment = client.enroll(code, public_key=store.device_public_key(), desk_name=name)
     store.set_meta("device_id", enrollment.device_id)

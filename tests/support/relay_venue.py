@@ -17,6 +17,7 @@ from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
 from sync.server.relay import RelayForwarder
 from sync.server.run import make_server
+from tests.support.desks import WireDesk, enroll
 from tests.support.kiosks import Kiosk, make_kiosk
 from tests.support.live_server import LiveServer, MovableClock
 from tests.support.roster import FakeClock, make_project, make_roster
@@ -65,11 +66,23 @@ class Venue:
         self.upstream = serve(old.db_url, self.tls, port=old.port, clock=old.clock,
                               backend=old.backend)  # fmt: skip
 
-    def kiosk(self, name: str, clock: FakeClock) -> Kiosk:
+    def venue_code(self) -> str:
+        """A venue desk code issued upstream, carried to the relay (as every pass does)."""
+        code, _ = self.upstream.admin.enroll_code(NUMBER, venue=True)
+        assert self.forwarder.fetch_codes(self.forwarder.links()[0]) == 1
+        return code
+
+    def kiosk(self, name: str, clock: FakeClock, *, code: str | None = None) -> Kiosk:
+        """A real kiosk enrolled at the relay with a venue code (a new one unless given)."""
         # The kiosk's client shares its clock, so the offset it learns is the relay's clock
         # against the kiosk's (the store chains prev_hash itself: no lookup needed).
         client = self.relay.client(clock=clock)
-        return make_kiosk(self.tmp, self.relay, make_project(), name, clock=clock, client=client)
+        return make_kiosk(self.tmp, self.relay, make_project(), name, clock=clock, client=client,
+                          code=code or self.venue_code())  # fmt: skip
+
+    def desk(self, name: str) -> WireDesk:
+        """A protocol-level desk enrolled at the relay with a venue code."""
+        return enroll(self.relay, NUMBER, name, code=self.venue_code())
 
 
 def present(k: Kiosk, i: int) -> Status:

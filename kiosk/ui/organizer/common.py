@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QWidget,
+)
 
 from kiosk.core.timeutil import SHANGHAI
 from kiosk.ui import theme
@@ -47,3 +58,70 @@ def title() -> QLabel:
 def clock(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """An instant on the desks' clock (Asia/Shanghai)."""
     return "—" if moment is None else moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class TextRows(QAbstractTableModel):
+    """Read-only rows whose cells are made when the view paints them.
+
+    Five thousand people are one model reset, not 30,000 QTableWidgetItems made on the GUI
+    thread (that took seconds and blocked the window).
+    """
+
+    def __init__(self, headers: Callable[[], Sequence[str]]) -> None:
+        super().__init__()
+        self._headers = headers
+        self._rows: Sequence[Any] = ()
+        self._cells: Callable[[Any], Sequence[str]] = lambda _row: ()
+
+    def set_rows(self, rows: Sequence[Any], cells: Callable[[Any], Sequence[str]]) -> None:
+        """Show `rows`, each row's texts from `cells(row)`."""
+        self.beginResetModel()
+        self._rows, self._cells = rows, cells
+        self.endResetModel()
+
+    def text(self, row: int, column: int) -> str:
+        """One cell's text (what the screen shows)."""
+        return self._cells(self._rows[row])[column]
+
+    def retranslate(self) -> None:
+        """Headers (and cells made with translated words) again."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._headers()) - 1)
+        self.beginResetModel()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        """Rows shown."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        """One per header."""
+        return 0 if parent.isValid() else len(self._headers())
+
+    def headerData(  # noqa: N802 - Qt's name
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        """Column titles."""
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return self._headers()[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """A cell's text; the tooltip is the same, unabridged."""
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        return self.text(index.row(), index.column())
+
+
+def text_table(model: TextRows, *, parent: QWidget | None = None) -> QTableView:
+    """A read-only table over `model`, rows tall enough to touch, no corner button."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)  # no corner button: not a touch target
+    view.setMinimumHeight(120)
+    view.verticalHeader().setDefaultSectionSize(theme.TOUCH_PX - 8)
+    view.horizontalHeader().setDefaultSectionSize(170)
+    return view

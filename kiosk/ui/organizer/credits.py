@@ -8,23 +8,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.core.credits.amounts import show
 from kiosk.core.credits.calendar import credit_year_bounds, project_credit_year
+from kiosk.core.credits.compute import AttendeeCredits
 from kiosk.core.ids import mask_number
 from kiosk.services.organizer_view import WorkspaceView
-from kiosk.ui import theme
-from kiosk.ui.organizer.common import label, title
+from kiosk.ui.organizer.common import TextRows, label, text_table, title
 from kiosk.ui.texts import translate
-
-SHOWN = 500  # rows drawn at once; the Attendance screen searches all of them
 
 
 class CreditsPage(QWidget):
@@ -34,12 +26,8 @@ class CreditsPage(QWidget):
         super().__init__()
         self.heading = title()
         self.year = label()
-        self.table = QTableWidget(0, 6)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)  # no corner button: not a touch target
-        self.table.setMinimumHeight(120)
-        self.table.verticalHeader().setDefaultSectionSize(theme.TOUCH_PX - 8)
-        self.table.horizontalHeader().setDefaultSectionSize(170)
+        self.people = TextRows(self._headers)
+        self.table = text_table(self.people)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.year)
@@ -49,12 +37,16 @@ class CreditsPage(QWidget):
     def retranslate(self) -> None:
         """Texts in the current language."""
         self.heading.setText(translate("Organizer", "Credits"))
-        self.table.setHorizontalHeaderLabels([
+        self.people.retranslate()
+
+    @staticmethod
+    def _headers() -> list[str]:
+        return [
             translate("Organizer", "Name"), translate("Organizer", "ID number"),
             translate("Organizer", "Credits"), translate("Organizer", "Provisional"),
             translate("Organizer", "Left under the cap before this project"),
             translate("Organizer", "Cut by the cap"),
-        ])  # fmt: skip
+        ]  # fmt: skip
 
     def show_view(self, view: WorkspaceView) -> None:
         """The credit year, the requirement, the cap, and each person's figures."""
@@ -81,10 +73,9 @@ class CreditsPage(QWidget):
             lines.append(text.replace("%1", show(cap)).replace("%2", view.ledger.cap_source))
         self.year.setText("\n".join(lines))
         by_ref = {ln.attendee_id: ln for ln in (view.ledger.lines if view.ledger else [])}
-        rows = view.table.rows[:SHOWN]
         provisional = translate("Organizer", "provisional")
-        self.table.setRowCount(len(rows))
-        for i, row in enumerate(rows):
+
+        def cells(row: AttendeeCredits) -> list[str]:
             standing = by_ref.get(view.refs.get(row.person.id_number, ""))
             left = (
                 "—"
@@ -97,7 +88,7 @@ class CreditsPage(QWidget):
                     cut = standing.cut
                 elif standing.left_before is not None:
                     cut = max(Decimal(0), row.credits - standing.left_before)
-            cells = [row.person.name or "?", mask_number(row.person.id_number), show(row.credits),
-                     provisional if row.credits_provisional else "", left, show(cut)]  # fmt: skip
-            for j, text in enumerate(cells):
-                self.table.setItem(i, j, QTableWidgetItem(text))
+            return [row.person.name or "?", mask_number(row.person.id_number), show(row.credits),
+                    provisional if row.credits_provisional else "", left, show(cut)]  # fmt: skip
+
+        self.people.set_rows(view.table.rows, cells)

@@ -8,21 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.services.organizer_view import ActionResult, WorkspaceView
-from kiosk.ui.organizer.common import button, label, title
+from kiosk.ui.organizer.common import TextRows, button, label, text_table, title
 from kiosk.ui.organizer.texts import fill, refusal_text, result_text, state_text
 from kiosk.ui.texts import translate
 
-PREVIEW = 1000  # preview rows drawn (all are sent; the count says how many)
 COLUMNS = ("attendee_id", "role", "hours", "assessment", "credits", "notes")
 
 
@@ -35,10 +31,8 @@ class SubmitPage(QWidget):
         self.heading = title()
         self.state = label(bold=True)
         self.reasons = label()
-        self.preview = QTableWidget(0, len(COLUMNS))
-        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.preview.verticalHeader().setVisible(False)  # no corner button: not a touch target
-        self.preview.setMinimumHeight(120)
+        self.lines = TextRows(self._headers)
+        self.preview = text_table(self.lines)
         self.send = button(bold=True)
         self.send.clicked.connect(self.ask)
         self.confirm_box = QFrame()
@@ -76,11 +70,15 @@ class SubmitPage(QWidget):
         self.send.setText(translate("Organizer", "Submit to the platform…"))
         self.confirm.setText(translate("Organizer", "Yes, submit"))
         self.cancel.setText(translate("Organizer", "Cancel"))
-        self.preview.setHorizontalHeaderLabels([
+        self.lines.retranslate()
+
+    @staticmethod
+    def _headers() -> list[str]:
+        return [
             translate("Organizer", "Reference"), translate("Organizer", "Role"),
             translate("Organizer", "Hours"), translate("Organizer", "Assessment"),
             translate("Organizer", "Credits"), translate("Organizer", "Notes"),
-        ])  # fmt: skip
+        ]  # fmt: skip
 
     def show_view(self, view: WorkspaceView) -> None:
         """The window's state, what would refuse it, and the lines that would be sent."""
@@ -96,11 +94,7 @@ class SubmitPage(QWidget):
         )
         self.reasons.setVisible(True)
         self.send.setEnabled(not refusals)
-        rows = view.lines[:PREVIEW]
-        self.preview.setRowCount(len(rows))
-        for i, line in enumerate(rows):
-            for j, key in enumerate(COLUMNS):
-                self.preview.setItem(i, j, QTableWidgetItem(str(line.get(key, ""))))
+        self.lines.set_rows(view.lines, lambda line: [str(line.get(k, "")) for k in COLUMNS])
 
     def ask(self) -> None:
         """Show the confirmation naming the deadline (or why not, again)."""

@@ -116,6 +116,15 @@ class Upstream:
         body = p.WalkInBatch(records=list(records))
         return self._call("POST", f"{p.API_PREFIX}/relay/walk-ins", p.BatchAnswer, body=body)
 
+    def refusals(self, stubs: Sequence[p.Refusal]) -> p.BatchAnswer:
+        """Forward kiosks' signed refusal stubs; one answer per stub."""
+        body = p.RefusalBatch(records=list(stubs))
+        return self._call("POST", f"{p.API_PREFIX}/relay/refusals", p.BatchAnswer, body=body)
+
+    def codes(self) -> p.RelayCodes:
+        """The project's open venue codes as verifiers (kiosks enroll here with them offline)."""
+        return self._call("GET", f"{p.API_PREFIX}/relay/codes", p.RelayCodes)
+
     def report(self, desks: Sequence[p.RelayDeskReport]) -> p.RelayStatusAnswer:
         """Forward the kiosks' latest sequence numbers; their completeness and state come back."""
         body = p.RelayStatusReport(desks=list(desks))

@@ -12,17 +12,20 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from fastapi import APIRouter
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from sync import protocol as p
 from sync import signing
+from sync.server import codes, records
 from sync.server import db as t
-from sync.server import records
-from sync.server.deps import Dev, PlatformDep
+from sync.server.deps import ActiveDev, Dev, PlatformDep
+from sync.server.heads import take_head
 from sync.server.platform import Device, Platform, PlatformError, lock_project
+from sync.server.refusals import upload_refusals
 from sync.server.walkins import upload_walk_ins
 
 log = logging.getLogger(__name__)
@@ -58,10 +61,13 @@ def register_device(platform: Platform, relay: Device, body: p.RelayDevice) -> p
     _require_relay(relay)
     try:
         signing.public_from_b64(body.public_key)
-    except ValueError:
-        raise PlatformError(422, "invalid_public_key", "not an Ed25519 public key") from None
+    except ValueError as exc:  # WeakKey says which: small order, not canonical, all zero
+        raise PlatformError(
+            422, "invalid_public_key", f"not an acceptable Ed25519 public key: {exc}"
+        ) from None
     key = p.b64_bytes(body.public_key, size=32)
     now = platform.now()
+    code_hash = signing.token_hash(codes.normalise_code(body.enrollment_code))
     with platform.db.write() as conn:
         lock_project(conn, relay.project)
         row = conn.execute(select(t.devices).where(t.devices.c.id == body.device_id)).first()
@@ -81,6 +87,7 @@ def register_device(platform: Platform, relay: Device, body: p.RelayDevice) -> p
                 state=existing.state,  # type: ignore[arg-type]
                 end_reason=existing.end_reason,
             )  # fmt: skip
+        _spend_venue_code(conn, relay, code_hash, device_id=body.device_id, now=now)
         conn.execute(
             insert(t.devices).values(
                 id=body.device_id, project=relay.project, role="desk", desk_name=body.desk_name,
@@ -92,7 +99,7 @@ def register_device(platform: Platform, relay: Device, body: p.RelayDevice) -> p
         )  # fmt: skip
         conn.execute(
             insert(t.relay_devices).values(
-                device_id=body.device_id, relay_id=relay.id, registered_at=now
+                device_id=body.device_id, relay_id=relay.id, registered_at=now, code_hash=code_hash
             )
         )
         platform.audit(
@@ -101,6 +108,56 @@ def register_device(platform: Platform, relay: Device, body: p.RelayDevice) -> p
         )  # fmt: skip
     log.info("relay %s registered desk %s for %s", relay.id, body.device_id, relay.project)
     return p.RelayDeviceAnswer(device_id=body.device_id, status="registered", state="active")
+
+
+def _spend_venue_code(
+    conn: Connection, relay: Device, code_hash: str, *, device_id: str, now: datetime
+) -> None:
+    """The kiosk's venue code must be one this platform issued for the project, unused: spend it.
+
+    A desk exists upstream only through an enrollment the platform issued (sync.server.codes).
+    """
+    c = t.enroll_codes.c
+    row = conn.execute(
+        select(t.enroll_codes).where(
+            c.code_hash == code_hash, c.project == relay.project, c.role == "desk",
+            c.relay_verifier.is_not(None),
+        )
+    ).first()  # fmt: skip
+    if row is None:
+        raise PlatformError(
+            403, "invalid_code",
+            f"desk {device_id}: not a venue code this platform issued for {relay.project}",
+        )  # fmt: skip
+    if row.used_at is not None:
+        raise PlatformError(403, "code_used", f"desk {device_id}: its venue code was already used")
+    if not codes.venue_code_valid(row, now=now):
+        raise PlatformError(
+            403, "code_expired",
+            f"desk {device_id}: its venue code expired before any relay received it",
+        )  # fmt: skip
+    spent = conn.execute(
+        update(t.enroll_codes).where(c.code_hash == code_hash, c.used_at.is_(None))
+        .values(used_at=now, device_id=device_id)
+    )  # fmt: skip
+    if spent.rowcount != 1:  # spent since it was read (another process)
+        raise PlatformError(403, "code_used", f"desk {device_id}: its venue code was already used")
+
+
+def _untraced(kiosk: Device, traced: set[str]) -> str:
+    """Refuse the items of a kiosk whose enrollment the platform cannot trace to itself."""
+    return "" if kiosk.id in traced else "untraced_device"
+
+
+def _traced(platform: Platform, relay: Device) -> set[str]:
+    """The kiosks this relay registered with a venue code the platform issued."""
+    rd = t.relay_devices.c
+    with platform.db.read() as conn:
+        return set(
+            conn.execute(
+                select(rd.device_id).where(rd.relay_id == relay.id, rd.code_hash.is_not(None))
+            ).scalars()
+        )
 
 
 def _relayed(platform: Platform, relay: Device) -> dict[str, Device]:
@@ -140,8 +197,10 @@ def per_kiosk(
 
 def forward_events(platform: Platform, relay: Device, batch: p.EventBatch) -> p.BatchAnswer:
     """Judge each record as its own kiosk's upload; one answer per record, in order."""
+    traced = _traced(platform, relay)
     answers = per_kiosk(
         batch.records, _relayed(platform, relay), ident=lambda r: r.uuid,
+        refuse=lambda kiosk: _untraced(kiosk, traced),
         upload=lambda kiosk, rs: records.upload_events(
             platform, kiosk, p.EventBatch(records=rs)).answers,
     )  # fmt: skip
@@ -151,9 +210,11 @@ def forward_events(platform: Platform, relay: Device, batch: p.EventBatch) -> p.
 
 def forward_denied(platform: Platform, relay: Device, batch: p.DeniedBatch) -> p.BatchAnswer:
     """Refused attempts of the relay's kiosks, answered like their own uploads."""
+    traced = _traced(platform, relay)
     answers = per_kiosk(
         batch.records, _relayed(platform, relay), ident=lambda r: r.uuid,
-        refuse=lambda kiosk: "revoked_device" if kiosk.state == "revoked" else "",
+        refuse=lambda kiosk: "revoked_device" if kiosk.state == "revoked"
+        else _untraced(kiosk, traced),
         upload=lambda kiosk, rs: records.upload_denied(
             platform, kiosk, p.DeniedBatch(records=rs)).answers,
     )  # fmt: skip
@@ -163,11 +224,26 @@ def forward_denied(platform: Platform, relay: Device, batch: p.DeniedBatch) -> p
 
 def forward_walk_ins(platform: Platform, relay: Device, batch: p.WalkInBatch) -> p.BatchAnswer:
     """Judge each walk-in as its kiosk's own upload; one answer per walk-in, in order."""
+    traced = _traced(platform, relay)
     answers = per_kiosk(
         batch.records, _relayed(platform, relay), ident=lambda r: r.attendee_id,
+        refuse=lambda kiosk: _untraced(kiosk, traced),
         upload=lambda kiosk, rs: upload_walk_ins(
             platform, kiosk, p.WalkInBatch(records=rs)).answers,
     )  # fmt: skip
+    return p.BatchAnswer(answers=answers, server_time=platform.now())
+
+
+def forward_refusals(platform: Platform, relay: Device, batch: p.RefusalBatch) -> p.BatchAnswer:
+    """The relayed kiosks' signed refusal stubs, judged as their own uploads."""
+    traced = _traced(platform, relay)
+    answers = per_kiosk(
+        batch.records, _relayed(platform, relay), ident=lambda r: r.uuid,
+        refuse=lambda kiosk: _untraced(kiosk, traced),
+        upload=lambda kiosk, rs: upload_refusals(
+            platform, kiosk, p.RefusalBatch(records=rs)).answers,
+    )  # fmt: skip
+    _audit_refusals(platform, relay, answers, kind="refusal stubs")
     return p.BatchAnswer(answers=answers, server_time=platform.now())
 
 
@@ -175,7 +251,10 @@ def _audit_refusals(
     platform: Platform, relay: Device, answers: Iterable[p.RecordAnswer], *, kind: str
 ) -> None:
     """One audit line per forwarded batch with refusals a relay should not cause."""
-    odd = [a for a in answers if a.reason in ("wrong_device", "revoked_device", "bad_signature")]
+    odd = [
+        a for a in answers
+        if a.reason in ("wrong_device", "revoked_device", "bad_signature", "untraced_device")
+    ]  # fmt: skip
     if not odd:
         return
     counts: dict[str, int] = defaultdict(int)
@@ -206,7 +285,11 @@ def report_desks(
             )  # fmt: skip
         # Rows locked in one order: two reports of one relay in two processes cannot deadlock.
         for report in sorted(body.desks, key=lambda r: r.device_id):
-            row = records.raise_reported(conn, report.device_id, report.latest_seq, now=now)
+            latest = report.latest_seq
+            if report.head is not None:  # the kiosk's own signature: the relay cannot forge it
+                latest = max(latest, take_head(platform, conn, kiosks[report.device_id],
+                                               report.head))  # fmt: skip
+            row = records.raise_reported(conn, report.device_id, latest, now=now)
             answers[report.device_id] = records.completeness(conn, row._mapping)
     out = [answers[r.device_id] for r in body.desks]
     return p.RelayStatusAnswer(desks=out, server_time=now)
@@ -216,7 +299,9 @@ router = APIRouter(prefix=f"{p.API_PREFIX}/relay")
 
 
 @router.post("/devices", response_model=p.RelayDeviceAnswer)
-def relay_register(body: p.RelayDevice, dev: Dev, platform: PlatformDep) -> p.RelayDeviceAnswer:
+def relay_register(
+    body: p.RelayDevice, dev: ActiveDev, platform: PlatformDep
+) -> p.RelayDeviceAnswer:
     """Register a kiosk enrolled with the relay (its device id and public key)."""
     return register_device(platform, dev, body)
 
@@ -237,6 +322,21 @@ def relay_denied(body: p.DeniedBatch, dev: Dev, platform: PlatformDep) -> p.Batc
 def relay_walk_ins(body: p.WalkInBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
     """The relayed kiosks' walk-in identities, judged as their own uploads."""
     return forward_walk_ins(platform, dev, body)
+
+
+@router.post("/refusals", response_model=p.BatchAnswer)
+def relay_refusals(body: p.RefusalBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
+    """The relayed kiosks' refusal stubs (records they gave up on), judged as their own."""
+    return forward_refusals(platform, dev, body)
+
+
+@router.get("/codes", response_model=p.RelayCodes)
+def relay_codes(dev: ActiveDev, platform: PlatformDep) -> p.RelayCodes:
+    """The project's open venue codes as verifiers: kiosks can enroll at the relay offline."""
+    _require_relay(dev)
+    with platform.db.write() as conn:
+        found = codes.open_venue_codes(conn, dev.project, now=platform.now())
+    return p.RelayCodes(project=dev.project, codes=found)
 
 
 @router.post("/status", response_model=p.RelayStatusAnswer)

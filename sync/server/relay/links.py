@@ -42,6 +42,7 @@ class LinkResult:
 
     project: str
     roster: int = 0
+    codes: int = 0  # venue codes newly carried (verifiers)
     registered: int = 0
     answers: dict[str, int] = field(default_factory=dict)  # "event accepted" → count
     error: str = ""

@@ -17,14 +17,31 @@ from sync.chain import SIGNED_FIELDS
 
 log = logging.getLogger(__name__)
 
-W = TypeVar("W", p.EventRecord, p.DeniedRecord)
+W = TypeVar("W", p.EventRecord, p.DeniedRecord, p.Refusal)
 
 
-def registration(row: Row[Any]) -> p.RelayDevice:
-    """A local kiosk as the relay registers it upstream: its own id, key and first seq."""
+def registration(row: Row[Any], *, code: str) -> p.RelayDevice:
+    """A local kiosk as the relay registers it upstream: id, key, first seq, its venue code."""
     return p.RelayDevice(
         device_id=row.id, public_key=p.b64(bytes(row.public_key)), desk_name=row.desk_name,
-        seq_start=int(row.seq_start),
+        seq_start=int(row.seq_start), enrollment_code=code,
+    )  # fmt: skip
+
+
+def head(row: Any) -> p.ChainHead | None:
+    """A kiosk's signed chain head as it reported it here (forwarded: upstream checks it)."""
+    m = row._mapping
+    if m["head_seq"] is None:
+        return None
+    return p.ChainHead(seq=int(m["head_seq"]), hash=m["head_hash"], signature=m["head_signature"])
+
+
+def refusal(row: Row[Any]) -> p.Refusal:
+    """A kiosk's refusal stub as it sent it."""
+    m = row._mapping
+    return p.Refusal(
+        uuid=m["uuid"], seq=int(m["seq"]), device_id=m["device_id"], project=m["project"],
+        hash=m["hash"], reason=m["reason"], signature=m["signature"],
     )  # fmt: skip
 
 

@@ -21,6 +21,13 @@ def _pending(conn: Connection, kind: str, table: Any, project: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def _open_codes(conn: Connection, project: str) -> int:
+    """Venue codes this relay carries that no kiosk has used yet."""
+    r = t.relay_codes.c
+    query = select(func.count()).where(r.project == project, r.device_id.is_(None))
+    return int(conn.execute(query).scalar_one())
+
+
 def relay_status(db: Database) -> list[dict[str, Any]]:
     """Per link: upstream, last attempt/success/error, pending and answered counts, kiosks."""
     out: list[dict[str, Any]] = []
@@ -69,6 +76,8 @@ def relay_status(db: Database) -> list[dict[str, Any]]:
                     "pending_events": _pending(conn, "event", t.events, project),
                     "pending_refused": _pending(conn, "refused", t.rejected_bodies, project),
                     "pending_denied": _pending(conn, "denied", t.denied, project),
+                    "pending_stubs": _pending(conn, "stub", t.refusal_stubs, project),
+                    "venue_codes": _open_codes(conn, project),
                     "answered": answered, "rejected": rejected, "kiosks": kiosks,
                 }
             )  # fmt: skip

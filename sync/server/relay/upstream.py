@@ -24,6 +24,7 @@ from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
 from sync import signing
 from sync.client.errors import PermanentError, TransientError
+from sync.server import codes
 from sync.server import db as t
 from sync.server.db import Database, insert_new
 from sync.server.platform import Platform, PlatformError
@@ -35,6 +36,9 @@ from sync.server.relay.mirror import apply_bundle, apply_roster_page
 
 log = logging.getLogger(__name__)
 UPSTREAM_ACTOR = "relay:upstream"
+# The platform refused one kiosk's registration: the others still go through.
+_KIOSK_REFUSALS = frozenset({"device_id_taken", "invalid_public_key", "invalid_request",
+                             "invalid_code", "code_used", "code_expired"})  # fmt: skip
 
 
 class RelayForwarder:
@@ -136,6 +140,7 @@ class RelayForwarder:
                 self._forward_events(up, link, result)
                 self._forward_refused(up, link, result)
                 self._forward_denied(up, link, result)
+                self._forward_refusals(up, link, result)
                 self._report(up, link, result)
         except TransientError as exc:
             result.error, result.retry_after = str(exc), exc.retry_after
@@ -157,6 +162,14 @@ class RelayForwarder:
             )
         return result
 
+    def fetch_codes(self, link: RelayLink) -> int:
+        """Only carry the project's open venue codes (part of every pass); return how many new."""
+        with self.upstream(link.upstream_url, token=link.token, ca_bundle=link.ca_bundle,
+                           pin=link.pinned_sha256) as up:  # fmt: skip
+            listed = up.codes().codes
+        with self.db.write() as conn:
+            return codes.keep_codes(conn, link.project, listed)
+
     def _pull(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
         bundle, etag = up.project(link.project, etag=link.bundle_etag)
         if bundle is not None:
@@ -168,6 +181,8 @@ class RelayForwarder:
                     update(t.relay_links).where(t.relay_links.c.project == link.project)
                     .values(bundle_etag=etag)
                 )  # fmt: skip
+        with self.db.write() as conn:
+            result.codes = codes.keep_codes(conn, link.project, up.codes().codes)
         cursor = link.pull_cursor
         while True:
             page = up.changes(link.project, cursor=cursor)
@@ -181,7 +196,10 @@ class RelayForwarder:
         for device_id in sorted(device_ids):
             with self.db.read() as conn:
                 row = conn.execute(select(t.devices).where(t.devices.c.id == device_id)).one()
-            answer = up.register(rows_.registration(row))
+                code = codes.code_of(conn, device_id)
+            if code is None:
+                continue
+            answer = up.register(rows_.registration(row, code=code))
             self._follow_state(device_id, answer.state, answer.end_reason)
 
     def _register(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
@@ -194,10 +212,19 @@ class RelayForwarder:
                 .order_by(d.enrolled_at)
             ).all()
         for row in waiting:
+            with self.db.read() as conn:
+                code = codes.code_of(conn, row.id)
+            if code is None:
+                # Enrolled here before venue codes (or by hand): the platform cannot trace it.
+                result.problems.append(
+                    f"desk {row.desk_name} ({row.id}) not registered (untraced_device): it did"
+                    " not enroll with a venue code the platform issued; its records stay here"
+                )
+                continue
             try:
-                answer = up.register(rows_.registration(row))
+                answer = up.register(rows_.registration(row, code=code))
             except PermanentError as exc:
-                if exc.reason not in ("device_id_taken", "invalid_public_key", "invalid_request"):
+                if exc.reason not in _KIOSK_REFUSALS:
                     raise  # the relay itself is refused: nothing else can go through either
                 # One kiosk the platform will not take must not hold up the others' records.
                 result.problems.append(
@@ -223,7 +250,8 @@ class RelayForwarder:
             .where(table.c.project == link.project, f.uuid.is_(None))
             .limit(self.batch_size)
         )
-        order = [table.c.device_id, table.c.seq] if kind == "event" else [table.c.device_id]
+        ordered = kind in ("event", "stub")
+        order = [table.c.device_id, table.c.seq] if ordered else [table.c.device_id]
         with self.db.read() as conn:
             return list(conn.execute(query.order_by(*order, table.c.uuid)).all())
 
@@ -241,6 +269,15 @@ class RelayForwarder:
             wire, local = rows_.wire(rows, rows_.refused_record)
             answers = local + (up.events(wire).answers if wire else [])
             self._learn_state(up, self._store_answers("refused", link, rows, answers, result))
+            if len(rows) < self.batch_size:
+                return
+
+    def _forward_refusals(self, up: Upstream, link: RelayLink, result: LinkResult) -> None:
+        """Kiosks' signed stubs of records they gave up on: upstream counts their seqs."""
+        while rows := self._pending("stub", t.refusal_stubs, link):
+            wire, local = rows_.wire(rows, rows_.refusal)
+            answers = local + (up.refusals(wire).answers if wire else [])
+            self._learn_state(up, self._store_answers("stub", link, rows, answers, result))
             if len(rows) < self.batch_size:
                 return
 
@@ -278,7 +315,7 @@ class RelayForwarder:
         d, reg = t.devices.c, t.relay_registered.c
         with self.db.read() as conn:
             rows = conn.execute(
-                select(d.id, d.reported_latest)
+                select(d.id, d.reported_latest, d.head_seq, d.head_hash, d.head_signature)
                 .join(t.relay_registered, reg.device_id == d.id)
                 .where(d.project == link.project, d.reported_at.is_not(None))
                 .order_by(d.id)
@@ -287,7 +324,9 @@ class RelayForwarder:
             return
         answer = up.report(
             [
-                p.RelayDeskReport(device_id=r.id, latest_seq=int(r.reported_latest or 0))
+                p.RelayDeskReport(
+                    device_id=r.id, latest_seq=int(r.reported_latest or 0), head=rows_.head(r)
+                )
                 for r in rows
             ]
         )
@@ -301,22 +340,22 @@ class RelayForwarder:
             self._follow_state(desk.device_id, desk.state, desk.end_reason)
 
     def _follow_state(self, device_id: str, state: str, reason: str) -> None:
-        """A kiosk revoked upstream is revoked here too: its next request is refused."""
-        if state != "revoked":
+        """A kiosk revoked or retired upstream is so here too: it pulls and reports nothing."""
+        if state not in ("revoked", "retired"):
             return
         with self.db.write() as conn:
             conn.execute(
                 update(t.relay_registered).where(t.relay_registered.c.device_id == device_id)
-                .values(upstream_state="revoked")
+                .values(upstream_state=state)
             )  # fmt: skip
             local = self.platform.device(device_id, conn)
-        if local.state == "revoked":
+        if local.state in (state, "revoked"):
             return
         self.platform.end_device(
-            device_id, state="revoked", actor=UPSTREAM_ACTOR,
-            reason=f"revoked by the platform upstream{': ' + reason if reason else ''}",
+            device_id, state=state, actor=UPSTREAM_ACTOR,
+            reason=f"{state} by the platform upstream{': ' + reason if reason else ''}",
         )  # fmt: skip
-        log.warning("relay: desk %s was revoked upstream; revoked here too", device_id)
+        log.warning("relay: desk %s was %s upstream; %s here too", device_id, state, state)
 
     # ---- the background loop -------------------------------------------------------------
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from sync import protocol as p
-from sync.server import records, reports, walkins
-from sync.server.deps import Dev, PlatformDep, Versions
+from sync.server import heads, records, refusals, reports, walkins
+from sync.server.deps import ActiveDev, Dev, PlatformDep, Versions
 
 router = APIRouter()
 
@@ -33,7 +33,7 @@ def enroll(body: p.EnrollRequest, platform: PlatformDep) -> p.Enrollment:
 
 @router.get(f"{p.API_PREFIX}/projects/{{number}}", response_model=p.ProjectBundle)
 def project(
-    number: str, dev: Dev, platform: PlatformDep, request: Request, response: Response
+    number: str, dev: ActiveDev, platform: PlatformDep, request: Request, response: Response
 ) -> Any:
     """The project, its ticket keys and HMAC key; 304 when the ETag still matches."""
     body, etag = reports.bundle(platform, dev, number)
@@ -46,7 +46,7 @@ def project(
 @router.get(f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage)
 def changes(
     number: str,
-    dev: Dev,
+    dev: ActiveDev,
     platform: PlatformDep,
     cursor: Annotated[str, Query(max_length=20)] = "0",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
@@ -74,7 +74,19 @@ def upload_walk_ins(body: p.WalkInBatch, dev: Dev, platform: PlatformDep) -> p.B
 
 
 @router.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
-def device_status(body: p.DeviceReport, dev: Dev, platform: PlatformDep) -> p.DeviceStatus:
+def device_status(body: p.DeviceReport, dev: ActiveDev, platform: PlatformDep) -> p.DeviceStatus:
     """The device's latest sequence number in; its completeness out."""
-    desk = records.report_latest(platform, dev, body.latest_seq)
+    desk = records.report_latest(platform, dev, body.latest_seq, body.head)
     return p.DeviceStatus(desk=desk, server_time=platform.now())
+
+
+@router.get(f"{p.API_PREFIX}/devices/me/head", response_model=p.HeadAnswer)
+def device_head(dev: Dev, platform: PlatformDep) -> p.HeadAnswer:
+    """The newest signed chain head the platform holds for this device (retired ones too)."""
+    return heads.head_of(platform, dev)
+
+
+@router.post(f"{p.API_PREFIX}/refusals", response_model=p.BatchAnswer)
+def upload_refusals(body: p.RefusalBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
+    """Signed stubs of records the desk gave up on; each seq then counts as received."""
+    return refusals.upload_refusals(platform, dev, body)

@@ -24,6 +24,7 @@ from kiosk.core.checkin import CheckInPolicy
 from kiosk.core.model import DeskMode
 from kiosk.services.checkin import CheckInService, Credential, Status
 from kiosk.services.platform import client_for, pull_project, read_state
+from sync.chain import SignedHead
 from sync.client import RecordAnswer, SyncClient
 from sync.client.outbox import Outbox
 from sync.store import Store, StoredEvent
@@ -52,9 +53,9 @@ class DiesAfterAnswer:
         """Pass through."""
         return self.client.upload_denied(rows)
 
-    def report_latest_seq(self, seq: int) -> int | None:
+    def report_latest_seq(self, seq: int, head: SignedHead | None = None) -> int | None:
         """Pass through."""
-        return self.client.report_latest_seq(seq)
+        return self.client.report_latest_seq(seq, head)
 
 
 def main() -> int:

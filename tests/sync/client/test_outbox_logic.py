@@ -11,6 +11,7 @@ import pytest
 
 from kiosk.core.model import DeskMode, Method
 from kiosk.services.checkin import CheckInService, Credential
+from sync.chain import SignedHead
 from sync.client.errors import PermanentSyncError, TransientSyncError
 from sync.client.outbox import Outbox, RecordAnswer
 from sync.client.status import SyncStatus
@@ -53,7 +54,7 @@ class ScriptedEndpoint:
         self.denied.append([str(r["uuid"]) for r in rows])
         return [RecordAnswer(str(r["uuid"]), "accepted") for r in rows]
 
-    def report_latest_seq(self, seq: int) -> int | None:
+    def report_latest_seq(self, seq: int, head: SignedHead | None = None) -> int | None:
         self.latest_seq.append(seq)
         return 75_000
 

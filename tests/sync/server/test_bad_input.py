@@ -84,6 +84,57 @@ def test_wrong_types_unknown_fields_and_broken_json(srv: LiveServer, desk: WireD
     assert len(srv.admin.stored_events(NUMBER)) == 1
 
 
+def test_out_of_range_numbers_and_instants_are_4xx_never_500(
+    srv: LiveServer, desk: WireDesk
+) -> None:
+    """Issue 14 break 5: each of these was an HTTP 500 (a kiosk retried its batch forever)."""
+    huge = 2**70
+    good = desk.record("A2", at=at(DAY1, 9)).model_dump()
+    denied = desk.denied(at=at(DAY1, 9)).model_dump()
+    with raw(srv, desk.client.token) as c:
+        for body, path in (
+            ({"latest_seq": huge}, "/api/v1/devices/me/status"),
+            ({"records": [{**good, "seq": huge}]}, "/api/v1/events"),
+            ({"records": [{**good, "server_offset_ms": 10**15}]}, "/api/v1/events"),
+            ({"records": [{**good, "scanned_at": "9999-12-31T23:59:59+00:00"}]}, "/api/v1/events"),
+            ({"records": [{**good, "scanned_at": "9999-12-31T23:00:00-05:00"}]}, "/api/v1/events"),
+            ({"records": [{**good, "scanned_at": "0001-01-01T00:00:00+01:00"}]}, "/api/v1/events"),
+            ({"records": [{**denied, "scanned_at": "9999-12-31T23:00:00-05:00"}]}, "/api/v1/denied"),
+            ({"records": [{**good, "utc_offset_minutes": huge}]}, "/api/v1/events"),
+            ({"records": [{**good, "seq": True}]}, "/api/v1/events"),
+            (
+                {"code": "ABCD-EFGH", "public_key": "A" * 43 + "=", "desk_name": "x",
+                 "seq_start": huge},
+                "/api/v1/enroll",
+            ),
+        ):  # fmt: skip
+            r = post(c, path, body)
+            assert r.status_code == 422 and r.json()["error"] == "invalid_request", (body, r.text)
+        for cursor in ("9" * 20, "9" * 19, "-1", "١٢"):  # past BIGINT, negative, not ASCII
+            r = c.get("/api/v1/projects/2026-15-01-001/changes", params={"cursor": cursor})
+            assert r.status_code == 422 and r.json()["error"] == "invalid_cursor", (cursor, r.text)
+        # The edges of the documented ranges are accepted.
+        r = post(c, "/api/v1/devices/me/status", {"latest_seq": 2**53 - 1})
+        assert r.status_code == 200, r.text
+    assert len(srv.admin.stored_events(NUMBER)) == 1
+
+
+def test_a_lone_surrogate_in_a_corrections_state_is_a_422(srv: LiveServer) -> None:
+    """Found by the endpoint fuzz: free-form state values reached the JSON encoder (HTTP 500)."""
+    office = enroll(srv, NUMBER, "office", role="organizer")
+    entry = {
+        "id": "0b6e1c2a-0000-4000-8000-000000000001", "kind": "add_checkout", "by": "王",
+        "made_at": "2026-06-03T10:00:00+08:00", "reason": "forgot", "attendee_id": "A1",
+        "record_id": "0b6e1c2a-0000-4000-8000-000000000002",
+        "moment": "2026-06-03T17:00:00+08:00", "before": {"out": None}, "after": {"out": "17:00"},
+    }  # fmt: skip
+    with raw(srv, office.client.token) as c:
+        for state in ({"out": "\ud800"}, {"\udfff": "x"}, {"out": 2**70}, {"out": "\x00"}):
+            r = post(c, f"/api/v1/projects/{NUMBER}/corrections",
+                     {"corrections": [{**entry, "before": state}]})  # fmt: skip
+            assert r.status_code == 422 and r.json()["error"] == "invalid_request", (state, r.text)
+
+
 def test_control_characters_and_nul_are_refused_not_stored(srv: LiveServer, desk: WireDesk) -> None:
     good = desk.record("A2", at=at(DAY1, 9)).model_dump()
     denied = desk.denied(at=at(DAY1, 9)).model_dump()

@@ -105,7 +105,11 @@ def test_project_roster_codes_devices_status(
     assert code == 1 and err.strip() == "cme-kiosk: no device dv-nope"
     code, out, _ = run(capsys, "server", "status", NUMBER)
     assert code == 0
-    assert "attendees 4 · records 0" in out and "retired: done" in out and "submission:" in out
+    assert (
+        "attendees 4 · records 0" in out
+        and "retired at seq 0: done" in out
+        and "submission:" in out
+    )
     code, out, _ = run(capsys, "server", "status", NUMBER, "--json")
     assert code == 0 and '"attendees":4' in out
 

@@ -91,12 +91,14 @@ def test_server_offset_corrects_the_scan_day(srv: LiveServer) -> None:
     assert stored["effective_at"] > stored["scanned_at"]
 
 
-def test_retire_accepts_earlier_scans_and_refuses_later_ones(srv: LiveServer) -> None:
+def test_retire_accepts_what_the_desk_had_and_refuses_later_records(srv: LiveServer) -> None:
     desk = enroll(srv, NUMBER)
     before = desk.record("A1", at=at(DAY1, 9))
-    after = desk.record("A2", at=at(DAY1, 11))
+    desk.client.device_status(1)  # the platform knows the desk holds one record
     srv.admin.retire(desk.device_id, reason="desk lost in hall 2", at=at(DAY1, 10))
-    # The retired desk delivers later: what it scanned before 10:00 still counts.
+    after = desk.record("A2", at=at(DAY1, 11))
+    # The retired desk delivers later: what it had at retirement still counts (tests of
+    # backdated records: test_device_end.py).
     assert statuses(desk.upload(before, after)) == [
         ("accepted", ""),
         ("rejected", "retired_device"),

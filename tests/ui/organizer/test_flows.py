@@ -229,9 +229,8 @@ def test_submit_before_the_window_inside_it_and_after_it(rig: Rig) -> None:
     rig.qtbot.waitUntil(page.send.isEnabled)
     view = rig.window.view
     assert view is not None and view.window.deadline_day == date(2026, 6, 4)
-    assert page.preview.rowCount() == len(view.lines) == 3
-    refs = [page.preview.item(i, 0) for i in range(3)]
-    assert {c.text() for c in refs if c is not None} == {"A1", "A2", "A3"}
+    assert page.preview.model().rowCount() == len(view.lines) == 3
+    assert {page.lines.text(i, 0) for i in range(3)} == {"A1", "A2", "A3"}
     page.send.click()
     assert page.confirm_box.isVisibleTo(page) and "2026-06-04" in page.question.text()
     page.confirm.click()

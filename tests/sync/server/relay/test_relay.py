@@ -129,9 +129,7 @@ def test_two_forwarding_passes_at_once_deliver_each_record_once(venue: Venue) ->
     from concurrent.futures import ThreadPoolExecutor
     from datetime import timedelta
 
-    from tests.support.desks import enroll
-
-    desk = enroll(venue.relay, NUMBER, "W")
+    desk = venue.desk("W")
     records = [desk.record(f"A{1 + i % 5}", at=at(DAY1, 8) + timedelta(seconds=i))
                for i in range(1200)]  # fmt: skip
     for i in range(0, len(records), 500):

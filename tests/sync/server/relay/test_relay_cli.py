@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.services.checkin import Credential, Status
 from sync import signing
-from sync.client import SyncClient, TransientError
+from sync.client import PermanentError, SyncClient, TransientError
 from sync.server.admin import ServerAdmin
 from sync.server.relay import LinkResult, RelayForwarder
 from sync.server.relay.status import relay_status
@@ -123,6 +123,12 @@ def test_relay_commands_enroll_status_sync_and_run(
     assert got == 0 and link.token not in out + err + js  # the relay's token is never shown
     got, out, _ = _run(capsys, "server", "relay", "sync", "--db", relay_db)
     assert got == 0 and f"{NUMBER}: roster 0, registered 0, nothing new" in out
+    # The venue's desks enroll at the relay with codes the platform issued (offline too).
+    got, out, _ = _run(capsys, "server", "enroll-code", NUMBER, "--venue", "--db", up_db)
+    assert got == 0
+    kiosk_code = out.strip()
+    got, _, err = _run(capsys, "server", "enroll-code", NUMBER, "--db", relay_db)
+    assert got == 1 and "--venue" in err  # the relay issues no codes of its own
 
     # `server run --relay`: a desk at the venue uploads to the relay; the record reaches upstream.
     port = free_port()
@@ -145,9 +151,14 @@ def test_relay_commands_enroll_status_sync_and_run(
             except TransientError:  # not listening yet
                 assert proc.poll() is None and time.monotonic() < deadline, "relay did not start"
                 time.sleep(0.1)
-        admin = ServerAdmin(relay_db)
-        kiosk_code, _ = admin.enroll_code(NUMBER)
-        enrollment = client.enroll(kiosk_code, public_key=signing.public_b64(key), desk_name="A")
+        while True:  # the relay carries the venue code from its next pass on
+            try:
+                enrollment = client.enroll(kiosk_code, public_key=signing.public_b64(key),
+                                           desk_name="A")  # fmt: skip
+                break
+            except PermanentError as exc:
+                assert exc.reason == "invalid_code" and time.monotonic() < deadline + 20
+                time.sleep(0.2)
         desk = WireDesk(client, key, enrollment)
         assert desk.upload(desk.record("A2", at=at(DAY1, 8, 5)))[0].status == "accepted"
         desk.client.device_status(1)
@@ -156,7 +167,6 @@ def test_relay_commands_enroll_status_sync_and_run(
         assert row["device_id"] == enrollment.device_id and row["attendee_id"] == "A2"
         wait_for(lambda: any(d.complete for d in upstream.admin.status(NUMBER).desks))
         client.close()
-        admin.close()
     finally:
         proc.terminate()
         output = proc.communicate(timeout=15)[0]
