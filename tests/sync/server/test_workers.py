@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -334,6 +335,22 @@ def test_worker_killed_mid_upload_loses_nothing_answered(
     status = admin.status(KILLED)
     assert status.complete and all(d.missing == 0 for d in status.desks)
     assert f"Child process [{victim}] died" in server.log.read_text()
+
+
+def test_every_worker_scrubs_its_logs(
+    platform: tuple[PlatformProcess, ServerAdmin], tls: TlsFiles
+) -> None:
+    server, _ = platform
+    number = make_roster(1)[0].document.number
+    with httpx.Client(verify=tls.client_context()) as c:
+        # Separate connections: uvicorn's workers share the socket, so these spread over them.
+        for _ in range(40):
+            got = c.get(f"{server.url}/api/v1/people/{number}", headers={"Connection": "close"})
+            assert got.status_code == 404
+    text = server.log.read_text(encoding="utf-8")
+    # Each worker's access log (uvicorn configures it in the worker) masks the ID number.
+    assert number[:3] + "*" * 11 + number[-4:] in text
+    assert number not in text
 
 
 def test_sqlite_refuses_workers_with_one_line(
