@@ -11,6 +11,7 @@ from kiosk.commands._common import fail
 
 if TYPE_CHECKING:
     from sync.server.admin import ServerAdmin
+    from sync.server.db import PoolSettings
 
 # The server extra's packages: a desk-only install has none of them.
 SERVER_PACKAGES = frozenset({"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg"})
@@ -28,13 +29,13 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_admin(args: argparse.Namespace) -> ServerAdmin:
+def open_admin(args: argparse.Namespace, *, pool: PoolSettings | None = None) -> ServerAdmin:
     """The platform's administration over --db; any failure to open it is one line and exit 1."""
     from sync.server.admin import ServerAdmin
     from sync.server.schema import SchemaOutOfDate
 
     try:
-        return ServerAdmin(args.db)
+        return ServerAdmin(args.db, pool=pool)
     except SchemaOutOfDate as exc:
         fail(str(exc))
         raise AssertionError("unreachable") from None

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from kiosk.commands._common import fail
 from kiosk.commands._server_common import guard, open_admin
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def register_run(
@@ -24,12 +28,35 @@ def register_run(
         help="also forward upstream in the background (after `server relay enroll`)",
     )
     p.add_argument("--relay-interval", type=float, default=10.0, help="seconds between passes")
+    p.add_argument(
+        "--workers", type=_positive, default=1,
+        help="worker processes (PostgreSQL only; about one per core, docs/scale.md)",
+    )  # fmt: skip
+    p.add_argument(
+        "--pool-size", type=_positive, default=20,
+        help="database connections each worker keeps open (requests beyond wait for one)",
+    )  # fmt: skip
+    p.add_argument(
+        "--pool-timeout", type=float, default=10.0,
+        help="seconds a request waits for a database connection before answering 503",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-connections", type=_positive, default=1024,
+        help="open client connections per worker before answering 503 (kiosks keep theirs open)",
+    )  # fmt: skip
     p.set_defaults(handler=run_server)
     p = ssub.add_parser(
         "migrate", parents=[common],
         help="upgrade the database schema to this version's (back the database up first)",
     )  # fmt: skip
     p.set_defaults(handler=migrate)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 @guard
@@ -41,17 +68,30 @@ def run_server(args: argparse.Namespace) -> int:
 
     from kiosk.logging_setup import setup_server_logging
     from sync.server.app import create_app
-    from sync.server.run import make_server
+    from sync.server.db import PoolSettings
+    from sync.server.run import Listen, connection_budget, serve, serve_workers
 
     if bool(args.cert) != bool(args.key):
         fail("TLS needs both --cert and --key")
     if not args.cert and args.host not in ("127.0.0.1", "localhost", "::1"):
         fail("without --cert/--key the server only listens on loopback (kiosks need HTTPS)")
-    admin = open_admin(args)
-    app = create_app(admin.db)
+    pool = PoolSettings(size=args.pool_size, timeout_s=args.pool_timeout)
+    admin = open_admin(args, pool=pool)
+    if args.workers > 1 and admin.db.is_sqlite:
+        admin.close()
+        fail(
+            f"--workers {args.workers} needs PostgreSQL: SQLite lets one process write at a time,"
+            " so more workers would only queue (use --db postgresql://… or --workers 1)"
+        )
+    listen = Listen(
+        host=args.host, port=args.port, cert=Path(args.cert) if args.cert else None,
+        key=Path(args.key) if args.key else None, max_connections=args.max_connections,
+    )  # fmt: skip
     if args.relay:
         from sync.server.relay.upstream import RelayForwarder
 
+        # One forwarder, in this process (the supervisor when there are workers), never one per
+        # worker; a second pass elsewhere (`relay sync`) is harmless: answers are kept once.
         forwarder = RelayForwarder(admin.db)
         if not forwarder.links():
             fail("not enrolled upstream: run `cme-kiosk server relay enroll` first")
@@ -61,16 +101,31 @@ def run_server(args: argparse.Namespace) -> int:
     if not args.cert:
         print("warning: no TLS certificate: kiosks refuse plain HTTP", file=sys.stderr)
     where = make_url(admin.db.url).render_as_string(hide_password=True)
-    print(f"platform API on {scheme}://{args.host}:{args.port}/api/v1/ (database {where})")
-    server = make_server(
-        app, host=args.host, port=args.port,
-        cert=Path(args.cert) if args.cert else None, key=Path(args.key) if args.key else None,
-    )  # fmt: skip
-    # After uvicorn set up its own loggers: their handlers get the scrubbing filter too.
-    setup_server_logging()
-    server.run()
+    workers = f", {args.workers} workers" if args.workers > 1 else ""
+    print(f"platform API on {scheme}://{args.host}:{args.port}/api/v1/ (database {where}{workers})")
+    # Called once uvicorn has set up its own loggers: their handlers get the scrubbing filter too.
+    if args.workers > 1:
+        problem = connection_budget(admin.db, workers=args.workers)
+        if problem:
+            print(f"warning: {problem}", file=sys.stderr)
+        serve_workers(
+            admin.db.url, workers=args.workers, listen=listen, pool=pool,
+            factory=f"{__name__}:worker_app", after_logging=setup_server_logging,
+        )  # fmt: skip
+    else:
+        serve(create_app(admin.db), listen, after_logging=setup_server_logging)
     admin.close()
     return 0
+
+
+def worker_app() -> FastAPI:
+    """One worker process's app (uvicorn imports it by name), its logs scrubbed like the rest."""
+    from kiosk.logging_setup import setup_server_logging
+    from sync.server import run
+
+    # uvicorn configured this process's logging before importing the app.
+    setup_server_logging()
+    return run.worker_app()
 
 
 @guard

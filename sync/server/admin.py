@@ -13,8 +13,9 @@ from kiosk.core.timeutil import Clock, utc_now
 from sync.protocol import DeskCompleteness, ProjectStatus
 from sync.server import db as t
 from sync.server import roster
+from sync.server.db import PoolSettings
 from sync.server.platform import CODE_LIFETIME, Platform, PlatformError
-from sync.server.records import completeness
+from sync.server.records import completeness_of
 from sync.server.reports import status
 from sync.server.roster_file import read_roster
 from sync.server.run import default_db_url
@@ -33,8 +34,10 @@ def _actor() -> str:
 class ServerAdmin:
     """The administrator's view of the platform database (the CLI and `qr make` use it)."""
 
-    def __init__(self, db_url: str | None = None, *, clock: Clock = utc_now):
-        self.db = open_database(db_url or default_db_url())
+    def __init__(
+        self, db_url: str | None = None, *, clock: Clock = utc_now, pool: PoolSettings | None = None
+    ):
+        self.db = open_database(db_url or default_db_url(), pool=pool)
         self.platform = Platform(self.db, clock=clock)
         self.actor = _actor()
 
@@ -101,7 +104,7 @@ class ServerAdmin:
         if project_number is not None:
             query = query.where(t.devices.c.project == project_number)
         with self.db.read() as conn:
-            return [completeness(conn, r._mapping) for r in conn.execute(query)]
+            return completeness_of(conn, [r._mapping for r in conn.execute(query)])
 
     def device_project(self, device_id: str) -> str:
         """The project a device is enrolled in."""

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
+from sync.server import unavailable
 from sync.server.db import Database
 from sync.server.platform import Platform, PlatformError
 from sync.server.relay import downstream
@@ -128,6 +129,7 @@ def create_app(
     app.state.supported_versions = list(supported_versions)
     app.add_middleware(Guard, supported=supported_versions, max_body=max_body)
     _handlers(app)
+    unavailable.register(app)
     app.include_router(desks.router)
     app.include_router(organizers.router)
     app.include_router(downstream.router)

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from sync.protocol import RelayCode
 from sync.server import db as t
+from sync.server.db import insert_new
 
 # scrypt cost: ~50 ms and 16 MiB per verifier on a desk-class CPU.
 _N, _R, _P = 2**14, 8, 1
@@ -83,9 +84,8 @@ def keep_codes(conn: Connection, project: str, codes: list[RelayCode]) -> int:
         for c in codes
         if c.verifier not in held
     ]
-    if new:
-        conn.execute(insert(t.relay_codes), new)
-    return len(new)
+    # `relay sync` beside `run --relay`: both may store the same new verifier.
+    return len(insert_new(conn, t.relay_codes, new, returning=r.verifier))
 
 
 def relay_candidates(conn: Connection, code: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -418,14 +419,48 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """One process's connections to PostgreSQL and how long anything waits (docs/scale.md).
+
+    Every wait is bounded, so an overloaded or unreachable database is an answer (503 with
+    Retry-After, sync.server.unavailable) and never a hung request: `timeout_s` for a pooled
+    connection, `lock_timeout_ms` for a row lock (a project's writers queue on it),
+    `idle_in_transaction_ms` for a transaction whose process froze holding locks.
+    """
+
+    size: int = 20
+    # Connections beyond `size` are opened for a burst and closed after it: under a steady load
+    # that is a PostgreSQL connection set up and torn down per request. None, by default.
+    overflow: int = 0
+    timeout_s: float = 10.0
+    lock_timeout_ms: int = 15_000
+    idle_in_transaction_ms: int = 60_000
+
+    def connect_args(self) -> dict[str, Any]:
+        """psycopg connection arguments: the timeouts, and a name saying which process it is."""
+        options = (
+            f"-c lock_timeout={self.lock_timeout_ms}"
+            f" -c idle_in_transaction_session_timeout={self.idle_in_transaction_ms}"
+        )
+        # pg_stat_activity then shows which worker holds which connection (and tests find it).
+        return {
+            "options": options, "connect_timeout": 5,
+            "application_name": f"cme-kiosk pid {os.getpid()}",
+        }  # fmt: skip
+
+
 class Database:
     """An engine with write transactions that serialise (BEGIN IMMEDIATE on SQLite).
 
     Opening one does not touch the schema: sync.server.schema creates and upgrades it.
+    PostgreSQL connections come from a pool checked before use (pre-ping: a restarted database
+    costs one failed request, not a stream of dead connections), sized by `pool`.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool: PoolSettings | None = None):
         self.url = normalise_url(url)
+        self.pool = pool or PoolSettings()
         file = _sqlite_file(self.url)
         if file is not None:
             _prepare_sqlite_file(file)
@@ -435,7 +470,11 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.engine = create_engine(
+                self.url, pool_size=self.pool.size, max_overflow=self.pool.overflow,
+                pool_timeout=self.pool.timeout_s, pool_pre_ping=True,
+                connect_args=self.pool.connect_args(),
+            )  # fmt: skip
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         if file is not None:
             for suffix in ("-wal", "-shm"):
@@ -455,9 +494,55 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """For one-statement reads on the hot path (a device's token): no BEGIN and COMMIT.
+
+        On PostgreSQL the statement runs in autocommit, which saves two round trips per
+        request; one statement sees one consistent state either way. SQLite: as read().
+        """
+        if self.is_sqlite:
+            with self.read() as conn:
+                yield conn
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
+
+
+def insert_new(
+    conn: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    returning: Column[Any] | None = None,
+) -> list[Any]:
+    """Insert the rows whose key is not there yet (ON CONFLICT DO NOTHING); with `returning`,
+    that column of the rows actually inserted.
+
+    For rows two server processes may insert at once: checking first and then inserting would
+    let both pass the check, and the second would fail on the key. One statement, too.
+    """
+    if not rows:
+        return []
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table).on_conflict_do_nothing()
+    else:
+        raise ValueError(f"the platform does not support {dialect}")
+    if returning is None:
+        conn.execute(stmt, rows)
+        return []
+    return list(conn.execute(stmt.returning(returning), rows).scalars())
 
 
 def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

@@ -14,13 +14,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sync.server.platform import Device, Platform, PlatformError
 
 
-def the_platform(request: Request) -> Platform:
+# Async (they do no I/O): FastAPI runs a plain `def` dependency on a worker thread, a hop per
+# request that costs more than the lookup itself.
+async def the_platform(request: Request) -> Platform:
     """The Platform the app was created over (app.state.platform)."""
     platform: Platform = request.app.state.platform
     return platform
 
 
-def supported_versions(request: Request) -> list[int]:
+async def supported_versions(request: Request) -> list[int]:
     """The protocol versions this app speaks (app.state.supported_versions)."""
     return list(request.app.state.supported_versions)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from sync import chain
 from sync.protocol import ChainHead, HeadAnswer
@@ -32,13 +32,19 @@ def take_head(platform: Platform, conn: Connection, device: Device, head: ChainH
     d = t.devices.c
     held = conn.execute(select(d.head_seq, d.head_hash).where(d.id == device.id)).one()
     if held.head_seq is None or head.seq > int(held.head_seq):
-        conn.execute(
-            update(t.devices).where(d.id == device.id).values(
-                head_seq=head.seq, head_hash=head.hash, head_signature=head.signature,
-                head_at=platform.now(),
-            )
+        # Compare and set: of two reports racing in two server processes, the newer head is
+        # kept whichever commits last (a plain write after the read could keep the older one).
+        newer = conn.execute(
+            update(t.devices)
+            .where(d.id == device.id, or_(d.head_seq.is_(None), d.head_seq < head.seq))
+            .values(head_seq=head.seq, head_hash=head.hash, head_signature=head.signature,
+                    head_at=platform.now())
         )  # fmt: skip
-    elif head.seq < int(held.head_seq) or head.hash != held.head_hash:
+        if newer.rowcount == 1:
+            return head.seq
+        # A newer head came in from another process meanwhile.
+        held = conn.execute(select(d.head_seq, d.head_hash).where(d.id == device.id)).one()
+    if head.seq < int(held.head_seq) or head.hash != held.head_hash:
         back = head.seq < int(held.head_seq)
         what = "rolled back" if back else "forked"
         platform.audit(

@@ -22,6 +22,7 @@ from kiosk.core.model import Project, ProjectForm
 from kiosk.core.rules.schema import Profile
 from sync import protocol as p
 from sync.server import db as t
+from sync.server.db import insert_new
 from sync.server.platform import Device, Platform, PlatformError
 from sync.server.profiles import UnusableProfile, project_profile
 
@@ -169,17 +170,13 @@ def set_exempt(platform: Platform, numbers: Iterable[str], *, reason: str, actor
     now = platform.now()
     wanted = sorted(set(numbers))
     with platform.db.write() as conn:
-        known = set(
-            conn.execute(
-                select(t.cap_exemptions.c.id_number).where(t.cap_exemptions.c.id_number.in_(wanted))
-            ).scalars()
-        )
-        new = [n for n in wanted if n not in known]
-        if new:
-            conn.execute(
-                insert(t.cap_exemptions),
-                [{"id_number": n, "reason": reason.strip(), "set_at": now} for n in new],
-            )
+        # ON CONFLICT DO NOTHING: two administrators (or workers) exempting the same person at
+        # once both succeed, and the first reason is kept.
+        new = insert_new(
+            conn, t.cap_exemptions,
+            [{"id_number": n, "reason": reason.strip(), "set_at": now} for n in wanted],
+            returning=t.cap_exemptions.c.id_number,
+        )  # fmt: skip
         platform.audit(
             conn, actor=actor, action="cap_exempt", project=None, subject=f"{len(new)} people",
             detail=reason.strip(),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from kiosk.core.model import Project
 from kiosk.core.project_file import project_from_dict, project_to_dict
@@ -76,11 +76,15 @@ def lock_project(conn: Connection, number: str) -> int | None:
 
 def reserve_revs(conn: Connection, number: str, count: int) -> int:
     """Reserve `count` change numbers for a project; return the first (pull cursors follow them)."""
-    conn.execute(
-        update(t.projects).where(t.projects.c.number == number).values(rev=t.projects.c.rev + count)
-    )
-    top = conn.execute(select(t.projects.c.rev).where(t.projects.c.number == number)).scalar_one()
+    top = conn.execute(
+        update(t.projects).where(t.projects.c.number == number)
+        .values(rev=t.projects.c.rev + count).returning(t.projects.c.rev)
+    ).scalar_one()  # fmt: skip
     return int(top) - count + 1
+
+
+# Built once: every request looks its device up by token.
+_BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
 
 
 def known_seq(conn: Connection, device_id: str) -> int:
@@ -351,10 +355,8 @@ class Platform:
 
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
-        with self.db.read() as conn:
-            row = conn.execute(
-                select(t.devices).where(t.devices.c.token_hash == signing.token_hash(token))
-            ).first()
+        with self.db.lookup() as conn:
+            row = conn.execute(_BY_TOKEN, {"token_hash": signing.token_hash(token)}).first()
         if row is None:
             raise PlatformError(401, "unauthorized", "unknown or missing device token")
         device = Device.from_row(row)
@@ -393,8 +395,10 @@ class Platform:
             raise PlatformError(422, "reason_required", f"say why the device is {state}")
         when = at or self.now()
         with self.db.write() as conn:
+            # The project's lock, then the state: an upload or another end in another process
+            # either committed before it or waits for this one.
             lock_project(conn, self.device(device_id, conn).project)
-            device = self.device(device_id, conn)  # as it is under the lock
+            device = self.device(device_id, conn)
             if device.state == "revoked":
                 raise PlatformError(409, "already_revoked", f"{device_id} is already revoked")
             if device.state == state:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, case, func, insert, or_, select, update
 
 from kiosk.core.timeutil import local_day, to_utc
 from sync import signing
@@ -27,8 +27,9 @@ from sync.protocol import (
     RecordStatus,
 )
 from sync.server import db as t
+from sync.server.db import insert_new
 from sync.server.heads import take_head
-from sync.server.platform import Device, Platform, lock_project, reserve_revs
+from sync.server.platform import Device, Platform, PlatformError, lock_project, reserve_revs
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +99,35 @@ def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[dat
     return {r[0]: {date.fromisoformat(d) for d in json.loads(r[1])["days"]} for r in rows}
 
 
+def _lock_for_upload(
+    conn: Connection, device: Device, projects: set[str]
+) -> tuple[Device, dict[str, set[date]], int]:
+    """Lock the device's project; (the device now, days of the records' projects, its highest
+    contiguous seq), in one statement when the records name only the device's own project."""
+    d = t.devices.c
+    row = conn.execute(
+        select(t.projects.c.data.label("project_data"), t.devices)
+        .select_from(t.devices.join(t.projects, t.projects.c.number == d.project))
+        .where(d.id == device.id)
+        .with_for_update(of=t.projects)
+    ).first()  # fmt: skip
+    if row is None:
+        raise PlatformError(404, "unknown_device", f"no device {device.id}")
+    now = Device.from_row(row)
+    days = {now.project: {date.fromisoformat(x) for x in json.loads(row.project_data)["days"]}}
+    others = projects - {now.project}
+    if others:
+        days.update(_project_days(conn, others))
+    return now, days, int(row.highest_contiguous)
+
+
 def upload_events(platform: Platform, device: Device, batch: EventBatch) -> BatchAnswer:
     """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason."""
     now = platform.now()
     records = batch.records
     with platform.db.write() as conn:
-        lock_project(conn, device.project)
-        device = platform.device(device.id, conn)  # its state may have changed since auth
+        # The project's lock first; the device's state may have changed since auth.
+        device, days, high = _lock_for_upload(conn, device, {r.project for r in records})
         # A weak key registered before keys were checked strictly verifies nothing.
         key = Ed25519PublicKey.from_public_bytes(device.public_key)
         uuids = {r.uuid for r in records}
@@ -114,7 +137,6 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
                 select(t.events.c.uuid, t.events.c.hash).where(t.events.c.uuid.in_(uuids))
             )
         }
-        days = _project_days(conn, {r.project for r in records})
         targets = _void_targets(conn, records)
         answers: list[RecordAnswer] = []
         fresh: list[EventRecord] = []
@@ -141,7 +163,7 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
         if fresh:
             _store_events(conn, platform, device, fresh, reused=reused, now=now)
         _store_refused(conn, device, refused, now=now)
-        _advance_contiguous(conn, device)
+        _advance_contiguous(conn, device, high)
     stats = {s: sum(a.status == s for a in answers) for s in ("accepted", "duplicate", "rejected")}
     log.info("device %s uploaded %d records: %s", device.id, len(records), stats)
     return BatchAnswer(answers=answers, server_time=now)
@@ -185,14 +207,12 @@ def _store_seqs(conn: Connection, device: Device, seqs: list[int]) -> set[int]:
     """Record received sequence numbers; return those that were already received."""
     if not seqs:
         return set()
-    c = t.device_seqs.c
-    already = set(
-        conn.execute(select(c.seq).where(c.device_id == device.id, c.seq.in_(set(seqs)))).scalars()
-    )
-    new = sorted(set(seqs) - already)
-    if new:
-        conn.execute(insert(t.device_seqs), [{"device_id": device.id, "seq": s} for s in new])
-    return already
+    wanted = sorted(set(seqs))
+    stored = insert_new(
+        conn, t.device_seqs, [{"device_id": device.id, "seq": s} for s in wanted],
+        returning=t.device_seqs.c.seq,
+    )  # fmt: skip
+    return set(wanted) - set(stored)
 
 
 def _store_events(
@@ -254,14 +274,15 @@ def _store_events(
         )
     if voided:
         log.info("project %s: %d record(s) voided by their desk", project, len(voided))
-    for j, uuid in enumerate(sorted(flagged_old)):
-        # An earlier record is now in conflict: flag it and give it a new change number so
-        # every desk and the organizer pull the flag.
+    if flagged_old:
+        # Earlier records now in conflict: flag them and give them new change numbers so every
+        # desk and the organizer pull the flag.
         conn.execute(
-            update(t.events)
-            .where(t.events.c.uuid == uuid)
-            .values(conflict=True, rev=rev + len(fresh) + j)
-        )
+            update(t.events).where(t.events.c.uuid == bindparam("flagged"))
+            .values(conflict=True, rev=bindparam("new_rev")),
+            [{"flagged": u, "new_rev": rev + len(fresh) + j}
+             for j, u in enumerate(sorted(flagged_old))],
+        )  # fmt: skip
     if conflicts:
         log.warning("project %s: %d record(s) flagged as conflicts", project, len(conflicts))
 
@@ -341,11 +362,11 @@ def _store_refused(
             )  # fmt: skip
 
 
-def _advance_contiguous(conn: Connection, device: Device) -> int:
-    """Move the device's highest contiguous sequence number forward as far as it goes."""
+def _advance_contiguous(conn: Connection, device: Device, stored: int) -> int:
+    """Move the device's highest contiguous sequence number on from `stored` as far as it goes
+    (read under the project's lock, so no other upload of the device moves it meanwhile)."""
     d = t.devices.c
-    high = int(conn.execute(select(d.highest_contiguous).where(d.id == device.id)).scalar_one())
-    high = max(high, device.seq_start - 1)
+    high = max(stored, device.seq_start - 1)
     c = t.device_seqs.c
     while True:
         nxt = list(
@@ -361,7 +382,8 @@ def _advance_contiguous(conn: Connection, device: Device) -> int:
             high, moved = s, True
         if not moved or len(nxt) < 5000:
             break
-    conn.execute(update(t.devices).where(d.id == device.id).values(highest_contiguous=high))
+    if high != stored:
+        conn.execute(update(t.devices).where(d.id == device.id).values(highest_contiguous=high))
     return high
 
 
@@ -411,7 +433,6 @@ def report_latest(
 ) -> DeskCompleteness:
     """The device reports its latest seq (and signed head); answer what the platform has of it."""
     now = platform.now()
-    d = t.devices.c
     with platform.db.write() as conn:
         # Project row first, like every writer of a device row: on PostgreSQL the second UPDATE
         # of the row below checks its project key, which a retirement holding the project lock
@@ -419,27 +440,92 @@ def report_latest(
         lock_project(conn, device.project)
         if head is not None:
             latest_seq = max(latest_seq, take_head(platform, conn, device, head))
-        current = conn.execute(select(d.reported_latest).where(d.id == device.id)).scalar()
-        conn.execute(
-            update(t.devices).where(d.id == device.id)
-            .values(reported_latest=max(int(current or 0), latest_seq), reported_at=now)
-        )  # fmt: skip
-        row = conn.execute(select(t.devices).where(d.id == device.id)).one()
-        return completeness(conn, row._mapping)
+        row = _with_received(conn, device.id)
+        raised = raise_reported(conn, device.id, latest_seq, now=now, known=row)
+        return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
+
+
+def _received_query() -> Select[Any]:
+    d, s = t.devices.c, t.device_seqs.c
+    top = select(func.max(s.seq)).where(s.device_id == d.id).scalar_subquery()
+    got = select(func.count()).where(s.device_id == d.id, s.seq >= d.seq_start).scalar_subquery()
+    return select(t.devices, top.label("top_seq"), got.label("received")).where(
+        d.id == bindparam("device_id")
+    )
+
+
+# Built once: a status report arrives every few seconds from every desk, and building the
+# statement (and its cache key) each time costs more than PostgreSQL takes to run it.
+_RECEIVED = _received_query()
+
+
+def _with_received(conn: Connection, device_id: str) -> Row[Any]:
+    """The device's row with its highest received seq and how many from seq_start on."""
+    return conn.execute(_RECEIVED, {"device_id": device_id}).one()
+
+
+def raise_reported(
+    conn: Connection, device_id: str, latest_seq: int, *, now: datetime,
+    known: Row[Any] | None = None,
+) -> Row[Any]:  # fmt: skip
+    """Raise a device's reported latest seq (never lower it); return its row.
+
+    The UPDATE compares and sets in one statement, so two reports racing in two server
+    processes cannot lower it (read-then-write could: the older value would land last). A
+    report that raises nothing writes nothing when the caller already holds the row (`known`):
+    desks report every few seconds, and an unchanged report must not cost a durable commit.
+    `reported_at` is when the reported seq last rose (or first came).
+    """
+    d = t.devices.c
+    if (
+        known is not None and known.reported_at is not None
+        and known.reported_latest is not None and known.reported_latest >= latest_seq
+    ):  # fmt: skip
+        return known
+    higher = case(
+        (or_(d.reported_latest.is_(None), d.reported_latest < latest_seq), latest_seq),
+        else_=d.reported_latest,
+    )
+    return conn.execute(
+        update(t.devices).where(d.id == device_id)
+        .values(reported_latest=higher, reported_at=now).returning(*t.devices.c)
+    ).one()  # fmt: skip
+
+
+def _received(conn: Connection, devices: list[Any]) -> dict[str, tuple[int | None, int]]:
+    """Device id → (highest seq received, how many from its seq_start on), in one query."""
+    if not devices:
+        return {}
+    s, d = t.device_seqs.c, t.devices.c
+    counted = func.sum(case((s.seq >= d.seq_start, 1), else_=0))
+    query = (
+        select(d.id, func.max(s.seq), counted)
+        .select_from(t.devices.join(t.device_seqs, s.device_id == d.id))
+        .group_by(d.id)
+    )
+    ids = {dev["id"] for dev in devices}
+    projects = {dev["project"] for dev in devices}
+    # A whole project at once by its index (status with thousands of desks); else by id.
+    query = query.where(d.project.in_(projects)) if len(ids) > 50 else query.where(d.id.in_(ids))
+    return {i: (top, int(n or 0)) for i, top, n in conn.execute(query) if i in ids}
 
 
 def completeness(conn: Connection, dev: Any) -> DeskCompleteness:
     """One device's completeness from its received sequence numbers and its own report."""
-    c = t.device_seqs.c
-    top = conn.execute(select(func.max(c.seq)).where(c.device_id == dev["id"])).scalar()
+    return completeness_of(conn, [dev])[0]
+
+
+def completeness_of(conn: Connection, devices: list[Any]) -> list[DeskCompleteness]:
+    """Several devices' completeness (rows of the devices table) with one query, in order."""
+    received = _received(conn, devices)
+    return [_completeness(dev, *received.get(dev["id"], (None, 0))) for dev in devices]
+
+
+def _completeness(dev: Any, top: int | None, received: int) -> DeskCompleteness:
     latest = max(int(dev["reported_latest"] or 0), int(top or 0))
     start = int(dev["seq_start"])
-    missing = 0
-    if latest >= start:
-        received = conn.execute(
-            select(func.count()).where(c.device_id == dev["id"], c.seq.between(start, latest))
-        ).scalar_one()
-        missing = latest - start + 1 - int(received)
+    # Every received seq is at most `latest`: those from `start` on are the ones expected.
+    missing = latest - start + 1 - received if latest >= start else 0
     reported = dev["reported_at"] is not None
     complete = reported and missing == 0
     return DeskCompleteness(

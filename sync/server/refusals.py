@@ -76,7 +76,9 @@ def upload_refusals(platform: Platform, device: Device, batch: RefusalBatch) -> 
             counted.append(r.seq)
         if counted:
             _store_seqs(conn, device, counted)
-            _advance_contiguous(conn, device)
+            d = t.devices.c
+            high = conn.execute(select(d.highest_contiguous).where(d.id == device.id)).scalar_one()
+            _advance_contiguous(conn, device, int(high))
             platform.audit(
                 conn, actor=device.id, action="refusal_stubs", project=device.project,
                 subject=device.id, detail=f"{len(counted)} record(s) given up by the desk",

@@ -32,7 +32,7 @@ from sync.server.ledger import record_grants
 from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 from sync.server.profiles import UnusableProfile, project_profile
-from sync.server.records import completeness
+from sync.server.records import completeness_of
 from sync.server.staff import active_staff
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def status(platform: Platform, number: str) -> ProjectStatus:
         devs = conn.execute(
             select(t.devices).where(t.devices.c.project == number).order_by(t.devices.c.enrolled_at)
         ).all()
-        desks = [completeness(conn, d._mapping) for d in devs]
+        desks = completeness_of(conn, [d._mapping for d in devs])
         return ProjectStatus(
             project=number,
             attendees=count(t.attendees),
@@ -247,7 +247,7 @@ def submit(
                 deadline=win.deadline.isoformat(), deadline_day=win.deadline_day.isoformat(),
             )  # fmt: skip
         devs = conn.execute(select(t.devices).where(t.devices.c.project == number)).all()
-        blocking = [d for d in (completeness(conn, r._mapping) for r in devs) if d.blocking]
+        blocking = [d for d in completeness_of(conn, [r._mapping for r in devs]) if d.blocking]
         if blocking:
             names = ", ".join(
                 f"desk {d.desk_name} ({d.device_id}) "

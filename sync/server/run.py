@@ -1,21 +1,41 @@
-"""Where the platform keeps its data, and serving the API with uvicorn (TLS when given a cert)."""
+"""Where the platform keeps its data, and serving the API with uvicorn (TLS when given a cert).
+
+One process serves the app in-process (`make_server`); several are uvicorn's own workers
+(`serve_workers`): uvicorn's supervisor binds the socket once, starts N spawned processes that
+each import `worker_app` and build their own app and connection pool from the environment the
+supervisor set, and replaces a worker that dies. docs/protocol.md, "Several workers", says why
+uvicorn's workers and not gunicorn's; nothing the platform keeps lives in a process's memory.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import text
+from uvicorn.supervisors import Multiprocess
+
+from sync.server.db import Database, PoolSettings
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "server.sqlite3"
+# What a worker process needs to open the database (set by the supervisor before it spawns).
+WORKER_DB_ENV = "CME_KIOSK_PLATFORM_DB"
+WORKER_POOL_ENV = "CME_KIOSK_PLATFORM_POOL"
+# Open connections (and requests in progress) one process serves before answering 503: kiosks
+# keep their connection open between syncs, so this is about the number of desks per worker.
+MAX_CONNECTIONS = 1024
+GRACEFUL_S = 10  # seconds a stopping worker gives requests in progress
 
 
 def server_dir() -> Path:
@@ -33,6 +53,35 @@ def default_db_url() -> str:
     return f"sqlite:///{(server_dir() / DB_NAME).resolve()}"
 
 
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """Where and how the platform listens: address, TLS files, logging, connection limit."""
+
+    host: str = "127.0.0.1"
+    port: int = 8443
+    cert: Path | None = None
+    key: Path | None = None
+    log_level: str = "info"
+    access_log: bool = True
+    max_connections: int = MAX_CONNECTIONS
+
+    def options(self) -> dict[str, object]:
+        """uvicorn.Config's keyword arguments for this listener."""
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("TLS needs both a certificate and its private key")
+        return {
+            "host": self.host, "port": self.port,
+            "ssl_certfile": str(self.cert) if self.cert else None,
+            "ssl_keyfile": str(self.key) if self.key else None,
+            "log_level": self.log_level, "access_log": self.access_log,
+            # The API's own limits (413, 426) answer first; these stop slow or endless clients.
+            "timeout_keep_alive": 30, "limit_concurrency": self.max_connections,
+            # On SIGTERM requests in progress finish; kiosks' idle keep-alive connections (TLS
+            # waits for their close_notify) must not hold a restart up for long.
+            "timeout_graceful_shutdown": GRACEFUL_S, "server_header": False,
+        }  # fmt: skip
+
+
 def make_server(
     app: FastAPI,
     *,
@@ -42,24 +91,73 @@ def make_server(
     key: Path | None = None,
     log_level: str = "info",
     access_log: bool = True,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> uvicorn.Server:
-    """A uvicorn server for the app; HTTPS when a certificate and key are given."""
-    if (cert is None) != (key is None):
-        raise ValueError("TLS needs both a certificate and its private key")
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        ssl_certfile=str(cert) if cert else None,
-        ssl_keyfile=str(key) if key else None,
-        log_level=log_level,
-        access_log=access_log,
-        # The API's own limits (413, 426) answer first; these stop slow or endless clients.
-        timeout_keep_alive=30,
-        limit_concurrency=200,
-        server_header=False,
+    """A uvicorn server for the app in this process; HTTPS when a certificate and key are given."""
+    listen = Listen(host, port, cert, key, log_level, access_log, max_connections)
+    return uvicorn.Server(uvicorn.Config(app, **listen.options()))  # type: ignore[arg-type]
+
+
+def serve(app: FastAPI, listen: Listen, *, after_logging: Callable[[], None] | None = None) -> None:
+    """Serve the app in this process until SIGINT or SIGTERM.
+
+    `after_logging` runs once uvicorn has configured its loggers, before it serves.
+    """
+    server = uvicorn.Server(uvicorn.Config(app, **listen.options()))  # type: ignore[arg-type]
+    if after_logging is not None:
+        after_logging()
+    server.run()
+
+
+def connection_budget(db: Database, *, workers: int) -> str | None:
+    """Why N workers' pools may not fit under PostgreSQL's max_connections, or None."""
+    if db.is_sqlite:
+        return None
+    with db.read() as conn:
+        limit = int(conn.execute(text("SHOW max_connections")).scalar_one())
+        reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    wanted = workers * (db.pool.size + db.pool.overflow) + db.pool.size  # + this process's
+    if wanted <= limit - reserved:
+        return None
+    return (
+        f"{workers} workers may open {wanted} database connections, PostgreSQL allows"
+        f" {limit - reserved}: lower --pool-size or raise max_connections"
     )
-    return uvicorn.Server(config)
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process: its own database pool, from the supervisor's environment."""
+    from sync.server.app import create_app
+    from sync.server.schema import open_database
+
+    pool = PoolSettings(**json.loads(os.environ.get(WORKER_POOL_ENV) or "{}"))
+    return create_app(open_database(os.environ[WORKER_DB_ENV], pool=pool))
+
+
+def serve_workers(
+    db_url: str, *, workers: int, listen: Listen, pool: PoolSettings,
+    factory: str = "sync.server.run:worker_app", after_logging: Callable[[], None] | None = None,
+) -> None:  # fmt: skip
+    """Serve with `workers` processes under uvicorn's supervisor until it is told to stop.
+
+    Each worker builds its app by calling `factory` (an import string, `module:function`, run
+    after uvicorn configured the worker's logging). `after_logging` runs in the supervisor once
+    uvicorn configured its loggers. The schema must be current already (each worker refuses an
+    old one, and the supervisor stops when workers fail to start). Blocks; SIGTERM or SIGINT
+    ends every worker.
+    """
+    if workers < 2:
+        raise ValueError("serve_workers is for two workers or more")
+    # Spawned workers inherit the environment: the URL never appears on a command line.
+    os.environ[WORKER_DB_ENV] = db_url
+    os.environ[WORKER_POOL_ENV] = json.dumps(asdict(pool))
+    # What uvicorn.run does for workers, with the hook between its logging and its supervisor.
+    config = uvicorn.Config(
+        factory, factory=True, workers=workers, **listen.options(),  # type: ignore[arg-type]
+    )  # fmt: skip
+    if after_logging is not None:
+        after_logging()
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from sync.server.db import Database
+from sync.server.db import Database, PoolSettings
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,9 @@ def upgrade(db: Database) -> tuple[SchemaState, str]:
     target = head()
     with db.write() as conn:
         if conn.dialect.name == "postgresql":
-            # Two migrators at once (two servers starting) must not both create the tables.
+            # Two migrators at once (two servers starting) must not both create the tables; the
+            # second waits however long the first takes (no lock timeout here).
+            conn.execute(text("SET LOCAL lock_timeout = 0"))
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         before = _state(conn)
         _refuse_unknown(before, target)
@@ -139,9 +141,9 @@ def ensure_current(db: Database) -> None:
     )
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, *, pool: PoolSettings | None = None) -> Database:
     """The database at `url` with a current schema (created if empty); SchemaOutOfDate if old."""
-    db = Database(url)
+    db = Database(url, pool=pool)
     try:
         ensure_current(db)
     except BaseException:

@@ -116,10 +116,18 @@ def test_server_units_run_the_server_command_with_its_config(unit: Path) -> None
         for line in (REPO / "packaging" / "config" / "server.conf").read_text().splitlines()
         if line and not line.startswith("#")
     )
-    expanded = [conf.get(a[2:-1], a) if a.startswith("${") else a for a in argv[1:]]
+    # systemd: the unit's Environment= first, the file's values over them.
+    env = {**environment(unit), **conf}
+    expanded = [env.get(a[2:-1], a) if a.startswith("${") else a for a in argv[1:]]
     args = build_parser().parse_args(["server", *expanded])
     assert (args.command, args.server_command) == ("server", "run")
     assert args.relay == (unit.name == "cme-kiosk-relay.service")
+    # The platform takes its worker count from the config (docs/scale.md); the relay has one.
+    assert args.workers == (1 if args.relay else int(conf["WORKERS"]))
+    # A server.conf kept from a version without WORKERS still starts the unit.
+    old = {**environment(unit), **{k: v for k, v in conf.items() if k != "WORKERS"}}
+    kept = [old.get(a[2:-1], a) if a.startswith("${") else a for a in argv[1:]]
+    assert build_parser().parse_args(["server", *kept]).workers == 1
     other = "platform" if args.relay else "relay"
     assert keys["Unit.Conflicts"] == [f"cme-kiosk-{other}.service"]
     assert keys["Service.ReadWritePaths"] == ["/var/lib/cme-kiosk-server"]

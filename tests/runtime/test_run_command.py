@@ -21,7 +21,6 @@ from sync.store import Store
 from tests.support.notify import NotifyListener
 from tests.support.qr import PlatformKeys
 from tests.support.roster import make_project, make_roster
-from tests.support.xvfb import xvfb
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -102,9 +101,8 @@ def test_run_comes_up_checks_in_and_stops_on_sigterm(
     kiosk = Kiosk(["run"], env)
     ready = kiosk.wait_line("cme-kiosk: desk ready")
     assert "project 2026-15-01-001, desk A" in ready
-    kiosk.wait_line(
-        "device 扫码枪 serial: ok"
-    )  # logged whenever it connects, before or after READY
+    # Logged whenever it connects, before or after READY.
+    kiosk.wait_line("device 扫码枪 serial: ok")
     scanner.scan(ticket)
     kiosk.wait_line("recorded in seq=1 qr")
     began = time.monotonic()
@@ -115,23 +113,6 @@ def test_run_comes_up_checks_in_and_stops_on_sigterm(
     [stored] = store.records.events()
     assert stored.event.attendee_id == "A2"
     store.close()
-    assert not any("Traceback" in text for text in kiosk.lines), "\n".join(kiosk.lines)
-
-
-def test_run_kiosk_fills_the_x11_screen_without_decorations(
-    setup: tuple[dict[str, str], Path, str, SimSerialScanner],
-) -> None:
-    env, _, _, _ = setup
-    with xvfb("1366x768") as display:
-        kiosk = Kiosk(["run", "--kiosk"], {**env, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display})
-        try:
-            kiosk.wait_line("cme-kiosk: desk ready")
-            kiosk.wait_line("kiosk window 1366x768 on a 1366x768 screen, frameless")
-            # SIGTERM is systemd stopping the desk, not someone at the screen: it closes.
-            assert kiosk.terminate() == 0, "\n".join(kiosk.lines)
-        finally:
-            if kiosk.proc.poll() is None:
-                kiosk.proc.kill()
     assert not any("Traceback" in text for text in kiosk.lines), "\n".join(kiosk.lines)
 
 

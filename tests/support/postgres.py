@@ -57,6 +57,7 @@ class PgCluster:
             os.chown(self.base, pw.pw_uid, pw.pw_gid)
             self.user = "postgres"
         self._names = itertools.count(1)
+        self._options = ""
 
     def _run(self, *args: str, timeout: float = 60) -> None:
         cmd = [str(self.bindir / args[0]), *args[1:]]
@@ -75,13 +76,21 @@ class PgCluster:
         """
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--locale=C", "-N")  # fmt: skip
-        options = (
+        self._options = (
             f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200"
         )
         if not durable:
-            options += " -c fsync=off -c full_page_writes=off"
+            self._options += " -c fsync=off -c full_page_writes=off"
+        self.resume()
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: open connections are cut), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server on its data directory and port (again)."""
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "log"), "-w", "-t", "60",
-                  "-o", options, "start")  # fmt: skip
+                  "-o", self._options, "start")  # fmt: skip
 
     def stop(self) -> None:
         """Stop the cluster and remove its files."""

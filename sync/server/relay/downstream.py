@@ -136,10 +136,12 @@ def _spend_venue_code(
             403, "code_expired",
             f"desk {device_id}: its venue code expired before any relay received it",
         )  # fmt: skip
-    conn.execute(
-        update(t.enroll_codes).where(c.code_hash == code_hash)
+    spent = conn.execute(
+        update(t.enroll_codes).where(c.code_hash == code_hash, c.used_at.is_(None))
         .values(used_at=now, device_id=device_id)
     )  # fmt: skip
+    if spent.rowcount != 1:  # spent since it was read (another process)
+        raise PlatformError(403, "code_used", f"desk {device_id}: its venue code was already used")
 
 
 def _untraced(kiosk: Device, traced: set[str]) -> str:
@@ -271,8 +273,7 @@ def report_desks(
     """Take the kiosks' latest sequence numbers; answer their completeness and state."""
     _require_relay(relay)
     now = platform.now()
-    d = t.devices.c
-    out: list[p.DeskCompleteness] = []
+    answers: dict[str, p.DeskCompleteness] = {}
     with platform.db.write() as conn:
         lock_project(conn, relay.project)  # project row before device rows (see report_latest)
         kiosks = _kiosks(conn, relay)
@@ -283,21 +284,15 @@ def report_desks(
                 f"{len(strangers)} device(s) were not registered by this relay",
                 devices=strangers[:20],
             )  # fmt: skip
-        for report in body.desks:
+        # Rows locked in one order: two reports of one relay in two processes cannot deadlock.
+        for report in sorted(body.desks, key=lambda r: r.device_id):
             latest = report.latest_seq
             if report.head is not None:  # the kiosk's own signature: the relay cannot forge it
                 latest = max(latest, take_head(platform, conn, kiosks[report.device_id],
                                                report.head))  # fmt: skip
-            current = conn.execute(
-                select(d.reported_latest).where(d.id == report.device_id)
-            ).scalar()
-            conn.execute(
-                update(t.devices).where(d.id == report.device_id).values(
-                    reported_latest=max(int(current or 0), latest), reported_at=now
-                )
-            )  # fmt: skip
-            row = conn.execute(select(t.devices).where(d.id == report.device_id)).one()
-            out.append(records.completeness(conn, row._mapping))
+            row = records.raise_reported(conn, report.device_id, latest, now=now)
+            answers[report.device_id] = records.completeness(conn, row._mapping)
+    out = [answers[r.device_id] for r in body.desks]
     return p.RelayStatusAnswer(desks=out, server_time=now)
 
 

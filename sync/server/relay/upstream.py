@@ -26,7 +26,7 @@ from sync import signing
 from sync.client.errors import PermanentError, TransientError
 from sync.server import codes
 from sync.server import db as t
-from sync.server.db import Database
+from sync.server.db import Database, insert_new
 from sync.server.platform import Platform, PlatformError
 from sync.server.relay import rows as rows_
 from sync.server.relay import walkins as relay_walkins
@@ -233,18 +233,10 @@ class RelayForwarder:
                 continue
             with self.db.write() as conn:
                 # Another pass (`relay sync` beside `run --relay`) may have just done it.
-                done = conn.execute(
-                    select(t.relay_registered.c.device_id).where(
-                        t.relay_registered.c.device_id == row.id
-                    )
-                ).first()
-                if done is None:
-                    conn.execute(
-                        insert(t.relay_registered).values(
-                            device_id=row.id, project=link.project, registered_at=self.clock(),
-                            upstream_state=answer.state,
-                        )
-                    )  # fmt: skip
+                insert_new(conn, t.relay_registered, [{
+                    "device_id": row.id, "project": link.project, "registered_at": self.clock(),
+                    "upstream_state": answer.state,
+                }])  # fmt: skip
             self._follow_state(row.id, answer.state, answer.end_reason)
             result.registered += 1
 
@@ -307,21 +299,13 @@ class RelayForwarder:
         if len(by_uuid) != len(rows):
             raise TransientError("upstream answered a different set of records; retrying")
         now = self.clock()
-        f = t.relay_forwarded.c
         with self.db.write() as conn:
             # A concurrent pass may have stored some answers first: theirs stand, no error.
-            done = set(
-                conn.execute(
-                    select(f.uuid).where(f.kind == kind, f.uuid.in_(set(by_uuid)))
-                ).scalars()
-            )
-            fresh = [
+            insert_new(conn, t.relay_forwarded, [
                 {"kind": kind, "uuid": u, "project": link.project, "device_id": device_of[u],
                  "status": a.status, "reason": a.reason[:64], "answered_at": now}
-                for u, a in by_uuid.items() if u not in done
-            ]  # fmt: skip
-            if fresh:
-                conn.execute(insert(t.relay_forwarded), fresh)
+                for u, a in by_uuid.items()
+            ])  # fmt: skip
         for a in by_uuid.values():
             key = f"{kind} {a.status}"
             result.answers[key] = result.answers.get(key, 0) + 1
