@@ -121,6 +121,7 @@ class Actors:
             ("organizer", "POST", f"{p}/submission"): {
                 "project": NUMBER, "profile": "inner-mongolia-2025-draft", "lines": [line]},
             ("organizer", "GET", f"{p}/ledger"): None,
+            ("organizer", "GET", f"{p}/desk-keys"): None,
             ("organizer", "GET", f"{p}/walk-ins"): None,
             ("organizer", "GET", f"{p}/corrections"): None,
             ("organizer", "POST", f"{p}/corrections"): {"corrections": [correction]},

@@ -53,7 +53,10 @@ def test_window_close_stops_everything_and_returns_0(
     def poll() -> None:
         window = this_desk_window(qapp, rig)
         text = window.strip.devices_label.text() if window else ""
-        if ready and ("✓ 扫码枪 serial" in text or time.monotonic() - started > 20):
+        sync = window.strip.sync_label.text() if window else ""
+        # Both lines: the scanner connects on its thread, sync starts only after READY.
+        both = "✓ 扫码枪 serial" in text and "离线 offline" in sync
+        if ready and (both or time.monotonic() - started > 20):
             look_and_close()
         else:
             QTimer.singleShot(50, poll)
