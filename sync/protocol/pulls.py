@@ -38,7 +38,8 @@ class StaffMember(Wire):
     staff_id: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
     role: Literal["staff", "lead"]
-    pin_hash: PinHash
+    # Only desks get the hash (they check sign-ins offline); an organizer's device gets the name.
+    pin_hash: PinHash | None = Field(None, exclude_if=_unset)
 
 
 class ProjectBundle(Wire):

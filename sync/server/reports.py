@@ -55,10 +55,11 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
             select(t.projects.c.denied_hmac_key).where(t.projects.c.number == number)
         ).scalar_one()
         # Each role gets only its own PIN's hash: an organizer PIN's hash on a desk (which may
-        # be lost) could be brute-forced offline.
+        # be lost) could be brute-forced offline; for the same reason the organizer's device
+        # gets the staff's names without their PINs' hashes.
         wanted = "organizer" if device.role == "organizer" else "staff"
         pins = {role: h for role, h in pin_hashes(conn, number).items() if role == wanted}
-        members = active_staff(conn, number)
+        members = active_staff(conn, number, with_pins=device.role != "organizer")
     body = ProjectBundle(
         project=project_to_dict(project),
         ticket_keys=[TicketKey(key_id=k, public_key=b64(pub)) for k, pub in keys],

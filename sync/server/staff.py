@@ -109,15 +109,18 @@ def listing(platform: Platform, number: str) -> list[StaffListing]:
         return [StaffListing(*r) for r in rows]
 
 
-def active_staff(conn: Connection, number: str) -> list[StaffMember]:
-    """The members desks receive with the bundle."""
+def active_staff(conn: Connection, number: str, *, with_pins: bool) -> list[StaffMember]:
+    """The members devices receive with the bundle; PIN hashes only `with_pins` (desks)."""
     s = t.staff.c
     rows = conn.execute(
         select(s.staff_id, s.name, s.role, s.pin_hash)
         .where(s.project == number, s.removed_at.is_(None))
         .order_by(s.staff_id)
     )
-    return [StaffMember(staff_id=i, name=n, role=r, pin_hash=h) for i, n, r, h in rows]
+    return [
+        StaffMember(staff_id=i, name=n, role=r, pin_hash=h if with_pins else None)
+        for i, n, r, h in rows
+    ]
 
 
 def mirror_staff(

@@ -97,7 +97,7 @@ def _add(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, sr
     return cli(capsys, "server", "staff", "add", NUMBER, *args, "--pin-stdin", "--db", srv.db_url)
 
 
-def test_named_staff_are_managed_audited_and_reach_desks_without_organizer_pins(
+def test_named_staff_are_managed_audited_and_reach_desks_the_organizer_without_pins(
     srv: LiveServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     status, out, err = _add(capsys, monkeypatch, srv, "284619", "--name", "王芳")
@@ -138,6 +138,15 @@ def test_named_staff_are_managed_audited_and_reach_desks_without_organizer_pins(
     assert "organizer" not in bundle.pin_hashes  # organizer PIN hashes never go to desks
     org_bundle, _ = organizer.client.project(NUMBER)
     assert org_bundle is not None and "organizer" in org_bundle.pin_hashes
+    # The organizer's device learns who the staff are, never their PINs' hashes: it is not a
+    # desk, and a lost laptop must not carry PINs to brute-force offline.
+    assert [(m.staff_id, m.name, m.pin_hash) for m in org_bundle.staff] == [("S2", "李娜", None)]
+    assert [m.pin_hash is not None and m.pin_hash.startswith("$argon2") for m in bundle.staff] == [
+        True
+    ]
+    assert "argon2" not in org_bundle.model_dump_json().replace(
+        org_bundle.pin_hashes["organizer"], ""
+    )
     # A change of the list changes the bundle's ETag: desks fetch it at their next pull.
     add_member(srv.admin.platform, NUMBER, name="赵敏", role="staff", pin_hash=hash_pin("615283"),
                same_pin=lambda _h: False, actor="test")  # fmt: skip
