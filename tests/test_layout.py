@@ -52,7 +52,22 @@ def test_server_commands_on_a_desk_only_install_say_what_to_install(missing: str
     assert out.splitlines() == [
         "exit 1",
         "cme-kiosk: the platform server is not installed here (desk-only install):"
-        " pip install 'cme-kiosk[server]'",
+        " install the cme-kiosk-server package, or pip install 'cme-kiosk[server]'",
+    ], out
+
+
+def test_the_demo_on_a_desk_only_install_says_what_to_install(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['fastapi'] = None  # as if the server extra were not installed\n"
+        "from kiosk.cli import main\n"
+        f"sys.exit(main(['demo', '--headless', '--data-dir', {str(tmp_path / 'demo')!r}]))\n"
+    )
+    out = run([sys.executable, "-c", code], cwd=ROOT)
+    assert out.splitlines() == [
+        "exit 1",
+        "cme-kiosk: the demo runs a local platform, which is not installed here:"
+        " install the cme-kiosk-server package, or pip install 'cme-kiosk[server]'",
     ], out
 
 

@@ -15,9 +15,8 @@ if TYPE_CHECKING:
 
 # The server extra's packages: a desk-only install has none of them.
 SERVER_PACKAGES = frozenset({"fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg"})
-NOT_INSTALLED = (
-    "the platform server is not installed here (desk-only install): pip install 'cme-kiosk[server]'"
-)
+INSTALL_SERVER = "install the cme-kiosk-server package, or pip install 'cme-kiosk[server]'"
+NOT_INSTALLED = f"the platform server is not installed here (desk-only install): {INSTALL_SERVER}"
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:

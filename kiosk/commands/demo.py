@@ -39,7 +39,17 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from kiosk.demo.stage import open_stage
+    from kiosk.commands._common import fail
+    from kiosk.commands._server_common import INSTALL_SERVER, SERVER_PACKAGES
+
+    try:
+        from kiosk.demo.stage import open_stage
+    except ModuleNotFoundError as exc:
+        if exc.name not in SERVER_PACKAGES:
+            raise
+        # The demo plays against a local platform; a desk-only install (the desk .deb) has none.
+        fail(f"the demo runs a local platform, which is not installed here: {INSTALL_SERVER}")
+        return 1
 
     headless = args.headless or not has_display()
     if headless and (args.screenshots or args.interactive):
