@@ -42,7 +42,9 @@ def site_packages(venv: Path) -> Path:
 def needed(elf: Path) -> list[str]:
     """The shared libraries an ELF file names (readelf's NEEDED entries)."""
     out = subprocess.run(["readelf", "-d", str(elf)], capture_output=True, text=True, check=True)
-    return [line.split("[")[1].rstrip("]") for line in out.stdout.splitlines() if "(NEEDED)" in line]
+    return [
+        line.split("[")[1].rstrip("]") for line in out.stdout.splitlines() if "(NEEDED)" in line
+    ]
 
 
 def is_elf(path: Path) -> bool:

@@ -18,7 +18,7 @@ build=(gcc swig python3-dev python3-venv libpcsclite-dev pkg-config)
 # The boot-to-desk session: the cage compositor (Debian's cage needs Xwayland to start).
 kiosk=(cage xwayland)
 # Building the .deb packages (make deb) and the install test's Debian 12 chroot (make test-slow).
-deb=(dh-virtualenv debhelper lintian debootstrap)
+deb=(dh-virtualenv debhelper lintian debootstrap binutils)  # binutils: readelf (packaging/trim-venv.py)
 # Test only: vpcd listens on all interfaces, so the kiosk's own install never pulls it in.
 # pulseaudio + libasound2-plugins: a private sound server with a null sink records what aplay
 # plays through ALSA's "pulse" device (this machine has no sound card); pulseaudio-utils: parec.

@@ -27,7 +27,7 @@ class Debs:
 
 def lintian_findings(deb: Path) -> list[str]:
     """lintian's findings for one package, one `X: package: tag details` line each (minutes)."""
-    done = subprocess.run(["lintian", "--no-tag-display-limit", str(deb)], capture_output=True,
+    done = subprocess.run(["lintian", "--tag-display-limit", "0", str(deb)], capture_output=True,
                           text=True, timeout=1800, check=False)  # fmt: skip
     return [line for line in done.stdout.splitlines() if re.match(r"^[EWIPXO]: ", line)]
 
