@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     root = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="cme-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not headless:  # the scripted run sets up its own log and prints where it is
+        from kiosk.logging_setup import setup_logging
+
+        print(f"cme-kiosk demo: log {setup_logging(root / 'kiosk')}", flush=True)
     stage = open_stage(root)  # the desk service and devices: no Qt
     try:
         if headless:
