@@ -22,13 +22,11 @@ from kiosk.runtime.runtime import Runtime
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk
 from kiosk.services.retention import RetentionLoop
-from kiosk.services.screen import SyncState
 from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.i18n import Translations
 from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.signals import SignalWatcher
 from kiosk.ui.wedge import WEDGE_NAME, WedgeDevice
-from sync.client.status import SyncStatus
 
 if TYPE_CHECKING:
     from kiosk.services.platform_sync import SyncHandle
@@ -39,11 +37,6 @@ READY = "cme-kiosk: desk ready"  # printed once the event loop runs (systemd log
 SYNC_NAME = "同步 sync"
 PURGED_ZH = "本项目的名单与人脸数据已按保留期限删除"
 PURGED_EN = "This project's roster and face data were deleted at the end of their retention"
-
-
-def sync_state(status: SyncStatus) -> SyncState:
-    """The screen's sync line from a sync status snapshot."""
-    return SyncState(status.line(), ok=bool(status.online and not status.needs_attention))
 
 
 @dataclass(eq=False)
@@ -60,6 +53,7 @@ class RunningDesk:
     def start_sync(self) -> None:
         """Uploads and pulls in the background; a failure is a status line, never a crash."""
         from kiosk.services.platform import start_sync  # httpx and the wire models: after READY
+        from kiosk.services.platform_sync import sync_state
 
         desk, service = self.desk, self.service
         try:

@@ -128,6 +128,202 @@
     </message>
 </context>
 <context>
+    <name>DemoCaption</name>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="19"/>
+        <source>Staff: 周敏 signs in by name. Records staff make carry the member&apos;s id.</source>
+        <translation>工作人员：周敏实名登录。工作人员录入的记录都带有其工号。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="23"/>
+        <source>ID card: 张伟 taps his card and is checked in.</source>
+        <translation>身份证：张伟刷卡，签到成功。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="24"/>
+        <source>ID card: 张伟 taps again minutes later. A repeat: nothing new is recorded.</source>
+        <translation>身份证：张伟几分钟后再次刷卡。属于重复签到，不产生新记录。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="27"/>
+        <source>Scanner: 王芳&apos;s printed ticket, signed by the platform.</source>
+        <translation>扫码枪：王芳出示平台签发的纸质签到码。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="30"/>
+        <source>Camera: 李娜 holds up the rotating code on her phone.</source>
+        <translation>摄像头：李娜出示手机上的动态二维码。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="33"/>
+        <source>Scanner: a screenshot of 李娜&apos;s code, sent to an absent colleague. Each code counts once.</source>
+        <translation>扫码枪：李娜的二维码截图被转发给未到场的同事。每个码只能使用一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="37"/>
+        <source>Scanner: a ticket made outside the platform. Refused, and kept for the audit.</source>
+        <translation>扫码枪：一张非平台签发的签到码。已拒绝，并留存备查。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="41"/>
+        <source>ID card: 陈静&apos;s card has expired. Admitted with a flag, on purpose: the organizer reviews it.</source>
+        <translation>身份证：陈静的证件已过期。按设计予以签到并加标记，由主办方审核。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="46"/>
+        <source>Staff: 刘洋&apos;s card will not read. Found in the roster and checked in by hand, with the reason.</source>
+        <translation>工作人员：刘洋的证件无法读取。在名单中查到后手工签到，并注明原因。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="51"/>
+        <source>Staff: 孙丽 is not on the roster. The walk-in form; her record is flagged until the organizer checks it.</source>
+        <translation>工作人员：孙丽不在名单中。填写现场登记表；其记录带标记，待主办方核实。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="56"/>
+        <source>ID card: 王芳 taps while asking a question. In auto mode that is a check-out.</source>
+        <translation>身份证：王芳咨询问题时误刷了卡。自动模式下这算作签退。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="60"/>
+        <source>Staff undo the mistaken tap. Nothing is deleted: a signed void record undoes it.</source>
+        <translation>工作人员撤销误刷。不删除任何记录：以一条签名的作废记录予以撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="64"/>
+        <source>Lunch: the platform stops. The desk keeps answering on its own.</source>
+        <translation>午间：平台停止服务。签到台继续独立工作。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="67"/>
+        <source>ID card: 张伟 goes out for lunch. Stored and answered at once, uploaded later.</source>
+        <translation>身份证：张伟外出午餐。记录即时保存并应答，稍后上传。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="71"/>
+        <source>Scanner: 刘洋, the morning&apos;s speaker, leaves. The pending count grows.</source>
+        <translation>扫码枪：上午的讲者刘洋离场。待上传记录数增加。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="74"/>
+        <source>ID card: 杨磊 taps his card; the desk offers face check-in (optional, separate consent).</source>
+        <translation>身份证：杨磊刷卡；签到台提供人脸签到（自愿，需单独同意）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="78"/>
+        <source>Camera: 杨磊 accepts, staff confirm him, and his face is enrolled for this project only.</source>
+        <translation>摄像头：杨磊同意，工作人员确认身份，其人脸仅为本项目登记。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="82"/>
+        <source>ID card: 张伟 is back from lunch. The platform is still down.</source>
+        <translation>身份证：张伟午餐归来。平台仍未恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="85"/>
+        <source>The platform is back. The desk uploads what it kept, in order, and the platform counts the desk complete.</source>
+        <translation>平台恢复。签到台按顺序上传暂存的记录，平台确认该签到台数据完整。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="90"/>
+        <source>Camera: a printed photo of 杨磊. It cannot follow the liveness challenge: refused, and nobody is named.</source>
+        <translation>摄像头：一张杨磊的打印照片。照片无法完成活体检测动作：已拒绝，且不显示任何人的姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="95"/>
+        <source>Staff: 孙丽, the walk-in, leaves; staff check her out.</source>
+        <translation>工作人员：现场登记的孙丽离场，由工作人员为其签退。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="98"/>
+        <source>ID card: 张伟 checks out and sees his hours and receipt code.</source>
+        <translation>身份证：张伟签退，看到本人学时和回执码。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="101"/>
+        <source>Staff: 张伟 disputes his time. His words and receipt are kept; the records stay.</source>
+        <translation>工作人员：张伟对其学时提出异议。保留其原话和回执；原记录不变。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="105"/>
+        <source>Camera: 陈静 checks out with the code on her phone.</source>
+        <translation>摄像头：陈静用手机上的二维码签退。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="108"/>
+        <source>Camera: 王芳 checks out with the ticket on her phone.</source>
+        <translation>摄像头：王芳用手机上的签到码签退。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="111"/>
+        <source>Camera: 杨磊 checks out by face alone, turning his head as asked; his hours and receipt.</source>
+        <translation>摄像头：杨磊仅凭人脸签退，按提示转头；显示其学时和回执。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="115"/>
+        <source>The organizer opens the workspace on the same data.</source>
+        <translation>主办方在同一份数据上打开工作台。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="118"/>
+        <source>The organizer resolves one anomaly with an audited correction (who, when, why).</source>
+        <translation>主办方以一条可审计的更正（何人、何时、何因）处理一项异常。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="122"/>
+        <source>The organizer imports the assessments.</source>
+        <translation>主办方导入考核结果。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="123"/>
+        <source>The credits, under the province&apos;s rules, each figure with its source.</source>
+        <translation>按本省规定计算的学分，每个数字均注明依据。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="126"/>
+        <source>The organizer writes the platform&apos;s xlsx and the archive PDF.</source>
+        <translation>主办方导出平台所需的 xlsx 和归档 PDF。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/captions.py" line="129"/>
+        <source>The organizer submits; the platform&apos;s submission number is the receipt.</source>
+        <translation>主办方提交；平台的提交编号即为回执。</translation>
+    </message>
+</context>
+<context>
+    <name>DemoPanel</name>
+    <message>
+        <location filename="../../kiosk/ui/demo/panel.py" line="17"/>
+        <source>Demo controls</source>
+        <translation>演示控制</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/panel.py" line="18"/>
+        <source>Tap their ID card</source>
+        <translation>刷身份证</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/panel.py" line="19"/>
+        <source>Show their phone code</source>
+        <translation>出示手机二维码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/panel.py" line="20"/>
+        <source>Step in front of the camera</source>
+        <translation>走到摄像头前</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/panel.py" line="21"/>
+        <source>Step away</source>
+        <translation>离开摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo/panel.py" line="22"/>
+        <source>Who is at the desk</source>
+        <translation>谁在签到台前</translation>
+    </message>
+</context>
+<context>
     <name>Desk</name>
     <message>
         <location filename="../../kiosk/ui/answer_card.py" line="119"/>
@@ -470,7 +666,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/assessment.py" line="78"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
         <source>Assessment</source>
         <translation>考核</translation>
@@ -557,33 +753,33 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="53"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="53"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
         <source>ID number</source>
         <translation>证件号</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="89"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
         <source>Hours</source>
         <translation>学时</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="51"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="54"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="39"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="46"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
         <source>Credits</source>
         <translation>学分</translation>
@@ -615,42 +811,42 @@
         <translation>显示 %1 / %2 名学员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="54"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="46"/>
         <source>Provisional</source>
         <translation>暂定</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="55"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="47"/>
         <source>Left under the cap before this project</source>
         <translation>本项目之前年度上限剩余</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="56"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="48"/>
         <source>Cut by the cap</source>
         <translation>因上限扣减</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="67"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="59"/>
         <source>Credit year %1 (%2 to %3); %4 credits a year required (%5)</source>
         <translation>学分年度 %1（%2 至 %3）；每年须获 %4 学分（%5）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="73"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="65"/>
         <source>Yearly cap across projects: unknown offline</source>
         <translation>跨项目年度上限：离线时未知</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="75"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="67"/>
         <source>No yearly cap for this project&apos;s form</source>
         <translation>本项目形式无年度上限</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="77"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="69"/>
         <source>Yearly cap: %1 credits (%2), applied by the platform in order of activity date</source>
         <translation>年度上限：%1 学分（%2），由平台按活动日期顺序计算</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="85"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="76"/>
         <source>provisional</source>
         <translation>暂定</translation>
     </message>
@@ -777,48 +973,48 @@
         <translation>在场人数（%1）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="75"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="69"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="76"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="70"/>
         <source>Submit to the platform…</source>
         <translation>提交到平台…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="77"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="71"/>
         <source>Yes, submit</source>
         <translation>确认提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="72"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
         <source>Reference</source>
         <translation>学员编号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="88"/>
         <source>Window: %1 · deadline %2 · %3 lines to send</source>
         <translation>提交窗口：%1 · 截止 %2 · 待提交 %3 行</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="95"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="93"/>
         <source>Ready: nothing stops the submission.</source>
         <translation>已就绪：可以提交。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="113"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="107"/>
         <source>Submit %1 lines for project %2 now? The deadline is the end of %3; a later submission inside the window replaces this one.</source>
         <translation>现在提交项目 %2 的 %1 行？截止时间为 %3 当天结束；窗口内再次提交将替换本次提交。</translation>
     </message>
@@ -1435,42 +1631,42 @@
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="171"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="174"/>
         <source>walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="178"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="181"/>
         <source>not yet arrived</source>
         <translation>未到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="179"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="182"/>
         <source>in</source>
         <translation>已到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="180"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="183"/>
         <source>out</source>
         <translation>已离开</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="183"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="186"/>
         <source>%1 · in %2 · out %3</source>
         <translation>%1 · 签到 %2 · 签退 %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="189"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="192"/>
         <source>flagged</source>
         <translation>有标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="197"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="200"/>
         <source>%1–%2 of %3</source>
         <translation>第 %1–%2 人，共 %3 人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="202"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="205"/>
         <source>%n found</source>
         <translation>找到 %n 人</translation>
     </message>
@@ -1598,32 +1794,32 @@
 <context>
     <name>StaffReason</name>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="104"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="107"/>
         <source>Card unreadable</source>
         <translation>读卡失败</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="105"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="108"/>
         <source>No card with them</source>
         <translation>未带证件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="106"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="109"/>
         <source>Device fault</source>
         <translation>设备故障</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="107"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="110"/>
         <source>Mistaken tap</source>
         <translation>误刷</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="158"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="161"/>
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="159"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="162"/>
         <source>Or in your own words</source>
         <translation>或自己填写</translation>
     </message>

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.demo.stage import Stage
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,23 +61,44 @@ def run(args: argparse.Namespace) -> int:
         return 2
     root = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="cme-demo-"))
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not headless:  # the scripted run sets up its own log and prints where it is
+        from kiosk.logging_setup import setup_logging
+
+        print(f"cme-kiosk demo: log {setup_logging(root / 'kiosk')}", flush=True)
     stage = open_stage(root)  # the desk service and devices: no Qt
     try:
         if headless:
             from kiosk.demo.script import run_scripted
 
             return run_scripted(stage)
-        from PySide6.QtWidgets import QApplication
-
-        from kiosk.demo.window import run_window
-
-        app = QApplication.instance() or QApplication(sys.argv)
-        assert isinstance(app, QApplication)
-
-        return run_window(
-            stage, app, seconds=args.seconds, steps_limit=args.steps,
-            screenshot=args.screenshot, interactive=args.interactive,
-            screenshots=Path(args.screenshots) if args.screenshots else None,
-        )  # fmt: skip
+        return _windowed(stage, args)
     finally:
         stage.close()
+
+
+def _windowed(stage: Stage, args: argparse.Namespace) -> int:
+    """The desk window: the day played by the player, or the control panel (--interactive)."""
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.demo.controls import DemoControls
+    from kiosk.demo.player import STEP_PAUSE_S, DayPlayer, show_devices
+    from kiosk.ui.demo.window import Options, run_window
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    shots = Path(args.screenshots) if args.screenshots else None
+    options = Options(
+        seconds=args.seconds, steps_limit=args.steps, screenshot=args.screenshot,
+        screenshots=shots, hold_ms=int(STEP_PAUSE_S * 900),
+    )  # fmt: skip
+    controls = DemoControls(stage) if args.interactive else None
+    player = None if args.interactive else DayPlayer(stage, limit=args.steps, shots=bool(shots))
+    try:
+        return run_window(stage.service, app, player=player, controls=controls, options=options,
+                          on_open=lambda: show_devices(stage))  # fmt: skip
+    finally:
+        if controls is not None:
+            controls.join()

@@ -22,8 +22,7 @@ _SYNC_WAIT_S = 20.0
 def wait_devices(stage: Stage, *, timeout: float = 10.0) -> str:
     """Let the devices connect and the face engine load before anyone presents anything.
 
-    Returns the face station's line. Waiting for the face station also keeps the first answer
-    away from the moment it becomes ready (see the deadlock noted in docs/demo.md).
+    Returns the face station's line (the face steps need its engine loaded).
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kiosk.app import sync_state
 from kiosk.config import Config, parse_config
 from kiosk.core.timeutil import SHANGHAI, local_day, utc_now
 from kiosk.demo.clip import ClipPlayer
@@ -28,7 +27,7 @@ from kiosk.services.checkin import Outcome
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk, open_desk
 from kiosk.services.platform import enroll_kiosk, start_sync
-from kiosk.services.platform_sync import SyncHandle
+from kiosk.services.platform_sync import SyncHandle, sync_state
 from kiosk.services.screen import EnrollmentOffer, EnrollmentUpdate, FacePrompt, ScreenEvent
 from sync.store import Store
 
@@ -112,8 +111,7 @@ def seed_challenges(runtime: Runtime) -> None:
     """Fix the face station's challenges with a seed (the desk's own are system-random)."""
     for device in runtime.devices:
         if isinstance(device, FaceDevice):
-            # The station passes its rng to the face desk it builds once the engine has loaded.
-            device.station._rng = random.Random(CHALLENGE_SEED)  # noqa: S311 - a demo's script
+            device.station.use_challenge_rng(random.Random(CHALLENGE_SEED))  # noqa: S311 - a demo
 
 
 def demo_config(root: Path, devices: DemoDevices, venue: Venue) -> Config:

@@ -17,6 +17,7 @@ from kiosk.core.errors import KioskError
 from kiosk.services.platform_problems import explain
 from kiosk.services.platform_pull import PullResult, client_for, pull_project
 from kiosk.services.platform_state import read_state
+from kiosk.services.screen import SyncState
 from sync.client import SyncClient
 from sync.client.outbox import Outbox
 from sync.client.pull import PullLoop
@@ -25,9 +26,14 @@ from sync.client.worker import SyncWorker
 from sync.store import Store
 from sync.store.outbox import SYNC_STATUS_KEY
 
-__all__ = ["SyncHandle", "start_sync"]
+__all__ = ["SyncHandle", "start_sync", "sync_state"]
 
 log = logging.getLogger(__name__)
+
+
+def sync_state(status: SyncStatus) -> SyncState:
+    """The screen's sync line from a sync status snapshot."""
+    return SyncState(status.line(), ok=bool(status.online and not status.needs_attention))
 
 
 class SyncHandle:

@@ -122,6 +122,12 @@ class FaceStation:
             return None
         return cls(config=config, desk=desk, camera=camera)
 
+    def use_challenge_rng(self, rng: random.Random) -> None:
+        """Draw liveness challenges from `rng` (a demo's seed; else system-random); before start."""
+        if self._outcomes is not None:
+            raise RuntimeError("the challenge rng is set before the station starts")
+        self._rng = rng
+
     # Read-only views the tests and the runtime use.
     @property
     def store(self) -> Store:

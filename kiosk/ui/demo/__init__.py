@@ -1,0 +1,1 @@
+"""The demo's Qt parts (`cme-kiosk demo` with a display): the window's caption and control panel."""
