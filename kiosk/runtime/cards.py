@@ -20,6 +20,7 @@ from kiosk.config import Config
 from kiosk.core.model import Method
 from kiosk.runtime.devices import DeskPort, Device, StatusBoard
 from kiosk.services.checkin import Credential
+from kiosk.services.driver_texts import card_error_text
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,12 @@ class CardRouter:
             self._board.report(self._label, ok=event.ok, detail=event.detail)
         elif isinstance(event, CardError):
             # The driver already logged it (masked); the desk shows it and keeps a denied record.
+            zh, en = card_error_text(event.code)
             self._desk.submit_refusal(
                 method=self._method,
                 reason=event.code,
-                message_zh=event.message_zh,
-                message_en=event.message_en,
+                message_zh=zh,
+                message_en=en,
                 detail=event.detail,
             )
         else:
