@@ -106,6 +106,8 @@ def build_desk(desk: Desk, *, app: QApplication) -> RunningDesk:
         runtime.add(WedgeDevice(config.scanner, app=app, desk=service))
     else:
         log.info("%s: not configured ([scanner] wedge = false)", WEDGE_NAME)
+    # Staff's Devices page reconnects through the desk service, on its own thread.
+    service.devices.attach(runtime.reconnect, runtime.reconnectable())
     running = RunningDesk(desk=desk, service=service, runtime=runtime)
     running.retention = RetentionLoop(desk.store, config.privacy, on_purged=running.purged)
     return running

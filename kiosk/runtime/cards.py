@@ -13,6 +13,7 @@ from drivers.idcard import (
     IdCardRead,
     PcscReader,
     ReaderState,
+    ReaderStatus,
     SamReader,
 )
 from drivers.idcard.base import CardReader
@@ -64,7 +65,8 @@ class CardRouter:
     def __call__(self, event: CardEvent) -> None:
         """Route one reader event."""
         if isinstance(event, ReaderState):
-            self._board.report(self._label, ok=event.ok, detail=event.detail)
+            starting = event.status is ReaderStatus.STARTING
+            self._board.report(self._label, ok=event.ok, detail=event.detail, starting=starting)
         elif isinstance(event, CardError):
             # The driver already logged it (masked); the desk shows it and keeps a denied record.
             zh, en = card_error_text(event.code)
@@ -107,6 +109,11 @@ class ReaderDevice:
     def stop(self) -> None:
         """Stop polling (idempotent)."""
         self.reader.stop(self._stop_timeout)
+
+    def reconnect(self) -> None:
+        """Close the reader and open it again (staff's reconnect; blocks while it stops)."""
+        self.stop()
+        self.start()
 
 
 def card_readers(
