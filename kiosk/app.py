@@ -7,6 +7,7 @@ its bridge, and sync and retention report to it. Shutdown runs in the reverse or
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -74,6 +75,15 @@ class RunningDesk:
         except Exception as exc:
             log.exception("sync failed to start")
             service.report_device(SYNC_NAME, ok=False, detail=f"sync failed to start: {exc}")
+
+    def start_behind(self) -> None:
+        """Once the desk answers cards: sync and retention start behind it."""
+        # Start-up's objects (modules, widgets, the roster) live as long as the desk: keep the
+        # cycle collector from scanning them again and again while it answers cards.
+        gc.freeze()
+        self.start_sync()
+        assert self.retention is not None
+        self.retention.start()
 
     def purged(self, number: str) -> None:
         """Retention purged a project (retention thread): face galleries in memory drop it too."""
@@ -163,10 +173,7 @@ def run_desk(
             log.info("%s; devices:\n%s", line, running.runtime.board.summary())
             ready(line)
             supervision.ready(line)
-            # The desk answers cards from here on; sync and retention start behind it.
-            running.start_sync()
-            assert running.retention is not None
-            running.retention.start()
+            running.start_behind()
 
         QTimer.singleShot(0, announce)
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all
