@@ -17,8 +17,6 @@ from kiosk.ui import theme
 from kiosk.ui.staff_common import ROW_PX, AnswerLine, section_title, touch_button, touch_list
 from kiosk.ui.texts import translate
 
-CONTEXT = "Devices"
-
 
 class DevicesPage(QWidget):
     """One row per device (state, why it is off, its last error); reconnect the chosen one."""
@@ -71,10 +69,10 @@ class DevicesPage(QWidget):
         """The row's text: state, name and detail; then the last error with its time."""
         text = f"{'✓' if status.ok else '✗'} {status.name} — {status.detail}"
         if status.name in self.pending:
-            text += " · " + translate(CONTEXT, "reconnecting…")
+            text += " · " + translate("Devices", "reconnecting…")
         if status.last_error:
             at = format_local(status.last_error_at, "%H:%M:%S") if status.last_error_at else "–"
-            last = translate(CONTEXT, "Last error at %1: %2")
+            last = translate("Devices", "Last error at %1: %2")
             text += "\n" + last.replace("%1", at).replace("%2", status.last_error)
         return text
 
@@ -97,16 +95,16 @@ class DevicesPage(QWidget):
             return
         # A lock and a set, no driver: the reconnect itself runs on the service's own thread.
         if not self.desk.devices.can_reconnect(name):
-            self.answer.show_problem(translate(CONTEXT, "This device cannot be reconnected now"))
+            self.answer.show_problem(translate("Devices", "This device cannot be reconnected now"))
             return
         self.desk.reconnect_device(name)  # its states come back as DeviceStatus events
         self.pending.add(name)
-        self.answer.setText(translate(CONTEXT, "Reconnecting %1…").replace("%1", name))
+        self.answer.setText(translate("Devices", "Reconnecting %1…").replace("%1", name))
         self.answer.setStyleSheet(f"color: {theme.INK};")
         self._fill()
 
     def retranslate(self) -> None:
         """Texts in the language now installed."""
         self.title.setText(translate("Staff", "Devices"))
-        self.reconnect_button.setText(translate(CONTEXT, "Reconnect"))
+        self.reconnect_button.setText(translate("Devices", "Reconnect"))
         self._fill()
