@@ -11,10 +11,10 @@ from drivers.qr.detection import QrScanned
 from drivers.qr.worker import QrFrameWorker
 from kiosk.config import Config
 from kiosk.runtime.devices import DeskPort, StatusBoard
+from kiosk.services.screen import CAMERA_NAME
 
 log = logging.getLogger(__name__)
 
-CAMERA_NAME = "摄像头 camera"
 QR_NAME = "二维码 camera QR"
 
 

@@ -22,6 +22,7 @@ from kiosk.services.staff_search import SearchResult, SessionList
 from kiosk.services.staff_sync import DeadLetters
 
 FACE_NAME = "人脸 face"
+CAMERA_NAME = "摄像头 camera"
 
 
 @dataclass(frozen=True, slots=True)
