@@ -150,7 +150,7 @@
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/desk_window.py" line="166"/>
+        <location filename="../../kiosk/ui/desk_window.py" line="207"/>
         <source>CME check-in · %1 · desk %2</source>
         <translation>继续医学教育签到 · %1 · %2 台</translation>
     </message>
@@ -196,72 +196,72 @@
         <translation>同步：未配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="115"/>
+        <location filename="../../kiosk/ui/texts.py" line="120"/>
         <source>Last record undone (a signed void record)</source>
         <translation>已撤销最后一条记录（已签名的撤销记录）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="116"/>
+        <location filename="../../kiosk/ui/texts.py" line="121"/>
         <source>Dispute recorded for the organizer</source>
         <translation>申诉已记录，将交主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="117"/>
+        <location filename="../../kiosk/ui/texts.py" line="122"/>
         <source>Queued to upload again</source>
         <translation>已重新排队上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="118"/>
+        <location filename="../../kiosk/ui/texts.py" line="123"/>
         <source>Dismissed, with the reason kept</source>
         <translation>已忽略并记录原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="122"/>
+        <location filename="../../kiosk/ui/texts.py" line="127"/>
         <source>Check-in</source>
         <translation>签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="123"/>
+        <location filename="../../kiosk/ui/texts.py" line="128"/>
         <source>Check-out</source>
         <translation>签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="124"/>
+        <location filename="../../kiosk/ui/texts.py" line="129"/>
         <source>Auto in/out</source>
         <translation>自动签到/签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="180"/>
+        <location filename="../../kiosk/ui/texts.py" line="185"/>
         <source>Checked out</source>
         <translation>签退成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="182"/>
+        <location filename="../../kiosk/ui/texts.py" line="187"/>
         <source>Checked in</source>
         <translation>签到成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="184"/>
+        <location filename="../../kiosk/ui/texts.py" line="189"/>
         <source>no check-in found: flagged for the organizer</source>
         <translation>无签到记录，已标记供主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="186"/>
+        <location filename="../../kiosk/ui/texts.py" line="191"/>
         <source>not on the roster: registered provisionally</source>
         <translation>未在名单，临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="188"/>
+        <location filename="../../kiosk/ui/texts.py" line="193"/>
         <source>document expired: flagged</source>
         <translation>证件已过期，已标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="197"/>
+        <location filename="../../kiosk/ui/texts.py" line="202"/>
         <source>Already checked in at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="199"/>
+        <location filename="../../kiosk/ui/texts.py" line="204"/>
         <source>Already checked out at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签退</translation>
     </message>
@@ -277,44 +277,72 @@
     </message>
 </context>
 <context>
+    <name>Devices</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="72"/>
+        <source>reconnecting…</source>
+        <translation>正在重新连接…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="75"/>
+        <source>Last error at %1: %2</source>
+        <translation>最近一次错误（%1）：%2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="98"/>
+        <source>This device cannot be reconnected now</source>
+        <translation>此设备现在无法重新连接</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="102"/>
+        <source>Reconnecting %1…</source>
+        <translation>正在重新连接%1…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="109"/>
+        <source>Reconnect</source>
+        <translation>重新连接</translation>
+    </message>
+</context>
+<context>
     <name>Face</name>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="130"/>
+        <location filename="../../kiosk/ui/texts.py" line="135"/>
         <source>Blink your eyes</source>
         <translation>请眨眨眼</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="131"/>
+        <location filename="../../kiosk/ui/texts.py" line="136"/>
         <source>Turn your head to the left</source>
         <translation>请向左转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="132"/>
+        <location filename="../../kiosk/ui/texts.py" line="137"/>
         <source>Turn your head to the right</source>
         <translation>请向右转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="133"/>
+        <location filename="../../kiosk/ui/texts.py" line="138"/>
         <source>Look at the camera to confirm it is you</source>
         <translation>请看摄像头核验身份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="134"/>
+        <location filename="../../kiosk/ui/texts.py" line="139"/>
         <source>Please come closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="135"/>
+        <location filename="../../kiosk/ui/texts.py" line="140"/>
         <source>Please hold still</source>
         <translation>请保持不动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="136"/>
+        <location filename="../../kiosk/ui/texts.py" line="141"/>
         <source>Please face the camera</source>
         <translation>请正对摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="137"/>
+        <location filename="../../kiosk/ui/texts.py" line="142"/>
         <source>Not recognised — tap your ID card or scan your code</source>
         <translation>未能识别，请刷身份证或扫码</translation>
     </message>
@@ -470,7 +498,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/assessment.py" line="78"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
         <source>Assessment</source>
         <translation>考核</translation>
@@ -557,33 +585,33 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="53"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="53"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
         <source>ID number</source>
         <translation>证件号</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="89"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
         <source>Hours</source>
         <translation>学时</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="51"/>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="54"/>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="39"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="46"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
         <source>Credits</source>
         <translation>学分</translation>
@@ -615,42 +643,42 @@
         <translation>显示 %1 / %2 名学员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="54"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="46"/>
         <source>Provisional</source>
         <translation>暂定</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="55"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="47"/>
         <source>Left under the cap before this project</source>
         <translation>本项目之前年度上限剩余</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="56"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="48"/>
         <source>Cut by the cap</source>
         <translation>因上限扣减</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="67"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="59"/>
         <source>Credit year %1 (%2 to %3); %4 credits a year required (%5)</source>
         <translation>学分年度 %1（%2 至 %3）；每年须获 %4 学分（%5）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="73"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="65"/>
         <source>Yearly cap across projects: unknown offline</source>
         <translation>跨项目年度上限：离线时未知</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="75"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="67"/>
         <source>No yearly cap for this project&apos;s form</source>
         <translation>本项目形式无年度上限</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="77"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="69"/>
         <source>Yearly cap: %1 credits (%2), applied by the platform in order of activity date</source>
         <translation>年度上限：%1 学分（%2），由平台按活动日期顺序计算</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/credits.py" line="85"/>
+        <location filename="../../kiosk/ui/organizer/credits.py" line="76"/>
         <source>provisional</source>
         <translation>暂定</translation>
     </message>
@@ -777,48 +805,48 @@
         <translation>在场人数（%1）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="75"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="69"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="76"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="70"/>
         <source>Submit to the platform…</source>
         <translation>提交到平台…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="77"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="71"/>
         <source>Yes, submit</source>
         <translation>确认提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="72"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
         <source>Reference</source>
         <translation>学员编号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="88"/>
         <source>Window: %1 · deadline %2 · %3 lines to send</source>
         <translation>提交窗口：%1 · 截止 %2 · 待提交 %3 行</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="95"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="93"/>
         <source>Ready: nothing stops the submission.</source>
         <translation>已就绪：可以提交。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/submit.py" line="113"/>
+        <location filename="../../kiosk/ui/organizer/submit.py" line="107"/>
         <source>Submit %1 lines for project %2 now? The deadline is the end of %3; a later submission inside the window replaces this one.</source>
         <translation>现在提交项目 %2 的 %1 行？截止时间为 %3 当天结束；窗口内再次提交将替换本次提交。</translation>
     </message>
@@ -1046,6 +1074,7 @@
         <location filename="../../kiosk/ui/texts.py" line="67"/>
         <location filename="../../kiosk/ui/texts.py" line="71"/>
         <location filename="../../kiosk/ui/texts.py" line="74"/>
+        <location filename="../../kiosk/ui/texts.py" line="79"/>
         <source>Card not read — place it again</source>
         <translation>未读到卡片，请重新放卡</translation>
     </message>
@@ -1073,111 +1102,121 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/texts.py" line="75"/>
-        <location filename="../../kiosk/ui/texts.py" line="76"/>
+        <source>Resident ID cards go on the ID-card reader</source>
+        <translation>身份证请在身份证读卡器上刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="78"/>
+        <source>This card cannot be used here — see staff</source>
+        <translation>此卡无法在此使用，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="80"/>
+        <location filename="../../kiosk/ui/texts.py" line="81"/>
         <source>Card photo cannot be read here</source>
         <translation>本机无法读取证件照片</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="78"/>
+        <location filename="../../kiosk/ui/texts.py" line="83"/>
         <source>Face does not match the card — please see staff</source>
         <translation>人脸与证件不符，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="79"/>
-        <location filename="../../kiosk/ui/texts.py" line="80"/>
+        <location filename="../../kiosk/ui/texts.py" line="84"/>
+        <location filename="../../kiosk/ui/texts.py" line="85"/>
         <source>Could not verify it is you — see staff</source>
         <translation>未能核验身份，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="83"/>
+        <location filename="../../kiosk/ui/texts.py" line="88"/>
         <source>Another card was tapped</source>
         <translation>已刷另一张卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="84"/>
-        <location filename="../../kiosk/ui/texts.py" line="85"/>
-        <location filename="../../kiosk/ui/texts.py" line="86"/>
-        <location filename="../../kiosk/ui/texts.py" line="87"/>
+        <location filename="../../kiosk/ui/texts.py" line="89"/>
+        <location filename="../../kiosk/ui/texts.py" line="90"/>
+        <location filename="../../kiosk/ui/texts.py" line="91"/>
+        <location filename="../../kiosk/ui/texts.py" line="92"/>
         <source>Liveness check failed — see staff</source>
         <translation>活体检测未通过，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="89"/>
+        <location filename="../../kiosk/ui/texts.py" line="94"/>
         <source>Sign in to staff mode first</source>
         <translation>请先登录工作人员账号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="90"/>
+        <location filename="../../kiosk/ui/texts.py" line="95"/>
         <source>A named staff member must sign in to record this</source>
         <translation>本项目需要实名工作人员登录后才能记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="93"/>
+        <location filename="../../kiosk/ui/texts.py" line="98"/>
         <source>A reason is required</source>
         <translation>请填写原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="94"/>
+        <location filename="../../kiosk/ui/texts.py" line="99"/>
         <source>Record the attendee&apos;s own words</source>
         <translation>请记录学员的原话</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="95"/>
+        <location filename="../../kiosk/ui/texts.py" line="100"/>
         <source>This person has no record to undo</source>
         <translation>此人没有可撤销的记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="96"/>
+        <location filename="../../kiosk/ui/texts.py" line="101"/>
         <source>The last record is another desk&apos;s: only that desk can undo it</source>
         <translation>最后一条记录来自其他签到台，只能在该台撤销</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="99"/>
+        <location filename="../../kiosk/ui/texts.py" line="104"/>
         <source>Check digit wrong: the last character does not match — re-read the number</source>
         <translation>校验位错误：最后一位与号码不符，请对照证件重新输入</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="102"/>
+        <location filename="../../kiosk/ui/texts.py" line="107"/>
         <source>Invalid document number, please check it</source>
         <translation>证件号码无效，请核对</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="103"/>
+        <location filename="../../kiosk/ui/texts.py" line="108"/>
         <source>A name is required</source>
         <translation>请填写姓名</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="104"/>
+        <location filename="../../kiosk/ui/texts.py" line="109"/>
         <source>Already on the roster: check them in by search</source>
         <translation>此证件已在名单中，请通过搜索人工签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="105"/>
+        <location filename="../../kiosk/ui/texts.py" line="110"/>
         <source>The text contains characters that cannot be kept</source>
         <translation>文字中含有不可用的字符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="106"/>
+        <location filename="../../kiosk/ui/texts.py" line="111"/>
         <source>Wrong or expired code</source>
         <translation>验证码不正确或已过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="107"/>
+        <location filename="../../kiosk/ui/texts.py" line="112"/>
         <source>This code was already used</source>
         <translation>此验证码已使用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="108"/>
+        <location filename="../../kiosk/ui/texts.py" line="113"/>
         <source>This person has no phone code</source>
         <translation>此人没有手机验证码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="109"/>
+        <location filename="../../kiosk/ui/texts.py" line="114"/>
         <source>No such open dead letter</source>
         <translation>没有这条待处理的失败记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="110"/>
+        <location filename="../../kiosk/ui/texts.py" line="115"/>
         <source>This one cannot be retried: dismiss it</source>
         <translation>此项无法重试，只能忽略</translation>
     </message>
@@ -1359,118 +1398,119 @@
 <context>
     <name>Staff</name>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="256"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="245"/>
         <source>Volume: %1</source>
         <translation>音量：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="258"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="247"/>
         <source>muted</source>
         <translation>已静音</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="291"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="278"/>
         <source>staff</source>
         <translation>工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="292"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="279"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="311"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="298"/>
         <source>Desk mode</source>
         <translation>签到模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="299"/>
         <location filename="../../kiosk/ui/staff_search.py" line="138"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="313"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="300"/>
         <source>Walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="314"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="301"/>
         <source>Today&apos;s list</source>
         <translation>今日名单</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="315"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="108"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="302"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="316"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="303"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="317"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="304"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="326"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
         <source>Back to the check-in screen</source>
         <translation>返回签到屏幕</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="327"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="313"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="328"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="314"/>
         <source>Leave kiosk mode (close the desk)</source>
         <translation>退出自助模式（关闭签到台）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="329"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="315"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="171"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="174"/>
         <source>walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="178"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="181"/>
         <source>not yet arrived</source>
         <translation>未到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="179"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="182"/>
         <source>in</source>
         <translation>已到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="180"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="183"/>
         <source>out</source>
         <translation>已离开</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="183"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="186"/>
         <source>%1 · in %2 · out %3</source>
         <translation>%1 · 签到 %2 · 签退 %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="189"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="192"/>
         <source>flagged</source>
         <translation>有标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="197"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="200"/>
         <source>%1–%2 of %3</source>
         <translation>第 %1–%2 人，共 %3 人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="202"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="205"/>
         <source>%n found</source>
         <translation>找到 %n 人</translation>
     </message>
@@ -1598,32 +1638,32 @@
 <context>
     <name>StaffReason</name>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="104"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="107"/>
         <source>Card unreadable</source>
         <translation>读卡失败</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="105"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="108"/>
         <source>No card with them</source>
         <translation>未带证件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="106"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="109"/>
         <source>Device fault</source>
         <translation>设备故障</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="107"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="110"/>
         <source>Mistaken tap</source>
         <translation>误刷</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="158"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="161"/>
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_common.py" line="159"/>
+        <location filename="../../kiosk/ui/staff_common.py" line="162"/>
         <source>Or in your own words</source>
         <translation>或自己填写</translation>
     </message>
