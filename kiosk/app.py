@@ -7,6 +7,7 @@ its bridge, and sync and retention report to it. Shutdown runs in the reverse or
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -69,6 +70,15 @@ class RunningDesk:
             log.exception("sync failed to start")
             service.report_device(SYNC_NAME, ok=False, detail=f"sync failed to start: {exc}")
 
+    def start_behind(self) -> None:
+        """Once the desk answers cards: sync and retention start behind it."""
+        # Start-up's objects (modules, widgets, the roster) live as long as the desk: keep the
+        # cycle collector from scanning them again and again while it answers cards.
+        gc.freeze()
+        self.start_sync()
+        assert self.retention is not None
+        self.retention.start()
+
     def purged(self, number: str) -> None:
         """Retention purged a project (retention thread): face galleries in memory drop it too."""
         for device in self.runtime.devices:
@@ -100,6 +110,8 @@ def build_desk(desk: Desk, *, app: QApplication) -> RunningDesk:
         runtime.add(WedgeDevice(config.scanner, app=app, desk=service))
     else:
         log.info("%s: not configured ([scanner] wedge = false)", WEDGE_NAME)
+    # Staff's Devices page reconnects through the desk service, on its own thread.
+    service.devices.attach(runtime.reconnect, runtime.reconnectable())
     running = RunningDesk(desk=desk, service=service, runtime=runtime)
     running.retention = RetentionLoop(desk.store, config.privacy, on_purged=running.purged)
     return running
@@ -155,10 +167,7 @@ def run_desk(
             log.info("%s; devices:\n%s", line, running.runtime.board.summary())
             ready(line)
             supervision.ready(line)
-            # The desk answers cards from here on; sync and retention start behind it.
-            running.start_sync()
-            assert running.retention is not None
-            running.retention.start()
+            running.start_behind()
 
         QTimer.singleShot(0, announce)
         if not stopping:  # a SIGTERM during startup: do not enter the loop at all

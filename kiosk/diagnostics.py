@@ -197,12 +197,13 @@ def probe_camera(config: Config) -> tuple[bool, str]:  # noqa: PLR0911 - one exi
 def face_check(config: Config) -> Check:
     """Face check-in: the models in a child process, then whether the desk would use them."""
     from drivers.face.availability import face_status
+    from kiosk.services.driver_texts import face_status_line
 
     status = face_status()
     if not status.ok:
-        return Check("face check-in", False, status.line("en"))
+        return Check("face check-in", False, face_status_line(status))
     if not config.face.enabled:
         return Check("face check-in", False, "models load; off: [face] enabled = false")
     if not config.camera.enabled:
         return Check("face check-in", False, "models load; needs [camera] enabled = true")
-    return Check("face check-in", True, status.line("en"))
+    return Check("face check-in", True, face_status_line(status))

@@ -346,7 +346,7 @@
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/desk_window.py" line="166"/>
+        <location filename="../../kiosk/ui/desk_window.py" line="207"/>
         <source>CME check-in · %1 · desk %2</source>
         <translation>继续医学教育签到 · %1 · %2 台</translation>
     </message>
@@ -392,72 +392,72 @@
         <translation>同步：未配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="115"/>
+        <location filename="../../kiosk/ui/texts.py" line="120"/>
         <source>Last record undone (a signed void record)</source>
         <translation>已撤销最后一条记录（已签名的撤销记录）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="116"/>
+        <location filename="../../kiosk/ui/texts.py" line="121"/>
         <source>Dispute recorded for the organizer</source>
         <translation>申诉已记录，将交主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="117"/>
+        <location filename="../../kiosk/ui/texts.py" line="122"/>
         <source>Queued to upload again</source>
         <translation>已重新排队上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="118"/>
+        <location filename="../../kiosk/ui/texts.py" line="123"/>
         <source>Dismissed, with the reason kept</source>
         <translation>已忽略并记录原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="122"/>
+        <location filename="../../kiosk/ui/texts.py" line="127"/>
         <source>Check-in</source>
         <translation>签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="123"/>
+        <location filename="../../kiosk/ui/texts.py" line="128"/>
         <source>Check-out</source>
         <translation>签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="124"/>
+        <location filename="../../kiosk/ui/texts.py" line="129"/>
         <source>Auto in/out</source>
         <translation>自动签到/签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="180"/>
+        <location filename="../../kiosk/ui/texts.py" line="185"/>
         <source>Checked out</source>
         <translation>签退成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="182"/>
+        <location filename="../../kiosk/ui/texts.py" line="187"/>
         <source>Checked in</source>
         <translation>签到成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="184"/>
+        <location filename="../../kiosk/ui/texts.py" line="189"/>
         <source>no check-in found: flagged for the organizer</source>
         <translation>无签到记录，已标记供主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="186"/>
+        <location filename="../../kiosk/ui/texts.py" line="191"/>
         <source>not on the roster: registered provisionally</source>
         <translation>未在名单，临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="188"/>
+        <location filename="../../kiosk/ui/texts.py" line="193"/>
         <source>document expired: flagged</source>
         <translation>证件已过期，已标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="197"/>
+        <location filename="../../kiosk/ui/texts.py" line="202"/>
         <source>Already checked in at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="199"/>
+        <location filename="../../kiosk/ui/texts.py" line="204"/>
         <source>Already checked out at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签退</translation>
     </message>
@@ -473,44 +473,72 @@
     </message>
 </context>
 <context>
+    <name>Devices</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="72"/>
+        <source>reconnecting…</source>
+        <translation>正在重新连接…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="75"/>
+        <source>Last error at %1: %2</source>
+        <translation>最近一次错误（%1）：%2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="98"/>
+        <source>This device cannot be reconnected now</source>
+        <translation>此设备现在无法重新连接</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="102"/>
+        <source>Reconnecting %1…</source>
+        <translation>正在重新连接%1…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_devices.py" line="109"/>
+        <source>Reconnect</source>
+        <translation>重新连接</translation>
+    </message>
+</context>
+<context>
     <name>Face</name>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="130"/>
+        <location filename="../../kiosk/ui/texts.py" line="135"/>
         <source>Blink your eyes</source>
         <translation>请眨眨眼</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="131"/>
+        <location filename="../../kiosk/ui/texts.py" line="136"/>
         <source>Turn your head to the left</source>
         <translation>请向左转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="132"/>
+        <location filename="../../kiosk/ui/texts.py" line="137"/>
         <source>Turn your head to the right</source>
         <translation>请向右转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="133"/>
+        <location filename="../../kiosk/ui/texts.py" line="138"/>
         <source>Look at the camera to confirm it is you</source>
         <translation>请看摄像头核验身份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="134"/>
+        <location filename="../../kiosk/ui/texts.py" line="139"/>
         <source>Please come closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="135"/>
+        <location filename="../../kiosk/ui/texts.py" line="140"/>
         <source>Please hold still</source>
         <translation>请保持不动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="136"/>
+        <location filename="../../kiosk/ui/texts.py" line="141"/>
         <source>Please face the camera</source>
         <translation>请正对摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="137"/>
+        <location filename="../../kiosk/ui/texts.py" line="142"/>
         <source>Not recognised — tap your ID card or scan your code</source>
         <translation>未能识别，请刷身份证或扫码</translation>
     </message>
@@ -1242,6 +1270,7 @@
         <location filename="../../kiosk/ui/texts.py" line="67"/>
         <location filename="../../kiosk/ui/texts.py" line="71"/>
         <location filename="../../kiosk/ui/texts.py" line="74"/>
+        <location filename="../../kiosk/ui/texts.py" line="79"/>
         <source>Card not read — place it again</source>
         <translation>未读到卡片，请重新放卡</translation>
     </message>
@@ -1269,111 +1298,121 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/texts.py" line="75"/>
-        <location filename="../../kiosk/ui/texts.py" line="76"/>
+        <source>Resident ID cards go on the ID-card reader</source>
+        <translation>身份证请在身份证读卡器上刷卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="78"/>
+        <source>This card cannot be used here — see staff</source>
+        <translation>此卡无法在此使用，请联系工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="80"/>
+        <location filename="../../kiosk/ui/texts.py" line="81"/>
         <source>Card photo cannot be read here</source>
         <translation>本机无法读取证件照片</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="78"/>
+        <location filename="../../kiosk/ui/texts.py" line="83"/>
         <source>Face does not match the card — please see staff</source>
         <translation>人脸与证件不符，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="79"/>
-        <location filename="../../kiosk/ui/texts.py" line="80"/>
+        <location filename="../../kiosk/ui/texts.py" line="84"/>
+        <location filename="../../kiosk/ui/texts.py" line="85"/>
         <source>Could not verify it is you — see staff</source>
         <translation>未能核验身份，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="83"/>
+        <location filename="../../kiosk/ui/texts.py" line="88"/>
         <source>Another card was tapped</source>
         <translation>已刷另一张卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="84"/>
-        <location filename="../../kiosk/ui/texts.py" line="85"/>
-        <location filename="../../kiosk/ui/texts.py" line="86"/>
-        <location filename="../../kiosk/ui/texts.py" line="87"/>
+        <location filename="../../kiosk/ui/texts.py" line="89"/>
+        <location filename="../../kiosk/ui/texts.py" line="90"/>
+        <location filename="../../kiosk/ui/texts.py" line="91"/>
+        <location filename="../../kiosk/ui/texts.py" line="92"/>
         <source>Liveness check failed — see staff</source>
         <translation>活体检测未通过，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="89"/>
+        <location filename="../../kiosk/ui/texts.py" line="94"/>
         <source>Sign in to staff mode first</source>
         <translation>请先登录工作人员账号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="90"/>
+        <location filename="../../kiosk/ui/texts.py" line="95"/>
         <source>A named staff member must sign in to record this</source>
         <translation>本项目需要实名工作人员登录后才能记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="93"/>
+        <location filename="../../kiosk/ui/texts.py" line="98"/>
         <source>A reason is required</source>
         <translation>请填写原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="94"/>
+        <location filename="../../kiosk/ui/texts.py" line="99"/>
         <source>Record the attendee&apos;s own words</source>
         <translation>请记录学员的原话</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="95"/>
+        <location filename="../../kiosk/ui/texts.py" line="100"/>
         <source>This person has no record to undo</source>
         <translation>此人没有可撤销的记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="96"/>
+        <location filename="../../kiosk/ui/texts.py" line="101"/>
         <source>The last record is another desk&apos;s: only that desk can undo it</source>
         <translation>最后一条记录来自其他签到台，只能在该台撤销</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="99"/>
+        <location filename="../../kiosk/ui/texts.py" line="104"/>
         <source>Check digit wrong: the last character does not match — re-read the number</source>
         <translation>校验位错误：最后一位与号码不符，请对照证件重新输入</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="102"/>
+        <location filename="../../kiosk/ui/texts.py" line="107"/>
         <source>Invalid document number, please check it</source>
         <translation>证件号码无效，请核对</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="103"/>
+        <location filename="../../kiosk/ui/texts.py" line="108"/>
         <source>A name is required</source>
         <translation>请填写姓名</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="104"/>
+        <location filename="../../kiosk/ui/texts.py" line="109"/>
         <source>Already on the roster: check them in by search</source>
         <translation>此证件已在名单中，请通过搜索人工签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="105"/>
+        <location filename="../../kiosk/ui/texts.py" line="110"/>
         <source>The text contains characters that cannot be kept</source>
         <translation>文字中含有不可用的字符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="106"/>
+        <location filename="../../kiosk/ui/texts.py" line="111"/>
         <source>Wrong or expired code</source>
         <translation>验证码不正确或已过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="107"/>
+        <location filename="../../kiosk/ui/texts.py" line="112"/>
         <source>This code was already used</source>
         <translation>此验证码已使用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="108"/>
+        <location filename="../../kiosk/ui/texts.py" line="113"/>
         <source>This person has no phone code</source>
         <translation>此人没有手机验证码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="109"/>
+        <location filename="../../kiosk/ui/texts.py" line="114"/>
         <source>No such open dead letter</source>
         <translation>没有这条待处理的失败记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="110"/>
+        <location filename="../../kiosk/ui/texts.py" line="115"/>
         <source>This one cannot be retried: dismiss it</source>
         <translation>此项无法重试，只能忽略</translation>
     </message>
@@ -1555,78 +1594,79 @@
 <context>
     <name>Staff</name>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="256"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="245"/>
         <source>Volume: %1</source>
         <translation>音量：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="258"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="247"/>
         <source>muted</source>
         <translation>已静音</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="291"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="278"/>
         <source>staff</source>
         <translation>工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="292"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="279"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="311"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="298"/>
         <source>Desk mode</source>
         <translation>签到模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="299"/>
         <location filename="../../kiosk/ui/staff_search.py" line="138"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="313"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="300"/>
         <source>Walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="314"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="301"/>
         <source>Today&apos;s list</source>
         <translation>今日名单</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="315"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="108"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="302"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="316"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="303"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="317"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="304"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="326"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
         <source>Back to the check-in screen</source>
         <translation>返回签到屏幕</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="327"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="313"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="328"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="314"/>
         <source>Leave kiosk mode (close the desk)</source>
         <translation>退出自助模式（关闭签到台）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_panel.py" line="329"/>
+        <location filename="../../kiosk/ui/staff_panel.py" line="315"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>

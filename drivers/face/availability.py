@@ -19,16 +19,13 @@ Probe = Callable[[], tuple[bool, str]]
 
 @dataclass(frozen=True, slots=True)
 class FaceStatus:
-    """The status line for the desk and `cme-kiosk doctor`."""
+    """Whether face check-in can run; `detail` is the technical why, for the log and `doctor`.
+
+    The words around it (ready / disabled) are the consumer's: kiosk/services/driver_texts.py.
+    """
 
     ok: bool
     detail: str
-
-    def line(self, lang: str = "en") -> str:
-        """One line for the status bar."""
-        if lang == "zh":
-            return "人脸签到可用" if self.ok else f"人脸签到已停用：{self.detail}"
-        return "face check-in ready" if self.ok else f"face check-in disabled: {self.detail}"
 
 
 _FACE_PROBE = """

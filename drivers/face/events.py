@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.face.liveness import FAILED_EN, FAILED_ZH, Challenge
+from drivers.face.liveness import Challenge
+
+# The codes the screen puts in words (kiosk/ui/texts.py, kiosk/services/driver_texts.py).
+FACE_HINTS: frozenset[str] = frozenset({"too_small", "blurry", "not_frontal"})
+LIVENESS_FAILURES: frozenset[str] = frozenset(
+    {"timeout", "face_lost", "face_changed", "not_verified"}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class FaceHint:
-    """The face in front is not usable yet: too_small | blurry | not_frontal."""
+    """The face in front is not usable yet: `problem` is a code in FACE_HINTS."""
 
     track_id: int
     problem: str
     t: float
-
-    def message(self, lang: str = "zh") -> str:
-        """A hint for the screen."""
-        zh = {"too_small": "请靠近一点", "blurry": "请保持不动", "not_frontal": "请正对摄像头"}
-        en = {
-            "too_small": "Please come closer",
-            "blurry": "Please hold still",
-            "not_frontal": "Please face the camera",
-        }
-        return (zh if lang == "zh" else en).get(self.problem, self.problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +73,6 @@ class LivenessStarted:
     deadline: float
     t: float
 
-    def prompt(self, lang: str = "zh") -> str:
-        """The instruction for the screen."""
-        return self.challenge.prompt(lang)
-
 
 @dataclass(frozen=True, slots=True)
 class LivenessFailed:
@@ -93,11 +85,9 @@ class LivenessFailed:
     track_id: int
     attendee_id: str
     challenge: Challenge
-    reason: str
+    reason: str  # a code in LIVENESS_FAILURES; the desk refuses with `liveness_<reason>`
     evidence: bytes
     t: float
-    message_zh: str = FAILED_ZH
-    message_en: str = FAILED_EN
 
 
 @dataclass(frozen=True, slots=True)

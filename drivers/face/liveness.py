@@ -25,21 +25,11 @@ from drivers.face.settings import FaceSettings
 
 
 class Challenge(StrEnum):
-    """What the person is asked to do."""
+    """What the person is asked to do (the value is the prompt code the screen puts in words)."""
 
     BLINK = "blink"
     TURN_LEFT = "turn_left"  # the person's own left
     TURN_RIGHT = "turn_right"
-
-    def prompt(self, lang: str = "zh") -> str:
-        """The instruction for the screen."""
-        zh = {"blink": "请眨眨眼", "turn_left": "请向左转头", "turn_right": "请向右转头"}
-        en = {
-            "blink": "Please blink",
-            "turn_left": "Please turn your head to your left",
-            "turn_right": "Please turn your head to your right",
-        }
-        return (zh if lang == "zh" else en)[self.value]
 
 
 class LivenessPolicy(StrEnum):
@@ -56,10 +46,6 @@ class Verdict(StrEnum):
     PENDING = "pending"
     PASSED = "passed"
     FAILED = "failed"
-
-
-FAILED_ZH = "活体检测未通过，请联系工作人员"
-FAILED_EN = "Liveness check failed — please see staff"
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -77,12 +77,10 @@ class CardRemoved:
 
 @dataclass(frozen=True, slots=True)
 class CardError:
-    """A card was presented but cannot be used; `message_zh`/`message_en` are for the desk."""
+    """A card was presented but cannot be used; `code` is the reason the screen puts in words."""
 
     reader: str
-    code: str  # the error class's stable code, e.g. card_not_readable, invalid_number
-    message_zh: str
-    message_en: str
+    code: str  # one of CARD_ERROR_CODES, e.g. card_not_readable, invalid_number
     detail: str  # for the log: never an unmasked document number
     t: float
 

@@ -17,8 +17,6 @@ from drivers.idcard.uid import UnusableUid, check_uid, format_uid
 
 log = logging.getLogger(__name__)
 
-UNREADABLE_ZH = "无法读取此卡，请重新刷卡"
-UNREADABLE_EN = "Card not readable, tap it again"
 MAX_ATTEMPTS = 8  # a card that never answers is given up after this many tries
 
 
@@ -160,13 +158,13 @@ class CardTracker:
             # The first failure is often a card still moving: tell the desk from the second.
             if slot.failures == 2 and not slot.reported:
                 slot.reported = True
-                self._error(reader, "card_not_readable", UNREADABLE_ZH, UNREADABLE_EN, str(exc))
+                self._error(reader, "card_not_readable", str(exc))
             if slot.attempts >= MAX_ATTEMPTS:
                 slot.done = True
             return
         except CardRefused as exc:
             slot.done = slot.reported = True
-            self._error(reader, exc.code, UNREADABLE_ZH, UNREADABLE_EN, str(exc))
+            self._error(reader, exc.code, str(exc))
             return
         slot.done = True
         slot.uid = raw
@@ -180,14 +178,14 @@ class CardTracker:
         try:
             uid = format_uid(check_uid(raw), self._uid_format)
         except UnusableUid as exc:
-            self._error(reader, exc.code, exc.screen_zh, exc.screen_en, exc.detail)
+            self._error(reader, exc.code, exc.detail)
             return
         except ValueError as exc:
-            self._error(reader, "uid_format", UNREADABLE_ZH, UNREADABLE_EN, str(exc))
+            self._error(reader, "uid_format", str(exc))
             return
         log.info("%s: card UID read (%d bytes)", reader, len(raw))
         self._listeners.emit(CardUid(reader, uid, raw, slot.atr, self._clock()))
 
-    def _error(self, reader: str, code: str, zh: str, en: str, detail: str) -> None:
+    def _error(self, reader: str, code: str, detail: str) -> None:
         log.warning("%s: %s", reader, detail)
-        self._listeners.emit(CardError(reader, code, zh, en, detail, self._clock()))
+        self._listeners.emit(CardError(reader, code, detail, self._clock()))

@@ -374,9 +374,7 @@ class SamReader:
 
     def _emit_error(self, err: IdCardError, *, detail: str) -> None:
         log.warning("%s: %s", self.name, detail)
-        self._listeners.emit(
-            CardError(self.name, err.code, err.screen_zh, err.screen_en, detail, self._clock())
-        )
+        self._listeners.emit(CardError(self.name, err.code, detail, self._clock()))
 
 
 def _reason(exc: OSError) -> str:

@@ -1,19 +1,18 @@
-"""SAM status codes (SW3) as typed errors, each with a line for the desk in Chinese and English."""
+"""SAM status codes (SW3) as typed errors, each with a stable reason `code` the screen words."""
 
 from __future__ import annotations
 
 from kiosk.core.errors import KioskError
 
-_PLACE_AGAIN_ZH = "请重新放卡"
-_PLACE_AGAIN_EN = "Card not readable, place it again"
-
 
 class IdCardError(KioskError):
-    """Anything that stops an ID card from being read; `code` is stable for logs and tests."""
+    """Anything that stops an ID card from being read; `code` is the reason code for the desk.
+
+    The words for each code live on the screen side (kiosk/ui/texts.py through Qt's translator;
+    kiosk/services/driver_texts.py for the record's lines and the log): never here.
+    """
 
     code = "idcard_error"
-    screen_zh = _PLACE_AGAIN_ZH
-    screen_en = _PLACE_AGAIN_EN
 
 
 class SamStatusError(IdCardError):
@@ -21,8 +20,8 @@ class SamStatusError(IdCardError):
 
     code = "sam_status"
 
-    def __init__(self, status: int, meaning: str, **screen: str):
-        super().__init__(f"reader status 0x{status:02X}: {meaning}", **screen)
+    def __init__(self, status: int, meaning: str) -> None:
+        super().__init__(f"reader status 0x{status:02X}: {meaning}")
         self.status = status
         self.meaning = meaning
 
@@ -37,40 +36,30 @@ class UnknownCardType(SamStatusError):
     """The card on the reader is not an ID card the SAM knows."""
 
     code = "unknown_card_type"
-    screen_zh = "无法识别的卡片，请放身份证或居住证"
-    screen_en = "Not an ID card: place an ID card or residence permit"
 
 
 class NoCard(SamStatusError):
     """Find or select found no card (normal while the reader waits)."""
 
     code = "no_card"
-    screen_zh = "请放置证件"
-    screen_en = "Place your ID card on the reader"
 
 
 class NoContent(SamStatusError):
     """The card holds no such record (e.g. no additional address)."""
 
     code = "no_content"
-    screen_zh = "卡内无此信息"
-    screen_en = "The card holds no such information"
 
 
 class ReaderProtocolError(SamStatusError):
     """The reader rejected our frame: a transmission problem, retried automatically."""
 
     code = "reader_protocol"
-    screen_zh = "读卡器通信错误，请重新放卡"
-    screen_en = "Reader communication error, place the card again"
 
 
 class SamFault(SamStatusError):
     """The security module itself is not working: staff must look at the reader."""
 
     code = "sam_fault"
-    screen_zh = "读卡器故障，请联系工作人员"
-    screen_en = "Card reader fault, please call staff"
 
 
 class UnexpectedStatus(SamStatusError):
@@ -83,24 +72,18 @@ class InvalidFrame(IdCardError):
     """A response that failed its checksum, was cut short or had an impossible layout."""
 
     code = "invalid_frame"
-    screen_zh = "读卡器通信错误，请重新放卡"
-    screen_en = "Reader communication error, place the card again"
 
 
 class InvalidCardData(IdCardError):
     """The card read fine but its contents do not parse (unknown type flag, bad text)."""
 
     code = "invalid_card_data"
-    screen_zh = "证件信息无法识别，请联系工作人员"
-    screen_en = "The card's data cannot be read, please see staff"
 
 
 class InvalidCardNumber(IdCardError):
     """The card's document number fails its check (a damaged or counterfeit card)."""
 
     code = "invalid_number"
-    screen_zh = "证件号码校验失败，请联系工作人员"
-    screen_en = "The card's number is not valid, please see staff"
 
 
 # SW3 → (error class, meaning). 0x90 and 0x9F are successes and never reach this table.
@@ -137,3 +120,29 @@ def describe_status(status: int) -> str:
     if status == 0x9F:
         return "card found"
     return STATUS_TABLE.get(status, (UnexpectedStatus, "status not in the protocol"))[1]
+
+
+# Every `CardError.code` a reader can emit: the error classes' codes (uid.py and wlt.py add theirs)
+# and the PC/SC reader's own. Both catalogues of words are checked against this list.
+CARD_ERROR_CODES: frozenset[str] = frozenset(
+    {
+        "idcard_error",
+        "sam_status",
+        "card_not_readable",
+        "unknown_card_type",
+        "no_card",
+        "no_content",
+        "reader_protocol",
+        "sam_fault",
+        "unexpected_status",
+        "invalid_frame",
+        "invalid_card_data",
+        "invalid_number",
+        "unusable_uid",  # uid.py
+        "id_card_on_uid_reader",  # uid.py
+        "wlt_unavailable",  # wlt.py
+        "wlt_decode",  # wlt.py
+        "uid_not_supported",  # pcsc.py: the card cannot give a UID
+        "uid_format",  # pcsc_cards.py: the UID does not fit the configured format
+    }
+)

@@ -17,8 +17,12 @@ class UnusableUid(IdCardError):
     """A card whose UID identifies nobody (a Chinese ID card's PUPI is all zeros)."""
 
     code = "unusable_uid"
-    screen_zh = "此卡无法在本读卡器上识别，请使用身份证读卡器或联系工作人员"
-    screen_en = "This card cannot be used on this reader: use the ID-card reader or see staff"
+
+
+class IdCardOnUidReader(UnusableUid):
+    """A resident ID card tapped on a plain PC/SC reader: it must go on the SAM reader."""
+
+    code = "id_card_on_uid_reader"
 
 
 def check_uid(raw: bytes) -> bytes:
@@ -27,10 +31,8 @@ def check_uid(raw: bytes) -> bytes:
         raise UnusableUid("the reader returned an empty UID")
     if not any(raw):
         # Resident ID cards answer ISO 14443-B with a zero PUPI: every card looks the same.
-        raise UnusableUid(
-            f"UID is {len(raw)} zero bytes: a Chinese ID card on a plain PC/SC reader",
-            screen_zh="身份证请在身份证读卡器上刷卡",
-            screen_en="Resident ID cards must be read on the ID-card (SAM) reader",
+        raise IdCardOnUidReader(
+            f"UID is {len(raw)} zero bytes: a Chinese ID card on a plain PC/SC reader"
         )
     return raw
 

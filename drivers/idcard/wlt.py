@@ -26,16 +26,12 @@ class WltUnavailable(IdCardError):
     """No usable decoder: the library is missing, does not load or lacks the function."""
 
     code = "wlt_unavailable"
-    screen_zh = "证件照片无法解码，已关闭证件照人脸比对"
-    screen_en = "ID photo cannot be decoded: photo comparison is off"
 
 
 class WltDecodeError(IdCardError):
     """The vendor library refused the photo bytes."""
 
     code = "wlt_decode"
-    screen_zh = "证件照片无法解码"
-    screen_en = "The ID photo could not be decoded"
 
 
 class WltDecoder:

@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 from kiosk.core.model import Attendee
 
 _LETTERS = re.compile(r"^[a-z]+$")
@@ -38,6 +36,10 @@ class Entry:
 @functools.lru_cache(maxsize=20_000)
 def _readings(ch: str) -> tuple[frozenset[str], str]:
     """(every first letter, the first reading) of one character; other characters as they are."""
+    # pypinyin loads its dictionaries as it is imported (about a second): on staff's first
+    # search (the desk thread), not while the desk starts.
+    from pypinyin import Style, lazy_pinyin, pinyin
+
     initials = pinyin(ch, style=Style.FIRST_LETTER, heteronym=True)[0]
     spelled = lazy_pinyin(ch)[0]
     return frozenset(i.lower()[:1] for i in initials if i), spelled.lower()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from drivers.camera import CameraState, OpenCvCamera, Subscription
+from drivers.camera import CameraState, CameraStatus, OpenCvCamera, Subscription
 from drivers.qr.backends import DecoderUnavailable
 from drivers.qr.decode import FrameDecoder
 from drivers.qr.detection import QrScanned
 from drivers.qr.worker import QrFrameWorker
 from kiosk.config import Config
 from kiosk.runtime.devices import DeskPort, StatusBoard
+from kiosk.services.screen import CAMERA_NAME
 
 log = logging.getLogger(__name__)
 
-CAMERA_NAME = "摄像头 camera"
 QR_NAME = "二维码 camera QR"
 
 
@@ -31,7 +31,8 @@ class CameraDevice:
         self.camera.add_state_listener(self._state)
 
     def _state(self, state: CameraState) -> None:
-        self._board.report(self.name, ok=state.ok, detail=state.detail)
+        starting = state.status is CameraStatus.STARTING
+        self._board.report(self.name, ok=state.ok, detail=state.detail, starting=starting)
 
     def start(self) -> None:
         """Start capturing (a missing camera is retried by the driver)."""
@@ -40,6 +41,11 @@ class CameraDevice:
     def stop(self) -> None:
         """Stop capturing and end every frame subscription (idempotent)."""
         self.camera.close(2.0)
+
+    def reconnect(self) -> None:
+        """Close the capture and open it again; the preview, QR and face subscriptions stay."""
+        self.camera.stop(2.0)
+        self.camera.start()
 
 
 class QrCameraDevice:

@@ -13,6 +13,7 @@ from drivers.idcard import (
     IdCardRead,
     PcscReader,
     ReaderState,
+    ReaderStatus,
     SamReader,
 )
 from drivers.idcard.base import CardReader
@@ -20,6 +21,7 @@ from kiosk.config import Config
 from kiosk.core.model import Method
 from kiosk.runtime.devices import DeskPort, Device, StatusBoard
 from kiosk.services.checkin import Credential
+from kiosk.services.driver_texts import card_error_text
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +65,16 @@ class CardRouter:
     def __call__(self, event: CardEvent) -> None:
         """Route one reader event."""
         if isinstance(event, ReaderState):
-            self._board.report(self._label, ok=event.ok, detail=event.detail)
+            starting = event.status is ReaderStatus.STARTING
+            self._board.report(self._label, ok=event.ok, detail=event.detail, starting=starting)
         elif isinstance(event, CardError):
             # The driver already logged it (masked); the desk shows it and keeps a denied record.
+            zh, en = card_error_text(event.code)
             self._desk.submit_refusal(
                 method=self._method,
                 reason=event.code,
-                message_zh=event.message_zh,
-                message_en=event.message_en,
+                message_zh=zh,
+                message_en=en,
                 detail=event.detail,
             )
         else:
@@ -105,6 +109,11 @@ class ReaderDevice:
     def stop(self) -> None:
         """Stop polling (idempotent)."""
         self.reader.stop(self._stop_timeout)
+
+    def reconnect(self) -> None:
+        """Close the reader and open it again (staff's reconnect; blocks while it stops)."""
+        self.stop()
+        self.start()
 
 
 def card_readers(

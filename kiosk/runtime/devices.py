@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kiosk.services.desk import DeskPort
 
-__all__ = ["DeskPort", "Device", "StatusBoard"]
+__all__ = ["DeskPort", "Device", "Reconnectable", "StatusBoard"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,17 @@ class Device(Protocol):
         ...
 
 
+@runtime_checkable
+class Reconnectable(Protocol):
+    """A device staff can reconnect from the Devices page: stop, then start again."""
+
+    name: str
+
+    def reconnect(self) -> None:
+        """Stop and start again (blocks while the worker stops; never on the GUI thread)."""
+        ...
+
+
 class StatusBoard:
     """The latest status line of every device, forwarded to the desk as it changes."""
 
@@ -35,13 +46,16 @@ class StatusBoard:
         self._lock = threading.Lock()
         self._lines: dict[str, tuple[bool, str]] = {}
 
-    def report(self, name: str, *, ok: bool, detail: str) -> None:
-        """Record and publish one device's state (any thread)."""
+    def report(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
+        """Record and publish one device's state (any thread); `starting` is off but no error."""
         with self._lock:
             if self._lines.get(name) == (ok, detail):
                 return
             self._lines[name] = (ok, detail)
-        self._desk.report_device(name, ok=ok, detail=detail)
+        if starting:
+            self._desk.report_device(name, ok=ok, detail=detail, starting=True)
+        else:
+            self._desk.report_device(name, ok=ok, detail=detail)
 
     def lines(self) -> dict[str, tuple[bool, str]]:
         """Name → (ok, detail) for every device reported so far."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from kiosk.config import Config
 from kiosk.runtime.camera import CameraDevice, qr_on_camera
 from kiosk.runtime.cards import card_readers
-from kiosk.runtime.devices import DeskPort, Device, StatusBoard
+from kiosk.runtime.devices import DeskPort, Device, Reconnectable, StatusBoard
 from kiosk.runtime.faces import face_station
 from kiosk.runtime.scanners import scanners
 from kiosk.runtime.sound import DeskSounds, desk_sounds
@@ -28,6 +29,8 @@ class Runtime:
         self.board = board
         self.sounds = sounds  # staff mode's volume and mute (kiosk.services.sound.SoundControls)
         self._started = False
+        # Held by start, stop and a reconnect: a reconnect never restarts a device being stopped.
+        self._lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: Config, *, desk: DeskPort) -> Runtime:
@@ -64,6 +67,10 @@ class Runtime:
 
     def start(self) -> None:
         """Start every device; one that fails to start is reported and the rest still start."""
+        with self._lock:
+            self._start()
+
+    def _start(self) -> None:
         if self._started:
             return
         self._started = True
@@ -78,6 +85,10 @@ class Runtime:
 
     def stop(self) -> None:
         """Stop every device, last started first (idempotent; the thread that started them)."""
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
         if not self._started:
             return
         self._started = False
@@ -89,6 +100,23 @@ class Runtime:
             except Exception:
                 log.exception("%s failed to stop", device.name)
         log.info("devices stopped in %.2f s", time.monotonic() - began)
+
+    def reconnectable(self) -> list[str]:
+        """The names of the devices staff can reconnect."""
+        return [d.name for d in self.devices if isinstance(d, Reconnectable)]
+
+    def reconnect(self, name: str) -> None:
+        """Stop and start device `name` (blocks while it stops: call it off the GUI thread)."""
+        with self._lock:
+            if not self._started:
+                log.info("reconnect of %s skipped: the devices are stopped", name)
+                return
+            for device in self.devices:
+                if device.name == name and isinstance(device, Reconnectable):
+                    device.reconnect()
+                    log.info("%s reconnected", name)
+                    return
+        raise LookupError(f"no device {name!r} to reconnect")
 
     def statuses(self) -> dict[str, tuple[bool, str]]:
         """Name → (ok, detail) of every device reported so far."""

@@ -51,6 +51,11 @@ class ScannerDevice:
         """Stop reading (idempotent)."""
         self.scanner.stop(2.0)
 
+    def reconnect(self) -> None:
+        """Release the device and open it again (staff's reconnect; blocks while it stops)."""
+        self.stop()
+        self.start()
+
 
 def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Device]:
     """The serial, evdev and HID-POS scanners configured (the wedge is a Qt filter: kiosk.ui)."""

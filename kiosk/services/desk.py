@@ -20,11 +20,11 @@ from kiosk.core.errors import KioskError
 from kiosk.core.model import DeskMode, Method, RecordKind
 from kiosk.core.timeutil import local_day
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
+from kiosk.services.devices import DeviceBoard
 from kiosk.services.pins import PinGuard
 from kiosk.services.receipts import Receipts
 from kiosk.services.scans import scan_payload
 from kiosk.services.screen import (
-    DeviceStatus,
     ModeChanged,
     Notice,
     PinAnswer,
@@ -76,8 +76,8 @@ class DeskPort(Protocol):
         """Queue a presentation a driver, or a later check of `credential`, refused."""
         ...
 
-    def report_device(self, name: str, *, ok: bool, detail: str) -> None:
-        """Publish a device's state."""
+    def report_device(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
+        """Publish a device's state (`starting`: off while it opens, not an error)."""
         ...
 
     def publish(self, event: ScreenEvent) -> None:
@@ -130,6 +130,7 @@ class DeskService(StaffMode):
         self._staff_sync = StaffSync(checkin)
         self._receipts = Receipts(checkin.store, checkin.project, device_id=checkin.device_id,
                                   desk_name=checkin.desk_name)  # fmt: skip
+        self.devices = DeviceBoard(self.publish, clock=checkin.clock)
 
     @property
     def checkin(self) -> CheckInService:
@@ -164,10 +165,14 @@ class DeskService(StaffMode):
                 except Exception:
                     log.exception("screen listener failed on %s", type(event).__name__)
 
-    def report_device(self, name: str, *, ok: bool, detail: str) -> None:
+    def report_device(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
         """Publish a device's state (any thread); the log keeps each change for the engineer."""
         log.info("device %s: %s — %s", name, "ok" if ok else "off", detail)
-        self.publish(DeviceStatus(name, ok, detail))
+        self.devices.report(name, ok=ok, detail=detail, starting=starting)
+
+    def reconnect_device(self, name: str) -> Future[bool]:
+        """Staff's reconnect: stop and start one device on the reconnect thread (never waits)."""
+        return self.devices.reconnect(name)
 
     def report_notice(self, zh: str, en: str, *, code: str = "") -> None:
         """Publish a message that is not a check-in outcome (any thread)."""
@@ -367,4 +372,5 @@ class DeskService(StaffMode):
     def stop(self) -> None:
         """Finish the presentation in progress and what is queued, then end the desk thread."""
         self._pin_thread.shutdown(wait=True)  # a sign-in in progress still lands on the desk
+        self.devices.stop()
         self._executor.shutdown(wait=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 import numpy as np
@@ -21,15 +22,19 @@ from kiosk.services.staff_search import SearchResult, SessionList
 from kiosk.services.staff_sync import DeadLetters
 
 FACE_NAME = "人脸 face"
+CAMERA_NAME = "摄像头 camera"
 
 
 @dataclass(frozen=True, slots=True)
 class DeviceStatus:
-    """One device's state for the status bar: name, whether it works, why not."""
+    """One device's state: whether it works, why not, its last error, whether staff reconnect it."""
 
     name: str
     ok: bool
     detail: str
+    last_error: str = ""  # the latest detail it reported while off; kept after it recovers
+    last_error_at: datetime | None = None  # the desk clock then
+    reconnectable: bool = False
 
 
 @dataclass(frozen=True, slots=True)

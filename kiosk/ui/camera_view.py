@@ -6,7 +6,13 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from kiosk.services.screen import FACE_NAME, DeviceStatus, FacePrompt, PreviewFrame
+from kiosk.services.screen import (
+    CAMERA_NAME,
+    FACE_NAME,
+    DeviceStatus,
+    FacePrompt,
+    PreviewFrame,
+)
 from kiosk.ui import theme
 from kiosk.ui.texts import either, prompt_text, translate
 
@@ -22,8 +28,9 @@ class CameraView(QWidget):
         self._box: tuple[float, float, float, float] | None = None
         self._prompt = ""
         self._prompt_colour = theme.BLUE
-        self._status = ""
+        self._status = ""  # why face check-in is off
         self._ok = True
+        self._camera = ""  # the camera's state while it is off (dropped, reconnecting)
         self.frames_shown = 0
         self._hint_timer = QTimer(self)
         self._hint_timer.setSingleShot(True)
@@ -37,8 +44,8 @@ class CameraView(QWidget):
 
     @property
     def status_text(self) -> str:
-        """Why face check-in is off (empty while it works)."""
-        return self._status
+        """Why there is no live picture: the camera's state first, then face check-in's."""
+        return self._camera or self._status
 
     @property
     def has_frame(self) -> bool:
@@ -53,6 +60,8 @@ class CameraView(QWidget):
     def show_preview(self, frame: PreviewFrame) -> None:
         """Keep one preview frame (copied), then let the station send the next."""
         try:
+            if self._camera:
+                return  # a frame in flight as the camera dropped: not a live picture
             h, w = frame.rgb.shape[:2]
             image = QImage(frame.rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
             self._pixmap = QPixmap.fromImage(image)  # copies: the array may go once this returns
@@ -63,11 +72,15 @@ class CameraView(QWidget):
             frame.shown()
 
     def show_status(self, status: DeviceStatus) -> None:
-        """The face station's state: without it, a line saying why face check-in is off."""
-        if status.name != FACE_NAME:
+        """The camera's or the face station's state: while off, no stale picture, and why."""
+        if status.name == CAMERA_NAME:
+            # A dropped stream: the last frame would look live; its state is shown instead.
+            self._camera = "" if status.ok else f"{status.name}: {status.detail}"
+        elif status.name == FACE_NAME:
+            self._ok = status.ok
+            self._status = "" if status.ok else status.detail
+        else:
             return
-        self._ok = status.ok
-        self._status = "" if status.ok else status.detail
         if not status.ok:
             self._pixmap = None
             self._box = None
@@ -111,7 +124,7 @@ class CameraView(QWidget):
         else:
             painter.setPen(QColor("#b0bec5"))
             painter.setFont(theme.font(theme.STATUS_PX + 2))
-            text = self._status or translate("Desk", "Camera")
+            text = self.status_text or translate("Desk", "Camera")
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
         if self._prompt:
             band = QRectF(area.x(), area.bottom() - 72, area.width(), 72)

@@ -33,6 +33,9 @@ from kiosk.services.screen import (
 )
 from kiosk.services.session_state import SessionState
 from kiosk.services.sound import SoundControls
+from kiosk.services.staff_methods import Fallbacks
+from kiosk.services.staff_search import SearchResult, SessionList
+from kiosk.services.staff_sync import DeadLetters
 from kiosk.ui import theme
 from kiosk.ui.answer_card import AnswerCard
 from kiosk.ui.bridge import DeskBridge
@@ -90,18 +93,17 @@ class DeskWindow(QMainWindow):
         column.addWidget(self.header)
         column.addLayout(self.middle, 1)
         column.addWidget(self.strip)
-        self.staff = StaffPanel(desk, sounds=sounds)
-        self.staff.closed.connect(self.leave_staff)
-        self.staff.mode_chosen.connect(self._set_mode)
-        self.staff.sign_out_requested.connect(desk.sign_out)
+        # Staff mode is built the first time it opens (see `staff`), not while the desk starts:
+        # until then the states it shows are kept here and handed over when it is built.
+        self._staff: StaffPanel | None = None
+        self._sounds = sounds
+        self._devices: dict[str, DeviceStatus] = {}
+        self._sync: SyncState | None = None
+        self._portrait = False
         self.translations = translations
-        self.staff.language_chosen.connect(self.use_language)
         self.lock = lock
-        self.staff.leave_button.setVisible(lock is not None)
-        self.staff.leave_requested.connect(self.leave_kiosk)
         self.pages = QStackedWidget()
         self.pages.addWidget(attendee)
-        self.pages.addWidget(self.staff)
         self.setCentralWidget(self.pages)
         self.setStyleSheet(f"QMainWindow {{ background: {theme.PAGE}; }}")
         self.header.staff_requested.connect(self.enter_staff)
@@ -123,11 +125,48 @@ class DeskWindow(QMainWindow):
         bridge.staff.connect(self._staff_changed)
         bridge.face.connect(self.show_face)
         bridge.preview.connect(self.camera_view.show_preview)
-        bridge.outcome.connect(self.staff.show_outcome)
-        bridge.search.connect(self.staff.search.show_result)
-        bridge.fallbacks.connect(self.staff.search.show_fallbacks)
-        bridge.session_list.connect(self.staff.sessions.show_list)
-        bridge.dead_letters.connect(self.staff.sync.show_dead_letters)
+        bridge.outcome.connect(self._staff_outcome)
+        # Answers to staff mode's own requests: staff mode exists by the time they come.
+        bridge.search.connect(self._search_result)
+        bridge.fallbacks.connect(self._fallbacks)
+        bridge.session_list.connect(self._session_list)
+        bridge.dead_letters.connect(self._dead_letters)
+
+    def _search_result(self, result: SearchResult) -> None:
+        self.staff.search.show_result(result)
+
+    def _fallbacks(self, offer: Fallbacks) -> None:
+        self.staff.search.show_fallbacks(offer)
+
+    def _session_list(self, rows: SessionList) -> None:
+        self.staff.sessions.show_list(rows)
+
+    def _dead_letters(self, letters: DeadLetters) -> None:
+        self.staff.sync.show_dead_letters(letters)
+
+    @property
+    def staff(self) -> StaffPanel:
+        """Staff mode's panel, built (with the states seen so far) the first time it is needed."""
+        if self._staff is None:
+            self._staff = self._build_staff()
+        return self._staff
+
+    def _build_staff(self) -> StaffPanel:
+        staff = StaffPanel(self.desk, sounds=self._sounds)
+        staff.closed.connect(self.leave_staff)
+        staff.mode_chosen.connect(self._set_mode)
+        staff.sign_out_requested.connect(self.desk.sign_out)
+        staff.language_chosen.connect(self.use_language)
+        staff.leave_button.setVisible(self.lock is not None)
+        staff.leave_requested.connect(self.leave_kiosk)
+        self.pages.addWidget(staff)
+        staff.set_portrait(self._portrait)
+        staff.show_mode(self._mode)
+        for status in self._devices.values():
+            staff.show_device(status)
+        if self._sync is not None:
+            staff.show_sync(self._sync)
+        return staff
 
     # -- window --------------------------------------------------------------------------------
 
@@ -151,7 +190,9 @@ class DeskWindow(QMainWindow):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
         self.strip.set_portrait(portrait)
-        self.staff.set_portrait(portrait)
+        self._portrait = portrait
+        if self._staff is not None:
+            self._staff.set_portrait(portrait)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """A new translator was installed: every text again."""
@@ -169,7 +210,8 @@ class DeskWindow(QMainWindow):
         )
         self.header.retranslate()
         self.strip.retranslate()
-        self.staff.retranslate()
+        if self._staff is not None:
+            self._staff.retranslate()
         if self.card.status is None and self._deadline_free():
             self.card.show_idle()
 
@@ -198,6 +240,11 @@ class DeskWindow(QMainWindow):
         self._leave_consent()
         self.card.show_outcome(outcome)
 
+    def _staff_outcome(self, outcome: Outcome) -> None:
+        """A staff action's answer on its page (an attendee's tap before staff mode: nothing)."""
+        if self._staff is not None:
+            self._staff.show_outcome(outcome)
+
     def show_notice(self, notice: Notice) -> None:
         """A refusal that did not come from the check-in service (e.g. an unreadable card)."""
         self._leave_consent()
@@ -207,12 +254,16 @@ class DeskWindow(QMainWindow):
         """One device's state: the strip, the camera view (face) and staff mode."""
         self.strip.show_device(status)
         self.camera_view.show_status(status)
-        self.staff.show_device(status)
+        self._devices[status.name] = status
+        if self._staff is not None:
+            self._staff.show_device(status)
 
     def show_sync(self, state: SyncState) -> None:
         """The sync line (online/offline, pending records)."""
         self.strip.show_sync(state)
-        self.staff.show_sync(state)
+        self._sync = state
+        if self._staff is not None:
+            self._staff.show_sync(state)
 
     def show_session(self, state: SessionState) -> None:
         """Now/next in the header, the counts in the strip."""
@@ -266,7 +317,8 @@ class DeskWindow(QMainWindow):
             self.pages.setCurrentWidget(self.staff)
         else:
             self.pages.setCurrentIndex(0)
-        self.staff.show_staff(state)
+        if state.signed_in or self._staff is not None:
+            self.staff.show_staff(state)
 
     def _pin_answer(self, answer: PinAnswer) -> None:
         if answer.asked:
@@ -285,7 +337,8 @@ class DeskWindow(QMainWindow):
     def _mode_changed(self, changed: ModeChanged) -> None:
         self._mode = changed.mode
         self.header.show_mode(changed.mode)
-        self.staff.show_mode(changed.mode)
+        if self._staff is not None:
+            self._staff.show_mode(changed.mode)
 
     def fill_screen(self) -> None:
         """Show over the whole available screen, with or without a window manager."""

@@ -30,6 +30,7 @@ from kiosk.services.screen import DeviceStatus, StaffState, SyncState
 from kiosk.services.sound import SoundControls
 from kiosk.ui import theme
 from kiosk.ui.staff_common import section_title, text_label, touch_button
+from kiosk.ui.staff_devices import DevicesPage
 from kiosk.ui.staff_search import SearchPage
 from kiosk.ui.staff_sessions import SessionsPage
 from kiosk.ui.staff_sync import SyncPage
@@ -72,11 +73,12 @@ class StaffPanel(QFrame):
         self.walk_in = WalkInPage(desk)
         self.sessions = SessionsPage(desk)
         self.sync = SyncPage(desk)
+        self.devices_page = DevicesPage(desk)
         self.sections.addWidget(self._mode_section())
         self.sections.addWidget(self.search)
         self.sections.addWidget(self.walk_in)
         self.sections.addWidget(self.sessions)
-        self.sections.addWidget(self._devices_section())
+        self.sections.addWidget(self.devices_page)
         self.sections.addWidget(self.sync)
         self.sections.addWidget(self._settings_section())
         self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -86,7 +88,6 @@ class StaffPanel(QFrame):
         column.addWidget(self.staff_label)
         column.addLayout(self.body, 1)
         self.nav_buttons["mode"].setChecked(True)
-        self.devices: dict[str, DeviceStatus] = {}
         self._mode = desk.checkin.mode
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -177,18 +178,6 @@ class StaffPanel(QFrame):
         column.addStretch(1)
         return page
 
-    def _devices_section(self) -> QWidget:
-        page = QWidget()
-        column = QVBoxLayout(page)
-        self.devices_title = section_title()
-        self.devices_list = QLabel()
-        self.devices_list.setFont(theme.font(theme.STATUS_PX + 2))
-        self.devices_list.setWordWrap(True)
-        self.devices_list.setAlignment(Qt.AlignmentFlag.AlignTop)
-        column.addWidget(self.devices_title)
-        column.addWidget(self.devices_list, 1)
-        return page
-
     def _settings_section(self) -> QWidget:
         page = QWidget()
         column = QVBoxLayout(page)
@@ -266,10 +255,8 @@ class StaffPanel(QFrame):
         self.mode_buttons[MODES.index(mode)].setChecked(True)
 
     def show_device(self, status: DeviceStatus) -> None:
-        """Every device's line with the reason it is off."""
-        self.devices[status.name] = status
-        lines = [f"{'✓' if s.ok else '✗'} {s.name} — {s.detail}" for s in self.devices.values()]
-        self.devices_list.setText("\n".join(lines))
+        """A device's state, its last error and whether staff can reconnect it."""
+        self.devices_page.show_device(status)
 
     def show_sync(self, state: SyncState) -> None:
         """The sync line."""
@@ -319,7 +306,6 @@ class StaffPanel(QFrame):
         for key, button in self.nav_buttons.items():
             button.setText(names[key])
         self.mode_title.setText(names["mode"])
-        self.devices_title.setText(names["devices"])
         self.settings_title.setText(names["settings"])
         for mode, button in zip(MODES, self.mode_buttons, strict=True):
             button.setText(mode_text(mode))
@@ -328,5 +314,5 @@ class StaffPanel(QFrame):
         self.leave_button.setText(translate("Staff", "Leave kiosk mode (close the desk)"))
         self.mute_button.setText(translate("Staff", "Mute"))
         self._volume_text(self.volume.value())
-        for page in (self.search, self.walk_in, self.sessions, self.sync):
+        for page in (self.search, self.walk_in, self.sessions, self.sync, self.devices_page):
             page.retranslate()

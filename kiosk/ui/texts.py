@@ -58,7 +58,7 @@ REASONS: dict[str, str] = {
     "not_yet_valid": QT_TRANSLATE_NOOP("Reason", "Code not valid yet — check the phone's clock"),
     "replay": QT_TRANSLATE_NOOP("Reason", "This code was already used — refresh it"),
     "roster_codes_disabled": QT_TRANSLATE_NOOP("Reason", "Roster codes are not accepted here"),
-    # ID-card readers (drivers/idcard/status.py, uid.py, wlt.py)
+    # ID-card readers (drivers.idcard.status.CARD_ERROR_CODES)
     "idcard_error": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
     "sam_status": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
     "card_not_readable": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
@@ -72,6 +72,11 @@ REASONS: dict[str, str] = {
     "invalid_card_data": QT_TRANSLATE_NOOP("Reason", "The card's data is damaged — see staff"),
     "invalid_number": QT_TRANSLATE_NOOP("Reason", "Invalid document number — please see staff"),
     "unusable_uid": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
+    "id_card_on_uid_reader": QT_TRANSLATE_NOOP(
+        "Reason", "Resident ID cards go on the ID-card reader"
+    ),
+    "uid_not_supported": QT_TRANSLATE_NOOP("Reason", "This card cannot be used here — see staff"),
+    "uid_format": QT_TRANSLATE_NOOP("Reason", "Card not read — place it again"),
     "wlt_unavailable": QT_TRANSLATE_NOOP("Reason", "Card photo cannot be read here"),
     "wlt_decode": QT_TRANSLATE_NOOP("Reason", "Card photo cannot be read here"),
     # the face station

@@ -11,6 +11,7 @@ import pytest
 
 from drivers.face.availability import face_status, load_engine
 from kiosk.diagnostics import probe_face_models
+from kiosk.services.driver_texts import face_status_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,8 +33,10 @@ def test_models_that_quit_disable_face_check_in(quitting_models: Path) -> None:
     assert not ok and "exit 0" in detail  # the child died with status 0, as the issue warns
     engine, status = load_engine(probe=probe_face_models)
     assert engine is None and not status.ok
-    assert status.line("en").startswith("face check-in disabled: models do not load (exit 0)")
-    assert status.line("zh").startswith("人脸签到已停用")
+    assert status.detail.startswith("models do not load (exit 0)")
+    line_en, line_zh = face_status_line(status, "en"), face_status_line(status, "zh")
+    assert line_en.startswith("face check-in disabled: models do not load (exit 0)")
+    assert line_zh.startswith("人脸签到已停用")
     # The models really do quit a process that imports them directly: that is why we probe.
     proc = subprocess.run([sys.executable, "-c", "import face_recognition; print('alive')"],
                           capture_output=True, text=True, timeout=120, check=False)  # fmt: skip

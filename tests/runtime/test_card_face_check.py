@@ -22,7 +22,6 @@ import numpy as np
 import pytest
 
 from drivers.face.engine import load_rgb
-from drivers.face.liveness import FAILED_ZH
 from drivers.sim.idcard_samples import resident_card
 from drivers.sim.sam_reader import SamSimulator, start_sam_simulator
 from kiosk.core.model import Method
@@ -35,6 +34,8 @@ from tests.support.desk import DENIED_KEY, DeskRig, wait_for
 from tests.support.env import need
 from tests.support.face_desk import FaceSignals, enroll_photos, set_liveness
 from tests.support.faces import PhotoCache, still_scene, still_video
+
+FAILED_ZH = "活体检测未通过，请联系工作人员"  # what the attendee reads on a failed challenge
 
 pytestmark = pytest.mark.timeout(120)
 

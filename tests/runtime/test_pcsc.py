@@ -29,9 +29,9 @@ def test_staff_card_checks_in_and_an_id_card_is_refused(rig: DeskRig, pcscd: Pri
     # A resident ID card on a plain reader: its PUPI is zero, so it is refused, not matched.
     pcscd.insert_card(bytes(4), atr=TYPE_B_ATR)
     refused = rig.outcomes.wait(2, timeout=15)
-    assert refused.status is Status.REFUSED and refused.reason == "unusable_uid"
+    assert refused.status is Status.REFUSED and refused.reason == "id_card_on_uid_reader"
     assert refused.message_zh == "身份证请在身份证读卡器上刷卡"
     assert [(r["method"], r["reason"]) for r in rig.store.records.denied()] == [
-        ("ic_card", "unusable_uid")
+        ("ic_card", "id_card_on_uid_reader")
     ]
     assert len(rig.store.records.events()) == 1

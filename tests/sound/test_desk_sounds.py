@@ -133,9 +133,13 @@ def test_without_a_sound_device_the_desk_keeps_answering_and_says_why(
         assert rig.outcomes.wait(n).status is Status.ACCEPTED
         assert time.monotonic() - began < 2.0
     assert wait_for(lambda: not sound_lines(rig)[-1].ok)
-    assert sound_lines(rig)[-1] == DeviceStatus(
-        SOUND_NAME, False, "no audio device (audio open error: Connection refused)"
+    last = sound_lines(rig)[-1]
+    assert (last.name, last.ok, last.detail) == (
+        SOUND_NAME,
+        False,
+        "no audio device (audio open error: Connection refused)",
     )
+    assert last.last_error == last.detail  # kept for staff's devices page
     refusal = rig.desk.submit_refusal(
         method=Method.QR, reason="test", message_zh="拒绝", message_en="Refused", detail=""
     )

@@ -131,7 +131,7 @@ def test_device_status_and_notices(qtbot: QtBot, window: DeskWindow) -> None:
         ).start()
     assert "✗ 身份证读卡器" in window.strip.devices_label.text()
     assert "/dev/ttyUSB0" in window.strip.devices_label.toolTip()
-    assert "/dev/ttyUSB0 not present" in window.staff.devices_list.text()
+    assert "/dev/ttyUSB0 not present" in window.staff.devices_page.rows.item(0).text()
     with qtbot.waitSignal(window.bridge.notice, timeout=2000):
         window.desk.report_notice("二维码无效", "Invalid QR code")
     assert window.card.line_label.text() == "二维码无效"

@@ -25,6 +25,7 @@ from kiosk.core.errors import KioskError
 from kiosk.core.model import Method
 from kiosk.runtime.face.timing import MISMATCH_EN, MISMATCH_ZH
 from kiosk.services.checkin import Credential
+from kiosk.services.driver_texts import LIVENESS_FAILED
 from kiosk.services.screen import FacePrompt
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ class CardCheck:
         if pending.timer is not None:
             pending.timer.cancel()
         if isinstance(event, LivenessFailed):
-            self._refuse(pending, f"liveness_{event.reason}", event.message_zh, event.message_en)
+            self._refuse(pending, f"liveness_{event.reason}", *LIVENESS_FAILED)
         elif event.matched:
             audit.info("card check-in confirmed by face: project=%s attendee=%s reference=%s "
                        "distance=%.3f", self._state.project, pending.attendee_id,

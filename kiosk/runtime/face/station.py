@@ -53,6 +53,12 @@ from kiosk.runtime.face.timing import (
 )
 from kiosk.services.checkin import Credential, Outcome, Status
 from kiosk.services.desk import DeskPort, Subscription
+from kiosk.services.driver_texts import (
+    LIVENESS_FAILED,
+    FaceCheckState,
+    challenge_text,
+    face_hint_text,
+)
 from kiosk.services.screen import (
     FACE_NAME,
     EnrollmentOffer,
@@ -113,7 +119,7 @@ class FaceStation:
         self._last_poll = 0.0
         self._revision: str | None = None
         self.cards = CardCheck(self.state)  # the SAM reader's verifier (project face_verify_cards)
-        self.status = FaceStatus(False, "loading")
+        self.status = FaceCheckState(False, "loading")
 
     @classmethod
     def create(cls, *, config: Config, desk: DeskPort, camera: Camera) -> FaceStation | None:
@@ -206,7 +212,7 @@ class FaceStation:
         # still a status line, not a crash nor a desk stuck at "loading".
         except Exception as exc:
             log.exception("face station failed to start")
-            self.status = FaceStatus(False, type(exc).__name__)
+            self.status = FaceCheckState(False, type(exc).__name__)
             self._report(ok=False, detail=f"{self.status.line('zh')} / {self.status.line('en')}")
 
     def _start_desk(self) -> None:
@@ -214,9 +220,9 @@ class FaceStation:
 
         st = self.state
         engine, status = self._load()
-        self.status = status
+        self.status = FaceCheckState.of(status)
         if engine is None:
-            self._report(ok=False, detail=f"{status.line('zh')} / {status.line('en')}")
+            self._report(ok=False, detail=f"{self.status.line('zh')} / {self.status.line('en')}")
             return
         self._revision = self.store.get_meta(templates_revision_key(st.project))
         gallery = load_gallery(self.store, st.project)
@@ -329,18 +335,16 @@ class FaceStation:
             else:
                 self._refuse("face_mismatch", MISMATCH_ZH, MISMATCH_EN, event.attendee_id)
         elif isinstance(event, LivenessFailed):
-            self._refuse(f"liveness_{event.reason}", event.message_zh, event.message_en,
-                         event.attendee_id)  # fmt: skip
+            self._refuse(f"liveness_{event.reason}", *LIVENESS_FAILED, event.attendee_id)
         elif self._asking():
             return  # a prompt from the frame in flight when the consent screen came up
         elif isinstance(event, LivenessStarted):
             # The deadline is in frame time, which is time.monotonic() for a camera.
-            publish(FacePrompt("liveness", event.prompt("zh"), event.prompt("en"),
-                               event.deadline, code=event.challenge.value))  # fmt: skip
+            zh, en = challenge_text(event.challenge)
+            publish(FacePrompt("liveness", zh, en, event.deadline, code=event.challenge.value))
         elif isinstance(event, FaceHint):
-            publish(
-                FacePrompt("hint", event.message("zh"), event.message("en"), code=event.problem)
-            )
+            zh, en = face_hint_text(event.problem)
+            publish(FacePrompt("hint", zh, en, code=event.problem))
         elif isinstance(event, FaceUnknown):
             publish(FacePrompt("unknown", UNKNOWN_ZH, UNKNOWN_EN, code="unknown"))
         elif isinstance(event, EnrollmentFinished):

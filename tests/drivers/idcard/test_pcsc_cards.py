@@ -171,5 +171,5 @@ def test_reader_gone_and_drop_all_report_removals() -> None:
 def test_zero_uid_is_an_error_event_not_a_uid() -> None:
     tracker, events, _ = rig()
     insert(tracker, Card(bytes(4)))
-    assert [e.code for e in events.of(CardError)] == ["unusable_uid"]
+    assert [e.code for e in events.of(CardError)] == ["id_card_on_uid_reader"]
     assert events.of(CardUid) == []

@@ -21,6 +21,7 @@ from drivers.sim.idcard_samples import (
 )
 from drivers.sim.sam_reader import Reply, start_sam_simulator
 from kiosk.core.ids import DocumentType
+from kiosk.services.driver_texts import card_error_text
 from tests.support.idcard import FAST, Events, SamRig
 
 pytestmark = pytest.mark.timeout(60)
@@ -112,7 +113,7 @@ def test_a_card_that_keeps_failing_is_reported_once(sam: SamRig, status: int) ->
     sam.sim.place(resident_card())
     err = sam.events.wait(CardError)
     assert f"0x{status:02X}" in err.detail
-    assert err.message_zh.endswith("请重新放卡")
+    assert card_error_text(err.code)[0].endswith("请重新放卡")  # what the desk shows
     sam.events.settle(0.3)
     assert len(sam.events.of(CardError)) == 1  # retried meanwhile, but said once
     sam.sim.clear_script()
@@ -126,7 +127,6 @@ def test_other_statuses_on_read_are_typed_errors(sam: SamRig, status: int, code:
     sam.sim.place(resident_card())
     err = sam.events.wait(CardError)
     assert err.code == code and f"0x{status:02X}" in err.detail
-    assert err.message_zh and err.message_en
 
 
 def test_unknown_card_type_is_reported_without_retrying(sam: SamRig) -> None:
@@ -205,7 +205,7 @@ def test_invalid_number_is_a_typed_error_with_masked_detail(sam: SamRig) -> None
     sam.sim.place(card)
     err = sam.events.wait(CardError)
     assert err.code == "invalid_number"
-    assert err.message_zh == "证件号码校验失败，请联系工作人员"
+    assert card_error_text(err.code)[0] == "证件号码校验失败，请联系工作人员"
     assert card.number not in err.detail and card.number[-4:] in err.detail
     sam.events.settle(0.2)
     assert sam.events.of(IdCardRead) == [] and len(sam.events.of(CardError)) == 1

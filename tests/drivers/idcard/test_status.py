@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.idcard.status import (
+    CARD_ERROR_CODES,
     STATUS_TABLE,
     CardNotReadable,
     NoCard,
@@ -18,6 +19,7 @@ from drivers.idcard.status import (
     status_error,
 )
 from kiosk.core.errors import KioskError
+from kiosk.services.driver_texts import card_error_text
 
 EXPECTED = {
     0x91: NoContent,
@@ -50,20 +52,19 @@ def test_status_becomes_its_typed_error(status: int, cls: type[SamStatusError]) 
     assert isinstance(err, KioskError)
     assert err.status == status
     assert f"0x{status:02X}" in err.detail
-    assert err.screen_zh and err.screen_en
-    assert err.screen_zh != KioskError.screen_zh  # a specific line, not the generic fallback
+    assert err.code in CARD_ERROR_CODES  # a reason code the screen words, no sentence
 
 
 def test_card_errors_ask_to_place_the_card_again() -> None:
     err = status_error(0x41)
-    assert err.screen_zh == "请重新放卡"
-    assert err.screen_en == "Card not readable, place it again"
     assert err.code == "card_not_readable"
+    assert card_error_text(err.code) == ("请重新放卡", "Card not readable, place it again")
 
 
 def test_sam_faults_call_staff() -> None:
     for status in (0x23, 0x60, 0x66):
-        assert "工作人员" in status_error(status).screen_zh
+        assert status_error(status).code == "sam_fault"
+        assert "工作人员" in card_error_text(status_error(status).code)[0]
 
 
 def test_an_unknown_status_is_still_typed() -> None:

@@ -47,7 +47,7 @@ def test_a_chinese_id_card_zero_pupi_is_unusable() -> None:
     with pytest.raises(UnusableUid) as info:
         check_uid(bytes(4))
     assert "Chinese ID card" in info.value.detail
-    assert "身份证" in info.value.screen_zh
+    assert info.value.code == "id_card_on_uid_reader"
     with pytest.raises(UnusableUid):
         check_uid(b"")
     assert check_uid(b"\x00\x00\x00\x01") == b"\x00\x00\x00\x01"

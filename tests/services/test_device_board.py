@@ -1,0 +1,58 @@
+"""The desk's device board: last errors kept, reconnects on their own thread, one at a time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from kiosk.services.devices import DeviceBoard
+from kiosk.services.screen import DeviceStatus, ScreenEvent
+
+T0 = datetime(2026, 12, 3, 0, 20, tzinfo=UTC)
+
+
+def board() -> tuple[DeviceBoard, list[ScreenEvent]]:
+    seen: list[ScreenEvent] = []
+    return DeviceBoard(seen.append, clock=lambda: T0), seen
+
+
+def test_the_last_error_outlives_recovery_and_starting_is_no_error() -> None:
+    devices, seen = board()
+    devices.report("reader", ok=False, detail="opening /dev/ttyS0", starting=True)
+    assert seen[-1] == DeviceStatus("reader", False, "opening /dev/ttyS0")
+    devices.report("reader", ok=False, detail="/dev/ttyS0 not present")
+    devices.report("reader", ok=True, detail="ready")
+    last = seen[-1]
+    assert isinstance(last, DeviceStatus) and last.ok
+    assert (last.last_error, last.last_error_at) == ("/dev/ttyS0 not present", T0)
+    assert not last.reconnectable
+
+
+def test_reconnect_runs_once_at_a_time_and_a_failure_is_a_state() -> None:
+    devices, seen = board()
+    devices.report("reader", ok=True, detail="ready")
+    release, entered = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def reconnect(name: str) -> None:
+        calls.append(f"{name} on {threading.current_thread().name}")
+        entered.set()
+        release.wait(10)
+        raise OSError("port gone")
+
+    devices.attach(reconnect, ["reader"])
+    assert isinstance(seen[-1], DeviceStatus) and seen[-1].reconnectable
+    assert not devices.reconnect("camera").result(5)  # not registered
+    first = devices.reconnect("reader")
+    assert entered.wait(5)
+    assert not devices.can_reconnect("reader")
+    assert not devices.reconnect("reader").result(5)  # one already running
+    release.set()
+    assert first.result(5) is False  # it raised: reported, not lost
+    last = seen[-1]
+    assert isinstance(last, DeviceStatus) and not last.ok
+    assert last.detail == "reconnect failed: OSError" and last.last_error == last.detail
+    assert devices.can_reconnect("reader") and len(calls) == 1
+    assert calls[0].startswith("reader on device-reconnect")  # never the caller's thread
+    devices.stop()
+    assert not devices.reconnect("reader").result(5)  # the desk is closing
