@@ -14,32 +14,74 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.core.credits import Assessment
+from kiosk.core.credits.calendar import deadline_status
 from kiosk.core.credits.corrections import Correction, CorrectionError, apply_corrections
 from kiosk.core.credits.exports import submission_lines
+from kiosk.core.credits.records import Person
+from kiosk.core.credits.review import ReviewTable
 from kiosk.core.credits.submission import submission_window
 from kiosk.core.model import new_uuid
 from kiosk.core.rules import ProfileError
 from kiosk.core.timeutil import Clock, utc_now
-from kiosk.reports.anomalies import anomalies
-from kiosk.reports.charts import charts
-from kiosk.reports.organizer_data import Pulled, build, load, profile_for, pull
+from kiosk.reports.anomalies import AnomalyItem, anomalies
+from kiosk.reports.charts import Charts, charts
+from kiosk.reports.organizer_data import (
+    Pulled,
+    Revision,
+    build_corrected,
+    load,
+    profile_for,
+    pull_changes,
+    revision,
+    save_not_held,
+)
+from kiosk.reports.pulled import NotHeld, StaffMember
 from kiosk.reports.search import SearchIndex
+from kiosk.reports.staff_review import StaffNote
 from kiosk.reports.workspace import Workspace, WorkspaceError
+from kiosk.services.organizer_cache import ReviewCache, cache_key, file_bytes
 from kiosk.services.organizer_records import record_index
-from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
-from sync.client import SyncClient
+from kiosk.services.organizer_view import (
+    ActionResult,
+    RecordInfo,
+    WorkspaceEvent,
+    WorkspaceView,
+)
 from sync.client.errors import PermanentSyncError, SubmissionRefused, TransientSyncError
-from sync.protocol import DeskCompleteness, LedgerStanding
+
+if TYPE_CHECKING:  # httpx and the wire models load only when the platform is asked
+    from sync.client import SyncClient
+    from sync.protocol import DeskCompleteness, LedgerStanding
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[WorkspaceEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """What the engine and the review work out from the pulled copy: kept between opens."""
+
+    table: ReviewTable  # its window and deadline are those of when it was computed
+    anomalies: tuple[AnomalyItem, ...]
+    charts: Charts
+    records: dict[str, tuple[RecordInfo, ...]]
+    entered_by: dict[tuple[str, datetime], str]
+    no_result: tuple[Person, ...]
+    lines: tuple[dict[str, object], ...]
+    lines_error: str
+    refs: dict[str, str]  # ID number → the platform's reference
+    staff: tuple[StaffNote, ...]
+    members: tuple[StaffMember, ...]
+    not_held: tuple[NotHeld, ...]
+    search: SearchIndex | None = None
 
 
 class Subscription:
@@ -79,7 +121,12 @@ class OrganizerService:
         self._lock = threading.Lock()
         self._subscriptions: list[Subscription] = []
         # Worker thread only, from here on.
-        self._pulled: Pulled | None = None
+        self._pulled: Pulled | None = None  # loaded only when an action needs the records
+        self._pulled_digest = ""
+        self._revision: Revision | None = None  # the pulled copy's digest, time and project
+        self._computed: tuple[str, Computed] | None = None  # the last result, by its key
+        self._kept = ""  # the key of the result in the cache file
+        self._cache = ReviewCache(ws.directory(number) / "review.cache")
         self._offset = timedelta(0)  # the platform's clock minus ours, learned at each pull
         self._online = False
         self._desks: tuple[DeskCompleteness, ...] | None = None
@@ -178,6 +225,8 @@ class OrganizerService:
         return self._clock() + self._offset
 
     def _client(self) -> SyncClient:
+        from sync.client import SyncClient
+
         c = self.ws.credentials(self.number)
         return SyncClient(
             c.server_url, token=c.token, ca_bundle=Path(c.ca_bundle) if c.ca_bundle else None,
@@ -185,38 +234,38 @@ class OrganizerService:
         )  # fmt: skip
 
     def _open(self, online: bool) -> ActionResult:
-        try:
-            self._pulled = load(self.ws, self.number)
-        except WorkspaceError:
-            self._pulled = None  # never pulled: only the platform can give the data
-        if self._pulled is not None:
+        self._revision = revision(self.ws, self.number)  # None: never pulled
+        if self._revision is not None:
             self._show()
         if online:
             try:
                 return replace(self._refresh(), action="open")
             except TransientSyncError as exc:
                 self._online = False
-                if self._pulled is None:
+                if self._revision is None:
                     raise
                 self._show()
                 return ActionResult("open", True, code="offline", detail=str(exc))
-        if self._pulled is None:
+        if self._revision is None:
             raise WorkspaceError(f"project {self.number} has not been pulled yet")
         self._index()
         return ActionResult("open", True, code="offline")
 
     def _refresh(self) -> ActionResult:
         with self._client() as client:
-            pulled = pull(client, self.ws, self.number)
-            if pulled.pulled_at is not None:
-                self._offset = pulled.pulled_at - self._clock()
+            pull_changes(client, self.ws, self.number)
             status = client.project_status(self.number)
             try:
                 self._ledger = client.ledger(self.number)
             except PermanentSyncError as exc:  # a platform without the ledger: caps unknown
                 log.warning("ledger not available: %s", exc)
                 self._ledger = None
-        self._pulled = pulled
+        save_not_held(self.ws, self.number, [
+            NotHeld(r.desk_name, r.seq, r.uuid, r.reason, r.by) for r in status.refused_records
+        ])  # fmt: skip
+        self._revision = revision(self.ws, self.number)
+        assert self._revision is not None
+        self._offset = self._revision.pulled_at - self._clock()
         self._online = True
         self._desks = tuple(status.desks)
         self._submitted_at = status.window.submitted_at
@@ -225,7 +274,8 @@ class OrganizerService:
         return ActionResult("refresh", True)
 
     def _index(self) -> None:
-        """Build the search index once per set of people, then show it (pypinyin loads slowly)."""
+        """Build the search index once per set of people (pypinyin loads slowly), show it, and
+        keep the result for the next open."""
         view = self._view
         if view is None:
             return
@@ -233,15 +283,28 @@ class OrganizerService:
         people += [(p.id_number, p.name) for p in view.table.absent]
         if self._search is None or set(self._search.entries) != {n for n, _ in people}:
             self._search = SearchIndex.build(people)
-        self._view = replace(view, search=self._search)
-        self._publish(self._view)
+            self._view = replace(view, search=self._search)
+            self._publish(self._view)
+        self._keep()
+
+    def _keep(self) -> None:
+        """Write the last result to the cache file unless it is there already."""
+        if self._computed is None or self._computed[0] == self._kept:
+            return
+        key, computed = self._computed
+        search = self._search
+        if search is not None and set(search.entries) != {
+            *(r.person.id_number for r in computed.table.rows),
+            *(p.id_number for p in computed.table.absent),
+        }:
+            search = None
+        if self._cache.put(key, replace(computed, search=search)):
+            self._kept = key
 
     def _show(self) -> WorkspaceView:
-        """Build the review from the pulled copy and the workspace's files; publish it.
-
-        Without the cycle collector: a 5,000-person project allocates hundreds of thousands of
-        small acyclic objects here, and each collection pass would walk all of them again.
-        """
+        """Publish the view of the pulled copy: the kept result when nothing changed since,
+        else computed (without the cycle collector: a 5,000-person project allocates hundreds
+        of thousands of small acyclic objects, and each pass would walk all of them again)."""
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -250,14 +313,37 @@ class OrganizerService:
             if enabled:
                 gc.enable()
 
-    def _build_view(self) -> WorkspaceView:
-        pulled = self._pulled
-        assert pulled is not None
+    def _key(self, rev: Revision) -> str:
+        directory = self.ws.directory(self.number)
+        profile = profile_for(rev.project, self._dirs)
+        return cache_key(
+            rev.digest, profile.model_dump_json(),
+            file_bytes([directory / "corrections.json", directory / "assessments.json"]),
+        )  # fmt: skip
+
+    def _result(self) -> Computed:
+        """The result for the pulled copy as it is: from memory, from the cache, or computed."""
+        rev = self._revision
+        assert rev is not None
+        key = self._key(rev)
+        if self._computed is not None and self._computed[0] == key:
+            return self._computed[1]
+        profile = profile_for(rev.project, self._dirs)
+        kept = self._cache.get(key, project=rev.project, profile=profile)
+        if isinstance(kept, Computed):
+            self._kept = key
+            if kept.search is not None:
+                self._search = kept.search
+        else:
+            kept = self._compute(rev)
+        self._computed = (key, kept)
+        return kept
+
+    def _compute(self, rev: Revision) -> Computed:
+        pulled = self._need_data()
         profile = profile_for(pulled.project, self._dirs)
-        now = self.now()
-        table = build(pulled, self.ws, profile, now=now)
+        table, records = build_corrected(pulled, self.ws, profile, now=self.now())
         corrections = self.ws.corrections(self.number)
-        records, _, _ = apply_corrections(pulled.records, pulled.people, corrections)
         by_person, entered = record_index(records, corrections)
         try:
             lines, lines_error = tuple(submission_lines(table, pulled.refs)), ""
@@ -271,21 +357,41 @@ class OrganizerService:
             if required and r.participant_hours > 0
             and (imported is None or r.person.id_number not in imported)
         )  # fmt: skip
+        return Computed(
+            table=table, anomalies=tuple(anomalies(table)), charts=charts(table),
+            records=by_person, entered_by=entered, no_result=no_result, lines=lines,
+            lines_error=lines_error, refs=pulled.refs, staff=pulled.staff, members=pulled.members,
+            not_held=pulled.not_held,
+        )  # fmt: skip
+
+    def _build_view(self) -> WorkspaceView:
+        rev = self._revision
+        assert rev is not None
+        c = self._result()
+        profile, project, now = c.table.profile, c.table.project, self.now()
+        window = submission_window(project, profile, now=now)
+        table = replace(c.table, deadline=deadline_status(project, profile, now=now),
+                        window=window, as_of=now)  # fmt: skip
         view = WorkspaceView(
-            table=table, refs=pulled.refs, as_of=pulled.pulled_at, now=now, online=self._online,
-            window=submission_window(pulled.project, profile, now=now),
-            anomalies=tuple(anomalies(table)), charts=charts(table), records=by_person,
-            entered_by=entered, no_result=no_result, desks=self._desks, ledger=self._ledger,
-            submitted_at=self._submitted_at, lines=lines, lines_error=lines_error,
-            search=self._search,
+            table=table, refs=c.refs, as_of=rev.pulled_at, now=now, online=self._online,
+            window=window, anomalies=c.anomalies, charts=c.charts, records=c.records,
+            entered_by=c.entered_by, no_result=c.no_result, desks=self._desks,
+            ledger=self._ledger, submitted_at=self._submitted_at, lines=c.lines,
+            lines_error=c.lines_error, search=self._search, staff=c.staff, members=c.members,
+            not_held=c.not_held,
         )  # fmt: skip
         self._view = view
         self._publish(view)
         return view
 
     def _need_data(self) -> Pulled:
-        if self._pulled is None:
+        """The pulled copy's records and people, read again when the copy changed."""
+        rev = self._revision
+        if rev is None:
             raise WorkspaceError(f"project {self.number} has not been pulled yet")
+        if self._pulled is None or self._pulled_digest != rev.digest:
+            self._pulled = load(self.ws, self.number)
+            self._pulled_digest = rev.digest
         return self._pulled
 
     def _correct(self, correction: Correction) -> ActionResult:
