@@ -413,6 +413,7 @@ class OrganizerService:
             except (TransientSyncError, CorrectionUploadError) as exc:
                 log.warning("correction kept, not uploaded yet: %s", exc)
         self._show()
+        self._index()
         return ActionResult("correct", True, code=code, detail=audit[-1].describe())
 
     def _assess(self, path: Path, pass_mark: Decimal | None) -> ActionResult:
@@ -427,6 +428,7 @@ class OrganizerService:
         self.ws.save_assessments(self.number, imported.results, str(path.resolve()))
         passed = sum(a.passed for a in imported.results.values())
         self._show()
+        self._index()
         return ActionResult(
             "assess", True, code="imported",
             values={"count": str(len(imported.results)), "passed": str(passed),
@@ -439,6 +441,7 @@ class OrganizerService:
         results[id_number] = Assessment(id_number, passed)
         self.ws.save_assessments(self.number, results, "marked in the workspace")
         self._show()
+        self._index()
         return ActionResult("mark", True, code="passed" if passed else "failed")
 
     def _export(self, kind: str, path: Path, full_ids: bool) -> ActionResult:

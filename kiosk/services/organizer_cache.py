@@ -16,15 +16,19 @@ import io
 import logging
 import os
 import pickle
-from collections.abc import Callable, Iterable
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields, is_dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.credits.ledger import Grant
+from kiosk.core.credits.review import ReviewTable
 from kiosk.core.model import Project
 from kiosk.core.rules.schema import Profile
 from kiosk.reports.files import open_private
+from kiosk.reports.staff_review import StaffNote
+from kiosk.reports.workspace import Workspace, WorkspaceError
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +69,22 @@ def file_bytes(paths: Iterable[Path]) -> bytes:
     return out
 
 
-@cache
-def _slots(cls: type) -> tuple[tuple[str, ...], tuple[Callable[[Any, Any], None], ...]] | None:
+_Slots = tuple[tuple[str, ...], tuple[Callable[[Any, Any], None], ...]]
+_SLOTS: dict[type, _Slots | None] = {}
+
+
+def _slots(cls: type) -> _Slots | None:
     """A slotted dataclass's field names and their slots' setters (None: not one)."""
-    if not is_dataclass(cls) or "__slots__" not in cls.__dict__:
-        return None
-    names = tuple(f.name for f in fields(cls))
-    return names, tuple(getattr(cls, n).__set__ for n in names)
+    try:
+        return _SLOTS[cls]
+    except KeyError:
+        pass
+    found: _Slots | None = None
+    if is_dataclass(cls) and "__slots__" in cls.__dict__:
+        names = tuple(f.name for f in fields(cls))
+        found = names, tuple(getattr(cls, n).__set__ for n in names)
+    _SLOTS[cls] = found
+    return found
 
 
 def _restore(cls: type, values: tuple[object, ...]) -> object:
@@ -80,7 +93,7 @@ def _restore(cls: type, values: tuple[object, ...]) -> object:
     80,000 of them in a 5,000-person review: the dataclass's own __setstate__ looks its fields
     up again for each one and took most of the loading time.
     """
-    obj = object.__new__(cls)
+    obj: object = object.__new__(cls)
     slots = _slots(cls)
     assert slots is not None
     for setter, value in zip(slots[1], values, strict=True):
@@ -89,7 +102,7 @@ def _restore(cls: type, values: tuple[object, ...]) -> object:
 
 
 class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj: object) -> object:
+    def reducer_override(self, obj: object) -> Any:
         slots = _slots(type(obj))
         if slots is None:
             return NotImplemented
@@ -131,7 +144,8 @@ class ReviewCache:
         enabled = gc.isenabled()
         gc.disable()  # hundreds of thousands of small acyclic objects: no collection passes
         try:
-            return _Unpickler(data, {"project": project, "profile": profile}).load()
+            value: object = _Unpickler(data, {"project": project, "profile": profile}).load()
+            return value
         except Exception as exc:  # noqa: BLE001 - a damaged file raises any kind: computed again
             log.warning("review cache %s unreadable (%s): computing again", self.path.name,
                         type(exc).__name__)  # fmt: skip
@@ -164,3 +178,46 @@ class ReviewCache:
     def clear(self) -> None:
         """Forget the kept result."""
         self.path.unlink(missing_ok=True)
+
+
+def kept_review(
+    ws: Workspace,
+    number: str,
+    *,
+    dirs: Sequence[Path] = (),
+    caps: Callable[[Profile], tuple[Sequence[Grant] | None, frozenset[str]]],
+) -> tuple[ReviewTable, tuple[StaffNote, ...]]:
+    """`organizer report`'s review of the pulled copy and its staff records: kept from the last
+    report when nothing it depends on changed, else computed (and kept).
+
+    `caps(profile)` gives the yearly-cap inputs (earlier grants, exempt ID numbers): part of
+    the key. The deadline and window are those of the pull's time, as when computed.
+    """
+    from kiosk.core.credits.calendar import deadline_status
+    from kiosk.core.credits.submission import submission_window
+    from kiosk.reports.organizer_data import build, load, profile_for, revision
+
+    rev = revision(ws, number)
+    if rev is None:
+        raise WorkspaceError(f"project {number} has not been pulled yet")
+    profile = profile_for(rev.project, dirs)
+    grants, exempt = caps(profile)
+    directory = ws.directory(number)
+    key = cache_key(
+        "report", rev.digest, profile.model_dump_json(),
+        file_bytes([directory / "corrections.json", directory / "assessments.json"]),
+        repr(grants), repr(sorted(exempt)),
+    )  # fmt: skip
+    cache = ReviewCache(directory / "report.cache")
+    kept = cache.get(key, project=rev.project, profile=profile)
+    if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], ReviewTable):
+        table, staff = kept
+        now = rev.pulled_at
+        return replace(
+            table, deadline=deadline_status(rev.project, profile, now=now),
+            window=submission_window(rev.project, profile, now=now), as_of=now,
+        ), staff  # fmt: skip
+    pulled = load(ws, number)
+    table = build(pulled, ws, profile, now=rev.pulled_at, ledger=grants, exempt=exempt)
+    cache.put(key, (table, pulled.staff))
+    return table, pulled.staff
