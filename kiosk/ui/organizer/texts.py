@@ -52,10 +52,12 @@ def staff_kind_text(kind: str) -> str:
 def not_held_text(record: NotHeld) -> str:
     """One record the platform refused or does not hold, for the Anomalies screen."""
     if record.by == "platform":
-        why = translate(ORG, "refused by the platform: the desk had been retired or revoked")
+        why = translate(
+            "Organizer", "refused by the platform: the desk had been retired or revoked"
+        )
     else:
-        why = translate(ORG, "given up by the desk (it sent a signed refusal stub)")
-    return fill(translate(ORG, "Desk %1, record %2: %3 (%4)"), record.desk_name, record.seq,
+        why = translate("Organizer", "given up by the desk (it sent a signed refusal stub)")
+    return fill(translate("Organizer", "Desk %1, record %2: %3 (%4)"), record.desk_name, record.seq,
                 why, record.reason)  # fmt: skip
 
 
