@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import kiosk
 from kiosk.core.credits.ledger import Grant
 from kiosk.core.credits.review import ReviewTable
 from kiosk.core.model import Project
@@ -41,8 +42,8 @@ _SOURCES = ("core/credits", "core/rules", "core/model.py", "reports", "services/
 
 @cache
 def code_digest() -> str:
-    """A digest of the engine's and the review's source files."""
-    digest = hashlib.sha256()
+    """A digest of the version and of the engine's and the review's source files."""
+    digest = hashlib.sha256(kiosk.__version__.encode())
     for name in _SOURCES:
         path = _ROOT / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
