@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,37 +23,24 @@ from typing import TYPE_CHECKING
 from kiosk.core.credits import Assessment
 from kiosk.core.credits.calendar import deadline_status
 from kiosk.core.credits.corrections import Correction, CorrectionError, apply_corrections
-from kiosk.core.credits.exports import submission_lines
-from kiosk.core.credits.records import Person
-from kiosk.core.credits.review import ReviewTable
 from kiosk.core.credits.submission import submission_window
 from kiosk.core.model import new_uuid
 from kiosk.core.rules import ProfileError
 from kiosk.core.timeutil import Clock, utc_now
-from kiosk.reports.anomalies import AnomalyItem, anomalies
-from kiosk.reports.charts import Charts, charts
 from kiosk.reports.organizer_data import (
     Pulled,
     Revision,
-    build_corrected,
     load,
     profile_for,
     pull_changes,
     revision,
     save_not_held,
 )
-from kiosk.reports.pulled import NotHeld, StaffMember
+from kiosk.reports.pulled import NotHeld
 from kiosk.reports.search import SearchIndex
-from kiosk.reports.staff_review import StaffNote
 from kiosk.reports.workspace import Workspace, WorkspaceError
-from kiosk.services.organizer_cache import ReviewCache, cache_key, file_bytes
-from kiosk.services.organizer_records import record_index
-from kiosk.services.organizer_view import (
-    ActionResult,
-    RecordInfo,
-    WorkspaceEvent,
-    WorkspaceView,
-)
+from kiosk.services.organizer_review import Computed, Results, compute
+from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
 from sync.client.errors import PermanentSyncError, SubmissionRefused, TransientSyncError
 
 if TYPE_CHECKING:  # httpx and the wire models load only when the platform is asked
@@ -63,25 +50,6 @@ if TYPE_CHECKING:  # httpx and the wire models load only when the platform is as
 log = logging.getLogger(__name__)
 
 Listener = Callable[[WorkspaceEvent], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Computed:
-    """What the engine and the review work out from the pulled copy: kept between opens."""
-
-    table: ReviewTable  # its window and deadline are those of when it was computed
-    anomalies: tuple[AnomalyItem, ...]
-    charts: Charts
-    records: dict[str, tuple[RecordInfo, ...]]
-    entered_by: dict[tuple[str, datetime], str]
-    no_result: tuple[Person, ...]
-    lines: tuple[dict[str, object], ...]
-    lines_error: str
-    refs: dict[str, str]  # ID number → the platform's reference
-    staff: tuple[StaffNote, ...]
-    members: tuple[StaffMember, ...]
-    not_held: tuple[NotHeld, ...]
-    search: SearchIndex | None = None
 
 
 class Subscription:
@@ -124,9 +92,7 @@ class OrganizerService:
         self._pulled: Pulled | None = None  # loaded only when an action needs the records
         self._pulled_digest = ""
         self._revision: Revision | None = None  # the pulled copy's digest, time and project
-        self._computed: tuple[str, Computed] | None = None  # the last result, by its key
-        self._kept = ""  # the key of the result in the cache file
-        self._cache = ReviewCache(ws.directory(number) / "review.cache")
+        self._results = Results(ws, number)  # the last result, in memory and kept on disk
         self._offset = timedelta(0)  # the platform's clock minus ours, learned at each pull
         self._online = False
         self._desks: tuple[DeskCompleteness, ...] | None = None
@@ -162,8 +128,12 @@ class OrganizerService:
                     log.exception("workspace listener failed on %s", type(event).__name__)
 
     def close(self) -> None:
-        """Finish the action in progress and stop the worker."""
+        """Finish the action in progress, stop the worker, keep the last result for next time."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        try:
+            self._keep()  # the worker has stopped: its state is this thread's now
+        except Exception:  # closing never fails on the cache: the next open computes
+            log.exception("review not kept")
 
     # -- queued actions (any thread; they run on the worker) ---------------------------------
 
@@ -285,21 +255,13 @@ class OrganizerService:
             self._search = SearchIndex.build(people)
             self._view = replace(view, search=self._search)
             self._publish(self._view)
-        self._keep()
+        # Written after this action's answer (a second of pickling): the next task in line.
+        self._executor.submit(self._keep)
 
     def _keep(self) -> None:
-        """Write the last result to the cache file unless it is there already."""
-        if self._computed is None or self._computed[0] == self._kept:
-            return
-        key, computed = self._computed
-        search = self._search
-        if search is not None and set(search.entries) != {
-            *(r.person.id_number for r in computed.table.rows),
-            *(p.id_number for p in computed.table.absent),
-        }:
-            search = None
-        if self._cache.put(key, replace(computed, search=search)):
-            self._kept = key
+        """Write the last result to the cache file unless it is there already (worker thread,
+        or the closing thread once the worker has stopped)."""
+        self._results.keep(self._search)
 
     def _show(self) -> WorkspaceView:
         """Publish the view of the pulled copy: the kept result when nothing changed since,
@@ -313,56 +275,19 @@ class OrganizerService:
             if enabled:
                 gc.enable()
 
-    def _key(self, rev: Revision) -> str:
-        directory = self.ws.directory(self.number)
-        profile = profile_for(rev.project, self._dirs)
-        return cache_key(
-            rev.digest, profile.model_dump_json(),
-            file_bytes([directory / "corrections.json", directory / "assessments.json"]),
-        )  # fmt: skip
-
     def _result(self) -> Computed:
         """The result for the pulled copy as it is: from memory, from the cache, or computed."""
         rev = self._revision
         assert rev is not None
-        key = self._key(rev)
-        if self._computed is not None and self._computed[0] == key:
-            return self._computed[1]
         profile = profile_for(rev.project, self._dirs)
-        kept = self._cache.get(key, project=rev.project, profile=profile)
-        if isinstance(kept, Computed):
-            self._kept = key
-            if kept.search is not None:
-                self._search = kept.search
-        else:
-            kept = self._compute(rev)
-        self._computed = (key, kept)
-        return kept
+        result = self._results.get(rev, profile, self._compute)
+        if result.search is not None:
+            self._search = result.search
+        return result
 
-    def _compute(self, rev: Revision) -> Computed:
+    def _compute(self) -> Computed:
         pulled = self._need_data()
-        profile = profile_for(pulled.project, self._dirs)
-        table, records = build_corrected(pulled, self.ws, profile, now=self.now())
-        corrections = self.ws.corrections(self.number)
-        by_person, entered = record_index(records, corrections)
-        try:
-            lines, lines_error = tuple(submission_lines(table, pulled.refs)), ""
-        except KeyError as exc:
-            lines, lines_error = (), f"no platform reference for {exc.args[0][:3]}…"
-        imported = self.ws.assessments(self.number)
-        required = profile.forms.get(pulled.project.form).assessment_required.value
-        no_result = tuple(
-            r.person
-            for r in table.rows
-            if required and r.participant_hours > 0
-            and (imported is None or r.person.id_number not in imported)
-        )  # fmt: skip
-        return Computed(
-            table=table, anomalies=tuple(anomalies(table)), charts=charts(table),
-            records=by_person, entered_by=entered, no_result=no_result, lines=lines,
-            lines_error=lines_error, refs=pulled.refs, staff=pulled.staff, members=pulled.members,
-            not_held=pulled.not_held,
-        )  # fmt: skip
+        return compute(pulled, self.ws, profile_for(pulled.project, self._dirs), now=self.now())
 
     def _build_view(self) -> WorkspaceView:
         rev = self._revision
