@@ -4,57 +4,57 @@
 <context>
     <name>Anomaly</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="55"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="92"/>
         <source>Missing check-out</source>
         <translation>缺签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="56"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="93"/>
         <source>Missing check-in</source>
         <translation>缺签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="57"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="94"/>
         <source>Walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="58"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="95"/>
         <source>Expired document</source>
         <translation>证件过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="59"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="96"/>
         <source>Method not accepted</source>
         <translation>考勤方式不符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="60"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="97"/>
         <source>Void record</source>
         <translation>作废记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="61"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="98"/>
         <source>Attendee dispute</source>
         <translation>学员申诉</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="65"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="102"/>
         <source>Add the check-out</source>
         <translation>补录签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="66"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="103"/>
         <source>Add the check-in</source>
         <translation>补录签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="67"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="104"/>
         <source>Void the record</source>
         <translation>作废该记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="68"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="105"/>
         <source>Merge into the roster entry</source>
         <translation>合并到名单中的学员</translation>
     </message>
@@ -546,87 +546,87 @@
 <context>
     <name>Flag</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="35"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="72"/>
         <source>missing check-out</source>
         <translation>缺签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="36"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="73"/>
         <source>check-out to confirm</source>
         <translation>签退待确认</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="37"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="74"/>
         <source>missing check-in</source>
         <translation>缺签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="38"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="75"/>
         <source>desks&apos; records merged</source>
         <translation>多台记录已合并</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="39"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="76"/>
         <source>walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="40"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="77"/>
         <source>expired document</source>
         <translation>证件过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="41"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="78"/>
         <source>record outside the days</source>
         <translation>非培训日记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="42"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="79"/>
         <source>no time in a session</source>
         <translation>不在课时内</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="43"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="80"/>
         <source>method not accepted</source>
         <translation>考勤方式不符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="44"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="81"/>
         <source>speaker not scheduled</source>
         <translation>授课未排课</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="45"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="82"/>
         <source>results not imported</source>
         <translation>考核未导入</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="46"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="83"/>
         <source>no result</source>
         <translation>缺考</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="47"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="84"/>
         <source>failed</source>
         <translation>考核不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="48"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="85"/>
         <source>project cap</source>
         <translation>达项目上限</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="49"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="86"/>
         <source>yearly cap</source>
         <translation>达年度上限</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="50"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="87"/>
         <source>absent</source>
         <translation>未签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="51"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="88"/>
         <source>corrected by the organizer (manual)</source>
         <translation>经组织者更正（人工）</translation>
     </message>
@@ -642,60 +642,71 @@
 <context>
     <name>Organizer</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="98"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="20"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="106"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
         <source>Anomalies</source>
         <translation>异常处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="99"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="107"/>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="48"/>
         <source>Time (desk clock)</source>
         <translation>时间（签到台时钟）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="100"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="108"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="101"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="109"/>
         <source>Roster entry&apos;s ID number</source>
         <translation>名单中学员的证件号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="102"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="110"/>
         <source>Corrected by</source>
         <translation>更正人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="103"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="111"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="104"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="112"/>
         <source>Resolve</source>
         <translation>处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="159"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="143"/>
+        <source>Records the platform refused or does not hold: %1</source>
+        <translation>平台拒收或未收到的记录：%1 条</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="146"/>
+        <source>The platform holds every record the desks reported.</source>
+        <translation>各签到台上报的记录平台均已收到。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="181"/>
         <source>Choose an anomaly to resolve it.</source>
         <translation>请选择要处理的异常。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="162"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="184"/>
         <source>Resolved by %1 at %2: %3</source>
         <translation>已由 %1 于 %2 处理：%3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="183"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="205"/>
         <source>Say who corrects it and why (audited).</source>
         <translation>请填写更正人和原因（将记入审计）。</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/assessment.py" line="78"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
         <source>Assessment</source>
         <translation>考核</translation>
     </message>
@@ -735,12 +746,12 @@
         <translation>尚无考核结果：%1 人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="115"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="116"/>
         <source>The pass mark is not a number</source>
         <translation>及格分不是数字</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="121"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="122"/>
         <source>Results file</source>
         <translation>考核结果文件</translation>
     </message>
@@ -782,6 +793,7 @@
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
         <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="42"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -793,6 +805,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="89"/>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="43"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
         <source>Role</source>
         <translation>角色</translation>
@@ -808,7 +821,7 @@
         <location filename="../../kiosk/ui/organizer/credits.py" line="39"/>
         <location filename="../../kiosk/ui/organizer/credits.py" line="46"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="23"/>
         <source>Credits</source>
         <translation>学分</translation>
     </message>
@@ -819,7 +832,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/attendance.py" line="189"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="19"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="20"/>
         <source>Attendance</source>
         <translation>考勤</translation>
     </message>
@@ -880,7 +893,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/export.py" line="50"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="23"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -911,7 +924,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/overview.py" line="60"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="18"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="19"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
@@ -1002,7 +1015,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/submit.py" line="69"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="25"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
@@ -1047,69 +1060,161 @@
         <translation>现在提交项目 %2 的 %1 行？截止时间为 %3 当天结束；窗口内再次提交将替换本次提交。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="28"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="30"/>
+        <source>Desk staff</source>
+        <translation>签到台工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="31"/>
+        <source>Desk lead</source>
+        <translation>签到台负责人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="35"/>
+        <source>void</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="36"/>
+        <source>dispute</source>
+        <translation>申诉</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="37"/>
+        <source>manual record</source>
+        <translation>人工登记</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="38"/>
+        <source>failed attempt dismissed</source>
+        <translation>忽略失败记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="55"/>
+        <source>refused by the platform: the desk had been retired or revoked</source>
+        <translation>平台拒收：该签到台已停用或已吊销</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="59"/>
+        <source>given up by the desk (it sent a signed refusal stub)</source>
+        <translation>签到台放弃上传（已发送签名的拒收凭据）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="60"/>
+        <source>Desk %1, record %2: %3 (%4)</source>
+        <translation>签到台 %1，记录 %2：%3（%4）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="65"/>
         <source>Not open yet</source>
         <translation>尚未开放</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="29"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="66"/>
         <source>Open</source>
         <translation>已开放</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="30"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="67"/>
         <source>Closing</source>
         <translation>即将关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="31"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="68"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="141"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="178"/>
         <source>organizer %1 (manual)</source>
         <translation>组织者 %1（人工）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="142"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="179"/>
         <source>desk %1</source>
         <translation>签到台 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="121"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="123"/>
         <source>Connecting to the platform…</source>
         <translation>正在连接平台…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="142"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="144"/>
         <source>Submitting…</source>
         <translation>正在提交…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="158"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="160"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="160"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="162"/>
         <source>offline: the last pulled data</source>
         <translation>离线：显示最近一次同步的数据</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="161"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="163"/>
         <source>Data as of %1 (platform time) · %2</source>
         <translation>数据截至 %1（平台时间）· %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="183"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="185"/>
         <source>CME organizer&apos;s workspace</source>
         <translation>继续医学教育组织者工作台</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="184"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="186"/>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="42"/>
+        <source>Staff id</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="48"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="49"/>
+        <source>Desk</source>
+        <translation>签到台</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="49"/>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="55"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="26"/>
+        <source>Staff</source>
+        <translation>工作人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="50"/>
+        <source>Attendee</source>
+        <translation>学员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="50"/>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="66"/>
+        <source>Named desk staff: %1</source>
+        <translation>签到台实名工作人员：%1 人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="70"/>
+        <source>No named staff: the desks use the shared PIN only</source>
+        <translation>未登记实名工作人员：各签到台仅使用共用 PIN</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/staff.py" line="73"/>
+        <source>The desks&apos; voids, disputes and manual records: %1</source>
+        <translation>签到台的撤销、申诉和人工登记记录：%1 条</translation>
     </message>
 </context>
 <context>
@@ -1420,32 +1525,32 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="72"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="109"/>
         <source>The platform cannot be reached: submit when online</source>
         <translation>无法连接平台：请联网后提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="73"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="110"/>
         <source>The window is not open yet: it opens at %1, when the last session ends</source>
         <translation>提交窗口尚未开放：最后一场于 %1 结束后开放</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="76"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="113"/>
         <source>The deadline %1 has passed: the platform refuses late reports</source>
         <translation>截止日期 %1 已过：平台拒绝逾期提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="79"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="116"/>
         <source>%1 anomalies block the submission: resolve them</source>
         <translation>%1 项异常阻止提交：请先处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="117"/>
         <source>Desk %1 has not delivered all its records (missing %2)</source>
         <translation>签到台 %1 的记录尚未全部上传（缺 %2 条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="118"/>
         <source>The report cannot be made: %1</source>
         <translation>无法生成报告：%1</translation>
     </message>
@@ -1453,87 +1558,87 @@
 <context>
     <name>Result</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="85"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="122"/>
         <source>Offline: showing the last pulled data</source>
         <translation>离线：显示最近一次同步的数据</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="86"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="123"/>
         <source>Not done: %1</source>
         <translation>未完成：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="87"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="124"/>
         <source>The platform refused: %1</source>
         <translation>平台拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="88"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="125"/>
         <source>File problem: %1</source>
         <translation>文件问题：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="89"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="126"/>
         <source>Something went wrong (%1): see the log</source>
         <translation>出现错误（%1）：请查看日志</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="127"/>
         <source>Correction saved; it is sent with the submission</source>
         <translation>更正已保存，将随提交一并发送</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="91"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="128"/>
         <source>Correction saved and sent to the platform</source>
         <translation>更正已保存并发送到平台</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="92"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="129"/>
         <source>%1: %2 bad line(s); nothing imported</source>
         <translation>%1：%2 行有误，未导入任何结果</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="93"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="130"/>
         <source>%1 results imported: %2 passed, %3 failed</source>
         <translation>已导入 %1 条结果：%2 人合格，%3 人不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="94"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="131"/>
         <source>Marked as passed</source>
         <translation>已标记为合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="95"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="132"/>
         <source>Marked as failed</source>
         <translation>已标记为不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="96"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="133"/>
         <source>Written: %1</source>
         <translation>已导出：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="97"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="134"/>
         <source>Written with full ID numbers: %1</source>
         <translation>已导出（完整证件号）：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="98"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="135"/>
         <source>Not submitted: see the reasons above</source>
         <translation>未提交：原因见上</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="99"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="136"/>
         <source>Not submitted: %1</source>
         <translation>未提交：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="100"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="137"/>
         <source>Submitted: receipt number %1</source>
         <translation>已提交：回执编号 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="101"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="138"/>
         <source>Up to date with the platform</source>
         <translation>已与平台同步</translation>
     </message>

@@ -213,14 +213,25 @@ def report(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from kiosk.commands._organizer_view import print_staff_notes, print_table
+    from kiosk.commands._common import config_from_args
+    from kiosk.commands._organizer_view import cap_inputs, print_staff_notes, print_table
     from kiosk.core.credits.exports import execution_report_rows
+    from kiosk.core.rules import checked_dirs
     from kiosk.core.timeutil import utc_now
+    from kiosk.reports.organizer_data import pull_changes
+    from kiosk.services.organizer_cache import kept_review
 
     ws = _workspace(args)
+    dirs = checked_dirs(
+        config_from_args(args).credits.rules_dirs, source="[credits] rules_dirs"
+    )  # checked before the pull: a typo in the config must not wait for the network
     with _client(ws, args.project) as client:
-        table, pulled = _review(args, ws, client)
+        pull_changes(client, ws, args.project)
         not_held = client.project_status(args.project).refused_records
+    # Kept from the last report when neither the data nor its inputs changed since.
+    table, staff = kept_review(
+        ws, args.project, dirs=dirs, caps=lambda profile: cap_inputs(args, profile)
+    )
     if args.json:
         for warning in table.warnings:
             print(f"cme-kiosk: warning: {warning}", file=sys.stderr)
@@ -228,7 +239,7 @@ def report(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False))
     else:
         print_table(table)
-        print_staff_notes(pulled.staff)
+        print_staff_notes(staff)
         for r in not_held:  # records the platform does not hold: the organizer must know
             why = "refused: desk ended" if r.by == "platform" else "given up by the desk"
             print(f"record not held: desk {r.desk_name} seq {r.seq} ({why}: {r.reason})")

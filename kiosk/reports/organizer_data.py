@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kiosk.core.credits import AttendanceRecord, Person
 from kiosk.core.credits.corrections import apply_corrections
@@ -23,7 +23,14 @@ from kiosk.core.model import Direction, Flag, Method, Project, Role
 from kiosk.core.project_file import project_from_dict
 from kiosk.core.rules import load_profile
 from kiosk.core.rules.schema import Profile
-from kiosk.reports.pulled import PulledAttendee, PulledEvent, PulledStore, PulledWalkIn
+from kiosk.reports.pulled import (
+    NotHeld,
+    PulledAttendee,
+    PulledEvent,
+    PulledStore,
+    PulledWalkIn,
+    StaffMember,
+)
 from kiosk.reports.staff_review import StaffNote, staff_notes
 from kiosk.reports.workspace import Workspace, WorkspaceError
 
@@ -43,6 +50,8 @@ class Pulled:
     refs: dict[str, str]  # ID number → the platform's attendee reference
     pulled_at: datetime | None  # the platform's clock at the pull
     staff: tuple[StaffNote, ...] = ()  # the desks' voids, disputes and manual records
+    members: tuple[StaffMember, ...] = ()  # the project's named staff (names, roles)
+    not_held: tuple[NotHeld, ...] = ()  # records the platform refused or does not hold
 
 
 def _store(ws: Workspace, number: str) -> PulledStore:
@@ -52,7 +61,13 @@ def _store(ws: Workspace, number: str) -> PulledStore:
 
 
 def pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
-    """Pull what changed since the last pull (the rest is the workspace's copy), then convert.
+    """Pull what changed since the last pull (the rest is the workspace's copy), then convert."""
+    pull_changes(client, ws, number)
+    return load(ws, number)
+
+
+def pull_changes(client: SyncClient, ws: Workspace, number: str) -> None:
+    """Bring the workspace's copy up to date with the platform, without converting it.
 
     The copy keeps the project's definition, the walk-ins, the named staff and (when a dispute
     shows a receipt) the desks' public keys too, so `load` works offline.
@@ -72,9 +87,33 @@ def pull(client: SyncClient, ws: Workspace, number: str) -> Pulled:
             project=bundle.project,
             walk_ins=walk_ins,
             staff={m.staff_id: m.name for m in bundle.staff},
+            roles={m.staff_id: m.role for m in bundle.staff},
             desk_keys=keys,
         )
-        return _convert(store, bundle.project)
+
+
+def save_not_held(ws: Workspace, number: str, records: Sequence[NotHeld]) -> None:
+    """Keep the records the platform says it does not hold (shown offline too)."""
+    with _store(ws, number) as store:
+        store.save_not_held(list(records))
+
+
+class Revision(NamedTuple):
+    """What the pulled copy is, without reading its records."""
+
+    digest: str  # equal digests, equal data (PulledStore.revision)
+    pulled_at: datetime  # the platform's clock at the last pull
+    project: Project
+
+
+def revision(ws: Workspace, number: str) -> Revision | None:
+    """The pulled copy's digest, time and project (None: never pulled)."""
+    with _store(ws, number) as store:
+        definition, at = store.project(), store.pulled_at
+        if definition is None or at is None:
+            return None
+        project = project_from_dict(definition, source=f"platform project {number}")
+        return Revision(store.revision(), at, project)
 
 
 def load(ws: Workspace, number: str) -> Pulled:
@@ -100,7 +139,12 @@ def _convert(store: PulledStore, definition: dict[str, object]) -> Pulled:
         staff_names=store.staff_names(),
         desk_keys=lambda: {d: base64.b64decode(k) for d, k in store.desk_keys().items()},
     )
-    return replace(pulled, staff=tuple(notes))
+    return replace(
+        pulled,
+        staff=tuple(notes),
+        members=tuple(store.staff_members()),
+        not_held=tuple(store.not_held()),
+    )
 
 
 def convert(
@@ -185,10 +229,24 @@ def build(
     ledger: Sequence[Grant] | None = None,
     exempt: frozenset[str] = frozenset(),
 ) -> ReviewTable:
-    """The review after the workspace's corrections and imported results.
+    """The review after the workspace's corrections and imported results."""
+    return build_corrected(pulled, ws, profile, now=now, ledger=ledger, exempt=exempt)[0]
 
-    `now` decides the window (the platform's clock where known). Runs without the cycle
-    collector: 5,000 people allocate hundreds of thousands of small acyclic objects.
+
+def build_corrected(
+    pulled: Pulled,
+    ws: Workspace,
+    profile: Profile,
+    *,
+    now: datetime | None,
+    ledger: Sequence[Grant] | None = None,
+    exempt: frozenset[str] = frozenset(),
+) -> tuple[ReviewTable, tuple[AttendanceRecord, ...]]:
+    """The review after the workspace's corrections and results, and the corrected records.
+
+    The corrections are applied here once; the records index reuses the records. `now` decides
+    the window (the platform's clock where known). Runs without the cycle collector: 5,000
+    people allocate hundreds of thousands of small acyclic objects.
     """
     number = pulled.project.number
     corrections = ws.corrections(number)
@@ -196,7 +254,7 @@ def build(
     gc.disable()
     try:
         records, people, _ = apply_corrections(pulled.records, pulled.people, corrections)
-        return build_review(
+        table = build_review(
             pulled.project,
             profile,
             records,
@@ -207,6 +265,7 @@ def build(
             corrections=corrections,
             now=now,
         )
+        return table, tuple(records)
     finally:
         if enabled:
             gc.enable()

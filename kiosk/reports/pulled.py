@@ -9,6 +9,7 @@ workspace directory (0700); it holds no QR secret.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -77,6 +78,24 @@ class PulledWalkIn(NamedTuple):
     id_number: str
     name: str
     unit: str
+
+
+class StaffMember(NamedTuple):
+    """A named member of the project's desk staff as the organizer sees them (no PIN hash)."""
+
+    staff_id: str
+    name: str
+    role: str  # staff | lead
+
+
+class NotHeld(NamedTuple):
+    """A record the platform refused or does not hold (issue #14): the organizer must know."""
+
+    desk_name: str
+    seq: int
+    uuid: str
+    reason: str
+    by: str  # platform: refused (its desk had ended); desk: given up by the desk (a stub)
 
 
 class PulledStore:
@@ -166,6 +185,7 @@ class PulledStore:
         project: dict[str, object] | None = None,
         walk_ins: list[PulledWalkIn] | None = None,
         staff: dict[str, str] | None = None,
+        roles: dict[str, str] | None = None,
         desk_keys: dict[str, str] | None = None,
     ) -> None:
         """Record that the copy is complete as of `at` (the platform's clock), with the project's
@@ -176,6 +196,8 @@ class PulledStore:
                 self._set_meta("project", json.dumps(project, ensure_ascii=False))
             if staff is not None:
                 self._set_meta("staff", json.dumps(staff, ensure_ascii=False))
+            if roles is not None:
+                self._set_meta("staff_roles", json.dumps(roles))
             if desk_keys is not None:
                 self._set_meta("desk_keys", json.dumps(desk_keys))
             if walk_ins is not None:
@@ -191,6 +213,36 @@ class PulledStore:
     def staff_names(self) -> dict[str, str]:
         """The project's named staff at the last pull, id → name."""
         return dict(json.loads(self._meta("staff") or "{}"))
+
+    def staff_members(self) -> list[StaffMember]:
+        """The project's named staff at the last pull with their roles, by staff id."""
+        roles = dict(json.loads(self._meta("staff_roles") or "{}"))
+        return [
+            StaffMember(i, n, roles.get(i, "staff")) for i, n in sorted(self.staff_names().items())
+        ]
+
+    def save_not_held(self, records: list[NotHeld]) -> None:
+        """Keep the platform's list of records it does not hold, for working offline."""
+        with self._db:
+            self._set_meta("not_held", json.dumps([list(r) for r in records], ensure_ascii=False))
+
+    def not_held(self) -> list[NotHeld]:
+        """The records the platform refused or does not hold, as of the last connection."""
+        return [NotHeld(*r) for r in json.loads(self._meta("not_held") or "[]")]
+
+    def revision(self) -> str:
+        """A digest of everything pulled except the pull's time: equal digests, equal data.
+
+        The platform's cursor advances with every change of roster or records, so the 60,000
+        records need not be read to know whether they changed.
+        """
+        digest = hashlib.sha256()
+        for key, value in self._db.execute("SELECT key, value FROM meta ORDER BY key"):
+            if key != "pulled_at":
+                digest.update(f"{key}={value}\n".encode())
+        for row in self._db.execute("SELECT * FROM walk_ins ORDER BY attendee_id"):
+            digest.update(json.dumps(row, ensure_ascii=False).encode())
+        return digest.hexdigest()
 
     def desk_keys(self) -> dict[str, str]:
         """The desks' public keys (base64) kept at the last pull that needed them."""

@@ -18,24 +18,34 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.core.credits import Assessment
+from kiosk.core.credits.calendar import deadline_status
 from kiosk.core.credits.corrections import Correction, CorrectionError, apply_corrections
-from kiosk.core.credits.exports import submission_lines
 from kiosk.core.credits.submission import submission_window
 from kiosk.core.model import new_uuid
 from kiosk.core.rules import ProfileError
 from kiosk.core.timeutil import Clock, utc_now
-from kiosk.reports.anomalies import anomalies
-from kiosk.reports.charts import charts
-from kiosk.reports.organizer_data import Pulled, build, load, profile_for, pull
+from kiosk.reports.organizer_data import (
+    Pulled,
+    Revision,
+    load,
+    profile_for,
+    pull_changes,
+    revision,
+    save_not_held,
+)
+from kiosk.reports.pulled import NotHeld
 from kiosk.reports.search import SearchIndex
 from kiosk.reports.workspace import Workspace, WorkspaceError
-from kiosk.services.organizer_records import record_index
+from kiosk.services.organizer_review import Computed, Results, compute
 from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
-from sync.client import SyncClient
 from sync.client.errors import PermanentSyncError, SubmissionRefused, TransientSyncError
-from sync.protocol import DeskCompleteness, LedgerStanding
+
+if TYPE_CHECKING:  # httpx and the wire models load only when the platform is asked
+    from sync.client import SyncClient
+    from sync.protocol import DeskCompleteness, LedgerStanding
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +89,10 @@ class OrganizerService:
         self._lock = threading.Lock()
         self._subscriptions: list[Subscription] = []
         # Worker thread only, from here on.
-        self._pulled: Pulled | None = None
+        self._pulled: Pulled | None = None  # loaded only when an action needs the records
+        self._pulled_digest = ""
+        self._revision: Revision | None = None  # the pulled copy's digest, time and project
+        self._results = Results(ws, number)  # the last result, in memory and kept on disk
         self._offset = timedelta(0)  # the platform's clock minus ours, learned at each pull
         self._online = False
         self._desks: tuple[DeskCompleteness, ...] | None = None
@@ -115,8 +128,12 @@ class OrganizerService:
                     log.exception("workspace listener failed on %s", type(event).__name__)
 
     def close(self) -> None:
-        """Finish the action in progress and stop the worker."""
+        """Finish the action in progress, stop the worker, keep the last result for next time."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        try:
+            self._keep()  # the worker has stopped: its state is this thread's now
+        except Exception:  # closing never fails on the cache: the next open computes
+            log.exception("review not kept")
 
     # -- queued actions (any thread; they run on the worker) ---------------------------------
 
@@ -178,6 +195,8 @@ class OrganizerService:
         return self._clock() + self._offset
 
     def _client(self) -> SyncClient:
+        from sync.client import SyncClient
+
         c = self.ws.credentials(self.number)
         return SyncClient(
             c.server_url, token=c.token, ca_bundle=Path(c.ca_bundle) if c.ca_bundle else None,
@@ -185,38 +204,38 @@ class OrganizerService:
         )  # fmt: skip
 
     def _open(self, online: bool) -> ActionResult:
-        try:
-            self._pulled = load(self.ws, self.number)
-        except WorkspaceError:
-            self._pulled = None  # never pulled: only the platform can give the data
-        if self._pulled is not None:
+        self._revision = revision(self.ws, self.number)  # None: never pulled
+        if self._revision is not None:
             self._show()
         if online:
             try:
                 return replace(self._refresh(), action="open")
             except TransientSyncError as exc:
                 self._online = False
-                if self._pulled is None:
+                if self._revision is None:
                     raise
                 self._show()
                 return ActionResult("open", True, code="offline", detail=str(exc))
-        if self._pulled is None:
+        if self._revision is None:
             raise WorkspaceError(f"project {self.number} has not been pulled yet")
         self._index()
         return ActionResult("open", True, code="offline")
 
     def _refresh(self) -> ActionResult:
         with self._client() as client:
-            pulled = pull(client, self.ws, self.number)
-            if pulled.pulled_at is not None:
-                self._offset = pulled.pulled_at - self._clock()
+            pull_changes(client, self.ws, self.number)
             status = client.project_status(self.number)
             try:
                 self._ledger = client.ledger(self.number)
             except PermanentSyncError as exc:  # a platform without the ledger: caps unknown
                 log.warning("ledger not available: %s", exc)
                 self._ledger = None
-        self._pulled = pulled
+        save_not_held(self.ws, self.number, [
+            NotHeld(r.desk_name, r.seq, r.uuid, r.reason, r.by) for r in status.refused_records
+        ])  # fmt: skip
+        self._revision = revision(self.ws, self.number)
+        assert self._revision is not None
+        self._offset = self._revision.pulled_at - self._clock()
         self._online = True
         self._desks = tuple(status.desks)
         self._submitted_at = status.window.submitted_at
@@ -225,7 +244,8 @@ class OrganizerService:
         return ActionResult("refresh", True)
 
     def _index(self) -> None:
-        """Build the search index once per set of people, then show it (pypinyin loads slowly)."""
+        """Build the search index once per set of people (pypinyin loads slowly), show it, and
+        keep the result for the next open."""
         view = self._view
         if view is None:
             return
@@ -233,15 +253,20 @@ class OrganizerService:
         people += [(p.id_number, p.name) for p in view.table.absent]
         if self._search is None or set(self._search.entries) != {n for n, _ in people}:
             self._search = SearchIndex.build(people)
-        self._view = replace(view, search=self._search)
-        self._publish(self._view)
+            self._view = replace(view, search=self._search)
+            self._publish(self._view)
+        # Written after this action's answer (a second of pickling): the next task in line.
+        self._executor.submit(self._keep)
+
+    def _keep(self) -> None:
+        """Write the last result to the cache file unless it is there already (worker thread,
+        or the closing thread once the worker has stopped)."""
+        self._results.keep(self._search)
 
     def _show(self) -> WorkspaceView:
-        """Build the review from the pulled copy and the workspace's files; publish it.
-
-        Without the cycle collector: a 5,000-person project allocates hundreds of thousands of
-        small acyclic objects here, and each collection pass would walk all of them again.
-        """
+        """Publish the view of the pulled copy: the kept result when nothing changed since,
+        else computed (without the cycle collector: a 5,000-person project allocates hundreds
+        of thousands of small acyclic objects, and each pass would walk all of them again)."""
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -250,42 +275,48 @@ class OrganizerService:
             if enabled:
                 gc.enable()
 
+    def _result(self) -> Computed:
+        """The result for the pulled copy as it is: from memory, from the cache, or computed."""
+        rev = self._revision
+        assert rev is not None
+        profile = profile_for(rev.project, self._dirs)
+        result = self._results.get(rev, profile, self._compute)
+        if result.search is not None:
+            self._search = result.search
+        return result
+
+    def _compute(self) -> Computed:
+        pulled = self._need_data()
+        return compute(pulled, self.ws, profile_for(pulled.project, self._dirs), now=self.now())
+
     def _build_view(self) -> WorkspaceView:
-        pulled = self._pulled
-        assert pulled is not None
-        profile = profile_for(pulled.project, self._dirs)
-        now = self.now()
-        table = build(pulled, self.ws, profile, now=now)
-        corrections = self.ws.corrections(self.number)
-        records, _, _ = apply_corrections(pulled.records, pulled.people, corrections)
-        by_person, entered = record_index(records, corrections)
-        try:
-            lines, lines_error = tuple(submission_lines(table, pulled.refs)), ""
-        except KeyError as exc:
-            lines, lines_error = (), f"no platform reference for {exc.args[0][:3]}…"
-        imported = self.ws.assessments(self.number)
-        required = profile.forms.get(pulled.project.form).assessment_required.value
-        no_result = tuple(
-            r.person
-            for r in table.rows
-            if required and r.participant_hours > 0
-            and (imported is None or r.person.id_number not in imported)
-        )  # fmt: skip
+        rev = self._revision
+        assert rev is not None
+        c = self._result()
+        profile, project, now = c.table.profile, c.table.project, self.now()
+        window = submission_window(project, profile, now=now)
+        table = replace(c.table, deadline=deadline_status(project, profile, now=now),
+                        window=window, as_of=now)  # fmt: skip
         view = WorkspaceView(
-            table=table, refs=pulled.refs, as_of=pulled.pulled_at, now=now, online=self._online,
-            window=submission_window(pulled.project, profile, now=now),
-            anomalies=tuple(anomalies(table)), charts=charts(table), records=by_person,
-            entered_by=entered, no_result=no_result, desks=self._desks, ledger=self._ledger,
-            submitted_at=self._submitted_at, lines=lines, lines_error=lines_error,
-            search=self._search,
+            table=table, refs=c.refs, as_of=rev.pulled_at, now=now, online=self._online,
+            window=window, anomalies=c.anomalies, charts=c.charts, records=c.records,
+            entered_by=c.entered_by, no_result=c.no_result, desks=self._desks,
+            ledger=self._ledger, submitted_at=self._submitted_at, lines=c.lines,
+            lines_error=c.lines_error, search=self._search, staff=c.staff, members=c.members,
+            not_held=c.not_held,
         )  # fmt: skip
         self._view = view
         self._publish(view)
         return view
 
     def _need_data(self) -> Pulled:
-        if self._pulled is None:
+        """The pulled copy's records and people, read again when the copy changed."""
+        rev = self._revision
+        if rev is None:
             raise WorkspaceError(f"project {self.number} has not been pulled yet")
+        if self._pulled is None or self._pulled_digest != rev.digest:
+            self._pulled = load(self.ws, self.number)
+            self._pulled_digest = rev.digest
         return self._pulled
 
     def _correct(self, correction: Correction) -> ActionResult:
@@ -307,6 +338,7 @@ class OrganizerService:
             except (TransientSyncError, CorrectionUploadError) as exc:
                 log.warning("correction kept, not uploaded yet: %s", exc)
         self._show()
+        self._index()
         return ActionResult("correct", True, code=code, detail=audit[-1].describe())
 
     def _assess(self, path: Path, pass_mark: Decimal | None) -> ActionResult:
@@ -321,6 +353,7 @@ class OrganizerService:
         self.ws.save_assessments(self.number, imported.results, str(path.resolve()))
         passed = sum(a.passed for a in imported.results.values())
         self._show()
+        self._index()
         return ActionResult(
             "assess", True, code="imported",
             values={"count": str(len(imported.results)), "passed": str(passed),
@@ -333,6 +366,7 @@ class OrganizerService:
         results[id_number] = Assessment(id_number, passed)
         self.ws.save_assessments(self.number, results, "marked in the workspace")
         self._show()
+        self._index()
         return ActionResult("mark", True, code="passed" if passed else "failed")
 
     def _export(self, kind: str, path: Path, full_ids: bool) -> ActionResult:

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kiosk.core.credits.records import Person
 from kiosk.core.credits.review import ReviewTable
 from kiosk.core.credits.submission import SubmissionWindow, WindowState
 from kiosk.reports.anomalies import AnomalyItem
 from kiosk.reports.charts import Charts
+from kiosk.reports.pulled import NotHeld, StaffMember
 from kiosk.reports.search import SearchIndex
-from sync.protocol import DeskCompleteness, LedgerStanding
+from kiosk.reports.staff_review import StaffNote
+
+if TYPE_CHECKING:  # the wire models load with the client, after the first view
+    from sync.protocol import DeskCompleteness, LedgerStanding
 
 
 class RecordInfo(NamedTuple):
@@ -63,6 +67,9 @@ class WorkspaceView:
     lines: tuple[dict[str, object], ...] = ()  # exactly what a submission sends
     lines_error: str = ""  # why the lines cannot be made (an attendee with no reference)
     search: SearchIndex | None = None  # arrives after the first view (pypinyin is slow to load)
+    staff: tuple[StaffNote, ...] = ()  # the desks' voids, disputes and manual records
+    members: tuple[StaffMember, ...] = ()  # the project's named staff (names and roles)
+    not_held: tuple[NotHeld, ...] = ()  # records the platform refused or does not hold
 
     def refusals(self) -> list[Refusal]:
         """Why a submission would be refused now ([]: it may be sent)."""

@@ -4,8 +4,10 @@ The platform is the real server (uvicorn, TLS on loopback, SQLite) holding the p
 of 5,000 and one desk's 60,000 signed records; the organizer tool is enrolled with a one-time
 code. Timed: the whole command in its own process (start-up, pull of what changed, review, printing),
 the median of three runs after the first. Beside it, from the same run: the first report (which
-pulls all 65,000 roster entries and records), `report --json`, `report --xlsx`, and
-`build_review` alone in this process.
+pulls all 65,000 roster entries and records), a report whose inputs changed (the kept review
+cannot be used: computed again), `report --json`, `report --xlsx`, and `build_review` alone in
+this process. Then the workspace window (tests/bench/organizer_open.py): three opens on the kept
+review, one after the kept review was removed (computed on open), and one online.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def seed(server: LiveServer) -> None:
 
 
 CPU: list[float] = []  # the CPU seconds of each `cli` run, for a machine shared with others
+OPEN_CPU: list[float] = []  # the same for each workspace open (its whole process)
 
 
 def cli(env: dict[str, str], *args: str) -> tuple[float, str]:
@@ -133,7 +136,10 @@ def open_workspace(data_dir: Path, *, online: bool = False) -> tuple[float, floa
     args = [sys.executable, str(ROOT / "tests" / "bench" / "organizer_open.py"), str(data_dir),
             NUMBER, *(["--online"] if online else [])]  # fmt: skip
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(args, env=env, capture_output=True, text=True, check=False, timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    OPEN_CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("open ")), None)
     if line is None:
         raise RuntimeError(f"the workspace did not open: {out.stderr[-2000:]}")
@@ -180,14 +186,28 @@ def main() -> None:
             xlsx = work / "export.xlsx"
             elapsed, _ = cli(env, "organizer", "report", NUMBER, "--xlsx", str(xlsx))
             print(f"bench: organizer_report_5k_xlsx {elapsed:.2f} s")
+            # Other yearly-cap inputs: the kept review does not apply, computed (and kept) again.
+            exempt = work / "exempt.txt"
+            exempt.write_text(make_roster(1)[0].document.number + "\n", encoding="utf-8")
+            elapsed, out = cli(env, "organizer", "report", NUMBER, "--cap-exempt", str(exempt))
+            assert f", {N} attendees" in out, out[-500:]
+            print(f"bench: organizer_report_5k_recomputed {elapsed:.2f} s")
+            print(f"bench: organizer_report_5k_recomputed_cpu {CPU[-1]:.2f} s")
             review = review_only(work / "org")
             print(f"bench: organizer_review_5k {review:.2f} s")
+            kept = next((work / "org" / "organizer").glob("*/review.cache"), None)
+            if kept is not None:
+                kept.unlink()
+            computed = open_workspace(work / "org")  # no kept review: computed, then kept
             opened = [open_workspace(work / "org") for _ in range(3)]
             print("# workspace opens (process start, after imports): "
                   + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in opened) + " s")  # fmt: skip
             print(f"bench: organizer_open_5k {statistics.median(a for a, _ in opened):.2f} s")
             print(f"bench: organizer_open_5k_after_imports"
                   f" {statistics.median(b for _, b in opened):.2f} s")  # fmt: skip
+            print(f"bench: organizer_open_5k_cpu {statistics.median(OPEN_CPU[-3:]):.2f} s")
+            print(f"bench: organizer_open_5k_recomputed {computed[0]:.2f} s")
+            print(f"bench: organizer_open_5k_recomputed_cpu {OPEN_CPU[-4]:.2f} s")
             online = open_workspace(work / "org", online=True)
             print(f"bench: organizer_open_5k_online {online[0]:.2f} s")
         finally:

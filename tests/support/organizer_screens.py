@@ -27,11 +27,13 @@ from kiosk.reports.workspace import Workspace
 from kiosk.services.organizer import OrganizerService
 from kiosk.ui.i18n import Translations
 from kiosk.ui.organizer.window import OrganizerWindow
+from sync.server.staff import add_member
 from tests.support.desk import flush_deletes
 from tests.support.live_server import LiveServer, start_live_server
 from tests.support.organizer_ws import NUMBER, enroll_organizer, seed_event
 from tests.support.roster import DAY1, DAY2, at, make_roster
 from tests.support.screens import Check, check_window
+from tests.support.staff import cheap_hash
 from tests.support.tls import make_tls
 
 
@@ -91,6 +93,7 @@ STATES: dict[str, Callable[[Stage], Callable[[], None]]] = {
     "export": lambda s: s.page(5),
     "submit": lambda s: s.page(6),
     "submit-confirm": lambda s: s.submit_confirm,
+    "staff": lambda s: s.page(7),
 }
 
 
@@ -108,6 +111,10 @@ def run(out: Path, *, lang: str, only: list[str], prefix: str) -> list[Check]:
                                    backend="sqlite")  # fmt: skip
         try:
             seed_event(server)
+            for name, role, pin in (("王芳", "staff", "284619"), ("李娜", "lead", "735102")):
+                add_member(server.admin.platform, NUMBER, name=name, role=role,
+                           pin_hash=cheap_hash(pin), same_pin=lambda _h: False,
+                           actor="screens")  # fmt: skip
             server.clock.set(at(DAY1, 13))
             for state in only or list(STATES):
                 if state == "submit-confirm":

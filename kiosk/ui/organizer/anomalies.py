@@ -33,7 +33,7 @@ from kiosk.services.organizer import new_correction
 from kiosk.services.organizer_view import WorkspaceView
 from kiosk.ui import theme
 from kiosk.ui.organizer.common import TEXT_PX, button, clock, label, title
-from kiosk.ui.organizer.texts import anomaly_text, fill, fix_text, flag_text
+from kiosk.ui.organizer.texts import anomaly_text, fill, fix_text, flag_text, not_held_text
 from kiosk.ui.texts import translate
 
 W = TypeVar("W", bound=QWidget)
@@ -85,9 +85,17 @@ class AnomaliesPage(QWidget):
         body = QHBoxLayout()
         body.addWidget(self.items, 3)
         body.addLayout(panel, 2)
+        # Records the platform refused or does not hold (issue #14): no correction brings them
+        # back, but the organizer must know they existed.
+        self.not_held_title = label(bold=True)
+        self.not_held = QListWidget()
+        self.not_held.setFont(theme.font(TEXT_PX))
+        self.not_held.setMaximumHeight(theme.TOUCH_PX * 4)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(body, 1)
+        layout.addWidget(self.not_held_title)
+        layout.addWidget(self.not_held)
         self._view: WorkspaceView | None = None
         self._shown: list[AnomalyItem] = []
         self.retranslate()
@@ -102,6 +110,8 @@ class AnomaliesPage(QWidget):
         self.by_label.setText(translate("Organizer", "Corrected by"))
         self.reason_label.setText(translate("Organizer", "Reason"))
         self.resolve.setText(translate("Organizer", "Resolve"))
+        if self._view is not None:
+            self._show_not_held(self._view)
 
     def show_view(self, view: WorkspaceView) -> None:
         """The anomalies of the new view; the selection follows the same item if it is open."""
@@ -120,9 +130,21 @@ class AnomaliesPage(QWidget):
                 text = f"{mark} {anomaly_text(a.kind)} · {who} · {fix_text(a.fix)}"
             QListWidgetItem(text, self.items)
         self.items.blockSignals(False)
+        self._show_not_held(view)
         again = next((i for i, a in enumerate(self._shown) if a == chosen), -1)
         self.items.setCurrentRow(again)
         self._chosen(again)
+
+    def _show_not_held(self, view: WorkspaceView) -> None:
+        self.not_held.clear()
+        self.not_held.addItems([not_held_text(r) for r in view.not_held])
+        self.not_held.setVisible(bool(view.not_held))
+        self.not_held_title.setText(
+            fill(translate("Organizer", "Records the platform refused or does not hold: %1"),
+                 len(view.not_held))
+            if view.not_held
+            else translate("Organizer", "The platform holds every record the desks reported.")
+        )  # fmt: skip
 
     def current(self) -> AnomalyItem | None:
         """The selected item."""

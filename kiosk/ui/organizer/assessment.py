@@ -90,8 +90,9 @@ class AssessmentPage(QWidget):
         )
         self.missing.clear()
         self._ids = [p.id_number for p in view.no_result]
-        for p in view.no_result:
-            QListWidgetItem(f"{p.name or '?'} ({mask_number(p.id_number)})", self.missing)
+        # One call for the list: an item made per person from Python took a second for 5,000.
+        self.missing.addItems([f"{p.name or '?'} ({mask_number(p.id_number)})"
+                               for p in view.no_result])  # fmt: skip
 
     def show_result(self, result: ActionResult) -> None:
         """An import's outcome: the errors by line, or the counts."""

@@ -9,6 +9,7 @@ from kiosk.core.credits.corrections import CorrectionKind
 from kiosk.core.credits.records import CreditFlag
 from kiosk.core.credits.submission import WindowState
 from kiosk.reports.anomalies import AnomalyKind
+from kiosk.reports.pulled import NotHeld
 from kiosk.services.organizer_view import ActionResult, Refusal
 from kiosk.ui.texts import QT_TRANSLATE_NOOP, translate
 
@@ -22,7 +23,43 @@ SCREENS = (
     QT_TRANSLATE_NOOP("Organizer", "Credits"),
     QT_TRANSLATE_NOOP("Organizer", "Export"),
     QT_TRANSLATE_NOOP("Organizer", "Submit"),
+    QT_TRANSLATE_NOOP("Organizer", "Staff"),
 )
+
+ROLES = {
+    "staff": QT_TRANSLATE_NOOP("Organizer", "Desk staff"),
+    "lead": QT_TRANSLATE_NOOP("Organizer", "Desk lead"),
+}
+
+STAFF_KINDS = {
+    "void": QT_TRANSLATE_NOOP("Organizer", "void"),
+    "dispute": QT_TRANSLATE_NOOP("Organizer", "dispute"),
+    "manual": QT_TRANSLATE_NOOP("Organizer", "manual record"),
+    "dismiss": QT_TRANSLATE_NOOP("Organizer", "failed attempt dismissed"),
+}
+
+
+def role_text(role: str) -> str:
+    """A staff member's role in words (an unknown one as it is)."""
+    return translate(ORG, ROLES[role]) if role in ROLES else role
+
+
+def staff_kind_text(kind: str) -> str:
+    """A staff record's kind in words."""
+    return translate(ORG, STAFF_KINDS[kind]) if kind in STAFF_KINDS else kind
+
+
+def not_held_text(record: NotHeld) -> str:
+    """One record the platform refused or does not hold, for the Anomalies screen."""
+    if record.by == "platform":
+        why = translate(
+            "Organizer", "refused by the platform: the desk had been retired or revoked"
+        )
+    else:
+        why = translate("Organizer", "given up by the desk (it sent a signed refusal stub)")
+    return fill(translate("Organizer", "Desk %1, record %2: %3 (%4)"), record.desk_name, record.seq,
+                why, record.reason)  # fmt: skip
+
 
 WINDOW_STATES = {
     WindowState.NOT_OPEN: QT_TRANSLATE_NOOP("Organizer", "Not open yet"),

@@ -1,8 +1,8 @@
 """The organizer's workspace window: the project and its data's age on top, screens on the left.
 
-Screens: Overview, Attendance, Anomalies, Assessment, Credits, Export, Submit. Every action goes
-to the Qt-free workspace service (its worker thread does the SQLite, file and network work);
-answers come back through the bridge as queued signals.
+Screens: Overview, Attendance, Anomalies, Assessment, Credits, Export, Submit, Staff. Every
+action goes to the Qt-free workspace service (its worker thread does the SQLite, file and network
+work); answers come back through the bridge as queued signals.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from kiosk.ui.organizer.common import button, clock, label
 from kiosk.ui.organizer.credits import CreditsPage
 from kiosk.ui.organizer.export import ExportPage
 from kiosk.ui.organizer.overview import OverviewPage
+from kiosk.ui.organizer.staff import StaffPage
 from kiosk.ui.organizer.submit import SubmitPage
 from kiosk.ui.organizer.texts import SCREENS, fill, result_text
 from kiosk.ui.texts import translate
@@ -68,6 +69,7 @@ class OrganizerWindow(QMainWindow):
         self.credits = CreditsPage()
         self.export = ExportPage(self.write)
         self.submit = SubmitPage(self.send)
+        self.staff = StaffPage()
         self.pages = QStackedWidget()
         self.nav = QButtonGroup(self)
         column = self._navigation()
@@ -95,7 +97,7 @@ class OrganizerWindow(QMainWindow):
         """One checkable button per screen, in a column."""
         column = QVBoxLayout()
         pages = (self.overview, self.attendance, self.anomalies, self.assessment, self.credits,
-                 self.export, self.submit)  # fmt: skip
+                 self.export, self.submit, self.staff)  # fmt: skip
         for i, page in enumerate(pages):
             # A screen taller than the display scrolls; it never pushes the window off it.
             scroll = QScrollArea()
@@ -161,7 +163,7 @@ class OrganizerWindow(QMainWindow):
         self.as_of.setText(fill(translate("Organizer", "Data as of %1 (platform time) · %2"),
                                 clock(view.as_of), state))  # fmt: skip
         for page in (self.overview, self.attendance, self.anomalies, self.assessment,
-                     self.credits, self.export, self.submit):  # fmt: skip
+                     self.credits, self.export, self.submit, self.staff):  # fmt: skip
             page.show_view(view)
 
     def show_result(self, result: ActionResult) -> None:
@@ -185,7 +187,7 @@ class OrganizerWindow(QMainWindow):
         for i, text in enumerate(SCREENS):
             self.nav.button(i).setText(translate("Organizer", text))
         for page in (self.attendance, self.anomalies, self.assessment, self.credits,
-                     self.export, self.submit):  # fmt: skip
+                     self.export, self.submit, self.staff):  # fmt: skip
             page.retranslate()
         if self.view is not None:
             self.show_view(self.view)

@@ -17,7 +17,7 @@ import pytest
 from tests.support.xvfb import xvfb
 
 ROOT = Path(__file__).resolve().parents[3]
-STATES = 8
+STATES = 9
 
 
 def render(size: str, lang: str, out: Path) -> list[dict[str, object]]:
@@ -38,7 +38,7 @@ def check(size: str, lang: str, tmp_path: Path) -> None:
     report = render(size, lang, tmp_path)
     assert [e["state"] for e in report] == [
         "overview", "attendance", "anomalies", "assessment", "credits", "export", "submit",
-        "submit-confirm",
+        "submit-confirm", "staff",
     ]  # fmt: skip
     for entry in report:
         assert entry["problems"] == [], (size, lang, entry["state"], entry["problems"])
