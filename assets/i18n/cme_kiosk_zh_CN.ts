@@ -341,7 +341,7 @@
         <translation>剩余 %n 秒</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/camera_view.py" line="114"/>
+        <location filename="../../kiosk/ui/camera_view.py" line="127"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
