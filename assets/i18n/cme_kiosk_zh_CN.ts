@@ -1757,7 +1757,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_panel.py" line="312"/>
-        <source>Back to the check-in screen</source>
+        <source>Back to check-in</source>
         <translation>返回签到屏幕</translation>
     </message>
     <message>

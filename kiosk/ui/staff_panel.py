@@ -309,7 +309,7 @@ class StaffPanel(QFrame):
         self.settings_title.setText(names["settings"])
         for mode, button in zip(MODES, self.mode_buttons, strict=True):
             button.setText(mode_text(mode))
-        self.back_button.setText(translate("Staff", "Back to the check-in screen"))
+        self.back_button.setText(translate("Staff", "Back to check-in"))
         self.sign_out_button.setText(translate("Staff", "Sign out"))
         self.leave_button.setText(translate("Staff", "Leave kiosk mode (close the desk)"))
         self.mute_button.setText(translate("Staff", "Mute"))

@@ -199,7 +199,7 @@ def test_switching_to_english_retranslates_every_screen(
     qtbot.mouseClick(window.header.staff_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.staff, timeout=3000)
     qtbot.mouseClick(window.staff.english_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.staff.back_button.text() == "Back to the check-in screen",
+    qtbot.waitUntil(lambda: window.staff.back_button.text() == "Back to check-in",
                     timeout=3000)  # fmt: skip
     assert window.header.staff_button.text() == "Staff"
     qtbot.mouseClick(window.staff.chinese_button, Qt.MouseButton.LeftButton)
