@@ -4,8 +4,10 @@ A 5,000-person project takes the engine seconds; the figures change only when th
 the profile, the corrections, the imported results or the engine itself change. The result is
 kept in `<workspace>/<project>/<name>.cache` (mode 0600, in the 0700 project directory, written
 to a temporary file then renamed) under a key that digests all of them; any other key, or a file
-that cannot be read, means computing again. It is a pickle: it is trusted as the token beside it
-is, and the project and profile objects are not stored in it (they are given back on loading).
+that cannot be read, means computing again. It is a pickle in the 0700 directory beside the token;
+loading it resolves only the project's own types and plain values (a planted file naming any other
+callable is refused and computed again), and the project and profile objects are not stored in it
+(they are given back on loading).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import os
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import kiosk
 from kiosk.core.credits.ledger import Grant
@@ -102,6 +106,24 @@ def _restore(cls: type, values: tuple[object, ...]) -> object:
     return obj
 
 
+# What a review holds besides the project's own classes (kiosk.*): plain values only.
+_PLAIN = frozenset({
+    ("builtins", "set"), ("builtins", "frozenset"), ("datetime", "date"),
+    ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+    ("datetime", "timezone"), ("decimal", "Decimal"), ("zoneinfo", "ZoneInfo"),
+    ("zoneinfo._zoneinfo", "ZoneInfo"),
+})  # fmt: skip
+
+
+def _enum_member(cls: object, name: str) -> object:
+    """getattr for unpickling, limited to the project's enum members and ZoneInfo's loader."""
+    if isinstance(cls, type) and issubclass(cls, Enum) and cls.__module__.startswith("kiosk."):
+        return cls[name]
+    if cls is ZoneInfo and name == "_unpickle":  # how a ZoneInfo pickles
+        return ZoneInfo._unpickle  # type: ignore[attr-defined]
+    raise pickle.UnpicklingError("getattr of something other than an enum member")
+
+
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: object) -> Any:
         slots = _slots(type(obj))
@@ -125,6 +147,21 @@ class _Unpickler(pickle.Unpickler):
 
     def persistent_load(self, pid: object) -> object:
         return self._known[str(pid)]
+
+    def find_class(self, module: str, name: str) -> Any:
+        # Only the project's own classes and plain values: a planted file cannot name os.system
+        # (nor reach it through a dotted name or a module's function).
+        if (module, name) == ("builtins", "getattr"):
+            return _enum_member  # how an Enum member (and a ZoneInfo) pickles: getattr(class, name)
+        if (module, name) in _PLAIN:
+            return super().find_class(module, name)
+        if module.split(".", maxsplit=1)[0] == "kiosk" and "." not in name:
+            found = super().find_class(module, name)
+            if found is _restore or (
+                isinstance(found, type) and found.__module__.split(".")[0] == "kiosk"
+            ):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a review type")
 
 
 class ReviewCache:

@@ -3,6 +3,8 @@ the records the platform does not hold, against the real platform (then offline)
 
 from __future__ import annotations
 
+import os
+import pickle
 import stat
 from pathlib import Path
 
@@ -108,3 +110,22 @@ def test_the_review_is_kept_between_opens_and_staff_and_refused_records_are_show
     service.close()
     assert figures(recomputed) == figures(corrected)
     assert len(kept.read_bytes()) > 1000
+
+    # A planted file naming a callable outside the review's types is refused, never run.
+    marker = tmp_path / "planted"
+    planted = pickle.dumps(Planted(str(marker)), protocol=pickle.HIGHEST_PROTOCOL)
+    kept.write_bytes(FORMAT + kept.read_bytes().splitlines()[1] + b"\n" + planted)
+    service, again = opened(ws, online=False)
+    service.close()
+    assert not marker.exists()
+    assert figures(again) == figures(corrected)
+
+
+class Planted:
+    """What an attacker would plant: unpickling it runs a command (here, touch a file)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, ...]]:
+        return os.system, (f"touch {self.path}",)
