@@ -21,11 +21,20 @@ from sync.server.platform import Device, Platform, PlatformError
 log = logging.getLogger(__name__)
 
 
-def take_head(platform: Platform, conn: Connection, device: Device, head: ChainHead) -> int:
-    """Verify and keep a reported head (the newest only); return its seq. 422 if not signed."""
+def head_signed(device: Device, head: ChainHead) -> bool:
+    """Whether the head is signed by the device's registered key."""
     signed = chain.SignedHead(seq=head.seq, hash=head.hash, signature=head.signature)
-    key = Ed25519PublicKey.from_public_bytes(device.public_key)
-    if not chain.verify_head(key, signed):
+    return chain.verify_head(Ed25519PublicKey.from_public_bytes(device.public_key), signed)
+
+
+def take_head(
+    platform: Platform, conn: Connection, device: Device, head: ChainHead, *, checked: bool = False
+) -> int:
+    """Verify and keep a reported head (the newest only); return its seq. 422 if not signed.
+
+    `checked`: the caller verified the signature against this device's key already.
+    """
+    if not checked and not head_signed(device, head):
         raise PlatformError(
             422, "bad_head_signature", "the chain head is not signed by this device's key"
         )

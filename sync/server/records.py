@@ -21,6 +21,7 @@ from sync.protocol import (
     ChainHead,
     DeniedBatch,
     DeskCompleteness,
+    DeviceReport,
     EventBatch,
     EventRecord,
     RecordAnswer,
@@ -28,7 +29,7 @@ from sync.protocol import (
 )
 from sync.server import db as t
 from sync.server.db import insert_new
-from sync.server.heads import take_head
+from sync.server.heads import head_signed, take_head
 from sync.server.platform import Device, Platform, PlatformError, lock_project, reserve_revs
 
 log = logging.getLogger(__name__)
@@ -121,10 +122,18 @@ def _lock_for_upload(
     return now, days, int(row.highest_contiguous)
 
 
-def upload_events(platform: Platform, device: Device, batch: EventBatch) -> BatchAnswer:
-    """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason."""
+def upload_events(
+    platform: Platform, device: Device, batch: EventBatch, report: DeviceReport | None = None
+) -> BatchAnswer:
+    """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason.
+
+    A `report` the upload carries (latest seq, signed head) is taken after the records, in the
+    same transaction, as a status report would be; the answer then carries the completeness.
+    """
     now = platform.now()
     records = batch.records
+    report = _usable_report(device, report)
+    desk: DeskCompleteness | None = None
     with platform.db.write() as conn:
         # The project's lock first; the device's state may have changed since auth.
         device, days, high = _lock_for_upload(conn, device, {r.project for r in records})
@@ -164,9 +173,38 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
             _store_events(conn, platform, device, fresh, reused=reused, now=now)
         _store_refused(conn, device, refused, now=now)
         _advance_contiguous(conn, device, high)
+        if report is not None and device.state == "active":  # a retired device reports nothing
+            desk = _take_report(platform, conn, device, report.latest_seq, report.head, now=now)
     stats = {s: sum(a.status == s for a in answers) for s in ("accepted", "duplicate", "rejected")}
     log.info("device %s uploaded %d records: %s", device.id, len(records), stats)
-    return BatchAnswer(answers=answers, server_time=now)
+    return BatchAnswer(answers=answers, server_time=now, desk=desk)
+
+
+def _usable_report(device: Device, report: DeviceReport | None) -> DeviceReport | None:
+    """The carried report, or None when its head is not signed by the device.
+
+    A bad head never costs the records their upload: the report is left out (the answer has no
+    `desk`), the kiosk reports on its own, and that report is refused 422 as always.
+    """
+    if report is None or report.head is None or head_signed(device, report.head):
+        return report
+    log.warning("device %s: the head carried by an upload is not signed by its key", device.id)
+    return None
+
+
+def _take_report(
+    platform: Platform, conn: Connection, device: Device, latest_seq: int,
+    head: ChainHead | None, *, now: datetime, checked: bool = True,
+) -> DeskCompleteness:  # fmt: skip
+    """Take a status report under the project's lock already held; the device's completeness.
+
+    `checked`: the head's signature was verified already (else take_head verifies it, 422).
+    """
+    if head is not None:
+        latest_seq = max(latest_seq, take_head(platform, conn, device, head, checked=checked))
+    row = _with_received(conn, device.id)
+    raised = raise_reported(conn, device.id, latest_seq, now=now, known=row)
+    return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
 
 
 def _judge(  # noqa: PLR0911
@@ -438,11 +476,7 @@ def report_latest(
         # of the row below checks its project key, which a retirement holding the project lock
         # while waiting for this row would block (a deadlock).
         lock_project(conn, device.project)
-        if head is not None:
-            latest_seq = max(latest_seq, take_head(platform, conn, device, head))
-        row = _with_received(conn, device.id)
-        raised = raise_reported(conn, device.id, latest_seq, now=now, known=row)
-        return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
+        return _take_report(platform, conn, device, latest_seq, head, now=now, checked=False)
 
 
 def _received_query() -> Select[Any]:
