@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, or_, select, update
 
 from sync import chain
 from sync.protocol import ChainHead, HeadAnswer
 from sync.server import db as t
-from sync.server.platform import Device, Platform, PlatformError
+from sync.server.platform import Device, Platform, PlatformError, public_key
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 def head_signed(device: Device, head: ChainHead) -> bool:
     """Whether the head is signed by the device's registered key."""
     signed = chain.SignedHead(seq=head.seq, hash=head.hash, signature=head.signature)
-    return chain.verify_head(Ed25519PublicKey.from_public_bytes(device.public_key), signed)
+    return chain.verify_head(public_key(device.public_key), signed)
 
 
 def take_head(

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -30,7 +31,14 @@ from sync.protocol import (
 from sync.server import db as t
 from sync.server.db import insert_new
 from sync.server.heads import head_signed, take_head
-from sync.server.platform import Device, Platform, PlatformError, lock_project, reserve_revs
+from sync.server.platform import (
+    Device,
+    Platform,
+    PlatformError,
+    lock_project,
+    public_key,
+    reserve_revs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +108,31 @@ def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[dat
     return {r[0]: {date.fromisoformat(d) for d in json.loads(r[1])["days"]} for r in rows}
 
 
+# Built once (every upload runs it): the device's row with its project's, locked.
+_DEVICE_AND_PROJECT = (
+    select(t.projects.c.data.label("project_data"), t.devices)
+    .select_from(t.devices.join(t.projects, t.projects.c.number == t.devices.c.project))
+    .where(t.devices.c.id == bindparam("device_id"))
+    .with_for_update(of=t.projects)
+)  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _days(project_data: str) -> frozenset[date]:
+    """A project's days from its stored definition, parsed once per version of it."""
+    return frozenset(date.fromisoformat(x) for x in json.loads(project_data)["days"])
+
+
 def _lock_for_upload(
     conn: Connection, device: Device, projects: set[str]
 ) -> tuple[Device, dict[str, set[date]], int]:
     """Lock the device's project; (the device now, days of the records' projects, its highest
     contiguous seq), in one statement when the records name only the device's own project."""
-    d = t.devices.c
-    row = conn.execute(
-        select(t.projects.c.data.label("project_data"), t.devices)
-        .select_from(t.devices.join(t.projects, t.projects.c.number == d.project))
-        .where(d.id == device.id)
-        .with_for_update(of=t.projects)
-    ).first()  # fmt: skip
+    row = conn.execute(_DEVICE_AND_PROJECT, {"device_id": device.id}).first()
     if row is None:
         raise PlatformError(404, "unknown_device", f"no device {device.id}")
     now = Device.from_row(row)
-    days = {now.project: {date.fromisoformat(x) for x in json.loads(row.project_data)["days"]}}
+    days = {now.project: set(_days(row.project_data))}
     others = projects - {now.project}
     if others:
         days.update(_project_days(conn, others))
@@ -138,7 +155,7 @@ def upload_events(
         # The project's lock first; the device's state may have changed since auth.
         device, days, high = _lock_for_upload(conn, device, {r.project for r in records})
         # A weak key registered before keys were checked strictly verifies nothing.
-        key = Ed25519PublicKey.from_public_bytes(device.public_key)
+        key = public_key(device.public_key)
         uuids = {r.uuid for r in records}
         known: dict[str, str] = {
             u: h
