@@ -81,7 +81,7 @@ _LOCK_PROJECT = (
     select(t.projects.c.rev).where(t.projects.c.number == bindparam("number")).with_for_update()
 )
 _RESERVE_REVS = (
-    update(t.projects).where(t.projects.c.number == bindparam("number"))
+    update(t.projects).where(t.projects.c.number == bindparam("project_number"))
     .values(rev=t.projects.c.rev + bindparam("count")).returning(t.projects.c.rev)
 )  # fmt: skip
 
@@ -94,7 +94,7 @@ def lock_project(conn: Connection, number: str) -> int | None:
 
 def reserve_revs(conn: Connection, number: str, count: int) -> int:
     """Reserve `count` change numbers for a project; return the first (pull cursors follow them)."""
-    top = conn.execute(_RESERVE_REVS, {"number": number, "count": count}).scalar_one()
+    top = conn.execute(_RESERVE_REVS, {"project_number": number, "count": count}).scalar_one()
     return int(top) - count + 1
 
 

@@ -51,8 +51,8 @@ async def _inline(func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
 
 def _one_thread() -> None:
     """FastAPI runs `def` endpoints and dependencies on a thread pool: run them inline here."""
-    fastapi.routing.run_in_threadpool = _inline  # type: ignore[assignment]
-    fastapi.dependencies.utils.run_in_threadpool = _inline  # type: ignore[assignment]
+    fastapi.routing.run_in_threadpool = _inline  # type: ignore[assignment, attr-defined]
+    fastapi.dependencies.utils.run_in_threadpool = _inline  # type: ignore[assignment, attr-defined]
 
 
 def _seed(url: str) -> list[str]:
