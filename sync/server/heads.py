@@ -53,16 +53,23 @@ def take_head(
         # A newer head came in from another process meanwhile.
         held = conn.execute(select(d.head_seq, d.head_hash).where(d.id == device.id)).one()
     if head.seq < int(held.head_seq) or head.hash != held.head_hash:
-        back = head.seq < int(held.head_seq)
-        what = "rolled back" if back else "forked"
-        platform.audit(
-            conn, actor=device.id, action="head_rollback" if back else "head_fork",
-            project=device.project, subject=device.id,
-            detail=f"signed head {head.seq} reported after {int(held.head_seq)}: log {what}",
-        )  # fmt: skip
-        log.warning("device %s reported head %d after %s: log %s", device.id, head.seq,
-                    held.head_seq, what)  # fmt: skip
+        note_conflict(platform, conn, device, head, int(held.head_seq))
     return head.seq
+
+
+def note_conflict(
+    platform: Platform, conn: Connection, device: Device, head: ChainHead, held_seq: int
+) -> None:
+    """Audit a head behind the one held (a log rolled back) or beside it (forked)."""
+    back = head.seq < held_seq
+    what = "rolled back" if back else "forked"
+    platform.audit(
+        conn, actor=device.id, action="head_rollback" if back else "head_fork",
+        project=device.project, subject=device.id,
+        detail=f"signed head {head.seq} reported after {held_seq}: log {what}",
+    )  # fmt: skip
+    log.warning("device %s reported head %d after %s: log %s", device.id, head.seq, held_seq,
+                what)  # fmt: skip
 
 
 def head_of(platform: Platform, device: Device) -> HeadAnswer:

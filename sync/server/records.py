@@ -30,7 +30,7 @@ from sync.protocol import (
 )
 from sync.server import db as t
 from sync.server.db import insert_new
-from sync.server.heads import head_signed, take_head
+from sync.server.heads import head_signed, note_conflict
 from sync.server.platform import (
     Device,
     Platform,
@@ -215,13 +215,36 @@ def _take_report(
 ) -> DeskCompleteness:  # fmt: skip
     """Take a status report under the project's lock already held; the device's completeness.
 
-    `checked`: the head's signature was verified already (else take_head verifies it, 422).
+    The newest head is kept and the reported seq raised (never lowered) in one UPDATE, only
+    when either changes: every writer of a device row holds its project's lock, so the row
+    read here stays as read. A head behind or beside the one held goes to the audit trail.
+    `checked`: the head's signature was verified already (else it is here: 422 if not signed).
     """
-    if head is not None:
-        latest_seq = max(latest_seq, take_head(platform, conn, device, head, checked=checked))
+    if head is not None and not checked and not head_signed(device, head):
+        raise PlatformError(
+            422, "bad_head_signature", "the chain head is not signed by this device's key"
+        )
     row = _with_received(conn, device.id)
-    raised = raise_reported(conn, device.id, latest_seq, now=now, known=row)
-    return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
+    held = row._mapping
+    values: dict[str, Any] = {}
+    if head is not None:
+        held_seq = held["head_seq"]
+        if held_seq is None or head.seq > int(held_seq):
+            values.update(head_seq=head.seq, head_hash=head.hash, head_signature=head.signature,
+                          head_at=now)  # fmt: skip
+        elif head.seq < int(held_seq) or head.hash != held["head_hash"]:
+            note_conflict(platform, conn, device, head, int(held_seq))
+        latest_seq = max(latest_seq, head.seq)
+    reported = held["reported_latest"]
+    if held["reported_at"] is None or reported is None or int(reported) < latest_seq:
+        values.update(reported_latest=max(latest_seq, int(reported or 0)), reported_at=now)
+    if values:
+        d = t.devices.c
+        held = (
+            conn.execute(update(t.devices).where(d.id == device.id).values(**values)
+                         .returning(*t.devices.c)).one()._mapping
+        )  # fmt: skip
+    return _completeness(held, row.top_seq, int(row.received or 0))
 
 
 def _judge(  # noqa: PLR0911
