@@ -64,6 +64,9 @@ class SyncSection(_Section):
     batch_size: int = Field(500, ge=1, le=500)
     pull_interval_s: float = Field(60.0, gt=0, le=3600)  # roster and other desks' records
     push_interval_s: float = Field(5.0, gt=0, le=3600)  # outbox drain when nothing kicks it
+    # An idle desk's status report (latest seq, signed head) when nothing changed: the
+    # platform's load at a province's peak, and how soon an idle desk sees it went away.
+    heartbeat_s: float = Field(60.0, gt=0, le=3600)
 
     @field_validator("server_url")
     @classmethod

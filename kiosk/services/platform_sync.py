@@ -164,7 +164,9 @@ def start_sync(
         pull.close()
         return _idle(store, on_status, "not_enrolled")
     handle = SyncHandle(on_status=on_status, clients=(push, pull), store=store)
-    outbox = Outbox(store.outbox, push, batch_size=config.sync.batch_size)
+    outbox = Outbox(
+        store.outbox, push, batch_size=config.sync.batch_size, heartbeat_s=config.sync.heartbeat_s
+    )
     handle.worker = SyncWorker(
         outbox, on_status=lambda _s: handle._publish(), interval_s=config.sync.push_interval_s
     )

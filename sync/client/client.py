@@ -107,6 +107,7 @@ class SyncClient:
         self.answer_counts: Counter[str] = Counter()  # accepted/duplicate/rejected, for status
         self.last_clock: ClockReading | None = None
         self.last_desk: p.DeskCompleteness | None = None  # the platform's view, from device_status
+        self.report_taken = False  # whether the last upload's carried report was taken
 
     @classmethod
     def from_config(cls, sync: SyncSettings, *, token: str | None, **kw: Any) -> SyncClient:
@@ -140,14 +141,16 @@ class SyncClient:
         body: BaseModel | None = None,
         auth: bool = True,
         params: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> M:
         if auth and not self.token:
             raise PermanentError(
                 "this kiosk is not enrolled with the platform", reason="not_enrolled"
             )
         return self._http.call(
-            method, path, model, body=body, token=self.token if auth else None, params=params
-        )
+            method, path, model, body=body, token=self.token if auth else None, params=params,
+            headers=headers,
+        )  # fmt: skip
 
     def _reading(
         self, server_time: datetime, started_wall: datetime, started: float
@@ -248,14 +251,31 @@ class SyncClient:
 
     # ---- uploads --------------------------------------------------------------------------
 
-    def upload(self, records: Sequence[p.EventRecord]) -> list[RecordAnswer]:
-        """Upload up to 500 signed records; one answer per record the platform judged."""
+    def upload(
+        self, records: Sequence[p.EventRecord], *, report: p.DeviceReport | None = None
+    ) -> list[RecordAnswer]:
+        """Upload up to 500 signed records; one answer per record the platform judged.
+
+        `report`: the device's status report, carried in REPORT_HEADER. `report_taken` then
+        says whether the platform took it (its answer carried the completeness, kept in
+        `last_desk`, and the round trip measured the clock like a status report's).
+        """
+        self.report_taken = False
         if not records:
             return []
         if len(records) > p.MAX_BATCH:
             raise ValueError(f"at most {p.MAX_BATCH} records per upload")
         body = p.EventBatch(records=list(records))
-        return self._answers(self._call("POST", f"{p.API_PREFIX}/events", p.BatchAnswer, body=body))
+        headers = {p.REPORT_HEADER: report.model_dump_json()} if report is not None else None
+        wall, start = self._clock(), self._monotonic()
+        answer = self._call(
+            "POST", f"{p.API_PREFIX}/events", p.BatchAnswer, body=body, headers=headers
+        )
+        if report is not None and answer.desk is not None:
+            self._reading(answer.server_time, wall, start)
+            self.last_desk = answer.desk
+            self.report_taken = True
+        return self._answers(answer)
 
     def upload_denied_records(self, records: Sequence[p.DeniedRecord]) -> list[RecordAnswer]:
         """Upload up to 500 refused attempts; one answer per record."""
@@ -293,8 +313,16 @@ class SyncClient:
         self.answer_counts.update(a.status for a in out)
         return out
 
-    def upload_events(self, records: Sequence[StoredEvent]) -> list[RecordAnswer]:
-        """SyncEndpoint: local records in, answers out; one that cannot travel is refused here."""
+    def upload_events(
+        self,
+        records: Sequence[StoredEvent],
+        *,
+        report: tuple[int, chain.SignedHead | None] | None = None,
+    ) -> list[RecordAnswer]:
+        """SyncEndpoint: local records in, answers out; one that cannot travel is refused here.
+
+        `report` (latest seq, signed head) rides along with the upload (see `upload`).
+        """
         wire: list[p.EventRecord] = []
         local: list[RecordAnswer] = []
         previous: StoredEvent | None = None
@@ -305,7 +333,8 @@ class SyncClient:
             except ValidationError as exc:
                 local.append(_unsendable(stored.event.uuid, exc))
             previous = stored
-        return local + self.upload(wire)
+        carried = None if report is None else _report(*report)
+        return local + self.upload(wire, report=carried)
 
     def _prev_hash(self, stored: StoredEvent, previous: StoredEvent | None) -> str:
         """The hash the record was chained to (the store's, else the one before it here)."""
@@ -343,13 +372,10 @@ class SyncClient:
         self, latest_seq: int, head: chain.SignedHead | None = None
     ) -> p.DeviceStatus:
         """Report the latest seq and the signed chain head; the answer says what is missing."""
-        wire_head = None
-        if head is not None:
-            wire_head = p.ChainHead(seq=head.seq, hash=head.hash, signature=head.signature)
         wall, start = self._clock(), self._monotonic()
         answer = self._call(
             "POST", f"{p.API_PREFIX}/devices/me/status", p.DeviceStatus,
-            body=p.DeviceReport(latest_seq=latest_seq, head=wire_head),
+            body=_report(latest_seq, head),
         )  # fmt: skip
         self._reading(answer.server_time, wall, start)
         self.last_desk = answer.desk
@@ -397,6 +423,14 @@ class SyncClient:
             "POST", f"{p.API_PREFIX}/projects/{report.project}/submission", p.SubmissionAnswer,
             body=report,
         )  # fmt: skip
+
+
+def _report(latest_seq: int, head: chain.SignedHead | None) -> p.DeviceReport:
+    """The device's status report as it travels."""
+    wire_head = None
+    if head is not None:
+        wire_head = p.ChainHead(seq=head.seq, hash=head.hash, signature=head.signature)
+    return p.DeviceReport(latest_seq=latest_seq, head=wire_head)
 
 
 def _unsendable(uuid: str, exc: Exception) -> RecordAnswer:

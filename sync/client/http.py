@@ -210,11 +210,12 @@ class Http:
         body: BaseModel | None = None,
         token: str | None = None,
         params: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> M:
         """One JSON request whose 2xx answer is `model`; failures typed as in `send`."""
         response = self.send(
             method, path, json_body=body.model_dump_json() if body is not None else None,
-            token=token, params=params,
+            token=token, params=params, headers=headers,
         )  # fmt: skip
         return parse(model, response)
 

@@ -19,6 +19,9 @@ from sync.store.records import StoredEvent
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_S = 60.0  # an idle desk reports this often ([sync] heartbeat_s)
+Report = tuple[int, SignedHead | None]  # (latest seq, signed chain head): a status report
+
 
 @dataclass(frozen=True, slots=True)
 class RecordAnswer:
@@ -121,41 +124,70 @@ class Outbox:
         endpoint: SyncEndpoint,
         *,
         batch_size: int = 500,
+        heartbeat_s: float = HEARTBEAT_S,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = utc_now,
     ):
         self.queue = queue
         self.endpoint = endpoint
         self.batch_size = batch_size
+        self.heartbeat_s = heartbeat_s
         self._monotonic = monotonic
         self._wall = wall_clock
         self.status = SyncStatus(pending=queue.pending_count())
         self.poison = PoisonWatch()
+        # The last status the platform acknowledged (a report, or one an upload carried), and
+        # when: a drain reports only when it changed or a heartbeat is due.
+        self._acked: Report | None = None
+        self._acked_at = 0.0
+        # An endpoint that can carry the report with an upload says whether it was taken.
+        self._carries = hasattr(endpoint, "report_taken")
 
-    def drain(self) -> float:
-        """Upload every pending record and refusal; return the last request's latency (s).
+    def drain(self, *, probe: bool = False) -> float | None:
+        """Upload every pending record and refusal, then report if needed; return the last
+        request's latency (s), or None when nothing needed a request (no news of the platform).
 
+        The status (latest seq, signed head) is reported when it changed since the platform last
+        acknowledged it, when `heartbeat_s` passed since, after any failure, or when `probe`.
         Raises TransientSyncError/PermanentSyncError from the endpoint; records already answered
         stay answered, the rest stay pending: a record is marked synced only after its answer.
         A batch the platform keeps failing on while otherwise well is bisected (sync.client.poison).
         """
-        latency = 0.0
-        for kind, send in (("event", self._send_events), ("denied", self._send_denied),
-                           ("stub", self._send_stubs)):  # fmt: skip
-            if kind == "stub" and not hasattr(self.endpoint, "upload_refusals"):
-                continue  # an endpoint without stubs (a test double): they wait
-            while batch := self._batch(kind):
+        latency: float | None = None
+        try:
+            for kind, send in (("event", self._send_events), ("denied", self._send_denied),
+                               ("stub", self._send_stubs)):  # fmt: skip
+                if kind == "stub" and not hasattr(self.endpoint, "upload_refusals"):
+                    continue  # an endpoint without stubs (a test double): they wait
+                while batch := self._batch(kind):
+                    start = self._monotonic()
+                    self._guarded(kind, batch, [_uuid(x) for x in batch], send)
+                    latency = self._monotonic() - start
+            status = self._status_now()
+            due = self._monotonic() - self._acked_at >= self.heartbeat_s
+            if probe or due or status != self._acked:
                 start = self._monotonic()
-                self._guarded(kind, batch, [_uuid(x) for x in batch], send)
-                latency = self._monotonic() - start
-        offset = self._report()
+                offset = self.endpoint.report_latest_seq(*status)
+                if latency is None:
+                    latency = self._monotonic() - start
+                self._took(status, offset)
+        except BaseException:
+            self._acked = None  # the next drain asks again: a failure is news to confirm
+            raise
+        return latency
+
+    def _status_now(self) -> Report:
+        return self.queue.last_seq(), self.queue.chain_head()
+
+    def _took(self, status: Report, offset: int | None) -> None:
+        """The platform acknowledged `status`: keep it, and the clock offset it measured."""
+        self._acked, self._acked_at = status, self._monotonic()
         if offset is not None:
             self.queue.save_clock_offset(offset)
             self.status = replace(self.status, clock_offset_ms=offset)
-        return latency
 
     def _report(self) -> int | None:
-        return self.endpoint.report_latest_seq(self.queue.last_seq(), self.queue.chain_head())
+        return self.endpoint.report_latest_seq(*self._status_now())
 
     def _healthy(self) -> bool:
         """Whether the platform answers the status call: then a failing batch is its own fault."""
@@ -217,8 +249,17 @@ class Outbox:
 
     def _send_events(self, batch: list[StoredEvent]) -> None:
         self._send_walk_ins(batch)  # first: the platform must know who a walk-in's record names
-        answers = self.endpoint.upload_events(batch)
+        if not self._carries:
+            answers = self.endpoint.upload_events(batch)
+            self._apply("event", [e.event.uuid for e in batch], answers)
+            return
+        # The upload carries the status: its answer is the report's (docs/protocol.md).
+        status = self._status_now()
+        answers = self.endpoint.upload_events(batch, report=status)  # type: ignore[call-arg]
         self._apply("event", [e.event.uuid for e in batch], answers)
+        if getattr(self.endpoint, "report_taken", False):
+            clock = getattr(self.endpoint, "last_clock", None)
+            self._took(status, clock.offset_ms if clock is not None else None)
 
     def _send_walk_ins(self, batch: list[StoredEvent]) -> None:
         """Upload the identities of walk-ins the batch references (the platform is idempotent)."""

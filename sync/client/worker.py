@@ -98,7 +98,8 @@ class SyncWorker(threading.Thread):
         """One drain attempt; return how long to wait before the next one."""
         outbox = self.outbox
         try:
-            latency = outbox.drain()
+            # Until the platform is known to be up, every drain asks it (a report at least).
+            latency = outbox.drain(probe=not self.hysteresis.online)
         except TransientSyncError as exc:
             online = self.hysteresis.observe(ok=False)
             delay = self.backoff.next_delay(exc.retry_after)
@@ -112,6 +113,11 @@ class SyncWorker(threading.Thread):
             )
             log.error("sync stopped until staff act: %s", exc)
         else:
+            if latency is None:  # no request this drain: no news, the state stays as it was
+                self.backoff.reset()
+                outbox.status = replace(outbox.status, pending=outbox.queue.pending_count())
+                self._on_status(outbox.status)
+                return self.interval_s
             online = self.hysteresis.observe(ok=True, latency_s=latency)
             self.backoff.reset()
             delay = self.interval_s

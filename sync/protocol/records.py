@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from kiosk.core.ids import DocumentType
+from sync.protocol.devices import DeskCompleteness
 from sync.protocol.wire import (
     MAX_BATCH,
     FlagName,
@@ -112,10 +113,16 @@ class RecordAnswer(Wire):
 
 
 class BatchAnswer(Wire):
-    """One answer per record sent, in the order sent."""
+    """One answer per record sent, in the order sent.
+
+    `desk`: the device's completeness, only when an upload of records carried the device's
+    status report (REPORT_HEADER) and the platform took it; absent otherwise, so a kiosk that
+    never sends the header never sees the field.
+    """
 
     answers: list[RecordAnswer]
     server_time: datetime
+    desk: DeskCompleteness | None = Field(None, exclude_if=lambda v: v is None)
 
 
 def _document_type(value: str) -> str:

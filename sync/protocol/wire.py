@@ -20,6 +20,11 @@ from kiosk.core.model import Method
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
 VERSION_HEADER = "CME-Protocol-Version"
+# A record upload may carry the device's status report (DeviceReport as JSON) in this header:
+# a header, not a body field, so a platform that does not know it ignores it (and answers no
+# `desk`, the kiosk then reports on its own) instead of refusing the upload (docs/protocol.md).
+REPORT_HEADER = "CME-Device-Report"
+MAX_REPORT_HEADER = 512  # a report with a signed head is about 250 bytes
 API_PREFIX = "/api/v1"
 MAX_BATCH = 500  # records per upload request
 MAX_REPORT_LINES = 20_000

@@ -46,9 +46,10 @@ def current_device(
 Dev = Annotated[Device, Depends(current_device)]
 
 
-def active_device(device: Dev) -> Device:
+async def active_device(device: Dev) -> Device:
     """The calling device, refused 403 once retired: a retired device pulls and reports nothing.
 
+    Async (no I/O), like the_platform: a thread-pool hop per request saved.
     (Its uploads still go through `Dev`: they are judged record by record against the seq
     frozen at retirement.)
     """

@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import logging
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, or_, select, update
 
 from sync import chain
 from sync.protocol import ChainHead, HeadAnswer
 from sync.server import db as t
-from sync.server.platform import Device, Platform, PlatformError
+from sync.server.platform import Device, Platform, PlatformError, public_key
 
 log = logging.getLogger(__name__)
 
 
-def take_head(platform: Platform, conn: Connection, device: Device, head: ChainHead) -> int:
-    """Verify and keep a reported head (the newest only); return its seq. 422 if not signed."""
+def head_signed(device: Device, head: ChainHead) -> bool:
+    """Whether the head is signed by the device's registered key."""
     signed = chain.SignedHead(seq=head.seq, hash=head.hash, signature=head.signature)
-    key = Ed25519PublicKey.from_public_bytes(device.public_key)
-    if not chain.verify_head(key, signed):
+    return chain.verify_head(public_key(device.public_key), signed)
+
+
+def take_head(
+    platform: Platform, conn: Connection, device: Device, head: ChainHead, *, checked: bool = False
+) -> int:
+    """Verify and keep a reported head (the newest only); return its seq. 422 if not signed.
+
+    `checked`: the caller verified the signature against this device's key already.
+    """
+    if not checked and not head_signed(device, head):
         raise PlatformError(
             422, "bad_head_signature", "the chain head is not signed by this device's key"
         )
@@ -45,16 +53,23 @@ def take_head(platform: Platform, conn: Connection, device: Device, head: ChainH
         # A newer head came in from another process meanwhile.
         held = conn.execute(select(d.head_seq, d.head_hash).where(d.id == device.id)).one()
     if head.seq < int(held.head_seq) or head.hash != held.head_hash:
-        back = head.seq < int(held.head_seq)
-        what = "rolled back" if back else "forked"
-        platform.audit(
-            conn, actor=device.id, action="head_rollback" if back else "head_fork",
-            project=device.project, subject=device.id,
-            detail=f"signed head {head.seq} reported after {int(held.head_seq)}: log {what}",
-        )  # fmt: skip
-        log.warning("device %s reported head %d after %s: log %s", device.id, head.seq,
-                    held.head_seq, what)  # fmt: skip
+        note_conflict(platform, conn, device, head, int(held.head_seq))
     return head.seq
+
+
+def note_conflict(
+    platform: Platform, conn: Connection, device: Device, head: ChainHead, held_seq: int
+) -> None:
+    """Audit a head behind the one held (a log rolled back) or beside it (forked)."""
+    back = head.seq < held_seq
+    what = "rolled back" if back else "forked"
+    platform.audit(
+        conn, actor=device.id, action="head_rollback" if back else "head_fork",
+        project=device.project, subject=device.id,
+        detail=f"signed head {head.seq} reported after {held_seq}: log {what}",
+    )  # fmt: skip
+    log.warning("device %s reported head %d after %s: log %s", device.id, head.seq, held_seq,
+                what)  # fmt: skip
 
 
 def head_of(platform: Platform, device: Device) -> HeadAnswer:

@@ -7,8 +7,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from kiosk.core.model import Project
@@ -66,20 +68,33 @@ class Device:
         )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def public_key(raw: bytes) -> Ed25519PublicKey:
+    """A device's registered key as a key object, parsed once per process (keys never change:
+    a new key is a new enrollment). Strictness is checked on each signature (verify_strict)."""
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+# Statements on every request's path are built once (building one, and its cache key, costs
+# more CPU than PostgreSQL spends running it).
+_LOCK_PROJECT = (
+    select(t.projects.c.rev).where(t.projects.c.number == bindparam("number")).with_for_update()
+)
+_RESERVE_REVS = (
+    update(t.projects).where(t.projects.c.number == bindparam("project_number"))
+    .values(rev=t.projects.c.rev + bindparam("count")).returning(t.projects.c.rev)
+)  # fmt: skip
+
+
 def lock_project(conn: Connection, number: str) -> int | None:
     """Serialise writers of one project (row lock on PostgreSQL; SQLite writers already are)."""
-    row = conn.execute(
-        select(t.projects.c.rev).where(t.projects.c.number == number).with_for_update()
-    ).first()
+    row = conn.execute(_LOCK_PROJECT, {"number": number}).first()
     return None if row is None else int(row[0])
 
 
 def reserve_revs(conn: Connection, number: str, count: int) -> int:
     """Reserve `count` change numbers for a project; return the first (pull cursors follow them)."""
-    top = conn.execute(
-        update(t.projects).where(t.projects.c.number == number)
-        .values(rev=t.projects.c.rev + count).returning(t.projects.c.rev)
-    ).scalar_one()  # fmt: skip
+    top = conn.execute(_RESERVE_REVS, {"project_number": number, "count": count}).scalar_one()
     return int(top) - count + 1
 
 

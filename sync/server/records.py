@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -21,6 +22,7 @@ from sync.protocol import (
     ChainHead,
     DeniedBatch,
     DeskCompleteness,
+    DeviceReport,
     EventBatch,
     EventRecord,
     RecordAnswer,
@@ -28,8 +30,15 @@ from sync.protocol import (
 )
 from sync.server import db as t
 from sync.server.db import insert_new
-from sync.server.heads import take_head
-from sync.server.platform import Device, Platform, PlatformError, lock_project, reserve_revs
+from sync.server.heads import head_signed, note_conflict
+from sync.server.platform import (
+    Device,
+    Platform,
+    PlatformError,
+    lock_project,
+    public_key,
+    reserve_revs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,37 +108,54 @@ def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[dat
     return {r[0]: {date.fromisoformat(d) for d in json.loads(r[1])["days"]} for r in rows}
 
 
+# Built once (every upload runs it): the device's row with its project's, locked.
+_DEVICE_AND_PROJECT = (
+    select(t.projects.c.data.label("project_data"), t.devices)
+    .select_from(t.devices.join(t.projects, t.projects.c.number == t.devices.c.project))
+    .where(t.devices.c.id == bindparam("device_id"))
+    .with_for_update(of=t.projects)
+)  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _days(project_data: str) -> frozenset[date]:
+    """A project's days from its stored definition, parsed once per version of it."""
+    return frozenset(date.fromisoformat(x) for x in json.loads(project_data)["days"])
+
+
 def _lock_for_upload(
     conn: Connection, device: Device, projects: set[str]
 ) -> tuple[Device, dict[str, set[date]], int]:
     """Lock the device's project; (the device now, days of the records' projects, its highest
     contiguous seq), in one statement when the records name only the device's own project."""
-    d = t.devices.c
-    row = conn.execute(
-        select(t.projects.c.data.label("project_data"), t.devices)
-        .select_from(t.devices.join(t.projects, t.projects.c.number == d.project))
-        .where(d.id == device.id)
-        .with_for_update(of=t.projects)
-    ).first()  # fmt: skip
+    row = conn.execute(_DEVICE_AND_PROJECT, {"device_id": device.id}).first()
     if row is None:
         raise PlatformError(404, "unknown_device", f"no device {device.id}")
     now = Device.from_row(row)
-    days = {now.project: {date.fromisoformat(x) for x in json.loads(row.project_data)["days"]}}
+    days = {now.project: set(_days(row.project_data))}
     others = projects - {now.project}
     if others:
         days.update(_project_days(conn, others))
     return now, days, int(row.highest_contiguous)
 
 
-def upload_events(platform: Platform, device: Device, batch: EventBatch) -> BatchAnswer:
-    """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason."""
+def upload_events(
+    platform: Platform, device: Device, batch: EventBatch, report: DeviceReport | None = None
+) -> BatchAnswer:
+    """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason.
+
+    A `report` the upload carries (latest seq, signed head) is taken after the records, in the
+    same transaction, as a status report would be; the answer then carries the completeness.
+    """
     now = platform.now()
     records = batch.records
+    report = _usable_report(device, report)
+    desk: DeskCompleteness | None = None
     with platform.db.write() as conn:
         # The project's lock first; the device's state may have changed since auth.
         device, days, high = _lock_for_upload(conn, device, {r.project for r in records})
         # A weak key registered before keys were checked strictly verifies nothing.
-        key = Ed25519PublicKey.from_public_bytes(device.public_key)
+        key = public_key(device.public_key)
         uuids = {r.uuid for r in records}
         known: dict[str, str] = {
             u: h
@@ -164,9 +190,61 @@ def upload_events(platform: Platform, device: Device, batch: EventBatch) -> Batc
             _store_events(conn, platform, device, fresh, reused=reused, now=now)
         _store_refused(conn, device, refused, now=now)
         _advance_contiguous(conn, device, high)
+        if report is not None and device.state == "active":  # a retired device reports nothing
+            desk = _take_report(platform, conn, device, report.latest_seq, report.head, now=now)
     stats = {s: sum(a.status == s for a in answers) for s in ("accepted", "duplicate", "rejected")}
     log.info("device %s uploaded %d records: %s", device.id, len(records), stats)
-    return BatchAnswer(answers=answers, server_time=now)
+    return BatchAnswer(answers=answers, server_time=now, desk=desk)
+
+
+def _usable_report(device: Device, report: DeviceReport | None) -> DeviceReport | None:
+    """The carried report, or None when its head is not signed by the device.
+
+    A bad head never costs the records their upload: the report is left out (the answer has no
+    `desk`), the kiosk reports on its own, and that report is refused 422 as always.
+    """
+    if report is None or report.head is None or head_signed(device, report.head):
+        return report
+    log.warning("device %s: the head carried by an upload is not signed by its key", device.id)
+    return None
+
+
+def _take_report(
+    platform: Platform, conn: Connection, device: Device, latest_seq: int,
+    head: ChainHead | None, *, now: datetime, checked: bool = True,
+) -> DeskCompleteness:  # fmt: skip
+    """Take a status report under the project's lock already held; the device's completeness.
+
+    The newest head is kept and the reported seq raised (never lowered) in one UPDATE, only
+    when either changes: every writer of a device row holds its project's lock, so the row
+    read here stays as read. A head behind or beside the one held goes to the audit trail.
+    `checked`: the head's signature was verified already (else it is here: 422 if not signed).
+    """
+    if head is not None and not checked and not head_signed(device, head):
+        raise PlatformError(
+            422, "bad_head_signature", "the chain head is not signed by this device's key"
+        )
+    row = _with_received(conn, device.id)
+    held = row._mapping
+    values: dict[str, Any] = {}
+    if head is not None:
+        held_seq = held["head_seq"]
+        if held_seq is None or head.seq > int(held_seq):
+            values.update(head_seq=head.seq, head_hash=head.hash, head_signature=head.signature,
+                          head_at=now)  # fmt: skip
+        elif head.seq < int(held_seq) or head.hash != held["head_hash"]:
+            note_conflict(platform, conn, device, head, int(held_seq))
+        latest_seq = max(latest_seq, head.seq)
+    reported = held["reported_latest"]
+    if held["reported_at"] is None or reported is None or int(reported) < latest_seq:
+        values.update(reported_latest=max(latest_seq, int(reported or 0)), reported_at=now)
+    if values:
+        d = t.devices.c
+        held = (
+            conn.execute(update(t.devices).where(d.id == device.id).values(**values)
+                         .returning(*t.devices.c)).one()._mapping
+        )  # fmt: skip
+    return _completeness(held, row.top_seq, int(row.received or 0))
 
 
 def _judge(  # noqa: PLR0911
@@ -438,11 +516,7 @@ def report_latest(
         # of the row below checks its project key, which a retirement holding the project lock
         # while waiting for this row would block (a deadlock).
         lock_project(conn, device.project)
-        if head is not None:
-            latest_seq = max(latest_seq, take_head(platform, conn, device, head))
-        row = _with_received(conn, device.id)
-        raised = raise_reported(conn, device.id, latest_seq, now=now, known=row)
-        return _completeness(raised._mapping, row.top_seq, int(row.received or 0))
+        return _take_report(platform, conn, device, latest_seq, head, now=now, checked=False)
 
 
 def _received_query() -> Select[Any]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, func, insert, select
 
 from kiosk.core.credits.submission import submission_window
 from kiosk.core.model import Project
@@ -71,6 +71,9 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
     return body, f'"{etag}"'
 
 
+_PROJECT_REV = select(t.projects.c.rev).where(t.projects.c.number == bindparam("number"))
+
+
 def changes(
     platform: Platform, device: Device, number: str, *, cursor: str, limit: int
 ) -> ChangesPage:
@@ -82,6 +85,12 @@ def changes(
     after = int(cursor)
     a, e = t.attendees.c, t.events.c
     with platform.db.read() as conn:
+        # Read first: every change number up to it is committed (numbers are reserved under
+        # the project's lock, held to commit), so the queries below see all of them.
+        top = conn.execute(_PROJECT_REV, {"number": number}).scalar()
+        if top is None or int(top) <= after:  # nothing changed: one statement, an empty page
+            return ChangesPage(project=number, cursor=str(after), more=False, attendees=[],
+                               events=[])  # fmt: skip
         people = conn.execute(
             select(t.attendees).where(a.project == number, a.rev > after)
             .order_by(a.rev).limit(limit + 1)
@@ -125,7 +134,9 @@ def changes(
                     voided_by=m["voided_by"],
                 )
             )  # fmt: skip
-    next_cursor = str(page[-1][0]) if page else str(after)
+    # An empty page moves the cursor to the top: what lies up to it is this desk's own records
+    # (a desk is not sent those), so its next pull is the one statement above.
+    next_cursor = str(page[-1][0]) if page else str(int(top))
     return ChangesPage(
         project=number, cursor=next_cursor, more=len(items) > limit,
         attendees=out_people, events=out_events,

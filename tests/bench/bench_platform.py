@@ -2,10 +2,12 @@
 
 200 simulated desks over 20 projects (tests.support.load: async httpx, one connection per desk)
 enroll and pull their project; everything they upload is signed before the clock starts.
-- The herd: every desk uploads 500 records in batches of 50 with a status report after each,
-  all at once and back to back (desks catching up after an outage): throughput, CPU per record.
+- The herd: every desk uploads 500 records in batches of 50, each carrying the desk's status
+  report (signed head) as a kiosk's drain does, all at once and back to back (desks catching up
+  after an outage): throughput, CPU per record.
 - The costs: each kind of request a kiosk sends at the peak, alone, many times over (a status
-  report, one record uploaded alone, a pull): CPU per request, the capacity model's inputs.
+  report with its signed head: the heartbeat; one record uploaded alone, carrying the report; a
+  pull): CPU per request, the capacity model's inputs.
 - The peak: the province's busiest half hour's taps (docs/scale.md) land on these 200 desks at
   random (open loop: the schedule never waits for an answer), each desk draining and pulling on
   the kiosk's own schedule: upload latency under that load.
@@ -36,9 +38,9 @@ from sync import signing  # noqa: E402
 from sync.client import SyncClient  # noqa: E402
 from sync.server import db as t  # noqa: E402
 from sync.server.admin import ServerAdmin  # noqa: E402
-from sync.server.roster import RosterRow, import_roster  # noqa: E402
 from tests.support.load import LoadDesk, Meter, Timings, each  # noqa: E402
 from tests.support.peak import PeakDesk, taps  # noqa: E402
+from tests.support.platform_seed import seed_project  # noqa: E402
 from tests.support.postgres import PgCluster  # noqa: E402
 from tests.support.roster import DAY1, at, make_project, make_roster  # noqa: E402
 from tests.support.tls import TlsFiles, make_tls  # noqa: E402
@@ -57,11 +59,14 @@ PEAK_PROJECTS = 300
 PEAK_ATTENDEES = 500
 PEAK_RUSH_S = 30 * 60  # every attendee checks in within the half hour before the session
 PEAK_DESKS_PER_PROJECT = 4
-DRAIN_S = 5.0  # kiosk [sync] push_interval_s: a drain (ending with a report) at least this often
+DRAIN_S = 5.0  # kiosk [sync] push_interval_s: a drain at least this often
+HEARTBEAT_S = 60.0  # kiosk [sync] heartbeat_s: a drain that sent nothing reports this often
 PULL_S = 60.0  # kiosk [sync] pull_interval_s: the bundle (304) and a changes page
 PEAK_RECORDS_S = PEAK_PROJECTS * PEAK_ATTENDEES / PEAK_RUSH_S  # 83.3 taps/s
 PEAK_DESKS = PEAK_PROJECTS * PEAK_DESKS_PER_PROJECT  # 1,200
-PEAK_REPORTS_S = PEAK_DESKS / DRAIN_S + PEAK_RECORDS_S  # every interval, and after every tap
+# Every desk's heartbeat (an upper bound: a desk's upload carries its report and restarts it);
+# a tap's upload carries the report, none follows it (docs/protocol.md "When a desk reports").
+PEAK_REPORTS_S = PEAK_DESKS / HEARTBEAT_S
 PEAK_PULLS_S = PEAK_DESKS / PULL_S
 PEAK_PHASE_S = float(os.environ.get("BENCH_PEAK_SECONDS", "60"))
 PEAK_PREPARED = 100  # signed records per desk for the peak phase (about 25 are tapped)
@@ -107,16 +112,10 @@ def seed(url: str) -> tuple[dict[str, list[str]], list[str]]:
     """20 projects with rosters of 500; return project → enrollment codes, and roster refs."""
     admin = ServerAdmin(url)
     people = make_roster(ROSTER)
-    rows = [
-        RosterRow(line=i + 2, id_type=a.document.type.value, id_number=a.document.number,
-                  name=a.name)
-        for i, a in enumerate(people)
-    ]  # fmt: skip
     codes: dict[str, list[str]] = {}
     for i in range(PROJECTS):
         number = f"2026-15-02-{i + 1:03d}"
-        admin.create_project(make_project(number))
-        import_roster(admin.platform, number, rows, actor="bench")
+        seed_project(admin, make_project(number), people, actor="bench")
         codes[number] = [
             admin.enroll_code(number)[0] for _ in range(DESKS // PROJECTS + (i < DESKS % PROJECTS))
         ]
@@ -175,7 +174,7 @@ async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFi
         uploads, reports = Timings(), Timings()
         meter = Meter(server, cluster)
         meter.start()
-        done = await each(desks, "upload", uploads, reports)
+        done = await each(desks, "upload", uploads)
         herd = meter.stop()
         assert sum(done) == len(desks) * RECORDS  # type: ignore[arg-type]
         costs = await request_costs(desks, slices, server, cluster)
@@ -208,8 +207,8 @@ async def request_costs(
             await d.report(d.seq, timings)
 
     async def singles(d: LoadDesk) -> None:
-        for body, count, _ in d.bodies:
-            await d.post_batch(body, count, timings)
+        for body, count, top in d.bodies:
+            await d.post_batch(body, count, timings, report=top)
 
     async def pulls(d: LoadDesk) -> None:
         for _ in range(COST_REQUESTS // 4):
@@ -248,7 +247,7 @@ async def peak_traffic(
     tapped, *_ = await asyncio.gather(
         taps(peakers, rate=PEAK_RECORDS_S, until=until, done=done, rng=rng),
         *(
-            pd.run(until=until, done=done, idle_s=DRAIN_S, pull_s=PULL_S,
+            pd.run(until=until, done=done, idle_s=DRAIN_S, heartbeat_s=HEARTBEAT_S, pull_s=PULL_S,
                    rng=random.Random(rng.random()), uploads=uploads, reports=reports, pulls=pulls)
             for pd in peakers
         ),
@@ -274,13 +273,7 @@ def pull_5k(server: PlatformProcess, url: str, tls: TlsFiles) -> list[float]:
     """ms for a fresh desk to pull a project with a 5,000-person roster (the real client)."""
     admin = ServerAdmin(url)
     number = "2026-15-03-001"
-    admin.create_project(make_project(number))
-    rows = [
-        RosterRow(line=i + 2, id_type=a.document.type.value, id_number=a.document.number,
-                  name=a.name, unit=a.unit, department=a.department)
-        for i, a in enumerate(make_roster(5000))
-    ]  # fmt: skip
-    import_roster(admin.platform, number, rows, actor="bench")
+    seed_project(admin, make_project(number), make_roster(5000), actor="bench", details=True)
     times = []
     for _ in range(5):
         code, _ = admin.enroll_code(number)
@@ -386,6 +379,7 @@ def report(runs: list[Run], pulls: list[float], status: tuple[list[float], list[
 
 def main() -> None:
     """Run the alternating 1- and 2-worker runs, then the 5k pull and status; print."""
+    started_load = os.getloadavg()  # the conditions: other work on the same cores
     base = ROOT / ".bench-work"
     base.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=base) as tmp:
@@ -416,7 +410,9 @@ def main() -> None:
         finally:
             cluster.stop()
     print(f"# {DESKS} desks over {PROJECTS} projects, {RECORDS} records each in batches of"
-          f" {BATCH}; PostgreSQL durable; {os.cpu_count()} cores shared with the generator")  # fmt: skip
+          f" {BATCH}; PostgreSQL durable; {os.cpu_count()} cores shared with the generator;"
+          f" load average at the start {started_load[0]:.1f}, at the end"
+          f" {os.getloadavg()[0]:.1f}")  # fmt: skip
     report(runs, pulls, status)
 
 

@@ -23,9 +23,9 @@ from kiosk.services.checkin import CheckInService, Credential, Status  # noqa: E
 from sync.client import SyncClient, TransientError  # noqa: E402
 from sync.client.outbox import Outbox  # noqa: E402
 from sync.server.admin import ServerAdmin  # noqa: E402
-from sync.server.roster import RosterRow, import_roster  # noqa: E402
 from sync.store import Store  # noqa: E402
 from tests.support.env import free_port  # noqa: E402
+from tests.support.platform_seed import seed_project  # noqa: E402
 from tests.support.postgres import PgCluster, PostgresUnavailable  # noqa: E402
 from tests.support.roster import DAY1, at, make_project, make_roster  # noqa: E402
 from tests.support.tls import TlsFiles, make_tls  # noqa: E402
@@ -37,13 +37,7 @@ def prepare_platform(db_url: str) -> str:
     """Project and a roster of N on the platform; return a desk enrollment code."""
     admin = ServerAdmin(db_url)
     project = make_project()
-    admin.create_project(project)
-    rows = [
-        RosterRow(line=i + 2, id_type=a.document.type.value, id_number=a.document.number,
-                  name=a.name)
-        for i, a in enumerate(make_roster(N))
-    ]  # fmt: skip
-    import_roster(admin.platform, project.number, rows, actor="bench")
+    seed_project(admin, project, make_roster(N), actor="bench")
     code, _ = admin.enroll_code(project.number)
     admin.close()
     return code

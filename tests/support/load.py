@@ -19,8 +19,8 @@ import httpx
 
 from kiosk.core.model import new_uuid
 from kiosk.core.timeutil import offset_minutes, to_utc
+from sync import chain, signing
 from sync import protocol as p
-from sync import signing
 from tests.support.postgres import PgCluster
 from tests.support.workers import PlatformProcess, children, cpu_seconds
 
@@ -64,6 +64,9 @@ class LoadDesk:
     client: httpx.AsyncClient | None = None
     etag: str = ""
     cursor: str = "0"
+    # seq -> the status report a kiosk sends with that record as its latest (signed head),
+    # as JSON; signed in `prepare`, before the clock starts.
+    reports: dict[int, str] = field(default_factory=dict)
 
     def open(self, url: str, context: ssl.SSLContext) -> None:
         """One connection of its own (the desk keeps it open between requests, as kiosks do)."""
@@ -147,32 +150,51 @@ class LoadDesk:
                 rec = signing.signed_record(self.key, fields, prev_hash=self.prev)  # type: ignore[arg-type]
                 self.prev = rec.hash
                 records.append(rec)
+                if batch == 1 or len(records) == min(batch, count - first):
+                    self.reports[self.seq] = self._signed_report(self.seq, rec.hash)
             body = p.EventBatch(records=records).model_dump_json().encode()
             self.bodies.append((body, len(records), self.seq))
             self.singles += [(r.model_dump_json().encode(), r.seq) for r in records]
 
-    async def upload(self, uploads: Timings, reports: Timings | None) -> int:
-        """Send every prepared batch, with a status report after each; return records sent."""
+    def _signed_report(self, seq: int, record_hash: str) -> str:
+        head = chain.sign_head(self.key, seq, record_hash)  # type: ignore[arg-type]
+        wire = p.ChainHead(seq=seq, hash=record_hash, signature=head.signature)
+        return p.DeviceReport(latest_seq=seq, head=wire).model_dump_json()
+
+    def report_body(self, latest: int) -> str:
+        """The status report with the signed head of `latest` (prepared; 0: before any)."""
+        return self.reports.get(latest) or json.dumps({"latest_seq": latest})
+
+    async def upload(self, uploads: Timings) -> int:
+        """Send every prepared batch, each carrying the status report as a kiosk's drain does
+        (no separate report follows); return records sent."""
         for body, count, top in self.bodies:
-            await self.post_batch(body, count, uploads)
-            if reports is not None:
-                await self.report(top, reports)
+            await self.post_batch(body, count, uploads, report=top)
         return sum(count for _, count, _ in self.bodies)
 
-    async def post_batch(self, body: bytes, count: int, timings: Timings) -> None:
-        """One prepared batch; every record must come back `accepted`."""
+    async def post_batch(
+        self, body: bytes, count: int, timings: Timings, *, report: int | None = None
+    ) -> None:
+        """One prepared batch (carrying the report of `report` as latest); every record must
+        come back `accepted`, and the carried report taken."""
+        headers = dict(JSON)
+        if report is not None:
+            headers[p.REPORT_HEADER] = self.report_body(report)
         answer = await self.send("POST", f"{p.API_PREFIX}/events", timings, content=body,
-                                 headers=JSON)  # fmt: skip
+                                 headers=headers)  # fmt: skip
         _expect(answer, 200)
-        statuses = [a["status"] for a in answer.json()["answers"]]
+        got = answer.json()
+        statuses = [a["status"] for a in got["answers"]]
         if len(statuses) != count or set(statuses) != {"accepted"}:
             raise LoadError(f"{self.device_id}: answers {sorted(set(statuses))} of {count}")
+        if report is not None and got.get("desk", {}).get("latest_seq", -1) < report:
+            raise LoadError(f"{self.device_id}: the carried report was not taken")
 
     async def report(self, latest: int, timings: Timings) -> None:
-        """Post the desk's latest sequence number (what a kiosk's every drain ends with)."""
+        """Post the desk's status report: latest seq and signed head (a kiosk's heartbeat)."""
         answer = await self.send(
             "POST", f"{p.API_PREFIX}/devices/me/status", timings,
-            content=json.dumps({"latest_seq": latest}), headers=JSON,
+            content=self.report_body(latest), headers=JSON,
         )  # fmt: skip
         _expect(answer, 200)
 

@@ -1,8 +1,9 @@
 """The province's peak traffic, open loop: taps arrive as a Poisson process, desks drain like kiosks.
 
 A tap lands on a random desk (seeded); the desk drains as the kiosk's sync worker does: at once
-when kicked by a tap (every record pending in one batch, then a status report), else a report
-every `idle_s` (push_interval_s), and a pull (bundle with its ETag, then changes) every `pull_s`.
+when kicked by a tap (every record pending in one batch, carrying the status report), else every
+`idle_s` (push_interval_s) a drain that reports only when `heartbeat_s` passed since the platform
+last took a report; and a pull (bundle with its ETag, then changes) every `pull_s`.
 The schedule does not wait for answers, so a slow platform shows as latency, never as less load
 (a closed loop would hide it). Records are signed before the phase (LoadDesk.prepare).
 """
@@ -28,6 +29,8 @@ class PeakDesk:
     tapped: int = 0  # records made pending so far
     sent: int = 0  # records answered
     top: int = 0  # the highest seq sent
+    acked_at: float = 0.0  # when the platform last took a report (monotonic)
+    heartbeat_s: float = 60.0
 
     def tap(self) -> None:
         """A person tapped at this desk: the next signed record is pending; kick the drain."""
@@ -36,13 +39,15 @@ class PeakDesk:
         self.wake.set()
 
     async def run(
-        self, *, until: float, done: asyncio.Event, idle_s: float, pull_s: float,
-        rng: random.Random, uploads: Timings, reports: Timings, pulls: Timings,
+        self, *, until: float, done: asyncio.Event, idle_s: float, heartbeat_s: float,
+        pull_s: float, rng: random.Random, uploads: Timings, reports: Timings, pulls: Timings,
     ) -> None:  # fmt: skip
         """Drain and pull on the kiosk's schedule until `until` (monotonic); once the taps are
         `done`, send what is pending and stop."""
         now = time.monotonic()
         next_idle, next_pull = now + rng.uniform(0, idle_s), now + rng.uniform(0, pull_s)
+        self.heartbeat_s = heartbeat_s
+        self.acked_at = now - rng.uniform(0, heartbeat_s)  # desks' heartbeats spread out
         while True:
             now = time.monotonic()
             if done.is_set() and not self.pending:
@@ -66,10 +71,13 @@ class PeakDesk:
         batch, self.pending = self.pending, []
         if batch:
             body = b'{"records":[' + b",".join(r for r, _ in batch) + b"]}"
-            await self.desk.post_batch(body, len(batch), uploads)
+            await self.desk.post_batch(body, len(batch), uploads, report=batch[-1][1])
             self.sent += len(batch)
             self.top = batch[-1][1]
-        await self.desk.report(self.top, reports)
+            self.acked_at = time.monotonic()
+        elif time.monotonic() - self.acked_at >= self.heartbeat_s:
+            await self.desk.report(self.top, reports)
+            self.acked_at = time.monotonic()
 
 
 async def taps(

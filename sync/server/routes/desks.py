@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import ValidationError
 
 from sync import protocol as p
 from sync.server import heads, records, refusals, reports, walkins
 from sync.server.deps import ActiveDev, Dev, PlatformDep, Versions
+from sync.server.platform import PlatformError
 
 router = APIRouter()
 
@@ -55,10 +57,31 @@ def changes(
     return reports.changes(platform, dev, number, cursor=cursor, limit=limit)
 
 
+def carried_report(text: str | None) -> p.DeviceReport | None:
+    """The status report an upload carries in REPORT_HEADER; 422 when it is not one."""
+    if text is None:
+        return None
+    try:
+        if len(text) > p.MAX_REPORT_HEADER:
+            raise ValueError("too long")
+        return p.DeviceReport.model_validate_json(text)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        count = exc.error_count() if isinstance(exc, ValidationError) else 1
+        raise PlatformError(
+            422, "invalid_report",
+            f"the {p.REPORT_HEADER} header is not a status report ({count} problem(s))",
+        ) from None  # fmt: skip
+
+
+ReportHeader = Annotated[str | None, Header(alias=p.REPORT_HEADER)]
+
+
 @router.post(f"{p.API_PREFIX}/events", response_model=p.BatchAnswer)
-def upload_events(body: p.EventBatch, dev: Dev, platform: PlatformDep) -> p.BatchAnswer:
-    """Up to 500 signed records; one answer per record."""
-    return records.upload_events(platform, dev, body)
+def upload_events(
+    body: p.EventBatch, dev: Dev, platform: PlatformDep, report: ReportHeader = None
+) -> p.BatchAnswer:
+    """Up to 500 signed records; one answer per record (and the status report they carry)."""
+    return records.upload_events(platform, dev, body, carried_report(report))
 
 
 @router.post(f"{p.API_PREFIX}/denied", response_model=p.BatchAnswer)

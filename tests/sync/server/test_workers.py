@@ -28,10 +28,10 @@ from sync.client import PermanentError, SyncClient, TransientError
 from sync.protocol import EventRecord
 from sync.server import db as t
 from sync.server.admin import ServerAdmin
-from sync.server.roster import RosterRow, import_roster
 from tests.support.cli import run_cli
 from tests.support.desks import WireDesk
 from tests.support.fault_proxy import FaultProxy, every_nth
+from tests.support.platform_seed import seed_project
 from tests.support.postgres import PgCluster
 from tests.support.roster import DAY1, at, make_project, make_roster
 from tests.support.tls import TlsFiles
@@ -64,14 +64,8 @@ def platform(
     url = pg_cluster.new_database()
     admin = ServerAdmin(url)
     people = make_roster(ROSTER)
-    rows = [
-        RosterRow(line=i + 2, id_type=a.document.type.value, id_number=a.document.number,
-                  name=a.name)
-        for i, a in enumerate(people)
-    ]  # fmt: skip
     for number in [*PROJECTS, KILLED]:
-        admin.create_project(make_project(number))
-        import_roster(admin.platform, number, rows, actor="test")
+        seed_project(admin, make_project(number), people)
     server = start_platform(url, tls, tmp_path_factory.mktemp("workers"), workers=4)
     try:
         assert len(server.workers()) == 4

@@ -141,9 +141,12 @@ def test_revoking_a_kiosk_upstream_reaches_the_venue_as_rejected_answers(
     desks = {d.desk_name: d for d in venue.upstream.admin.status(NUMBER).desks}
     assert desks["A"].state == "revoked" and not desks["A"].blocking
     assert desks["B"].complete
-    # A kiosk with nothing new to send learns its revocation from the forwarded status reports.
+    # A kiosk with nothing new to send learns its revocation from the forwarded status reports,
+    # at its next heartbeat (a drain with nothing new asks nothing before it is due).
     venue.upstream.admin.revoke(b.enrollment.device_id, reason="left with a volunteer")
     assert venue.forwarder.cycle()[0].answers == {}
+    b.sync()  # not due yet: no request, no news
+    b.outbox.heartbeat_s = 0.0  # the heartbeat is due
     with pytest.raises(DeviceRevoked) as err:
         b.sync()
     assert err.value.detail.endswith("left with a volunteer")
