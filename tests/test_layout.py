@@ -7,6 +7,7 @@ and a built wheel is read for what a desk-only install would pull.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,21 @@ def test_a_desk_only_install_pulls_no_server_package_and_the_server_has_its_migr
     for package in (*SERVER_PACKAGES[:5], "psycopg[binary]"):
         if package != "starlette":  # comes with fastapi
             assert any(r.startswith(package) for r in server), (package, server)
+
+
+def test_the_demo_borrows_the_server_packages_libraries_after_the_desks_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.commands.demo import lend_server_libraries
+
+    venv = tmp_path / "cme-kiosk-server"
+    monkeypatch.setenv("CME_KIOSK_SERVER_VENV", str(venv))
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setattr("sys.path", list(sys.path))
+    assert lend_server_libraries() is False  # no server package: the demo says what to install
+    packages = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    (packages / "fastapi").mkdir(parents=True)
+    before = list(sys.path)
+    assert lend_server_libraries() is True
+    assert sys.path[: len(before)] == before and sys.path[-1] == str(packages)  # after the desk's
+    assert os.environ["PYTHONPATH"] == f"/elsewhere{os.pathsep}{packages}"  # and for `server …`

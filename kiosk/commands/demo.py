@@ -32,6 +32,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run)
 
 
+# Where the cme-kiosk-server package keeps its libraries (dh-virtualenv's layout).
+SERVER_VENV = "/opt/venvs/cme-kiosk-server"
+
+
+def lend_server_libraries() -> bool:
+    """On a desk installed from the .deb beside the server package: use the platform's libraries.
+
+    Both virtualenvs are built from the same pinned constraints for the same Python; the desk's
+    own packages stay first on the path, the server's come after them (and reach the demo's own
+    `cme-kiosk server` subprocesses through PYTHONPATH). False when the server is not installed.
+    """
+    import site
+    import sys
+    from pathlib import Path
+
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    libraries = Path(os.environ.get("CME_KIOSK_SERVER_VENV", SERVER_VENV)) / "lib" / version
+    packages = libraries / "site-packages"
+    if not (packages / "fastapi").is_dir():
+        return False
+    site.addsitedir(str(packages))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (os.environ.get("PYTHONPATH", ""), str(packages)) if p
+    )
+    return True
+
+
 def has_display() -> bool:
     """Whether a window can be shown (X11 or Wayland)."""
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
@@ -51,9 +78,10 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         if exc.name not in SERVER_PACKAGES:
             raise
-        # The demo plays against a local platform; a desk-only install (the desk .deb) has none.
-        fail(f"the demo runs a local platform, which is not installed here: {INSTALL_SERVER}")
-        return 1
+        if not lend_server_libraries():
+            # The demo plays against a local platform; a desk-only install (the desk .deb) has none.
+            fail(f"the demo runs a local platform, which is not installed here: {INSTALL_SERVER}")
+        from kiosk.demo.stage import open_stage
 
     headless = args.headless or not has_display()
     if headless and (args.screenshots or args.interactive):
