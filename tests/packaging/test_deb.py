@@ -137,7 +137,11 @@ def test_desk_package_depends_on_what_the_desk_loads(desk_deb: Debs) -> None:
 def test_server_package_holds_its_units_config_and_command(debs: Debs, tmp_path: Path) -> None:
     assert debs.server is not None
     root = extract(debs.server, tmp_path / "server")
-    assert (root / "opt" / "venvs" / "cme-kiosk-server" / "bin" / "cme-kiosk").is_file()
+    venv = root / "opt" / "venvs" / "cme-kiosk-server"
+    assert (venv / "bin" / "cme-kiosk").is_file()
+    site = next((venv / "lib").glob("python3.*/site-packages"))
+    present = {p.name.lower() for p in site.iterdir()}
+    assert [m for m in SERVER_ONLY if m not in present] == []  # the platform itself
     assert (root / "usr" / "bin" / "cme-kiosk-server").is_file()
     assert not (root / "usr" / "bin" / "cme-kiosk").exists()  # the desk's command stays the desk's
     units = sorted(p.name for p in (root / "lib" / "systemd" / "system").iterdir())
