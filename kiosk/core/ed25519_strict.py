@@ -120,3 +120,12 @@ def verify_strict(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bo
     except InvalidSignature:
         return False
     return True
+
+
+def signed_by(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether a raw 32-byte public key, strict, made this canonical signature of `message`."""
+    try:
+        key = strict_public_key(public_key)
+    except ValueError:  # WeakKey included, or not 32 bytes
+        return False
+    return verify_strict(key, signature, message)

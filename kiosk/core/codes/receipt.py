@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from kiosk.core.codes.wire import (
     MAX_ATTENDEE_BYTES,
     MAX_PROJECT_BYTES,
@@ -28,6 +25,7 @@ from kiosk.core.codes.wire import (
     b32decode,
     b32encode,
 )
+from kiosk.core.ed25519_strict import signed_by
 from kiosk.core.timeutil import to_utc
 
 PREFIX = "CME-RCT1:"
@@ -130,8 +128,4 @@ def parse_receipt(text: str) -> ParsedReceipt:
 
 def receipt_signature_valid(parsed: ParsedReceipt, public_key: bytes) -> bool:
     """Whether the desk with this raw Ed25519 public key signed the receipt."""
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(parsed.signature, parsed.signed)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return signed_by(public_key, parsed.signature, parsed.signed)

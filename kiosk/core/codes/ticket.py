@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.core.codes.wire import (
     MAX_ATTENDEE_BYTES,
@@ -26,6 +25,7 @@ from kiosk.core.codes.wire import (
     b32decode,
     b32encode,
 )
+from kiosk.core.ed25519_strict import signed_by
 from kiosk.core.timeutil import to_utc
 
 PREFIX = "CME-TKT1:"
@@ -104,8 +104,4 @@ def parse_ticket(body_text: str) -> ParsedTicket:
 
 def signature_valid(parsed: ParsedTicket, public_key: bytes) -> bool:
     """Whether the ticket's signature is by this raw 32-byte Ed25519 public key."""
-    try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(parsed.signature, parsed.signed)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return signed_by(public_key, parsed.signature, parsed.signed)

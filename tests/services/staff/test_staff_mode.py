@@ -248,6 +248,10 @@ def test_a_check_out_carries_a_signed_receipt_and_a_dispute_refers_to_it(desk: D
     parsed = parse_receipt(receipt.text)
     public = signing.public_bytes(desk.store.device_verify_key())
     assert receipt_signature_valid(parsed, public) and parsed.receipt.record_uuid == out.event.uuid
+    # A weak key proves nothing: the identity point "signs" anything with (identity ‖ 0).
+    identity = bytes([1]) + bytes(31)
+    forged = replace(parsed, signature=identity + bytes(32))
+    assert not receipt_signature_valid(forged, identity)
 
     dispute = desk.service.dispute("A6", words="我下午一直在", receipt=receipt.text).result(10)
     assert dispute.status is Status.ACCEPTED and dispute.event is not None
