@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from kiosk.core.model import Attendee, Direction
 from kiosk.core.timeutil import local_day, to_utc, utc_now
@@ -17,6 +18,8 @@ from sync.store.roster import Roster
 
 SERVER_OFFSET_KEY = "server_offset_ms"  # meta: the platform's clock minus ours, as last measured
 SYNC_STATUS_KEY = "sync_status"  # meta: the running desk's latest sync snapshot (JSON)
+
+PendingTable = Literal["events", "denied", "refusal_stubs"]  # fixed names: no text from outside
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,27 +49,21 @@ class OutboxRows:
 
     def pending_events_among(self, uuids: Sequence[str]) -> list[StoredEvent]:
         """Those of these records still pending, in sequence order (a batch sent again)."""
-        if not uuids:
-            return []
-        marks = ",".join("?" for _ in uuids)
-        rows = self._db.read(
-            f"SELECT * FROM events WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
-            " ORDER BY seq",
-            tuple(uuids),
-        )
-        return [stored_event(r) for r in rows]
+        return [stored_event(r) for r in self._pending_among("events", uuids, order="seq")]
 
     def pending_denied_among(self, uuids: Sequence[str]) -> list[dict[str, object]]:
         """Those of these refused attempts still pending, oldest first."""
+        return [dict(r) for r in self._pending_among("denied", uuids, order="id")]
+
+    def _pending_among(
+        self, table: PendingTable, uuids: Sequence[str], *, order: Literal["seq", "id"]
+    ) -> list[sqlite3.Row]:
+        """The rows of `table` among these uuids still pending (one batch sent again)."""
         if not uuids:
             return []
         marks = ",".join("?" for _ in uuids)
-        rows = self._db.read(
-            f"SELECT * FROM denied WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
-            " ORDER BY id",
-            tuple(uuids),
-        )
-        return [dict(r) for r in rows]
+        sql = f"SELECT * FROM {table} WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
+        return self._db.read(f"{sql} ORDER BY {order}", tuple(uuids))
 
     def chain_head(self) -> SignedHead | None:
         """The signed checkpoint of this device's chain head (sent with every status report)."""
@@ -105,15 +102,7 @@ class OutboxRows:
 
     def pending_refusals_among(self, uuids: Sequence[str]) -> list[RefusalStub]:
         """Those of these stubs still pending, in sequence order (a batch sent again)."""
-        if not uuids:
-            return []
-        marks = ",".join("?" for _ in uuids)
-        rows = self._db.read(
-            f"SELECT * FROM refusal_stubs WHERE sync_state = 'pending' AND uuid IN ({marks})"  # noqa: S608
-            " ORDER BY seq",
-            tuple(uuids),
-        )
-        return _stubs(rows)
+        return _stubs(self._pending_among("refusal_stubs", uuids, order="seq"))
 
     def apply_refusal_answers(self, answers: Iterable[tuple[str, str, str]]) -> None:
         """accepted/duplicate: the platform counts it; rejected: kept, not sent again."""
