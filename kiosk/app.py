@@ -23,6 +23,7 @@ from kiosk.runtime.runtime import Runtime
 from kiosk.services.desk import DeskService
 from kiosk.services.opening import Desk
 from kiosk.services.retention import RetentionLoop
+from kiosk.services.screen import DeviceReason
 from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.i18n import Translations
 from kiosk.ui.kiosk_lock import KioskLock
@@ -68,7 +69,8 @@ class RunningDesk:
         # Sync is optional for the desk: check-ins go on locally and upload once it works.
         except Exception as exc:
             log.exception("sync failed to start")
-            service.report_device(SYNC_NAME, ok=False, detail=f"sync failed to start: {exc}")
+            why = DeviceReason("start_failed", (type(exc).__name__,))
+            service.report_device(SYNC_NAME, ok=False, reason=why, detail=f"sync failed: {exc}")
 
     def start_behind(self) -> None:
         """Once the desk answers cards: sync and retention start behind it."""

@@ -341,7 +341,7 @@
         <translation>剩余 %n 秒</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/camera_view.py" line="127"/>
+        <location filename="../../kiosk/ui/camera_view.py" line="129"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
@@ -392,72 +392,72 @@
         <translation>同步：未配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="120"/>
+        <location filename="../../kiosk/ui/texts.py" line="165"/>
         <source>Last record undone (a signed void record)</source>
         <translation>已撤销最后一条记录（已签名的撤销记录）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="121"/>
+        <location filename="../../kiosk/ui/texts.py" line="166"/>
         <source>Dispute recorded for the organizer</source>
         <translation>申诉已记录，将交主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="122"/>
+        <location filename="../../kiosk/ui/texts.py" line="167"/>
         <source>Queued to upload again</source>
         <translation>已重新排队上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="123"/>
+        <location filename="../../kiosk/ui/texts.py" line="168"/>
         <source>Dismissed, with the reason kept</source>
         <translation>已忽略并记录原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="127"/>
+        <location filename="../../kiosk/ui/texts.py" line="172"/>
         <source>Check-in</source>
         <translation>签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="128"/>
+        <location filename="../../kiosk/ui/texts.py" line="173"/>
         <source>Check-out</source>
         <translation>签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="129"/>
+        <location filename="../../kiosk/ui/texts.py" line="174"/>
         <source>Auto in/out</source>
         <translation>自动签到/签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="185"/>
+        <location filename="../../kiosk/ui/texts.py" line="238"/>
         <source>Checked out</source>
         <translation>签退成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="187"/>
+        <location filename="../../kiosk/ui/texts.py" line="240"/>
         <source>Checked in</source>
         <translation>签到成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="189"/>
+        <location filename="../../kiosk/ui/texts.py" line="242"/>
         <source>no check-in found: flagged for the organizer</source>
         <translation>无签到记录，已标记供主办方核查</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="191"/>
+        <location filename="../../kiosk/ui/texts.py" line="244"/>
         <source>not on the roster: registered provisionally</source>
         <translation>未在名单，临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="193"/>
+        <location filename="../../kiosk/ui/texts.py" line="246"/>
         <source>document expired: flagged</source>
         <translation>证件已过期，已标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="202"/>
+        <location filename="../../kiosk/ui/texts.py" line="255"/>
         <source>Already checked in at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="204"/>
+        <location filename="../../kiosk/ui/texts.py" line="257"/>
         <source>Already checked out at %1 (desk %2)</source>
         <translation>已于 %1 在 %2 台签退</translation>
     </message>
@@ -475,70 +475,218 @@
 <context>
     <name>Devices</name>
     <message>
-        <location filename="../../kiosk/ui/staff_devices.py" line="72"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="74"/>
         <source>reconnecting…</source>
         <translation>正在重新连接…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_devices.py" line="75"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="77"/>
         <source>Last error at %1: %2</source>
         <translation>最近一次错误（%1）：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_devices.py" line="98"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="102"/>
         <source>This device cannot be reconnected now</source>
         <translation>此设备现在无法重新连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_devices.py" line="102"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="106"/>
         <source>Reconnecting %1…</source>
         <translation>正在重新连接%1…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_devices.py" line="109"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="113"/>
         <source>Reconnect</source>
         <translation>重新连接</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="123"/>
+        <location filename="../../kiosk/ui/texts.py" line="130"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="124"/>
+        <location filename="../../kiosk/ui/texts.py" line="131"/>
+        <source>opening %1</source>
+        <translation>正在打开 %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="125"/>
+        <source>ready on %1</source>
+        <translation>就绪（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="126"/>
+        <source>no reader at %1; retrying</source>
+        <translation>%1 未找到读卡器，正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="127"/>
+        <location filename="../../kiosk/ui/texts.py" line="140"/>
+        <source>%1 went away; reconnecting</source>
+        <translation>%1 连接断开，正在重连</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="128"/>
+        <source>reader fault at %1; retrying</source>
+        <translation>%1 读卡器故障，正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="129"/>
+        <source>a library the reader needs is missing</source>
+        <translation>本机缺少读卡器所需的软件库</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="132"/>
+        <source>capturing from %1</source>
+        <translation>正在采集（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="133"/>
+        <source>no camera at %1; retrying</source>
+        <translation>%1 未找到摄像头，正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="134"/>
+        <source>%1 stopped delivering frames; reconnecting</source>
+        <translation>%1 画面中断，正在重连</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="137"/>
+        <source>the camera cannot be used (see the log)</source>
+        <translation>摄像头不可用（见日志）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="138"/>
+        <source>reading %1</source>
+        <translation>正在读取 %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="139"/>
+        <source>no scanner at %1; retrying</source>
+        <translation>%1 未找到扫码枪，正在重试</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="141"/>
+        <source>a library the scanner needs is missing</source>
+        <translation>本机缺少扫码枪所需的软件库</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="142"/>
+        <source>QR decoder %1 on the camera</source>
+        <translation>二维码识别就绪（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="143"/>
+        <source>no QR decoder: camera QR scanning is off</source>
+        <translation>二维码识别库不可用，摄像头扫码已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="144"/>
+        <source>face models loading…</source>
+        <translation>人脸模型加载中…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="145"/>
+        <source>face check-in ready, %1 enrolled</source>
+        <translation>人脸签到可用，已登记 %1 人</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="146"/>
+        <source>face check-in is off (see the log)</source>
+        <translation>人脸签到已停用（见日志）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="147"/>
+        <source>face check-in off: the data was purged</source>
+        <translation>本项目数据已到期删除，人脸签到已停用</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="148"/>
+        <source>face check-in needs the camera enabled</source>
+        <translation>人脸签到需要启用摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="149"/>
+        <source>face check-in is not a method of this project</source>
+        <translation>本项目不使用人脸签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="152"/>
+        <source>sound ready (%1)</source>
+        <translation>声音就绪（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="153"/>
+        <source>no sound output (see the log)</source>
+        <translation>无法播放声音（见日志）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="154"/>
+        <source>%1 tone files missing or unreadable</source>
+        <translation>缺少 %1 个提示音文件</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="155"/>
+        <source>listening for a keyboard-wedge scanner</source>
+        <translation>正在接收键盘模式扫码枪</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="156"/>
+        <source>failed to start (%1); see the log</source>
+        <translation>启动失败（%1），见日志</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="157"/>
+        <source>reconnect failed (%1); see the log</source>
+        <translation>重连失败（%1），见日志</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/texts.py" line="158"/>
+        <source>the previous worker has not ended yet: reconnect refused, try again shortly</source>
+        <translation>上一个工作线程尚未结束，暂不能重连，请稍后再试</translation>
     </message>
 </context>
 <context>
     <name>Face</name>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="135"/>
+        <location filename="../../kiosk/ui/texts.py" line="180"/>
         <source>Blink your eyes</source>
         <translation>请眨眨眼</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="136"/>
+        <location filename="../../kiosk/ui/texts.py" line="181"/>
         <source>Turn your head to the left</source>
         <translation>请向左转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="137"/>
+        <location filename="../../kiosk/ui/texts.py" line="182"/>
         <source>Turn your head to the right</source>
         <translation>请向右转头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="138"/>
+        <location filename="../../kiosk/ui/texts.py" line="183"/>
         <source>Look at the camera to confirm it is you</source>
         <translation>请看摄像头核验身份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="139"/>
+        <location filename="../../kiosk/ui/texts.py" line="184"/>
         <source>Please come closer</source>
         <translation>请靠近一点</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="140"/>
+        <location filename="../../kiosk/ui/texts.py" line="185"/>
         <source>Please hold still</source>
         <translation>请保持不动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="141"/>
+        <location filename="../../kiosk/ui/texts.py" line="186"/>
         <source>Please face the camera</source>
         <translation>请正对摄像头</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="142"/>
+        <location filename="../../kiosk/ui/texts.py" line="187"/>
         <source>Not recognised — tap your ID card or scan your code</source>
         <translation>未能识别，请刷身份证或扫码</translation>
     </message>
@@ -1248,276 +1396,276 @@
 <context>
     <name>Reason</name>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="30"/>
+        <location filename="../../kiosk/ui/texts.py" line="32"/>
         <source>This project does not accept this method</source>
         <translation>本项目不接受此签到方式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="31"/>
+        <location filename="../../kiosk/ui/texts.py" line="33"/>
         <source>Card not registered — please see staff</source>
         <translation>卡片未登记，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="32"/>
+        <location filename="../../kiosk/ui/texts.py" line="34"/>
         <source>Not on the roster — please see staff</source>
         <translation>未找到报名信息，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="33"/>
+        <location filename="../../kiosk/ui/texts.py" line="35"/>
         <source>Today is not a day of this project</source>
         <translation>今天不是本项目的培训日</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="34"/>
+        <location filename="../../kiosk/ui/texts.py" line="36"/>
         <source>Document expired — please see staff</source>
         <translation>证件已过期，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="35"/>
+        <location filename="../../kiosk/ui/texts.py" line="37"/>
         <source>Storage full: check-in paused — please call staff</source>
         <translation>存储空间不足，暂停签到，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="36"/>
+        <location filename="../../kiosk/ui/texts.py" line="38"/>
         <source>Something went wrong — please call staff</source>
         <translation>出现错误，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="37"/>
+        <location filename="../../kiosk/ui/texts.py" line="39"/>
         <source>The desk is closing — try again in a moment</source>
         <translation>签到台正在关闭，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="38"/>
+        <location filename="../../kiosk/ui/texts.py" line="40"/>
         <source>This project&apos;s roster and face data were deleted at the end of their retention</source>
         <translation>本项目的名单与人脸数据已按保留期限删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="42"/>
-        <location filename="../../kiosk/ui/texts.py" line="43"/>
         <location filename="../../kiosk/ui/texts.py" line="44"/>
+        <location filename="../../kiosk/ui/texts.py" line="45"/>
+        <location filename="../../kiosk/ui/texts.py" line="46"/>
         <source>This code cannot be checked here</source>
         <translation>本机无法核验此二维码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="45"/>
+        <location filename="../../kiosk/ui/texts.py" line="47"/>
         <source>Empty code — scan again</source>
         <translation>二维码为空，请重扫</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="46"/>
-        <location filename="../../kiosk/ui/texts.py" line="47"/>
         <location filename="../../kiosk/ui/texts.py" line="48"/>
         <location filename="../../kiosk/ui/texts.py" line="49"/>
+        <location filename="../../kiosk/ui/texts.py" line="50"/>
+        <location filename="../../kiosk/ui/texts.py" line="51"/>
         <source>Not a check-in code</source>
         <translation>不是签到二维码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="50"/>
+        <location filename="../../kiosk/ui/texts.py" line="52"/>
         <source>Code from a newer version — see staff</source>
         <translation>二维码版本较新，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="51"/>
+        <location filename="../../kiosk/ui/texts.py" line="53"/>
         <source>Damaged code — scan again or see staff</source>
         <translation>二维码损坏，请重扫或联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="52"/>
+        <location filename="../../kiosk/ui/texts.py" line="54"/>
         <source>This code is for another project</source>
         <translation>此二维码属于其他项目</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="53"/>
+        <location filename="../../kiosk/ui/texts.py" line="55"/>
         <source>This desk has no ticket keys yet — see staff</source>
         <translation>本机尚无验票密钥，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="54"/>
+        <location filename="../../kiosk/ui/texts.py" line="56"/>
         <source>Ticket signed with an unknown key — see staff</source>
         <translation>电子票签名密钥未知，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="55"/>
+        <location filename="../../kiosk/ui/texts.py" line="57"/>
         <source>Invalid ticket — please see staff</source>
         <translation>电子票无效，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="56"/>
+        <location filename="../../kiosk/ui/texts.py" line="58"/>
         <source>Invalid code — please see staff</source>
         <translation>二维码无效，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="57"/>
+        <location filename="../../kiosk/ui/texts.py" line="59"/>
         <source>Code expired — refresh it and scan again</source>
         <translation>二维码已过期，请刷新后再扫</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="58"/>
+        <location filename="../../kiosk/ui/texts.py" line="60"/>
         <source>Code not valid yet — check the phone&apos;s clock</source>
         <translation>二维码尚未生效，请检查手机时间</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="59"/>
+        <location filename="../../kiosk/ui/texts.py" line="61"/>
         <source>This code was already used — refresh it</source>
         <translation>此二维码已使用，请刷新</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="60"/>
+        <location filename="../../kiosk/ui/texts.py" line="62"/>
         <source>Roster codes are not accepted here</source>
         <translation>本项目不接受名单码签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="62"/>
-        <location filename="../../kiosk/ui/texts.py" line="63"/>
         <location filename="../../kiosk/ui/texts.py" line="64"/>
+        <location filename="../../kiosk/ui/texts.py" line="65"/>
         <location filename="../../kiosk/ui/texts.py" line="66"/>
-        <location filename="../../kiosk/ui/texts.py" line="67"/>
-        <location filename="../../kiosk/ui/texts.py" line="71"/>
-        <location filename="../../kiosk/ui/texts.py" line="74"/>
-        <location filename="../../kiosk/ui/texts.py" line="79"/>
+        <location filename="../../kiosk/ui/texts.py" line="68"/>
+        <location filename="../../kiosk/ui/texts.py" line="69"/>
+        <location filename="../../kiosk/ui/texts.py" line="73"/>
+        <location filename="../../kiosk/ui/texts.py" line="76"/>
+        <location filename="../../kiosk/ui/texts.py" line="81"/>
         <source>Card not read — place it again</source>
         <translation>未读到卡片，请重新放卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="65"/>
+        <location filename="../../kiosk/ui/texts.py" line="67"/>
         <source>This card type is not supported</source>
         <translation>不支持此类卡片</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="68"/>
-        <location filename="../../kiosk/ui/texts.py" line="69"/>
         <location filename="../../kiosk/ui/texts.py" line="70"/>
+        <location filename="../../kiosk/ui/texts.py" line="71"/>
+        <location filename="../../kiosk/ui/texts.py" line="72"/>
         <source>Reader problem — please see staff</source>
         <translation>读卡器故障，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="72"/>
+        <location filename="../../kiosk/ui/texts.py" line="74"/>
         <source>The card&apos;s data is damaged — see staff</source>
         <translation>卡片数据损坏，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="73"/>
+        <location filename="../../kiosk/ui/texts.py" line="75"/>
         <source>Invalid document number — please see staff</source>
         <translation>证件号码无效，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="75"/>
+        <location filename="../../kiosk/ui/texts.py" line="77"/>
         <source>Resident ID cards go on the ID-card reader</source>
         <translation>身份证请在身份证读卡器上刷卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="78"/>
+        <location filename="../../kiosk/ui/texts.py" line="80"/>
         <source>This card cannot be used here — see staff</source>
         <translation>此卡无法在此使用，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="80"/>
-        <location filename="../../kiosk/ui/texts.py" line="81"/>
+        <location filename="../../kiosk/ui/texts.py" line="82"/>
+        <location filename="../../kiosk/ui/texts.py" line="83"/>
         <source>Card photo cannot be read here</source>
         <translation>本机无法读取证件照片</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="83"/>
+        <location filename="../../kiosk/ui/texts.py" line="85"/>
         <source>Face does not match the card — please see staff</source>
         <translation>人脸与证件不符，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="84"/>
-        <location filename="../../kiosk/ui/texts.py" line="85"/>
+        <location filename="../../kiosk/ui/texts.py" line="86"/>
+        <location filename="../../kiosk/ui/texts.py" line="87"/>
         <source>Could not verify it is you — see staff</source>
         <translation>未能核验身份，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="88"/>
+        <location filename="../../kiosk/ui/texts.py" line="90"/>
         <source>Another card was tapped</source>
         <translation>已刷另一张卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="89"/>
-        <location filename="../../kiosk/ui/texts.py" line="90"/>
         <location filename="../../kiosk/ui/texts.py" line="91"/>
         <location filename="../../kiosk/ui/texts.py" line="92"/>
+        <location filename="../../kiosk/ui/texts.py" line="93"/>
+        <location filename="../../kiosk/ui/texts.py" line="94"/>
         <source>Liveness check failed — see staff</source>
         <translation>活体检测未通过，请联系工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="94"/>
+        <location filename="../../kiosk/ui/texts.py" line="96"/>
         <source>Sign in to staff mode first</source>
         <translation>请先登录工作人员账号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="95"/>
+        <location filename="../../kiosk/ui/texts.py" line="97"/>
         <source>A named staff member must sign in to record this</source>
         <translation>本项目需要实名工作人员登录后才能记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="98"/>
+        <location filename="../../kiosk/ui/texts.py" line="100"/>
         <source>A reason is required</source>
         <translation>请填写原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="99"/>
+        <location filename="../../kiosk/ui/texts.py" line="101"/>
         <source>Record the attendee&apos;s own words</source>
         <translation>请记录学员的原话</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="100"/>
+        <location filename="../../kiosk/ui/texts.py" line="102"/>
         <source>This person has no record to undo</source>
         <translation>此人没有可撤销的记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="101"/>
+        <location filename="../../kiosk/ui/texts.py" line="103"/>
         <source>The last record is another desk&apos;s: only that desk can undo it</source>
         <translation>最后一条记录来自其他签到台，只能在该台撤销</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="104"/>
+        <location filename="../../kiosk/ui/texts.py" line="106"/>
         <source>Check digit wrong: the last character does not match — re-read the number</source>
         <translation>校验位错误：最后一位与号码不符，请对照证件重新输入</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="107"/>
+        <location filename="../../kiosk/ui/texts.py" line="109"/>
         <source>Invalid document number, please check it</source>
         <translation>证件号码无效，请核对</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="108"/>
+        <location filename="../../kiosk/ui/texts.py" line="110"/>
         <source>A name is required</source>
         <translation>请填写姓名</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="109"/>
+        <location filename="../../kiosk/ui/texts.py" line="111"/>
         <source>Already on the roster: check them in by search</source>
         <translation>此证件已在名单中，请通过搜索人工签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="110"/>
+        <location filename="../../kiosk/ui/texts.py" line="112"/>
         <source>The text contains characters that cannot be kept</source>
         <translation>文字中含有不可用的字符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="111"/>
+        <location filename="../../kiosk/ui/texts.py" line="113"/>
         <source>Wrong or expired code</source>
         <translation>验证码不正确或已过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="112"/>
+        <location filename="../../kiosk/ui/texts.py" line="114"/>
         <source>This code was already used</source>
         <translation>此验证码已使用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="113"/>
+        <location filename="../../kiosk/ui/texts.py" line="115"/>
         <source>This person has no phone code</source>
         <translation>此人没有手机验证码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="114"/>
+        <location filename="../../kiosk/ui/texts.py" line="116"/>
         <source>No such open dead letter</source>
         <translation>没有这条待处理的失败记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/texts.py" line="115"/>
+        <location filename="../../kiosk/ui/texts.py" line="117"/>
         <source>This one cannot be retried: dismiss it</source>
         <translation>此项无法重试，只能忽略</translation>
     </message>
@@ -1646,52 +1794,52 @@
 <context>
     <name>Sessions</name>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="37"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="38"/>
         <source>Not yet arrived</source>
         <translation>未到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="38"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="39"/>
         <source>In</source>
         <translation>已签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="39"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="40"/>
         <source>Out</source>
         <translation>已签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="40"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="41"/>
         <source>Flagged</source>
         <translation>有标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="41"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="42"/>
         <source>Everyone</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="124"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="130"/>
         <source>Nobody in this list</source>
         <translation>名单为空</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="134"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="140"/>
         <source>Today&apos;s list</source>
         <translation>今日名单</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="137"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="143"/>
         <source>◀ Previous</source>
         <translation>◀ 上一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="138"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="144"/>
         <source>Next ▶</source>
         <translation>下一页 ▶</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_sessions.py" line="139"/>
+        <location filename="../../kiosk/ui/staff_sessions.py" line="145"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
@@ -1740,7 +1888,7 @@
         <translation>今日名单</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_devices.py" line="108"/>
+        <location filename="../../kiosk/ui/staff_devices.py" line="112"/>
         <location filename="../../kiosk/ui/staff_panel.py" line="302"/>
         <source>Devices</source>
         <translation>设备</translation>

@@ -12,6 +12,7 @@ from drivers.camera.base import Capture, FrameCallback, StateCallback
 from drivers.camera.events import CameraState, CameraStatus, Frame
 from drivers.camera.source import CameraSource, SourceKind, parse_source
 from drivers.camera.subscription import Subscription
+from drivers.workers import WorkerStillRunning
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,13 @@ class OpenCvCamera:
         return self._state
 
     def start(self) -> None:
-        """Start the capture thread (does nothing if it already runs)."""
+        """Start the capture thread (does nothing if it already runs).
+
+        WorkerStillRunning while the last capture thread, stopped but not joined, has not ended.
+        """
         if self._thread is not None and self._thread.is_alive():
+            if self._stop.is_set():  # never a second capture thread on the same camera
+                raise WorkerStillRunning("camera")
             return
         self._stop.clear()
         self._set_state(CameraStatus.STARTING, f"opening {self.source.describe()}")
@@ -99,7 +105,10 @@ class OpenCvCamera:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-            self._thread = None
+            if self._thread.is_alive():  # kept: start() refuses until it has ended
+                log.error("camera: capture thread did not stop within %.1f s", timeout)
+            else:
+                self._thread = None
         self._set_state(CameraStatus.STOPPED, "stopped")
 
     def close(self, timeout: float = 3.0) -> None:

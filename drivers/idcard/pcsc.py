@@ -20,6 +20,7 @@ from drivers.idcard.base import Listener, Listeners, StateHolder
 from drivers.idcard.events import ReaderState, ReaderStatus
 from drivers.idcard.pcsc_cards import CardBusy, CardRefused, CardTracker
 from drivers.idcard.uid import GET_UID_APDU, format_uid
+from drivers.workers import WorkerStillRunning
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,10 @@ class PcscReader:
         self._listeners.add(listener)
 
     def start(self) -> None:
-        """Start the worker thread (idempotent)."""
+        """Start the worker thread (idempotent); WorkerStillRunning while the last one ends."""
         if self._thread is not None and self._thread.is_alive():
+            if self._stop.is_set():  # stopped but not joined: never a second worker beside it
+                raise WorkerStillRunning("PC/SC")
             return
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="pcsc", daemon=True)
@@ -103,9 +106,10 @@ class PcscReader:
                 self._scard.SCardCancel(self._ctx)
         if self._thread is not None:
             self._thread.join(timeout)
-            if self._thread.is_alive():
+            if self._thread.is_alive():  # kept: start() refuses until it has ended
                 log.error("PC/SC worker did not stop within %.1f s", timeout)
-            self._thread = None
+            else:
+                self._thread = None
 
     # -- worker --------------------------------------------------------------------------
 

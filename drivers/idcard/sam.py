@@ -38,6 +38,7 @@ from drivers.idcard.status import (
     status_error,
 )
 from drivers.idcard.text import IdCardText, parse_text
+from drivers.workers import WorkerStillRunning
 from kiosk.core.errors import InvalidDocumentNumber
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,10 @@ class SamReader:
         self._listeners.add(listener)
 
     def start(self) -> None:
-        """Start the worker thread (idempotent)."""
+        """Start the worker thread (idempotent); WorkerStillRunning while the last one ends."""
         if self._thread is not None and self._thread.is_alive():
+            if self._stop.is_set():  # stopped but not joined: never a second worker beside it
+                raise WorkerStillRunning(self.name)
             return
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"sam:{self.port}", daemon=True)
@@ -138,9 +141,10 @@ class SamReader:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-            if self._thread.is_alive():
+            if self._thread.is_alive():  # kept: start() refuses until it has ended
                 log.error("%s: worker did not stop within %.1f s", self.name, timeout)
-            self._thread = None
+            else:
+                self._thread = None
 
     # -- worker --------------------------------------------------------------------------
 

@@ -27,13 +27,18 @@ class ScanEvent:
         return self.payload.text
 
 
+# ScannerStatus.state: the stems of the runtime's scanner_* reason codes.
+SCANNER_STATES = frozenset({"ready", "absent", "lost", "unavailable"})
+
+
 @dataclass(frozen=True, slots=True)
 class ScannerStatus:
     """A scanner's state for the status bar and `doctor`: whether it works, and why not."""
 
     name: str
     ok: bool
-    detail: str
+    detail: str  # the technical why, for the log and `doctor`
+    state: str = "absent"  # the reason code's stem: ready | absent | lost | unavailable
 
 
 class Scanner(Protocol):

@@ -112,16 +112,20 @@ class EvdevScanner(ScannerWorker):
             try:
                 device = self._opener(self.path)
             except ImportError:
-                self._set_status(False, "python-evdev not installed: evdev scanner disabled")
+                self._set_status(
+                    False, "python-evdev not installed: evdev scanner disabled", state="unavailable"
+                )
                 return
             except OSError as exc:
-                self._set_status(False, f"cannot open: {exc.strerror or exc}")
+                self._set_status(False, f"cannot open: {exc.strerror or exc}", state="absent")
                 self._stop.wait(self._reconnect_s)
                 continue
             try:
                 self._read(device)
             except OSError as exc:
-                self._set_status(False, f"device lost ({exc.strerror or exc}); reconnecting")
+                self._set_status(
+                    False, f"device lost ({exc.strerror or exc}); reconnecting", state="lost"
+                )
             finally:
                 self._release(device)
             self._stop.wait(self._reconnect_s)
@@ -129,7 +133,7 @@ class EvdevScanner(ScannerWorker):
     def _read(self, device: Any) -> None:
         if self._grab:
             device.grab()  # OSError (EBUSY) if another program holds it
-        self._set_status(True, "grabbed" if self._grab else "reading")
+        self._set_status(True, "grabbed" if self._grab else "reading", state="ready")
         decoder = EvdevKeyDecoder(self._config)
         while not self._stop.is_set():
             deadline = decoder.deadline_s()

@@ -90,19 +90,21 @@ class HidPosScanner(ScannerWorker):
             try:
                 fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
             except OSError as exc:
-                self._set_status(False, f"cannot open: {exc.strerror or exc}")
+                self._set_status(False, f"cannot open: {exc.strerror or exc}", state="absent")
                 self._stop.wait(self._reconnect_s)
                 continue
             try:
                 sizes = self._sizes()
                 if isinstance(sizes, str):
-                    self._set_status(False, sizes)
+                    self._set_status(False, sizes, state="absent")
                     self._stop.wait(self._reconnect_s * 5)
                     continue
-                self._set_status(True, "reading HID-POS reports")
+                self._set_status(True, "reading HID-POS reports", state="ready")
                 self._read(fd, ReportFramer(sizes))
             except OSError as exc:
-                self._set_status(False, f"device lost ({exc.strerror or exc}); reconnecting")
+                self._set_status(
+                    False, f"device lost ({exc.strerror or exc}); reconnecting", state="lost"
+                )
             finally:
                 os.close(fd)
                 self._assembler.reset()  # half a payload from before the unplug is not a scan

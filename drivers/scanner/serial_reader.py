@@ -48,20 +48,22 @@ class SerialScanner(ScannerWorker):
         try:
             import serial  # lazily: optional on a desk without a serial scanner
         except ImportError:
-            self._set_status(False, "pyserial not installed: serial scanner disabled")
+            self._set_status(
+                False, "pyserial not installed: serial scanner disabled", state="unavailable"
+            )
             return
         while not self._stop.is_set():
             try:
                 port = serial.Serial(self.port, self._baudrate, timeout=0.1)
             except (serial.SerialException, OSError, ValueError) as exc:
-                self._set_status(False, f"not connected: {exc}")
+                self._set_status(False, f"not connected: {exc}", state="absent")
                 self._stop.wait(self._reconnect_s)
                 continue
-            self._set_status(True, f"connected at {self._baudrate} baud")
+            self._set_status(True, f"connected at {self._baudrate} baud", state="ready")
             try:
                 self._read(port)
             except (serial.SerialException, OSError) as exc:
-                self._set_status(False, f"disconnected ({exc}); reconnecting")
+                self._set_status(False, f"disconnected ({exc}); reconnecting", state="lost")
             finally:
                 port.close()
 

@@ -126,7 +126,8 @@ def _windowed(stage: Stage, args: argparse.Namespace) -> int:
     player = None if args.interactive else DayPlayer(stage, limit=args.steps, shots=bool(shots))
     try:
         return run_window(stage.service, app, player=player, controls=controls, options=options,
-                          on_open=lambda: show_devices(stage))  # fmt: skip
+                          on_open=lambda: show_devices(stage),
+                          sounds=stage.runtime.sounds)  # fmt: skip
     finally:
         if controls is not None:
             controls.join()

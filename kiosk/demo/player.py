@@ -26,8 +26,8 @@ Finished = Callable[[], None]
 
 def show_devices(stage: Stage) -> None:
     """Say the devices' and sync's current state again (they reported before a window existed)."""
-    for name, (ok, detail) in stage.runtime.statuses().items():
-        stage.service.report_device(name, ok=ok, detail=detail)
+    for status in stage.service.devices.states():
+        stage.service.publish(status)
     stage.service.publish(sync_state(stage.sync.status()))
     stage.service.announce()
 

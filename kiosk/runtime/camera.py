@@ -10,7 +10,7 @@ from drivers.qr.decode import FrameDecoder
 from drivers.qr.detection import QrScanned
 from drivers.qr.worker import QrFrameWorker
 from kiosk.config import Config
-from kiosk.runtime.devices import DeskPort, StatusBoard
+from kiosk.runtime.devices import DeskPort, DeviceReason, StatusBoard
 from kiosk.services.screen import CAMERA_NAME
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,15 @@ class CameraDevice:
             section.source, fps=section.fps, width=section.width, height=section.height
         )
         self._board = board
+        self._where = self.camera.source.describe()
         self.camera.add_state_listener(self._state)
 
     def _state(self, state: CameraState) -> None:
         starting = state.status is CameraStatus.STARTING
-        self._board.report(self.name, ok=state.ok, detail=state.detail, starting=starting)
+        reason = DeviceReason(f"camera_{state.status.value}", (self._where,))
+        self._board.report(
+            self.name, ok=state.ok, reason=reason, detail=state.detail, starting=starting
+        )
 
     def start(self) -> None:
         """Start capturing (a missing camera is retried by the driver)."""
@@ -84,7 +88,8 @@ def qr_on_camera(
     try:
         decoder = FrameDecoder.open(config.qr.backend, formats=config.qr.formats)
     except DecoderUnavailable as exc:
-        board.report(QR_NAME, ok=False, detail=f"{exc.status}: camera QR scanning disabled")
+        board.report(QR_NAME, ok=False, reason=DeviceReason("qr_off"),
+                     detail=f"{exc.status}: camera QR scanning disabled")  # fmt: skip
         return None
-    board.report(QR_NAME, ok=True, detail=f"QR decoder {decoder.name} on the camera")
+    board.report(QR_NAME, ok=True, reason=DeviceReason("qr_ready", (decoder.name,)))
     return QrCameraDevice(decoder, camera, desk=desk, debounce_s=config.qr.debounce_s)

@@ -19,7 +19,7 @@ from drivers.idcard import (
 from drivers.idcard.base import CardReader
 from kiosk.config import Config
 from kiosk.core.model import Method
-from kiosk.runtime.devices import DeskPort, Device, StatusBoard
+from kiosk.runtime.devices import DeskPort, Device, DeviceReason, StatusBoard
 from kiosk.services.checkin import Credential
 from kiosk.services.driver_texts import card_error_text
 
@@ -53,12 +53,14 @@ class CardRouter:
         board: StatusBoard,
         *,
         label: str,
+        where: str,
         method: Method,
         verifier: CardVerifier | None = None,
     ) -> None:
         self._desk = desk
         self._board = board
         self._label = label
+        self._where = where  # the reader's port (or service) as staff read it in its state
         self._method = method
         self._verifier = verifier
 
@@ -66,7 +68,10 @@ class CardRouter:
         """Route one reader event."""
         if isinstance(event, ReaderState):
             starting = event.status is ReaderStatus.STARTING
-            self._board.report(self._label, ok=event.ok, detail=event.detail, starting=starting)
+            reason = DeviceReason(f"reader_{event.status.value}", (self._where,))
+            self._board.report(
+                self._label, ok=event.ok, reason=reason, detail=event.detail, starting=starting
+            )
         elif isinstance(event, CardError):
             # The driver already logged it (masked); the desk shows it and keeps a denied record.
             zh, en = card_error_text(event.code)
@@ -100,7 +105,7 @@ class ReaderDevice:
     def __init__(self, name: str, reader: CardReader, *, stop_timeout: float = 2.0) -> None:
         self.name = name
         self.reader = reader
-        self._stop_timeout = stop_timeout
+        self.stop_timeout = stop_timeout  # the join timeout for the worker
 
     def start(self) -> None:
         """Start polling."""
@@ -108,7 +113,7 @@ class ReaderDevice:
 
     def stop(self) -> None:
         """Stop polling (idempotent)."""
-        self.reader.stop(self._stop_timeout)
+        self.reader.stop(self.stop_timeout)
 
     def reconnect(self) -> None:
         """Close the reader and open it again (staff's reconnect; blocks while it stops)."""
@@ -123,7 +128,8 @@ def card_readers(
     devices: list[Device] = []
     if config.sam.enabled:
         if importlib.util.find_spec("serial") is None:
-            board.report(SAM_NAME, ok=False, detail="pyserial not installed: SAM reader disabled")
+            board.report(SAM_NAME, ok=False, reason=DeviceReason("reader_unavailable"),
+                         detail="pyserial not installed: SAM reader disabled")  # fmt: skip
         else:
             sam = SamReader(
                 config.sam.port,
@@ -131,7 +137,12 @@ def card_readers(
                 fingerprint=config.sam.read_fingerprint,
             )
             router = CardRouter(
-                desk, board, label=SAM_NAME, method=Method.ID_CARD, verifier=verifier
+                desk,
+                board,
+                label=SAM_NAME,
+                where=config.sam.port,
+                method=Method.ID_CARD,
+                verifier=verifier,
             )
             sam.add_listener(router)
             devices.append(ReaderDevice(SAM_NAME, sam))
@@ -142,7 +153,9 @@ def card_readers(
             reader_filter=config.pcsc.reader_filter, uid_format=config.pcsc.uid_format
         )
         # pyscard missing: the reader itself reports UNAVAILABLE with the reason, then ends.
-        pcsc.add_listener(CardRouter(desk, board, label=PCSC_NAME, method=Method.IC_CARD))
+        pcsc.add_listener(
+            CardRouter(desk, board, label=PCSC_NAME, where="PC/SC", method=Method.IC_CARD)
+        )
         devices.append(ReaderDevice(PCSC_NAME, pcsc))
     else:
         log.info("PC/SC card reader not configured ([pcsc] enabled = false)")

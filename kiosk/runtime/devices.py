@@ -7,8 +7,10 @@ import threading
 from typing import Protocol, runtime_checkable
 
 from kiosk.services.desk import DeskPort
+from kiosk.services.device_texts import device_reason_text
+from kiosk.services.screen import DeviceReason
 
-__all__ = ["DeskPort", "Device", "Reconnectable", "StatusBoard"]
+__all__ = ["DeskPort", "Device", "DeviceReason", "Reconnectable", "StatusBoard"]
 
 log = logging.getLogger(__name__)
 
@@ -39,28 +41,43 @@ class Reconnectable(Protocol):
 
 
 class StatusBoard:
-    """The latest status line of every device, forwarded to the desk as it changes."""
+    """The latest state of every device, forwarded to the desk as it changes."""
 
     def __init__(self, desk: DeskPort) -> None:
         self._desk = desk
         self._lock = threading.Lock()
-        self._lines: dict[str, tuple[bool, str]] = {}
+        self._states: dict[str, tuple[bool, DeviceReason, str]] = {}
 
-    def report(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
-        """Record and publish one device's state (any thread); `starting` is off but no error."""
+    def report(
+        self, name: str, *, ok: bool, reason: DeviceReason, detail: str = "", starting: bool = False
+    ) -> None:
+        """Record and publish one device's state (any thread); `starting` is off but no error.
+
+        `reason` is what staff read (a code and its parameters); `detail` the driver's technical
+        words, for the log and the console only.
+        """
         with self._lock:
-            if self._lines.get(name) == (ok, detail):
+            if self._states.get(name) == (ok, reason, detail):
                 return
-            self._lines[name] = (ok, detail)
+            self._states[name] = (ok, reason, detail)
         if starting:
-            self._desk.report_device(name, ok=ok, detail=detail, starting=True)
+            self._desk.report_device(name, ok=ok, reason=reason, detail=detail, starting=True)
         else:
-            self._desk.report_device(name, ok=ok, detail=detail)
+            self._desk.report_device(name, ok=ok, reason=reason, detail=detail)
+
+    def reasons(self) -> dict[str, DeviceReason]:
+        """Name → the reason of its latest state, for every device reported so far."""
+        with self._lock:
+            return {name: reason for name, (_, reason, _) in self._states.items()}
 
     def lines(self) -> dict[str, tuple[bool, str]]:
-        """Name → (ok, detail) for every device reported so far."""
+        """Name → (ok, plain line: the driver's words, else the reason's) for every device."""
         with self._lock:
-            return dict(self._lines)
+            states = dict(self._states)
+        return {
+            name: (ok, detail or device_reason_text(reason))
+            for name, (ok, reason, detail) in states.items()
+        }
 
     def summary(self) -> str:
         """One line per device, for the log and the console."""

@@ -7,7 +7,7 @@ import logging
 from drivers.camera import OpenCvCamera
 from kiosk.config import Config
 from kiosk.runtime.cards import CardVerifier
-from kiosk.runtime.devices import DeskPort, StatusBoard
+from kiosk.runtime.devices import DeskPort, DeviceReason, StatusBoard
 from kiosk.runtime.face import FaceStation
 from kiosk.services.screen import FACE_NAME
 
@@ -49,7 +49,8 @@ def face_station(
         log.info("face check-in not configured ([face] enabled = false)")
         return None
     if camera is None:
-        board.report(FACE_NAME, ok=False, detail="face check-in needs [camera] enabled = true")
+        board.report(FACE_NAME, ok=False, reason=DeviceReason("face_needs_camera"),
+                     detail="face check-in needs [camera] enabled = true")  # fmt: skip
         return None
     try:
         # dlib loads later, on the station's worker, and only after a child process saw it load.
@@ -57,9 +58,10 @@ def face_station(
     # Whatever goes wrong in an optional feature disables it with a line; the desk keeps running.
     except Exception as exc:
         log.exception("face station failed to start")
-        board.report(FACE_NAME, ok=False, detail=f"face check-in disabled: {exc}")
+        board.report(FACE_NAME, ok=False, reason=DeviceReason("face_off"),
+                     detail=f"face check-in disabled: {exc}")  # fmt: skip
         return None
     if station is None:  # [face] is enabled, so the project does not take face check-in
-        board.report(FACE_NAME, ok=False, detail="face check-in is not a method of this project")
+        board.report(FACE_NAME, ok=False, reason=DeviceReason("face_not_a_method"))
         return None
     return FaceDevice(station)

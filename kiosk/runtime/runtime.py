@@ -6,10 +6,11 @@ import logging
 import threading
 import time
 
+from drivers.workers import WorkerStillRunning
 from kiosk.config import Config
 from kiosk.runtime.camera import CameraDevice, qr_on_camera
 from kiosk.runtime.cards import card_readers
-from kiosk.runtime.devices import DeskPort, Device, Reconnectable, StatusBoard
+from kiosk.runtime.devices import DeskPort, Device, DeviceReason, Reconnectable, StatusBoard
 from kiosk.runtime.faces import face_station
 from kiosk.runtime.scanners import scanners
 from kiosk.runtime.sound import DeskSounds, desk_sounds
@@ -80,7 +81,10 @@ class Runtime:
             # An optional device must never keep the desk from opening.
             except Exception as exc:
                 log.exception("%s failed to start", device.name)
-                self.board.report(device.name, ok=False, detail=f"failed to start: {exc}")
+                why = DeviceReason("start_failed", (type(exc).__name__,))
+                self.board.report(
+                    device.name, ok=False, reason=why, detail=f"failed to start: {exc}"
+                )
         log.info("devices started: %s", ", ".join(d.name for d in self.devices) or "none")
 
     def stop(self) -> None:
@@ -113,7 +117,15 @@ class Runtime:
                 return
             for device in self.devices:
                 if device.name == name and isinstance(device, Reconnectable):
-                    device.reconnect()
+                    try:
+                        device.reconnect()
+                    # Its old worker missed the join timeout and still runs: a new one beside it
+                    # would be two workers on one device. Refused; staff see why and retry.
+                    except WorkerStillRunning as exc:
+                        log.warning("reconnect of %s refused: %s", name, exc)
+                        why = DeviceReason("worker_still_running")
+                        self.board.report(name, ok=False, reason=why, detail=str(exc))
+                        return
                     log.info("%s reconnected", name)
                     return
         raise LookupError(f"no device {name!r} to reconnect")

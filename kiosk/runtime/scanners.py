@@ -9,7 +9,7 @@ from drivers.scanner.evdev_reader import EvdevScanner
 from drivers.scanner.hidpos_reader import HidPosScanner
 from drivers.scanner.serial_reader import SerialScanner
 from kiosk.config import Config
-from kiosk.runtime.devices import DeskPort, Device, StatusBoard
+from kiosk.runtime.devices import DeskPort, Device, DeviceReason, StatusBoard
 from kiosk.services.scans import burst_config
 
 log = logging.getLogger(__name__)
@@ -22,10 +22,11 @@ HIDPOS_NAME = "扫码枪 HID-POS"
 class ScanRouter:
     """Scanner callbacks (on the scanner's thread): payloads to the desk, states to the board."""
 
-    def __init__(self, desk: DeskPort, board: StatusBoard, *, label: str) -> None:
+    def __init__(self, desk: DeskPort, board: StatusBoard, *, label: str, where: str) -> None:
         self._desk = desk
         self._board = board
         self._label = label
+        self._where = where  # the device's path as staff read it in its state
 
     def scan(self, event: ScanEvent) -> None:
         """Queue one payload: the bytes as they came and their text (the verifier judges both)."""
@@ -33,7 +34,8 @@ class ScanRouter:
 
     def status(self, status: ScannerStatus) -> None:
         """Publish the scanner's state."""
-        self._board.report(self._label, ok=status.ok, detail=status.detail)
+        reason = DeviceReason(f"scanner_{status.state}", (self._where,))
+        self._board.report(self._label, ok=status.ok, reason=reason, detail=status.detail)
 
 
 class ScannerDevice:
@@ -62,7 +64,7 @@ def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Devi
     section = config.scanner
     devices: list[Device] = []
     if section.serial_port:
-        router = ScanRouter(desk, board, label=SERIAL_NAME)
+        router = ScanRouter(desk, board, label=SERIAL_NAME, where=section.serial_port)
         serial = SerialScanner(
             section.serial_port,
             on_scan=router.scan,
@@ -73,7 +75,7 @@ def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Devi
         )
         devices.append(ScannerDevice(SERIAL_NAME, serial))
     if section.evdev_device:
-        router = ScanRouter(desk, board, label=EVDEV_NAME)
+        router = ScanRouter(desk, board, label=EVDEV_NAME, where=section.evdev_device)
         evdev = EvdevScanner(
             section.evdev_device,
             on_scan=router.scan,
@@ -83,7 +85,7 @@ def scanners(config: Config, *, desk: DeskPort, board: StatusBoard) -> list[Devi
         )
         devices.append(ScannerDevice(EVDEV_NAME, evdev))
     if section.hidpos_device:
-        router = ScanRouter(desk, board, label=HIDPOS_NAME)
+        router = ScanRouter(desk, board, label=HIDPOS_NAME, where=section.hidpos_device)
         hidpos = HidPosScanner(
             section.hidpos_device,
             on_scan=router.scan,

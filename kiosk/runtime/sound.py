@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from drivers.sound import Pcm, SoundPlayer, SoundState, read_wav
 from kiosk.assets import AssetMissing, asset
 from kiosk.config import SoundSection
-from kiosk.runtime.devices import DeskPort, StatusBoard
+from kiosk.runtime.devices import DeskPort, DeviceReason, StatusBoard
 from kiosk.services.desk import Subscription
 from kiosk.services.screen import FacePrompt, ScreenEvent
 from kiosk.services.sound import SoundControls, Tone, tone_for
@@ -88,8 +88,14 @@ class DeskSounds:
         """The player's state as the desk's status line (called on the sound thread)."""
         if self._problems:
             detail = "; ".join(self._problems)
-            state = SoundState(False, f"{detail} ({state.detail})")
-        self._board.report(SOUND_NAME, ok=state.ok, detail=state.detail)
+            why = DeviceReason("sound_tones_missing", (str(len(self._problems)),))
+            self._board.report(
+                SOUND_NAME, ok=False, reason=why, detail=f"{detail} ({state.detail})"
+            )
+            return
+        why = DeviceReason("sound_ready", (self.player.device or "default",)) if state.ok else (
+            DeviceReason("sound_off"))  # fmt: skip
+        self._board.report(SOUND_NAME, ok=state.ok, reason=why, detail=state.detail)
 
     # -- the listener (any publishing thread) ----------------------------------------------------
 
@@ -142,7 +148,8 @@ def desk_sounds(
         tones, section=section, desk=desk, board=board, problems=tuple(problems), aplay=aplay
     )
     if problems:
-        board.report(SOUND_NAME, ok=False, detail="; ".join(problems))
+        why = DeviceReason("sound_tones_missing", (str(len(problems)),))
+        board.report(SOUND_NAME, ok=False, reason=why, detail="; ".join(problems))
     if not section.enabled:
         log.info("%s: muted at start ([sound] enabled = false)", SOUND_NAME)
     return sounds

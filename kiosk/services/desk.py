@@ -20,11 +20,13 @@ from kiosk.core.errors import KioskError
 from kiosk.core.model import DeskMode, Method, RecordKind
 from kiosk.core.timeutil import local_day
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
+from kiosk.services.device_texts import device_reason_text
 from kiosk.services.devices import DeviceBoard
 from kiosk.services.pins import PinGuard
 from kiosk.services.receipts import Receipts
 from kiosk.services.scans import scan_payload
 from kiosk.services.screen import (
+    DeviceReason,
     ModeChanged,
     Notice,
     PinAnswer,
@@ -76,8 +78,10 @@ class DeskPort(Protocol):
         """Queue a presentation a driver, or a later check of `credential`, refused."""
         ...
 
-    def report_device(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
-        """Publish a device's state (`starting`: off while it opens, not an error)."""
+    def report_device(
+        self, name: str, *, ok: bool, reason: DeviceReason, detail: str = "", starting: bool = False
+    ) -> None:
+        """Publish a device's state: its reason code (and the driver's words for the log)."""
         ...
 
     def publish(self, event: ScreenEvent) -> None:
@@ -165,10 +169,14 @@ class DeskService(StaffMode):
                 except Exception:
                     log.exception("screen listener failed on %s", type(event).__name__)
 
-    def report_device(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
+    def report_device(
+        self, name: str, *, ok: bool, reason: DeviceReason, detail: str = "", starting: bool = False
+    ) -> None:
         """Publish a device's state (any thread); the log keeps each change for the engineer."""
-        log.info("device %s: %s — %s", name, "ok" if ok else "off", detail)
-        self.devices.report(name, ok=ok, detail=detail, starting=starting)
+        words = device_reason_text(reason)
+        log.info("device %s: %s — %s%s", name, "ok" if ok else "off", words,
+                 f" ({detail})" if detail and detail != words else "")  # fmt: skip
+        self.devices.report(name, ok=ok, reason=reason, detail=detail, starting=starting)
 
     def reconnect_device(self, name: str) -> Future[bool]:
         """Staff's reconnect: stop and start one device on the reconnect thread (never waits)."""

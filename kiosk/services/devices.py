@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 
-from kiosk.services.screen import DeviceStatus, ScreenEvent
+from kiosk.services.screen import DeviceReason, DeviceStatus, ScreenEvent
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,16 @@ class DeviceBoard:
         self._busy: set[str] = set()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="device-reconnect")
 
-    def report(self, name: str, *, ok: bool, detail: str, starting: bool = False) -> None:
+    def report(
+        self, name: str, *, ok: bool, reason: DeviceReason, detail: str = "", starting: bool = False
+    ) -> None:
         """Record and publish one device's state (any thread); off, not starting, is an error."""
         with self._lock:
             before = self._states.get(name)
-            last, at = (before.last_error, before.last_error_at) if before else ("", None)
+            last, at = (before.last_error, before.last_error_at) if before else (None, None)
             if not ok and not starting:
-                last, at = detail, self._clock()
-            status = DeviceStatus(name, ok, detail, last_error=last, last_error_at=at,
+                last, at = reason, self._clock()
+            status = DeviceStatus(name, ok, reason, detail, last_error=last, last_error_at=at,
                                   reconnectable=name in self._reconnectable)  # fmt: skip
             self._states[name] = status
         self._publish(status)
@@ -91,7 +93,8 @@ class DeviceBoard:
             # A driver that fails to restart is a state for staff to see, not a dead thread.
             except Exception as exc:
                 log.exception("device %s: reconnect failed", name)
-                self.report(name, ok=False, detail=f"reconnect failed: {type(exc).__name__}")
+                why = DeviceReason("reconnect_failed", (type(exc).__name__,))
+                self.report(name, ok=False, reason=why, detail=f"reconnect failed: {exc}")
                 return False
             finally:
                 with self._lock:

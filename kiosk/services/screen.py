@@ -26,13 +26,26 @@ CAMERA_NAME = "摄像头 camera"
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceReason:
+    """Why a device is in its state: a reason code and its parameters (a path, a count).
+
+    The screen words it through Qt's translator (kiosk/ui/texts.py DEVICE_REASONS), logs and the
+    console plainly (kiosk/services/device_texts.py); the codes are listed in both catalogues.
+    """
+
+    code: str
+    params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceStatus:
-    """One device's state: whether it works, why not, its last error, whether staff reconnect it."""
+    """One device's state: whether it works, why, its last error, whether staff reconnect it."""
 
     name: str
     ok: bool
-    detail: str
-    last_error: str = ""  # the latest detail it reported while off; kept after it recovers
+    reason: DeviceReason
+    detail: str = ""  # the driver's technical words, for the log only (never on screen)
+    last_error: DeviceReason | None = None  # the latest reason while off; kept after it recovers
     last_error_at: datetime | None = None  # the desk clock then
     reconnectable: bool = False
 

@@ -86,13 +86,20 @@ class StaffMode:
         )
 
     def session_list(
-        self, which: ListFilter | str = ListFilter.ALL, *, limit: int = 200, offset: int = 0
+        self,
+        which: ListFilter | str = ListFilter.ALL,
+        *,
+        limit: int = 200,
+        offset: int = 0,
+        request: int = 0,
     ) -> Future[SessionList]:
-        """Today's people: not_arrived / in / out / flagged / all, with their times."""
+        """Today's people: not_arrived / in / out / flagged / all, with times; `request` echoed."""
         kind = ListFilter(which)
         return self._reading(
-            lambda: self._lists.session_list(kind, limit=limit, offset=offset),
-            lambda why: SessionList(kind, (), 0, refused=why),
+            lambda: replace(
+                self._lists.session_list(kind, limit=limit, offset=offset), request=request
+            ),
+            lambda why: SessionList(kind, (), 0, refused=why, request=request),
         )
 
     def manual_fallbacks(self, attendee_id: str) -> Future[Fallbacks]:

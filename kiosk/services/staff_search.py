@@ -62,6 +62,7 @@ class SessionList:
     rows: tuple[PersonRow, ...]
     total: int
     refused: str = ""  # a reason code (not_signed_in) when nothing was listed
+    request: int = 0  # the asker's token: a screen drops answers to pages it no longer shows
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from kiosk.services.screen import (
     PreviewFrame,
 )
 from kiosk.ui import theme
-from kiosk.ui.texts import either, prompt_text, translate
+from kiosk.ui.texts import device_reason_line, either, prompt_text, translate
 
 
 class CameraView(QWidget):
@@ -75,10 +75,12 @@ class CameraView(QWidget):
         """The camera's or the face station's state: while off, no stale picture, and why."""
         if status.name == CAMERA_NAME:
             # A dropped stream: the last frame would look live; its state is shown instead.
-            self._camera = "" if status.ok else f"{status.name}: {status.detail}"
+            self._camera = (
+                "" if status.ok else f"{status.name}: {device_reason_line(status.reason)}"
+            )
         elif status.name == FACE_NAME:
             self._ok = status.ok
-            self._status = "" if status.ok else status.detail
+            self._status = "" if status.ok else device_reason_line(status.reason)
         else:
             return
         if not status.ok:

@@ -15,7 +15,7 @@ from kiosk.services.desk import DeskService
 from kiosk.services.screen import DeviceStatus
 from kiosk.ui import theme
 from kiosk.ui.staff_common import ROW_PX, AnswerLine, section_title, touch_button, touch_list
-from kiosk.ui.texts import translate
+from kiosk.ui.texts import device_reason_line, translate
 
 
 class DevicesPage(QWidget):
@@ -57,7 +57,9 @@ class DevicesPage(QWidget):
         for name in self.names:
             row = QListWidgetItem(self.line(self.statuses[name]))
             row.setSizeHint(
-                QSize(0, ROW_PX + (ROW_PX // 2 if self.statuses[name].last_error else 0))
+                QSize(
+                    0, ROW_PX + (ROW_PX // 2 if self.statuses[name].last_error is not None else 0)
+                )
             )
             self.rows.addItem(row)
         if chosen in self.names:
@@ -67,13 +69,15 @@ class DevicesPage(QWidget):
 
     def line(self, status: DeviceStatus) -> str:
         """The row's text: state, name and detail; then the last error with its time."""
-        text = f"{'✓' if status.ok else '✗'} {status.name} — {status.detail}"
+        text = f"{'✓' if status.ok else '✗'} {status.name} — {device_reason_line(status.reason)}"
         if status.name in self.pending:
             text += " · " + translate("Devices", "reconnecting…")
-        if status.last_error:
+        if status.last_error is not None:
             at = format_local(status.last_error_at, "%H:%M:%S") if status.last_error_at else "–"
             last = translate("Devices", "Last error at %1: %2")
-            text += "\n" + last.replace("%1", at).replace("%2", status.last_error)
+            text += "\n" + last.replace("%1", at).replace(
+                "%2", device_reason_line(status.last_error)
+            )
         return text
 
     def chosen(self) -> str | None:

@@ -1,8 +1,9 @@
 """Today's session list: not yet arrived / in / out / flagged / everyone, with times, paged.
 
 The desk thread reads the list (kiosk.services.staff_search.StaffLists); a page of rows comes
-back as a SessionList through the bridge. Only the answer to the filter and page now chosen is
-shown.
+back as a SessionList through the bridge. Only the answer to the latest request is shown: each
+request carries a token, and an answer with an older one (a slow read of a page already turned
+past) is dropped.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class SessionsPage(QWidget):
         self.filter = ListFilter.NOT_ARRIVED
         self.offset = 0
         self.listed: SessionList | None = None
+        self.asked = 0  # the token of the latest request; answers to older ones are stale
         self.title = section_title()
         self.group = QButtonGroup(self)
         self.filter_buttons: dict[ListFilter, QPushButton] = {}
@@ -101,12 +103,16 @@ class SessionsPage(QWidget):
 
     def refresh(self) -> None:
         """Ask the desk thread for the page now chosen."""
-        self.desk.session_list(self.filter, limit=PAGE, offset=self.offset)
+        self.asked += 1
+        self.desk.session_list(self.filter, limit=PAGE, offset=self.offset, request=self.asked)
 
     def show_list(self, listed: SessionList) -> None:
-        """A page from the desk thread, if it is the one chosen."""
-        if listed.filter is not self.filter:
+        """A page from the desk thread, if it answers the latest request."""
+        if listed.request != self.asked or listed.filter is not self.filter:
             return
+        self._show(listed)
+
+    def _show(self, listed: SessionList) -> None:
         self.listed = listed
         self.rows.clear()
         if listed.refused:
@@ -138,4 +144,4 @@ class SessionsPage(QWidget):
         self.next_button.setText(translate("Sessions", "Next ▶"))
         self.refresh_button.setText(translate("Sessions", "Refresh"))
         if self.listed is not None:
-            self.show_list(self.listed)
+            self._show(self.listed)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QWidget
 from kiosk.services.screen import DeviceStatus, SyncState
 from kiosk.services.session_state import SessionState
 from kiosk.ui import theme
-from kiosk.ui.texts import translate
+from kiosk.ui.texts import device_reason_line, translate
 
 
 class StatusStrip(QFrame):
@@ -58,7 +58,7 @@ class StatusStrip(QFrame):
         ]  # fmt: skip
         self.devices_label.setText("　".join(parts))
         self.devices_label.setToolTip(
-            "\n".join(f"{s.name}: {s.detail}" for s in self.devices.values())
+            "\n".join(f"{s.name}: {device_reason_line(s.reason)}" for s in self.devices.values())
         )
 
     def show_sync(self, state: SyncState) -> None:

@@ -13,6 +13,8 @@ from kiosk.core.checkin import OutcomeKind
 from kiosk.core.model import DeskMode, Direction, Flag
 from kiosk.core.timeutil import format_local
 from kiosk.services.checkin import Outcome, Status
+from kiosk.services.device_texts import fill
+from kiosk.services.screen import DeviceReason
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
@@ -115,6 +117,49 @@ REASONS: dict[str, str] = {
     "not_retryable": QT_TRANSLATE_NOOP("Reason", "This one cannot be retried: dismiss it"),
 }
 
+# A device's state (kiosk.services.screen.DeviceReason.code) → English source; %1… its params.
+# Logs and the console word the same codes plainly (kiosk/services/device_texts.py).
+DEVICE_REASONS: dict[str, str] = {
+    "reader_stopped": QT_TRANSLATE_NOOP("Devices", "stopped"),
+    "reader_starting": QT_TRANSLATE_NOOP("Devices", "opening %1"),
+    "reader_ready": QT_TRANSLATE_NOOP("Devices", "ready on %1"),
+    "reader_absent": QT_TRANSLATE_NOOP("Devices", "no reader at %1; retrying"),
+    "reader_reconnecting": QT_TRANSLATE_NOOP("Devices", "%1 went away; reconnecting"),
+    "reader_fault": QT_TRANSLATE_NOOP("Devices", "reader fault at %1; retrying"),
+    "reader_unavailable": QT_TRANSLATE_NOOP("Devices", "a library the reader needs is missing"),
+    "camera_stopped": QT_TRANSLATE_NOOP("Devices", "stopped"),
+    "camera_starting": QT_TRANSLATE_NOOP("Devices", "opening %1"),
+    "camera_running": QT_TRANSLATE_NOOP("Devices", "capturing from %1"),
+    "camera_absent": QT_TRANSLATE_NOOP("Devices", "no camera at %1; retrying"),
+    "camera_reconnecting": QT_TRANSLATE_NOOP(
+        "Devices", "%1 stopped delivering frames; reconnecting"
+    ),
+    "camera_unavailable": QT_TRANSLATE_NOOP("Devices", "the camera cannot be used (see the log)"),
+    "scanner_ready": QT_TRANSLATE_NOOP("Devices", "reading %1"),
+    "scanner_absent": QT_TRANSLATE_NOOP("Devices", "no scanner at %1; retrying"),
+    "scanner_lost": QT_TRANSLATE_NOOP("Devices", "%1 went away; reconnecting"),
+    "scanner_unavailable": QT_TRANSLATE_NOOP("Devices", "a library the scanner needs is missing"),
+    "qr_ready": QT_TRANSLATE_NOOP("Devices", "QR decoder %1 on the camera"),
+    "qr_off": QT_TRANSLATE_NOOP("Devices", "no QR decoder: camera QR scanning is off"),
+    "face_loading": QT_TRANSLATE_NOOP("Devices", "face models loading…"),
+    "face_ready": QT_TRANSLATE_NOOP("Devices", "face check-in ready, %1 enrolled"),
+    "face_off": QT_TRANSLATE_NOOP("Devices", "face check-in is off (see the log)"),
+    "face_purged": QT_TRANSLATE_NOOP("Devices", "face check-in off: the data was purged"),
+    "face_needs_camera": QT_TRANSLATE_NOOP("Devices", "face check-in needs the camera enabled"),
+    "face_not_a_method": QT_TRANSLATE_NOOP(
+        "Devices", "face check-in is not a method of this project"
+    ),
+    "sound_ready": QT_TRANSLATE_NOOP("Devices", "sound ready (%1)"),
+    "sound_off": QT_TRANSLATE_NOOP("Devices", "no sound output (see the log)"),
+    "sound_tones_missing": QT_TRANSLATE_NOOP("Devices", "%1 tone files missing or unreadable"),
+    "wedge_ready": QT_TRANSLATE_NOOP("Devices", "listening for a keyboard-wedge scanner"),
+    "start_failed": QT_TRANSLATE_NOOP("Devices", "failed to start (%1); see the log"),
+    "reconnect_failed": QT_TRANSLATE_NOOP("Devices", "reconnect failed (%1); see the log"),
+    "worker_still_running": QT_TRANSLATE_NOOP(
+        "Devices", "the previous worker has not ended yet: reconnect refused, try again shortly"
+    ),
+}
+
 # A staff action that records no check-in (void, dispute, dead letters): what was done.
 ACTIONS: dict[str, str] = {
     "void": QT_TRANSLATE_NOOP("Desk", "Last record undone (a signed void record)"),
@@ -170,6 +215,14 @@ def reason_text(code: str, fallback: str = "") -> str:
     if source is None:
         return fallback or translate("Reason", REASONS["internal"])
     return translate("Reason", source)
+
+
+def device_reason_line(reason: DeviceReason) -> str:
+    """A device's state in the desk's language, its parameters filled in; unknown: the code."""
+    source = DEVICE_REASONS.get(reason.code)
+    if source is None:
+        return " ".join((reason.code, *reason.params))
+    return fill(translate("Devices", source), reason.params)
 
 
 def mode_text(mode: DeskMode) -> str:

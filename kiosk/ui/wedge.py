@@ -22,6 +22,7 @@ from drivers.scanner.burst import BurstConfig, BurstDecoder, Replay, Scan, Step
 from kiosk.config import ScannerSection
 from kiosk.services.desk import DeskPort
 from kiosk.services.scans import burst_config
+from kiosk.services.screen import DeviceReason
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class WedgeDevice:
         if not self._installed:
             self.filter.install(self._app)
             self._installed = True
-            self._desk.report_device(self.name, ok=True, detail="keyboard-wedge filter installed")
+            self._desk.report_device(self.name, ok=True, reason=DeviceReason("wedge_ready"))
 
     def stop(self) -> None:
         """Stop watching (held keys are delivered to their widget first); the filter goes too."""

@@ -22,7 +22,13 @@ from kiosk.core.model import Direction, Method
 from kiosk.diagnostics import probe_face_models
 from kiosk.runtime.face import MISMATCH_ZH, UNKNOWN_ZH, FaceStation, stricter_policy
 from kiosk.services.checkin import Credential, Status
-from kiosk.services.screen import FACE_NAME, EnrollmentOffer, EnrollmentUpdate, FacePrompt
+from kiosk.services.screen import (
+    FACE_NAME,
+    DeviceReason,
+    EnrollmentOffer,
+    EnrollmentUpdate,
+    FacePrompt,
+)
 from tests.support.desk import DeskRig, wait_for
 from tests.support.face_desk import (
     FaceSignals,
@@ -73,12 +79,14 @@ def test_enrolled_face_checks_in_once_with_its_crop_as_evidence(
     signals = FaceSignals(rig)
     run(rig, face_config(video, liveness="off"))
     assert wait_for(lambda: bool(face_status(rig)))
-    assert face_status(rig)[0].detail.startswith("人脸模型加载中")  # said before loading
+    assert face_status(rig)[0].reason == DeviceReason("face_loading")  # said before loading
     outcome = rig.outcomes.wait(1, timeout=30)
     assert outcome.status is Status.ACCEPTED and outcome.attendee is not None
     assert outcome.attendee.id == "A1" and outcome.event is not None
     assert outcome.event.method is Method.FACE
-    assert face_status(rig)[-1].ok and "已登记 1 人" in face_status(rig)[-1].detail
+    assert face_status(rig)[-1].ok and face_status(rig)[-1].reason == DeviceReason(
+        "face_ready", ("1",)
+    )
     # The crop is committed with the record (sealed in the store, readable back as a JPEG).
     assert outcome.event.evidence_ref is not None
     crop = rig.store.records.evidence(outcome.event.evidence_ref)
@@ -99,7 +107,7 @@ def test_the_ready_line_is_said_without_holding_the_station_lock(
     free: list[bool] = []
     report = rig.desk.report_device
 
-    def reporting(name: str, *, ok: bool, detail: str) -> None:
+    def reporting(name: str, *, ok: bool, reason: DeviceReason, detail: str = "") -> None:
         if name == FACE_NAME and ok and known.wait(10):
             lock = started[0].state.lock
             other = threading.Thread(target=lambda: free.append(lock.acquire(timeout=5)))
@@ -107,7 +115,7 @@ def test_the_ready_line_is_said_without_holding_the_station_lock(
             other.join()
             if free[-1]:
                 lock.release()
-        report(name, ok=ok, detail=detail)
+        report(name, ok=ok, reason=reason, detail=detail)
 
     monkeypatch.setattr(rig.desk, "report_device", reporting)
     started.append(run(rig, face_config(video, liveness="off")))
@@ -233,8 +241,9 @@ def test_face_stack_that_quits_is_a_status_line_and_cards_still_work(
     station = run(rig, config, load=lambda: load_engine(probe=probe_face_models))
     assert wait_for(lambda: len(face_status(rig)) >= 2, 60)
     line = face_status(rig)[-1]
-    assert not line.ok and line.detail.startswith("人脸签到已停用：models do not load (exit 0)")
-    assert "face check-in disabled" in line.detail and station.desk is None
+    assert not line.ok and line.reason == DeviceReason("face_off")
+    assert line.detail.startswith("face check-in disabled: models do not load (exit 0)")
+    assert station.desk is None
     person = rig.store.roster.get_attendee(rig.project.number, "A1")
     assert person is not None
     rig.desk.submit(Credential.id_card(document=person.document, name=person.name))
@@ -318,7 +327,7 @@ def test_retention_purge_empties_the_running_gallery(
                          clock=lambda: datetime(2027, 1, 1, tzinfo=UTC))  # fmt: skip
     assert loop.step() == [rig.project.number]
     assert station.gallery is not None and len(station.gallery) == 0
-    assert wait_for(lambda: "data purged" in face_status(rig)[-1].detail, 5)
+    assert wait_for(lambda: face_status(rig)[-1].reason == DeviceReason("face_purged"), 5)
     assert rig.store.records.face_templates(rig.project.number) == {}
     rig.outcomes.settle(1.5)  # the face is still there: nothing more is presented
     assert len(rig.outcomes.items) == 1

@@ -6,9 +6,12 @@ import threading
 from datetime import UTC, datetime
 
 from kiosk.services.devices import DeviceBoard
-from kiosk.services.screen import DeviceStatus, ScreenEvent
+from kiosk.services.screen import DeviceReason, DeviceStatus, ScreenEvent
 
 T0 = datetime(2026, 12, 3, 0, 20, tzinfo=UTC)
+OPENING = DeviceReason("reader_starting", ("/dev/ttyS0",))
+ABSENT = DeviceReason("reader_absent", ("/dev/ttyS0",))
+READY = DeviceReason("reader_ready", ("/dev/ttyS0",))
 
 
 def board() -> tuple[DeviceBoard, list[ScreenEvent]]:
@@ -18,19 +21,19 @@ def board() -> tuple[DeviceBoard, list[ScreenEvent]]:
 
 def test_the_last_error_outlives_recovery_and_starting_is_no_error() -> None:
     devices, seen = board()
-    devices.report("reader", ok=False, detail="opening /dev/ttyS0", starting=True)
-    assert seen[-1] == DeviceStatus("reader", False, "opening /dev/ttyS0")
-    devices.report("reader", ok=False, detail="/dev/ttyS0 not present")
-    devices.report("reader", ok=True, detail="ready")
+    devices.report("reader", ok=False, reason=OPENING, detail="opening", starting=True)
+    assert seen[-1] == DeviceStatus("reader", False, OPENING, "opening")
+    devices.report("reader", ok=False, reason=ABSENT, detail="/dev/ttyS0: not present")
+    devices.report("reader", ok=True, reason=READY)
     last = seen[-1]
-    assert isinstance(last, DeviceStatus) and last.ok
-    assert (last.last_error, last.last_error_at) == ("/dev/ttyS0 not present", T0)
+    assert isinstance(last, DeviceStatus) and last.ok and last.reason == READY
+    assert (last.last_error, last.last_error_at) == (ABSENT, T0)
     assert not last.reconnectable
 
 
 def test_reconnect_runs_once_at_a_time_and_a_failure_is_a_state() -> None:
     devices, seen = board()
-    devices.report("reader", ok=True, detail="ready")
+    devices.report("reader", ok=True, reason=READY)
     release, entered = threading.Event(), threading.Event()
     calls: list[str] = []
 
@@ -51,7 +54,8 @@ def test_reconnect_runs_once_at_a_time_and_a_failure_is_a_state() -> None:
     assert first.result(5) is False  # it raised: reported, not lost
     last = seen[-1]
     assert isinstance(last, DeviceStatus) and not last.ok
-    assert last.detail == "reconnect failed: OSError" and last.last_error == last.detail
+    assert last.reason == DeviceReason("reconnect_failed", ("OSError",))
+    assert last.last_error == last.reason and last.detail == "reconnect failed: port gone"
     assert devices.can_reconnect("reader") and len(calls) == 1
     assert calls[0].startswith("reader on device-reconnect")  # never the caller's thread
     devices.stop()

@@ -16,7 +16,7 @@ from kiosk.core.model import Method
 from kiosk.runtime import Runtime, StatusBoard
 from kiosk.runtime.sound import SOUND_NAME, DeskSounds, load_tones
 from kiosk.services.checkin import Outcome, Status
-from kiosk.services.screen import DeviceStatus, FacePrompt, Notice
+from kiosk.services.screen import DeviceReason, DeviceStatus, FacePrompt, Notice
 from kiosk.services.sound import Tone, tone_for
 from tests.support.desk import DeskRig, desk_rig, wait_for
 from tests.support.pulse import PrivatePulse, Tap
@@ -35,7 +35,7 @@ from tests.support.tones import notes, recognise
         (FacePrompt("hint", "靠近一点", "Come closer"), None),
         (FacePrompt("unknown", "未识别", "Not recognised"), None),
         (Notice("数据已删除", "Data deleted"), None),
-        (DeviceStatus(SOUND_NAME, False, "no audio device"), None),
+        (DeviceStatus(SOUND_NAME, False, DeviceReason("sound_off"), "no audio device"), None),
     ],
 )
 def test_which_event_makes_which_tone(event: Any, tone: Tone | None) -> None:
@@ -77,7 +77,9 @@ def test_each_answer_sounds_its_tone_and_the_status_line_says_ready(
     rt = rig.runtime({"sound": {"device": "pulse", "volume": 80}})
     assert sounds_of(rt) is rt.devices[0]  # first started, last stopped
     assert wait_for(lambda: bool(sound_lines(rig)))
-    assert sound_lines(rig)[-1] == DeviceStatus(SOUND_NAME, True, "ALSA pulse: ready")
+    assert sound_lines(rig)[-1] == DeviceStatus(
+        SOUND_NAME, True, DeviceReason("sound_ready", ("pulse",)), "ALSA pulse: ready"
+    )
     ticket = rig.ticket("A1")
     outcome, heard = answer(rig, pulse, ticket, 1)
     assert (outcome.status, recognise(heard)) == (Status.ACCEPTED, "accepted")
@@ -139,7 +141,8 @@ def test_without_a_sound_device_the_desk_keeps_answering_and_says_why(
         False,
         "no audio device (audio open error: Connection refused)",
     )
-    assert last.last_error == last.detail  # kept for staff's devices page
+    assert last.reason == DeviceReason("sound_off")
+    assert last.last_error == last.reason  # kept for staff's devices page
     refusal = rig.desk.submit_refusal(
         method=Method.QR, reason="test", message_zh="拒绝", message_en="Refused", detail=""
     )

@@ -31,7 +31,7 @@ from kiosk.core.model import DeskMode, Direction
 from kiosk.runtime.devices import StatusBoard
 from kiosk.runtime.sound import desk_sounds
 from kiosk.services.checkin import Credential
-from kiosk.services.screen import EnrollmentOffer, FacePrompt, SyncState
+from kiosk.services.screen import DeviceReason, EnrollmentOffer, FacePrompt, SyncState
 from kiosk.services.staff_search import ListFilter
 from kiosk.ui import theme
 from kiosk.ui.i18n import Translations
@@ -152,13 +152,13 @@ class Stage:
         self.window = self.rig.window(hold_ms=3_600_000, translations=translations, sounds=sounds)
         self.window.fill_screen()
         self.rig.desk.announce()
-        for name, ok, detail in (
-            ("身份证 SAM", True, "SAM reader ready on /dev/cme-sam"),
-            ("摄像头 camera", True, "camera running 1280×720"),
-            ("人脸 face", True, "人脸签到可用，已登记 120 人 / face check-in ready, 120 enrolled"),
-            ("扫码枪 serial", False, "/dev/cme-scanner: not present"),
+        for name, ok, reason in (
+            ("身份证 SAM", True, DeviceReason("reader_ready", ("/dev/cme-sam",))),
+            ("摄像头 camera", True, DeviceReason("camera_running", ("/dev/video0",))),
+            ("人脸 face", True, DeviceReason("face_ready", ("120",))),
+            ("扫码枪 serial", False, DeviceReason("scanner_absent", ("/dev/cme-scanner",))),
         ):
-            self.rig.desk.report_device(name, ok=ok, detail=detail)
+            self.rig.desk.report_device(name, ok=ok, reason=reason)
         self.rig.desk.publish(SyncState("在线 online · 待上传 3 pending 3", ok=True))
         self.settle()
 

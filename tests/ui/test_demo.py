@@ -203,3 +203,34 @@ def test_interactive_panel_taps_a_card_and_shows_a_code(
         controls.join()
         stage.close()
     assert not show.window.isVisible() and not panel.isVisible()
+
+
+def test_the_demo_window_has_the_runtimes_volume_and_mute(
+    tmp_path: Path, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command's window path hands the runtime's sounds to the staff panel, as `run` does."""
+    from argparse import Namespace
+
+    from kiosk.commands.demo import _windowed
+
+    seen: list[tuple[bool, bool]] = []
+    opened = DemoShow.open
+
+    def open_and_set_volume(show: DemoShow) -> None:
+        staff = show.window.staff
+        seen.append((staff.sounds is stage.runtime.sounds, not staff.volume.isHidden()))
+        staff.volume.setValue(30)  # a tap on the groove: the runtime's volume follows
+        staff.mute_button.setChecked(True)
+        opened(show)
+
+    monkeypatch.setattr(DemoShow, "open", open_and_set_volume)
+    stage = open_stage(tmp_path)
+    try:
+        args = Namespace(seconds=0.3, steps=None, screenshot=None, screenshots=None,
+                         interactive=True)  # fmt: skip
+        assert _windowed(stage, args) == 0
+        sounds = stage.runtime.sounds
+        assert sounds is not None and seen == [(True, True)]
+        assert (sounds.volume, sounds.muted) == (30, True)
+    finally:
+        stage.close()

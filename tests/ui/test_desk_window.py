@@ -15,6 +15,7 @@ from kiosk.core.timeutil import SHANGHAI
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
 from kiosk.services.desk import DeskService
 from kiosk.services.pins import FREE_ATTEMPTS, PinGuard
+from kiosk.services.screen import DeviceReason
 from kiosk.ui import theme
 from kiosk.ui.desk_window import DeskWindow
 from sync.store import Store
@@ -127,11 +128,13 @@ def test_device_status_and_notices(qtbot: QtBot, window: DeskWindow) -> None:
         threading.Thread(
             target=window.desk.report_device,
             args=("身份证读卡器",),
-            kwargs={"ok": False, "detail": "/dev/ttyUSB0 not present"},
-        ).start()
+            kwargs={"ok": False, "reason": DeviceReason("reader_absent", ("/dev/ttyUSB0",)),
+                    "detail": "/dev/ttyUSB0: not present"},
+        ).start()  # fmt: skip
     assert "✗ 身份证读卡器" in window.strip.devices_label.text()
-    assert "/dev/ttyUSB0" in window.strip.devices_label.toolTip()
-    assert "/dev/ttyUSB0 not present" in window.staff.devices_page.rows.item(0).text()
+    assert "/dev/ttyUSB0 未找到读卡器" in window.strip.devices_label.toolTip()
+    row = window.staff.devices_page.rows.item(0).text()
+    assert "/dev/ttyUSB0 未找到读卡器，正在重试" in row and "not present" not in row
     with qtbot.waitSignal(window.bridge.notice, timeout=2000):
         window.desk.report_notice("二维码无效", "Invalid QR code")
     assert window.card.line_label.text() == "二维码无效"

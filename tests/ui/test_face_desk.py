@@ -16,7 +16,7 @@ from kiosk.core.model import Method
 from kiosk.diagnostics import probe_face_models
 from kiosk.runtime.face import UNKNOWN_ZH
 from kiosk.services.checkin import Credential, Status
-from kiosk.services.screen import FACE_NAME
+from kiosk.services.screen import FACE_NAME, DeviceReason
 from kiosk.ui import theme
 from kiosk.ui.consent import STAGE_COLOURS
 from kiosk.ui.desk_window import DeskWindow
@@ -88,7 +88,7 @@ def test_enrolled_face_is_checked_in_and_shown_green(
     assert person.document.number not in window.card.who_label.text()
     # The face column: ready, with a live (throttled) preview.
     assert window.camera_view.isVisible() and face_ready(window)
-    assert window.strip.devices[FACE_NAME].detail.startswith("人脸签到可用，已登记 1 人")
+    assert window.strip.devices[FACE_NAME].reason == DeviceReason("face_ready", ("1",))
     qtbot.waitUntil(lambda: window.camera_view.frames_shown >= 2, timeout=5000)
     assert window.camera_view.has_frame
     # The face the desk serves is boxed on the preview, inside the frame.

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from drivers.sim.sam_reader import SamSimulator, start_sam_simulator
-from kiosk.runtime.cards import SAM_NAME
+from kiosk.runtime.cards import SAM_NAME, ReaderDevice
+from kiosk.services.screen import DeviceReason
 from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.staff_devices import DevicesPage
 from tests.support.desk import DeskRig, GuiWatchdog, desk_rig
@@ -72,8 +73,11 @@ def test_last_error_stays_and_reconnect_runs_off_the_gui_thread(
     qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith("✓"), timeout=10_000)
     # Working again, and the error it had is still there for staff, on the desk clock (08:20).
     status = page.statuses[SAM_NAME]
-    assert status.ok and sam.port in status.last_error and status.reconnectable
-    assert sam.port in row(page, SAM_NAME).split("\n")[1]
+    assert status.ok and status.reconnectable and status.last_error is not None
+    assert status.last_error.code in {"reader_reconnecting", "reader_absent"}
+    assert status.last_error.params == (sam.port,)
+    last = row(page, SAM_NAME).split("\n")[1]  # worded through Qt's translator, in Chinese
+    assert sam.port in last and ("连接断开" in last or "未找到读卡器" in last)
     assert "08:20:00" in row(page, SAM_NAME).split("\n")[1]
 
     [before] = sam_threads()
@@ -100,11 +104,56 @@ def test_a_device_without_reconnect_shows_its_state_and_no_button(
     threading.Thread(
         target=rig.desk.report_device,
         args=("同步 sync",),
-        kwargs={"ok": False, "detail": "platform unreachable"},
-    ).start()
+        kwargs={"ok": False, "reason": DeviceReason("start_failed", ("ConnectError",)),
+                "detail": "sync failed: platform unreachable"},
+    ).start()  # fmt: skip
     qtbot.waitUntil(lambda: row(page, "同步 sync").startswith("✗"), timeout=5000)
-    assert "platform unreachable" in row(page, "同步 sync")
+    assert "启动失败（ConnectError）" in row(page, "同步 sync")
+    assert "unreachable" not in row(page, "同步 sync")  # the driver's words stay in the log
     page.rows.setCurrentRow(page.names.index("同步 sync"))
     assert not page.reconnect_button.isEnabled()
     page.reconnect()  # even if asked: refused on the screen, nothing queued
     assert not page.pending and page.answer.text().startswith("✗")
+
+
+@pytest.mark.parametrize("run", range(20))
+def test_a_reconnect_never_starts_a_worker_beside_one_that_has_not_ended(
+    qtbot: QtBot, rig: DeskRig, sam: SamSimulator, page: DevicesPage, run: int
+) -> None:
+    """The reader's worker hangs in a listener past the join timeout: reconnect is refused."""
+    runtime = rig.runtime({"sam": {"enabled": True, "port": sam.port}})
+    rig.desk.devices.attach(runtime.reconnect, runtime.reconnectable())
+    qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith("✓"), timeout=10_000)
+    device = next(d for d in runtime.devices if isinstance(d, ReaderDevice))
+    device.stop_timeout = 0.2
+    armed, held, release = threading.Event(), threading.Event(), threading.Event()
+
+    def hangs(event: object) -> None:  # a listener that keeps the reader's thread (any event)
+        if armed.is_set():
+            held.set()
+            release.wait(30)
+
+    device.reader.add_listener(hangs)
+    try:
+        armed.set()
+        sam.unplug()  # the worker says "reconnecting", then hangs in the listener
+        assert held.wait(10)
+        [before] = sam_threads()
+        page.rows.setCurrentRow(page.names.index(SAM_NAME))
+        qtbot.mouseClick(page.reconnect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not page.pending, timeout=10_000)
+        qtbot.waitUntil(lambda: rig.desk.devices.can_reconnect(SAM_NAME), timeout=10_000)
+        assert sam_threads() == [before]  # refused: no second worker on the reader
+        status = page.statuses[SAM_NAME]
+        assert not status.ok and status.reason.code == "worker_still_running"
+        assert status.last_error == status.reason
+        assert "上一个工作线程尚未结束" in row(page, SAM_NAME).split("\n")[0]
+    finally:
+        armed.clear()
+        release.set()
+    qtbot.waitUntil(lambda: not before.is_alive(), timeout=10_000)  # it ends once let go
+    sam.replug()
+    qtbot.mouseClick(page.reconnect_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.statuses[SAM_NAME].ok and not page.pending, timeout=10_000)
+    [after] = sam_threads()
+    assert after is not before and page.statuses[SAM_NAME].reason.code == "reader_ready"

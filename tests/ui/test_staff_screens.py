@@ -7,6 +7,7 @@ store (what was recorded, by whom, why) and on the screen (what staff see).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -344,3 +345,57 @@ def test_the_check_out_card_shows_the_hours_and_the_receipt_qr(qtbot: QtBot, rig
     # The next tap replaces it at once.
     rig.desk.submit(Credential.id_card(document=ROSTER[1].document)).result(10)
     qtbot.waitUntil(lambda: not card.qr_label.isVisible(), timeout=5000)
+
+
+@pytest.mark.parametrize("run", range(20))
+def test_a_quick_page_turn_never_shows_a_stale_page(qtbot: QtBot, rig: DeskRig, run: int) -> None:
+    """Turn twice while the first turn's read is slow: only the last page's rows are shown."""
+    from dataclasses import replace
+
+    from kiosk.services.staff_search import ListFilter, SessionList
+    from kiosk.ui.staff_common import person_line
+    from kiosk.ui.staff_sessions import PAGE
+
+    rig.store.roster.save_roster(rig.project.number, make_roster(PAGE * 2 + 30))
+    window = rig.window(hold_ms=300, camera=False)
+    window.show()
+    rig.desk.sign_in(PINS["S1"]).result(10)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.staff, timeout=5000)
+    click(qtbot, window.staff.nav_buttons["sessions"])
+    page = window.staff.sessions
+    click(qtbot, page.filter_buttons[ListFilter.ALL])
+    qtbot.waitUntil(lambda: page.listed is not None and page.listed.filter is ListFilter.ALL,
+                    timeout=5000)  # fmt: skip
+    lists = rig.desk._lists
+    read = lists.session_list
+    slow, stale = threading.Event(), []
+
+    def slow_second_page(which: ListFilter, *, limit: int = 200, offset: int = 0) -> SessionList:
+        listed = read(which, limit=limit, offset=offset)
+        if offset == PAGE:  # the desk thread is slow with the first turn's page
+            stale.append(listed)
+            slow.wait(10)
+        return listed
+
+    shown: list[str] = []  # every row the list widget ever held, as it was inserted
+    page.rows.model().rowsInserted.connect(
+        lambda _parent, first, last: shown.extend(
+            page.rows.item(i).text() for i in range(first, last + 1)
+        )
+    )
+    lists.session_list = slow_second_page  # type: ignore[method-assign]
+    click(qtbot, page.next_button)  # page 2: its read hangs on the desk thread
+    click(qtbot, page.next_button)  # page 3 asked before page 2 answered
+    slow.set()
+    qtbot.waitUntil(lambda: page.listed is not None and page.listed.request == page.asked,
+                    timeout=5000)  # fmt: skip
+    last = [page.rows.item(i).text() for i in range(page.rows.count())]
+    assert len(last) == 30 and page.count_label.text() == "第 101–130 人，共 130 人"
+    [late] = stale
+    stale_lines = {person_line(row) for row in late.rows}
+    assert len(stale_lines) == PAGE and not stale_lines & {text.split("\n")[0] for text in shown}
+    # The slow answer arriving after the newer one (published again, its token the old one).
+    rig.desk.publish(replace(late, request=page.asked - 1))
+    qtbot.wait(100)
+    assert [page.rows.item(i).text() for i in range(page.rows.count())] == last
+    lists.session_list = read  # type: ignore[method-assign]

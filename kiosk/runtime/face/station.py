@@ -43,7 +43,6 @@ from kiosk.runtime.face.templates import (
     templates_revision_key,
 )
 from kiosk.runtime.face.timing import (
-    LOADING,
     MISMATCH_EN,
     MISMATCH_ZH,
     UNKNOWN_EN,
@@ -61,6 +60,7 @@ from kiosk.services.driver_texts import (
 )
 from kiosk.services.screen import (
     FACE_NAME,
+    DeviceReason,
     EnrollmentOffer,
     EnrollmentUpdate,
     FacePrompt,
@@ -159,7 +159,7 @@ class FaceStation:
 
     def start(self) -> None:
         """Say "loading", then load the engine and gallery on the station's worker thread."""
-        self._report(ok=False, detail=LOADING)
+        self._report(ok=False, reason=DeviceReason("face_loading"))
         # Outcomes arrive on the desk thread that decided them: an offer follows its check-in.
         self._outcomes = self.state.desk.subscribe(self._after_event)
         self.state.worker.submit(self._load_and_run)
@@ -198,12 +198,10 @@ class FaceStation:
             st.gallery.remove_project(number)
         if st.face_desk is not None:
             st.face_desk.reset()
-        self._report(
-            ok=False, detail="人脸签到已停用：本项目数据已到期删除 / face off: data purged"
-        )
+        self._report(ok=False, reason=DeviceReason("face_purged"))
 
-    def _report(self, *, ok: bool, detail: str) -> None:
-        self.state.desk.report_device(FACE_NAME, ok=ok, detail=detail)
+    def _report(self, *, ok: bool, reason: DeviceReason, detail: str = "") -> None:
+        self.state.desk.report_device(FACE_NAME, ok=ok, reason=reason, detail=detail)
 
     def _load_and_run(self) -> None:
         try:
@@ -213,7 +211,7 @@ class FaceStation:
         except Exception as exc:
             log.exception("face station failed to start")
             self.status = FaceCheckState(False, type(exc).__name__)
-            self._report(ok=False, detail=f"{self.status.line('zh')} / {self.status.line('en')}")
+            self._report(ok=False, reason=DeviceReason("face_off"), detail=self.status.line())
 
     def _start_desk(self) -> None:
         from drivers.face.desk import FaceDesk
@@ -222,7 +220,7 @@ class FaceStation:
         engine, status = self._load()
         self.status = FaceCheckState.of(status)
         if engine is None:
-            self._report(ok=False, detail=f"{self.status.line('zh')} / {self.status.line('en')}")
+            self._report(ok=False, reason=DeviceReason("face_off"), detail=self.status.line())
             return
         self._revision = self.store.get_meta(templates_revision_key(st.project))
         gallery = load_gallery(self.store, st.project)
@@ -245,9 +243,7 @@ class FaceStation:
         # Said before the first frame can lead to a check-in (the line never lags the desk), and
         # outside the station's lock: the report goes through the desk's subscribers, and the
         # desk thread, answering a card under its subscription lock, may be waiting for ours.
-        self._report(
-            ok=True, detail=f"人脸签到可用，已登记 {n} 人 / face check-in ready, {n} enrolled"
-        )
+        self._report(ok=True, reason=DeviceReason("face_ready", (str(n),)))
         with st.lock:
             if st.stopped:
                 return

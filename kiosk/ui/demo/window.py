@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from kiosk.services.desk import DeskService
+from kiosk.services.sound import SoundControls
 from kiosk.ui.demo.captions import Caption
 from kiosk.ui.demo.panel import ControlPanel, Controls
 from kiosk.ui.desk_window import DeskWindow
@@ -72,6 +73,7 @@ class DemoShow(QObject):
         player: Player | None = None,
         controls: Controls | None = None,
         options: Options | None = None,
+        sounds: SoundControls | None = None,
     ) -> None:
         super().__init__()
         self.app = app
@@ -79,7 +81,9 @@ class DemoShow(QObject):
         self.options = options or Options()
         self.translations = Translations(app)
         self.translations.use("zh")
-        self.window = DeskWindow(desk, hold_ms=self.options.hold_ms, translations=self.translations)
+        # The runtime's sounds, as `run` passes them: staff mode's volume and mute work in the demo.
+        self.window = DeskWindow(desk, hold_ms=self.options.hold_ms, translations=self.translations,
+                                 sounds=sounds)  # fmt: skip
         self.caption = Caption(self.window)
         self.panel = ControlPanel(controls, parent=self.window) if controls is not None else None
         # Emitted on the player's thread; these objects live on the GUI thread: queued.
@@ -150,13 +154,15 @@ def run_window(
     controls: Controls | None = None,
     options: Options | None = None,
     on_open: Callable[[], None] | None = None,
+    sounds: SoundControls | None = None,
 ) -> int:
     """Show the desk window and play the day (or offer the controls) until the show ends.
 
-    `on_open` runs once the window listens (the devices' current state is said again there).
+    `on_open` runs once the window listens (the devices' current state is said again there);
+    `sounds` are the runtime's (staff mode's volume and mute).
     Exit status 1 when a step failed.
     """
-    show = DemoShow(desk, app, player=player, controls=controls, options=options)
+    show = DemoShow(desk, app, player=player, controls=controls, options=options, sounds=sounds)
     if on_open is not None:
         on_open()
     show.open()
