@@ -57,7 +57,9 @@ def correction_entries(
                 "record_id": c.record_id,
                 "moment": c.moment.isoformat() if c.moment else None,
                 "before": _state(entry.get("before", {}), refs),
-                "after": _state(entry.get("after", {}), refs),
+                # The desk's void or dispute it settles travels in the state after it.
+                "after": _state({**entry.get("after", {}),
+                                 **({"resolves": c.resolves} if c.resolves else {})}, refs),
             }
         )
     return out

@@ -174,11 +174,13 @@ def new_correction(
     moment: datetime | None = None,
     record_id: str = "",
     into: str = "",
+    resolves: str = "",
 ) -> Correction:
-    """A correction as the Anomalies screen makes it (the kinds of `organizer correct`)."""
+    """A correction as the Anomalies screen makes it (the kinds of `organizer correct`;
+    `resolves`: the desk's void or dispute it settles)."""
     from kiosk.core.credits.corrections import CorrectionKind
 
     return Correction(
         kind=CorrectionKind(kind), by=by.strip(), at=at, reason=reason.strip(),
-        id_number=id_number, moment=moment, record_id=record_id, into=into,
+        id_number=id_number, moment=moment, record_id=record_id, into=into, resolves=resolves,
     )  # fmt: skip
