@@ -40,7 +40,7 @@ from kiosk.services.events import Listeners
 from kiosk.services.events import Subscription as EventSubscription
 from kiosk.services.organizer_actions import WorkspaceActions, new_correction
 from kiosk.services.organizer_review import Computed, Results, compute
-from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
+from kiosk.services.organizer_view import ActionResult, Computing, WorkspaceEvent, WorkspaceView
 from sync.client.errors import PermanentSyncError, TransientSyncError
 
 if TYPE_CHECKING:  # httpx and the wire models load only when the platform is asked
@@ -255,8 +255,13 @@ class OrganizerService(WorkspaceActions):
         return result
 
     def _compute(self) -> Computed:
-        pulled = self._need_data()
-        return compute(pulled, self.ws, profile_for(pulled.project, self._dirs), now=self.now())
+        """The review computed again (new data): the screens say so while it runs."""
+        self._publish(Computing(True))
+        try:
+            pulled = self._need_data()
+            return compute(pulled, self.ws, profile_for(pulled.project, self._dirs), now=self.now())
+        finally:
+            self._publish(Computing(False))
 
     def _build_view(self) -> WorkspaceView:
         rev = self._revision
