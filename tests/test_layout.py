@@ -115,3 +115,13 @@ def test_the_demo_borrows_the_server_packages_libraries_after_the_desks_own(
     assert lend_server_libraries() is True
     assert sys.path[: len(before)] == before and sys.path[-1] == str(packages)  # after the desk's
     assert os.environ["PYTHONPATH"] == f"/elsewhere{os.pathsep}{packages}"  # and for `server …`
+
+
+def test_the_windows_theme_loads_neither_the_check_in_service_nor_the_store() -> None:
+    code = (
+        "import sys\n"
+        "import kiosk.ui.theme\n"
+        "print(sorted(m for m in sys.modules if m in ('kiosk.services.checkin', 'sync.store')))\n"
+    )
+    out = run([sys.executable, "-c", code], cwd=ROOT)
+    assert out == "exit 0\n[]\n", out

@@ -790,116 +790,126 @@
 <context>
     <name>Organizer</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="106"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="95"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
         <source>Anomalies</source>
         <translation>异常处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="107"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="96"/>
+        <source>Resolution</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="97"/>
         <location filename="../../kiosk/ui/organizer/staff.py" line="48"/>
         <source>Time (desk clock)</source>
         <translation>时间（签到台时钟）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="108"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="98"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="109"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="99"/>
         <source>Roster entry&apos;s ID number</source>
         <translation>名单中学员的证件号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="110"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="100"/>
         <source>Corrected by</source>
         <translation>更正人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="111"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="101"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="112"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="102"/>
         <source>Resolve</source>
         <translation>处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="143"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="134"/>
         <source>Records the platform refused or does not hold: %1</source>
         <translation>平台拒收或未收到的记录：%1 条</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="146"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="137"/>
         <source>The platform holds every record the desks reported.</source>
         <translation>各签到台上报的记录平台均已收到。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="181"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="162"/>
         <source>Choose an anomaly to resolve it.</source>
         <translation>请选择要处理的异常。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="184"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="165"/>
         <source>Resolved by %1 at %2: %3</source>
         <translation>已由 %1 于 %2 处理：%3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="205"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="170"/>
+        <source>%1 (desk %2): «%3» %4</source>
+        <translation>%1（签到台 %2）：“%3” %4</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="227"/>
         <source>Say who corrects it and why (audited).</source>
         <translation>请填写更正人和原因（将记入审计）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="78"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="75"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
         <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
         <source>Assessment</source>
         <translation>考核</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="79"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="76"/>
         <source>Results file (xlsx or CSV)</source>
         <translation>考核结果文件（xlsx 或 CSV）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="77"/>
         <source>Pass mark</source>
         <translation>及格分</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="78"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="79"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="83"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="80"/>
         <source>Passed</source>
         <translation>合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="84"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="81"/>
         <source>Failed</source>
         <translation>不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="89"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="86"/>
         <source>No result yet: %1</source>
         <translation>尚无考核结果：%1 人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="116"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="113"/>
         <source>The pass mark is not a number</source>
         <translation>及格分不是数字</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/assessment.py" line="122"/>
+        <location filename="../../kiosk/ui/organizer/assessment.py" line="119"/>
         <source>Results file</source>
         <translation>考核结果文件</translation>
     </message>
@@ -1283,39 +1293,44 @@
         <translation>签到台 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="123"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="144"/>
         <source>Connecting to the platform…</source>
         <translation>正在连接平台…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="144"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="165"/>
         <source>Submitting…</source>
         <translation>正在提交…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="160"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="181"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="162"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="183"/>
         <source>offline: the last pulled data</source>
         <translation>离线：显示最近一次同步的数据</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="163"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="184"/>
         <source>Data as of %1 (platform time) · %2</source>
         <translation>数据截至 %1（平台时间）· %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="185"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="212"/>
         <source>CME organizer&apos;s workspace</source>
         <translation>继续医学教育组织者工作台</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/window.py" line="186"/>
+        <location filename="../../kiosk/ui/organizer/window.py" line="213"/>
         <source>Refresh</source>
         <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/window.py" line="215"/>
+        <source>Computing the review of the new data… (a few seconds)</source>
+        <translation>正在根据新数据重新计算考勤审核……（需要几秒钟）</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/staff.py" line="42"/>

@@ -88,6 +88,15 @@ class RecordKind(StrEnum):
     DISMISS = "dismiss"  # staff dismissed a dead letter (the refused record `refers_to`)
 
 
+class Status(StrEnum):
+    """The colour of the desk's answer: green, amber or red."""
+
+    ACCEPTED = "accepted"  # green: a record was committed
+    ALREADY = "already"  # amber: nothing new to record
+    REFUSED = "refused"  # red: not admitted, a denied record was kept
+    ERROR = "error"  # red: the kiosk cannot record right now (storage); staff needed
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """A scheduled teaching block; breaks are the gaps between sessions."""

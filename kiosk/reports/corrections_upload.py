@@ -45,6 +45,8 @@ def correction_entries(
     out = []
     for entry in audit:
         c = _correction(entry["correction"])
+        # The desk's void or dispute it settles travels in the state after it.
+        after = {**entry.get("after", {}), **({"resolves": c.resolves} if c.resolves else {})}
         out.append(
             {
                 "id": correction_id(c),
@@ -57,7 +59,7 @@ def correction_entries(
                 "record_id": c.record_id,
                 "moment": c.moment.isoformat() if c.moment else None,
                 "before": _state(entry.get("before", {}), refs),
-                "after": _state(entry.get("after", {}), refs),
+                "after": _state(after, refs),
             }
         )
     return out

@@ -32,6 +32,10 @@ class StaffNote:
     note: str
     about: str = ""  # void: the voided record (direction and time); dispute: the receipt verdict
     anomaly: bool = False  # disputes, and manual records flagged method_not_accepted
+    uuid: str = ""  # the staff record itself (what an organizer's correction settles)
+    id_number: str = ""  # the attendee's full ID number ("" when the reference is unknown)
+    target_direction: str = ""  # void, dispute: the record it is about (in | out), when held
+    target_at: datetime | None = None
 
 
 def staff_notes(
@@ -58,8 +62,8 @@ def staff_notes(
         who = f"{name or '?'} ({mask_number(number) if number else e.attendee_id})"
         staff = f"{e.staff_id} {staff_names.get(e.staff_id or '', '')}".strip() or "?"
         about = ""
+        target = by_uuid.get(e.refers_to or "")
         if e.kind == "void":
-            target = by_uuid.get(e.refers_to or "")
             about = (f"{target.direction} {format_local(datetime.fromisoformat(target.scanned_at))}"
                      if target else f"record {e.refers_to}")  # fmt: skip
         elif e.kind == "dispute":
@@ -71,6 +75,8 @@ def staff_notes(
                 kind="manual" if manual else e.kind, at=datetime.fromisoformat(e.scanned_at),
                 desk=e.desk_name, staff=staff, who=who, note=e.note or "", about=about,
                 anomaly=e.kind == "dispute" or (bool(manual) and "method_not_accepted" in e.flags),
+                uuid=e.uuid, id_number=number, target_direction=target.direction if target else "",
+                target_at=datetime.fromisoformat(target.scanned_at) if target else None,
             )
         )  # fmt: skip
     return sorted(out, key=lambda n: n.at)

@@ -164,4 +164,5 @@ def _correction(data: dict[str, Any]) -> Correction:
         moment=datetime.fromisoformat(moment) if moment else None,
         record_id=data.get("record_id", ""),
         into=data.get("into", ""),
+        resolves=data.get("resolves", ""),
     )

@@ -8,26 +8,28 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from kiosk.core.checkin import CheckInPolicy, Decision, OutcomeKind, decide
 from kiosk.core.codes.receipt import Receipt
 from kiosk.core.errors import StorageUnavailable
 from kiosk.core.ids import IdentityDocument
-from kiosk.core.model import Attendee, CheckInEvent, DeskMode, Method, Project, new_uuid
+from kiosk.core.model import (
+    Attendee,
+    CheckInEvent,
+    DeskMode,
+    Method,
+    Project,
+    Status,
+    new_uuid,
+)
 from kiosk.core.timeutil import Clock, local_day, offset_minutes, utc_now
 from sync.store import Store
 
 log = logging.getLogger(__name__)
 
-
-class Status(StrEnum):
-    """The colour of the desk's answer: green, amber or red."""
-
-    ACCEPTED = "accepted"  # green: a record was committed
-    ALREADY = "already"  # amber: nothing new to record
-    REFUSED = "refused"  # red: not admitted, a denied record was kept
-    ERROR = "error"  # red: the kiosk cannot record right now (storage); staff needed
+# Status lives in kiosk.core.model (the window's theme needs it without sync.store); the desk's
+# modules still import it from here.
+__all__ = ["CheckInService", "Credential", "Outcome", "Status"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ produced them; the Qt bridge is one such listener and re-emits them on the GUI t
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -22,6 +21,8 @@ from kiosk.core.timeutil import local_day
 from kiosk.services.checkin import CheckInService, Credential, Outcome, Status
 from kiosk.services.device_texts import device_reason_text
 from kiosk.services.devices import DeviceBoard
+from kiosk.services.events import Listeners
+from kiosk.services.events import Subscription as EventSubscription
 from kiosk.services.pins import PinGuard
 from kiosk.services.receipts import Receipts
 from kiosk.services.scans import scan_payload
@@ -43,6 +44,7 @@ from kiosk.services.staff_sync import StaffSync
 log = logging.getLogger(__name__)
 
 Listener = Callable[[ScreenEvent], None]
+Subscription = EventSubscription[ScreenEvent]
 T = TypeVar("T")
 
 CLOSING_ZH = "签到台正在关闭，请稍后再试"
@@ -93,24 +95,6 @@ class DeskPort(Protocol):
         ...
 
 
-class Subscription:
-    """A listener's place in the desk's list; `close()` returns once no call to it is running."""
-
-    def __init__(self, desk: DeskService, listener: Listener) -> None:
-        self._desk = desk
-        self.listener = listener
-        # Held while the listener runs, so close() waits for a call in flight. Re-entrant: a
-        # listener may publish (an outcome leads to an enrollment offer) on the same thread.
-        self.lock = threading.RLock()
-        self.closed = False
-
-    def close(self) -> None:
-        """Stop receiving events (idempotent; never call it from inside the listener)."""
-        with self.lock:
-            self.closed = True
-        self._desk._drop(self)
-
-
 class DeskService(StaffMode):
     """The desk's check-in queue, its mode and staff, and the listeners of its screen events.
 
@@ -124,8 +108,7 @@ class DeskService(StaffMode):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk")
         # argon2 per named member takes a noticeable time: never in front of check-ins.
         self._pin_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff-pin")
-        self._lock = threading.Lock()
-        self._subscriptions: list[Subscription] = []
+        self._listeners: Listeners[ScreenEvent] = Listeners("screen")
         self._board: SessionBoard | None = None  # desk thread only
         number = checkin.project.number
         self._staff = StaffSession(checkin.store, number, pins=self._pins, clock=checkin.clock)
@@ -145,29 +128,11 @@ class DeskService(StaffMode):
 
     def subscribe(self, listener: Listener) -> Subscription:
         """Receive every screen event from now on, on the thread that publishes it."""
-        subscription = Subscription(self, listener)
-        with self._lock:
-            self._subscriptions.append(subscription)
-        return subscription
-
-    def _drop(self, subscription: Subscription) -> None:
-        with self._lock:
-            if subscription in self._subscriptions:
-                self._subscriptions.remove(subscription)
+        return self._listeners.subscribe(listener)
 
     def publish(self, event: ScreenEvent) -> None:
         """Hand one event to every listener (any thread); a failing listener is logged, skipped."""
-        with self._lock:
-            subscriptions = list(self._subscriptions)
-        for subscription in subscriptions:
-            with subscription.lock:
-                if subscription.closed:
-                    continue
-                try:
-                    subscription.listener(event)
-                # A screen that fails to show an answer must not stop the desk from recording.
-                except Exception:
-                    log.exception("screen listener failed on %s", type(event).__name__)
+        self._listeners.publish(event)
 
     def report_device(
         self, name: str, *, ok: bool, reason: DeviceReason, detail: str = "", starting: bool = False

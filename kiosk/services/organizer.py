@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -20,11 +19,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.core.credits import Assessment
 from kiosk.core.credits.calendar import deadline_status
-from kiosk.core.credits.corrections import Correction, CorrectionError, apply_corrections
+from kiosk.core.credits.corrections import Correction, CorrectionError
 from kiosk.core.credits.submission import submission_window
-from kiosk.core.model import new_uuid
 from kiosk.core.rules import ProfileError
 from kiosk.core.timeutil import Clock, utc_now
 from kiosk.reports.organizer_data import (
@@ -39,9 +36,12 @@ from kiosk.reports.organizer_data import (
 from kiosk.reports.pulled import NotHeld
 from kiosk.reports.search import SearchIndex
 from kiosk.reports.workspace import Workspace, WorkspaceError
+from kiosk.services.events import Listeners
+from kiosk.services.events import Subscription as EventSubscription
+from kiosk.services.organizer_actions import WorkspaceActions, new_correction
 from kiosk.services.organizer_review import Computed, Results, compute
-from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
-from sync.client.errors import PermanentSyncError, SubmissionRefused, TransientSyncError
+from kiosk.services.organizer_view import ActionResult, Computing, WorkspaceEvent, WorkspaceView
+from sync.client.errors import PermanentSyncError, TransientSyncError
 
 if TYPE_CHECKING:  # httpx and the wire models load only when the platform is asked
     from sync.client import SyncClient
@@ -49,26 +49,13 @@ if TYPE_CHECKING:  # httpx and the wire models load only when the platform is as
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Listener", "OrganizerService", "Subscription", "new_correction"]
+
 Listener = Callable[[WorkspaceEvent], None]
+Subscription = EventSubscription[WorkspaceEvent]
 
 
-class Subscription:
-    """A listener's place; `close()` returns once no call to it is running."""
-
-    def __init__(self, service: OrganizerService, listener: Listener) -> None:
-        self._service = service
-        self.listener = listener
-        self.lock = threading.RLock()
-        self.closed = False
-
-    def close(self) -> None:
-        """Stop receiving views (idempotent; never from inside the listener)."""
-        with self.lock:
-            self.closed = True
-        self._service._drop(self)
-
-
-class OrganizerService:
+class OrganizerService(WorkspaceActions):
     """One project's workspace: the pulled copy, the review, and the actions on it."""
 
     def __init__(
@@ -86,8 +73,7 @@ class OrganizerService:
         self._clock = clock
         self._timeout = timeout
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="organizer")
-        self._lock = threading.Lock()
-        self._subscriptions: list[Subscription] = []
+        self._listeners: Listeners[WorkspaceEvent] = Listeners("workspace")
         # Worker thread only, from here on.
         self._pulled: Pulled | None = None  # loaded only when an action needs the records
         self._pulled_digest = ""
@@ -105,27 +91,10 @@ class OrganizerService:
 
     def subscribe(self, listener: Listener) -> Subscription:
         """Receive every view and answer from now on, on the worker thread."""
-        subscription = Subscription(self, listener)
-        with self._lock:
-            self._subscriptions.append(subscription)
-        return subscription
-
-    def _drop(self, subscription: Subscription) -> None:
-        with self._lock:
-            if subscription in self._subscriptions:
-                self._subscriptions.remove(subscription)
+        return self._listeners.subscribe(listener)
 
     def _publish(self, event: WorkspaceEvent) -> None:
-        with self._lock:
-            subscriptions = list(self._subscriptions)
-        for subscription in subscriptions:
-            with subscription.lock:
-                if subscription.closed:
-                    continue
-                try:
-                    subscription.listener(event)
-                except Exception:  # a screen failing must not stop the workspace
-                    log.exception("workspace listener failed on %s", type(event).__name__)
+        self._listeners.publish(event)
 
     def close(self) -> None:
         """Finish the action in progress, stop the worker, keep the last result for next time."""
@@ -286,8 +255,13 @@ class OrganizerService:
         return result
 
     def _compute(self) -> Computed:
-        pulled = self._need_data()
-        return compute(pulled, self.ws, profile_for(pulled.project, self._dirs), now=self.now())
+        """The review computed again (new data): the screens say so while it runs."""
+        self._publish(Computing(True))
+        try:
+            pulled = self._need_data()
+            return compute(pulled, self.ws, profile_for(pulled.project, self._dirs), now=self.now())
+        finally:
+            self._publish(Computing(False))
 
     def _build_view(self) -> WorkspaceView:
         rev = self._revision
@@ -318,133 +292,3 @@ class OrganizerService:
             self._pulled = load(self.ws, self.number)
             self._pulled_digest = rev.digest
         return self._pulled
-
-    def _correct(self, correction: Correction) -> ActionResult:
-        pulled = self._need_data()
-        if not correction.record_id:
-            correction = replace(correction, record_id=new_uuid())
-        earlier = self.ws.corrections(self.number)
-        _, _, audit = apply_corrections(pulled.records, pulled.people, [*earlier, correction])
-        self.ws.append_correction(self.number, audit[-1])
-        code = "saved"
-        if self._online:
-            from kiosk.reports.corrections_upload import CorrectionUploadError, upload_corrections
-
-            try:
-                upload_corrections(
-                    self.ws.credentials(self.number), self.ws.audit(self.number), pulled.refs
-                )
-                code = "uploaded"
-            except (TransientSyncError, CorrectionUploadError) as exc:
-                log.warning("correction kept, not uploaded yet: %s", exc)
-        self._show()
-        self._index()
-        return ActionResult("correct", True, code=code, detail=audit[-1].describe())
-
-    def _assess(self, path: Path, pass_mark: Decimal | None) -> ActionResult:
-        from kiosk.reports.assessment_file import read_assessment_file
-
-        imported = read_assessment_file(path, pass_mark=pass_mark)
-        if imported.errors:
-            return ActionResult(
-                "assess", False, code="bad_rows", errors=tuple(str(e) for e in imported.errors),
-                values={"file": path.name, "count": str(len(imported.errors))},
-            )  # fmt: skip
-        self.ws.save_assessments(self.number, imported.results, str(path.resolve()))
-        passed = sum(a.passed for a in imported.results.values())
-        self._show()
-        self._index()
-        return ActionResult(
-            "assess", True, code="imported",
-            values={"count": str(len(imported.results)), "passed": str(passed),
-                    "failed": str(len(imported.results) - passed)},
-        )  # fmt: skip
-
-    def _mark(self, id_number: str, passed: bool) -> ActionResult:
-        self._need_data()
-        results = dict(self.ws.assessments(self.number) or {})
-        results[id_number] = Assessment(id_number, passed)
-        self.ws.save_assessments(self.number, results, "marked in the workspace")
-        self._show()
-        self._index()
-        return ActionResult("mark", True, code="passed" if passed else "failed")
-
-    def _export(self, kind: str, path: Path, full_ids: bool) -> ActionResult:
-        view = self._view
-        if view is None:
-            raise WorkspaceError(f"project {self.number} has not been pulled yet")
-        if kind == "xlsx":
-            from kiosk.reports.xlsx import write_review_xlsx
-
-            written = write_review_xlsx(view.table, path, generated_at=utc_now())
-        else:
-            from kiosk.reports.pdf import write_attendance_pdf
-
-            written = write_attendance_pdf(
-                view.table, path, generated_at=utc_now(), mask_ids=not full_ids
-            )
-        code = "full_ids" if kind == "pdf" and full_ids else "written"
-        return ActionResult(f"export_{kind}", True, code=code, path=str(written))
-
-    def _submit(self) -> ActionResult:
-        from kiosk.reports.corrections_upload import CorrectionUploadError, upload_corrections
-        from sync.protocol import ExecutionReport
-
-        self._refresh()  # the platform's newest records, desks and clock decide
-        view = self._view
-        assert view is not None
-        refusals = view.refusals()
-        if refusals:
-            return ActionResult(
-                "submit", False, code="refused",
-                values={r.code: "|".join(r.values) for r in refusals},
-            )  # fmt: skip
-        pulled = self._need_data()
-        try:
-            upload_corrections(
-                self.ws.credentials(self.number), self.ws.audit(self.number), pulled.refs
-            )
-        except CorrectionUploadError as exc:
-            return ActionResult("submit", False, code="corrections_refused", detail=str(exc))
-        report = ExecutionReport.model_validate(
-            {
-                "project": view.table.project.number,
-                "profile": view.table.profile.name,
-                "lines": list(view.lines),
-            }
-        )
-        with self._client() as client:
-            try:
-                answer = client.submit(report)
-            except SubmissionRefused as exc:
-                return ActionResult(
-                    "submit", False, code="platform_refused", detail=str(exc),
-                    values={"reason": exc.reason},
-                )  # fmt: skip
-        self._submitted_at = answer.accepted_at
-        self._refresh()
-        return ActionResult(
-            "submit", True, code="accepted", receipt=answer.submission_id,
-            values={"lines": str(answer.lines),
-                    "accepted_at": answer.accepted_at.isoformat()},
-        )  # fmt: skip
-
-
-def new_correction(
-    kind: str,
-    *,
-    by: str,
-    reason: str,
-    at: datetime,
-    id_number: str = "",
-    moment: datetime | None = None,
-    record_id: str = "",
-    into: str = "",
-) -> Correction:
-    """A correction as the Anomalies screen makes it (the kinds of `organizer correct`)."""
-    from kiosk.core.credits.corrections import CorrectionKind
-
-    return Correction(
-        kind=CorrectionKind(kind), by=by.strip(), at=at, reason=reason.strip(),
-        id_number=id_number, moment=moment, record_id=record_id, into=into,
-    )  # fmt: skip

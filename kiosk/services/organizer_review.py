@@ -65,9 +65,10 @@ def compute(pulled: Pulled, ws: Workspace, profile: Profile, *, now: datetime) -
         and (imported is None or r.person.id_number not in imported)
     )  # fmt: skip
     return Computed(
-        table=table, anomalies=tuple(anomalies(table)), charts=charts(table), records=by_person,
-        entered_by=entered, no_result=no_result, lines=lines, lines_error=lines_error,
-        refs=pulled.refs, staff=pulled.staff, members=pulled.members, not_held=pulled.not_held,
+        table=table, anomalies=tuple(anomalies(table, pulled.staff)), charts=charts(table),
+        records=by_person, entered_by=entered, no_result=no_result, lines=lines,
+        lines_error=lines_error, refs=pulled.refs, staff=pulled.staff, members=pulled.members,
+        not_held=pulled.not_held,
     )  # fmt: skip
 
 

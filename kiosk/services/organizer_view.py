@@ -107,4 +107,12 @@ class ActionResult:
     values: dict[str, str] = field(default_factory=dict)
 
 
-WorkspaceEvent = WorkspaceView | ActionResult
+@dataclass(frozen=True, slots=True)
+class Computing:
+    """The review is being computed (seconds for a large project, new data) or has been."""
+
+    active: bool
+    people: int = 0  # on the roster, for the screen's estimate
+
+
+WorkspaceEvent = WorkspaceView | ActionResult | Computing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFont
 
-from kiosk.services.checkin import Status
+from kiosk.core.model import Status  # not kiosk.services.checkin: that loads sync.store
 
 # Colours chosen for contrast with white text at a glance (WCAG AA on large text).
 GREEN = "#2e7d32"

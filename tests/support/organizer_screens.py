@@ -12,27 +12,19 @@ no tofu. The report is JSON on stdout.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from PySide6.QtWidgets import QApplication
 
 from kiosk.reports.workspace import Workspace
 from kiosk.services.organizer import OrganizerService
-from kiosk.ui.i18n import Translations
 from kiosk.ui.organizer.window import OrganizerWindow
 from sync.server.staff import add_member
 from tests.support.desk import flush_deletes
 from tests.support.live_server import LiveServer, start_live_server
 from tests.support.organizer_ws import NUMBER, enroll_organizer, seed_event
 from tests.support.roster import DAY1, DAY2, at, make_roster
-from tests.support.screens import Check, check_window
+from tests.support.screens import Check, check_window, report_main, settle, translated_app
 from tests.support.staff import cheap_hash
 from tests.support.tls import make_tls
 
@@ -51,10 +43,7 @@ class Stage:
         self.settle()
 
     def settle(self, seconds: float = 0.4) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.02)
+        settle(seconds)
 
     def page(self, index: int) -> Callable[[], None]:
         def show() -> None:
@@ -99,11 +88,7 @@ STATES: dict[str, Callable[[Stage], Callable[[], None]]] = {
 
 def run(out: Path, *, lang: str, only: list[str], prefix: str) -> list[Check]:
     """Render the states (all, or `only`) into `out`; the checks made on each."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    translations = Translations(app)
-    if not translations.use(lang):
-        raise SystemExit(f"translation {lang} not found: run make dev")
+    _app, translations = translated_app(lang)
     checks = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -136,17 +121,7 @@ def run(out: Path, *, lang: str, only: list[str], prefix: str) -> list[Check]:
 
 def main(argv: list[str] | None = None) -> int:
     """Render, print the JSON report, exit 1 if any state had a problem."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--lang", default="zh")
-    parser.add_argument("--prefix", default="organizer-")
-    parser.add_argument("--only", nargs="*", default=[])
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    checks = run(args.out, lang=args.lang, only=args.only, prefix=args.prefix)
-    report: list[dict[str, Any]] = [c.__dict__ for c in checks]
-    print(json.dumps(report, ensure_ascii=False, indent=1))
-    return 1 if any(c.problems for c in checks) else 0
+    return report_main(argv, doc=__doc__ or "", prefix="organizer-", render=run)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,41 @@ def check_window(window: QWidget) -> tuple[list[str], int]:
     return problems, texts
 
 
+def settle(seconds: float) -> None:
+    """Let queued signals, layouts and repaints run for `seconds` on the GUI thread."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def translated_app(lang: str) -> tuple[QApplication, Translations]:
+    """The application, speaking `lang` (the caller removes the translations at the end)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    translations = Translations(app)
+    if not translations.use(lang):
+        raise SystemExit(f"translation {lang} not found: run make dev")
+    return app, translations
+
+
+def report_main(
+    argv: list[str] | None, *, doc: str, prefix: str, render: Callable[..., list[Check]]
+) -> int:
+    """A screens module's command line: render, print the JSON report, 1 if any problem."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--lang", default="zh")
+    parser.add_argument("--prefix", default=prefix)
+    parser.add_argument("--only", nargs="*", default=[])
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    checks = render(args.out, lang=args.lang, only=args.only, prefix=args.prefix)
+    report: list[dict[str, Any]] = [c.__dict__ for c in checks]
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 1 if any(c.problems for c in checks) else 0
+
+
 class Offer:
     """The consent screen's controls for a screenshot: nothing is captured here."""
 
@@ -163,10 +198,7 @@ class Stage:
         self.settle()
 
     def settle(self, seconds: float = 0.3) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.02)
+        settle(seconds)
 
     def present(self, credential: Credential) -> None:
         self.rig.desk.submit(credential).result(10)
@@ -316,11 +348,7 @@ STATES: dict[str, Callable[[Stage], Callable[[], None]]] = {
 
 def run(out: Path, *, lang: str, only: list[str], prefix: str) -> list[Check]:
     """Render the states (all, or `only`) into `out`; the checks made on each."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    translations = Translations(app)
-    if not translations.use(lang):
-        raise SystemExit(f"translation {lang} not found: run make dev")
+    app, translations = translated_app(lang)
     checks = []
     for state in only or list(STATES):
         with tempfile.TemporaryDirectory() as tmp:
@@ -342,17 +370,7 @@ def run(out: Path, *, lang: str, only: list[str], prefix: str) -> list[Check]:
 
 def main(argv: list[str] | None = None) -> int:
     """Render, print the JSON report, exit 1 if any state had a problem."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--lang", default="zh")
-    parser.add_argument("--prefix", default="desk-")
-    parser.add_argument("--only", nargs="*", default=[])
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    checks = run(args.out, lang=args.lang, only=args.only, prefix=args.prefix)
-    report: list[dict[str, Any]] = [c.__dict__ for c in checks]
-    print(json.dumps(report, ensure_ascii=False, indent=1))
-    return 1 if any(c.problems for c in checks) else 0
+    return report_main(argv, doc=__doc__ or "", prefix="desk-", render=run)
 
 
 if __name__ == "__main__":

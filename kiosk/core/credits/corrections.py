@@ -42,9 +42,12 @@ class Correction:
     moment: datetime | None = None  # add_*: the time of the added record
     record_id: str = ""  # void: the record; add_*: the new record's id (else made up)
     into: str = ""  # merge: the roster entry's ID number
+    resolves: str = ""  # the desk's void or dispute record (uuid) this correction settles
 
     def to_json(self) -> dict[str, object]:
         """The correction as uploaded with the audit log."""
+        # `resolves` only when set: the other corrections keep their ids (correction_id).
+        settles: dict[str, object] = {"resolves": self.resolves} if self.resolves else {}
         return {
             "kind": self.kind.value,
             "by": self.by,
@@ -54,6 +57,7 @@ class Correction:
             "moment": self.moment.isoformat() if self.moment else None,
             "record_id": self.record_id,
             "into": self.into,
+            **settles,
         }
 
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, QTimeZone
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
-    QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -32,17 +30,9 @@ from kiosk.reports.anomalies import AnomalyItem
 from kiosk.services.organizer import new_correction
 from kiosk.services.organizer_view import WorkspaceView
 from kiosk.ui import theme
-from kiosk.ui.organizer.common import TEXT_PX, button, clock, label, title
+from kiosk.ui.organizer.common import TEXT_PX, button, clock, field, label, labelled_form, title
 from kiosk.ui.organizer.texts import anomaly_text, fill, fix_text, flag_text, not_held_text
 from kiosk.ui.texts import translate
-
-W = TypeVar("W", bound=QWidget)
-
-
-def _field(widget: W) -> W:
-    widget.setFont(theme.font(TEXT_PX))
-    widget.setMinimumHeight(theme.TOUCH_PX)
-    return widget
 
 
 class AnomaliesPage(QWidget):
@@ -57,23 +47,22 @@ class AnomaliesPage(QWidget):
         self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.items.currentRowChanged.connect(self._chosen)
         self.what = label(bold=True)
-        self.when = _field(QDateTimeEdit())
+        self.fix_choice = field(QComboBox())  # a dispute: which change the evidence supports
+        self.fix_choice.currentIndexChanged.connect(lambda _i: self._show_fields(self.current()))
+        self.when = field(QDateTimeEdit())
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setTimeZone(QTimeZone(b"Asia/Shanghai"))
-        self.record = _field(QComboBox())
-        self.into = _field(QLineEdit())
-        self.by = _field(QLineEdit())
-        self.reason = _field(QLineEdit())
+        self.record = field(QComboBox())
+        self.into = field(QLineEdit())
+        self.by = field(QLineEdit())
+        self.reason = field(QLineEdit())
         self.resolve = button(bold=True)
         self.resolve.clicked.connect(self._resolve)
-        self.form = QFormLayout()
-        self.when_label, self.record_label = label(), label()
-        self.into_label, self.by_label, self.reason_label = label(), label(), label()
-        self.form.addRow(self.when_label, self.when)
-        self.form.addRow(self.record_label, self.record)
-        self.form.addRow(self.into_label, self.into)
-        self.form.addRow(self.by_label, self.by)
-        self.form.addRow(self.reason_label, self.reason)
+        self.form, captions = labelled_form(
+            self.fix_choice, self.when, self.record, self.into, self.by, self.reason
+        )
+        (self.fix_label, self.when_label, self.record_label, self.into_label, self.by_label,
+         self.reason_label) = captions  # fmt: skip
         panel = QVBoxLayout()
         panel.addWidget(self.what)
         panel.addLayout(self.form)
@@ -104,6 +93,7 @@ class AnomaliesPage(QWidget):
     def retranslate(self) -> None:
         """Texts in the current language."""
         self.heading.setText(translate("Organizer", "Anomalies"))
+        self.fix_label.setText(translate("Organizer", "Resolution"))
         self.when_label.setText(translate("Organizer", "Time (desk clock)"))
         self.record_label.setText(translate("Organizer", "Record"))
         self.into_label.setText(translate("Organizer", "Roster entry's ID number"))
@@ -111,7 +101,7 @@ class AnomaliesPage(QWidget):
         self.reason_label.setText(translate("Organizer", "Reason"))
         self.resolve.setText(translate("Organizer", "Resolve"))
         if self._view is not None:
-            self._show_not_held(self._view)
+            self.show_view(self._view)
 
     def show_view(self, view: WorkspaceView) -> None:
         """The anomalies of the new view; the selection follows the same item if it is open."""
@@ -127,7 +117,8 @@ class AnomaliesPage(QWidget):
                         f" · {a.by}: {a.reason}")  # fmt: skip
             else:
                 mark = "!" if a.blocking else "·"
-                text = f"{mark} {anomaly_text(a.kind)} · {who} · {fix_text(a.fix)}"
+                what = f"«{a.note}»" if a.staff_record else fix_text(a.fix)
+                text = f"{mark} {anomaly_text(a.kind)} · {who} · {what}"
             QListWidgetItem(text, self.items)
         self.items.blockSignals(False)
         self._show_not_held(view)
@@ -161,9 +152,47 @@ class AnomaliesPage(QWidget):
 
     def _chosen(self, row: int) -> None:
         item = self._shown[row] if 0 <= row < len(self._shown) else None
-        fix = None if item is None or item.resolved else item.fix
+        self.fix_choice.blockSignals(True)
+        self.fix_choice.clear()
+        for fix in item.fixes if item is not None and not item.resolved else ():
+            self.fix_choice.addItem(fix_text(fix), fix.value)
+        self.fix_choice.blockSignals(False)
+        self._show_fields(item)
+        if item is None:
+            self.what.setText(translate("Organizer", "Choose an anomaly to resolve it."))
+            return
+        if item.resolved:
+            self.what.setText(fill(translate("Organizer", "Resolved by %1 at %2: %3"),
+                                   item.by, clock(item.at), item.reason))  # fmt: skip
+            return
+        if item.staff_record:
+            # The desk's words: the staff member's reason or the attendee's, and the receipt.
+            self.what.setText(fill(translate("Organizer", "%1 (desk %2): «%3» %4"),
+                                   anomaly_text(item.kind), item.desk, item.note,
+                                   f"[{item.about}]" if item.about else ""))  # fmt: skip
+        else:
+            self.what.setText(f"{anomaly_text(item.kind)}: {fix_text(item.fix)}")
+        moment = item.suggested or (self._view.now if self._view else utc_now())
+        self.when.setDateTime(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())))
+        if self._view is not None:
+            self.record.clear()
+            for r in self._view.records.get(item.id_number, ()):
+                self.record.addItem(f"{clock(r.at)} {r.direction} {r.method}", r.record_id)
+
+    def _fix(self, item: AnomalyItem | None) -> CorrectionKind | None:
+        """The correction the form makes for `item` (None: nothing to resolve)."""
+        if item is None or item.resolved:
+            return None
+        chosen = self.fix_choice.currentData()
+        return CorrectionKind(chosen) if chosen else item.fix
+
+    def _show_fields(self, item: AnomalyItem | None) -> None:
+        """Only the inputs the chosen correction needs."""
+        fix = self._fix(item)
         adding = fix in (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN)
+        choosing = item is not None and not item.resolved and len(item.fixes) > 1
         shown: tuple[tuple[QWidget, bool], ...] = (
+            (self.fix_choice, choosing), (self.fix_label, choosing),
             (self.when, adding), (self.when_label, adding),
             (self.record, fix is CorrectionKind.VOID_RECORD),
             (self.record_label, fix is CorrectionKind.VOID_RECORD),
@@ -177,21 +206,13 @@ class AnomaliesPage(QWidget):
         )  # fmt: skip
         for widget in others:
             widget.setVisible(fix is not None)
-        if item is None:
-            self.what.setText(translate("Organizer", "Choose an anomaly to resolve it."))
-            return
-        if item.resolved:
-            self.what.setText(fill(translate("Organizer", "Resolved by %1 at %2: %3"),
-                                   item.by, clock(item.at), item.reason))  # fmt: skip
-            return
-        self.what.setText(f"{anomaly_text(item.kind)}: {fix_text(item.fix)}")
-        if adding:
-            moment = item.suggested or (self._view.now if self._view else utc_now())
-            self.when.setDateTime(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())))
-        if fix is CorrectionKind.VOID_RECORD and self._view is not None:
-            self.record.clear()
-            for r in self._view.records.get(item.id_number, ()):
-                self.record.addItem(f"{clock(r.at)} {r.direction} {r.method}", r.record_id)
+
+    def choose_fix(self, fix: CorrectionKind) -> bool:
+        """Pick the resolution of the selected item (a dispute offers several)."""
+        i = self.fix_choice.findData(fix.value)
+        if i >= 0:
+            self.fix_choice.setCurrentIndex(i)
+        return i >= 0
 
     def set_time(self, moment: datetime) -> None:
         """Put `moment` in the time field."""
@@ -199,22 +220,23 @@ class AnomaliesPage(QWidget):
 
     def _resolve(self) -> None:
         item = self.current()
-        if item is None or item.resolved:
+        fix = self._fix(item)
+        if item is None or fix is None:
             return
         if not self.by.text().strip() or not self.reason.text().strip():
             self.what.setText(translate("Organizer", "Say who corrects it and why (audited)."))
             return
         moment = None
-        if item.fix in (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN):
+        if fix in (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN):
             seconds = self.when.dateTime().toSecsSinceEpoch()
             moment = datetime.fromtimestamp(seconds, SHANGHAI)
         now = self._view.now if self._view is not None else utc_now()
         self._correct(
             new_correction(
-                item.fix.value, by=self.by.text(), reason=self.reason.text(), at=now,
+                fix.value, by=self.by.text(), reason=self.reason.text(), at=now,
                 id_number=item.id_number, moment=moment,
                 record_id=str(self.record.currentData() or "")
-                if item.fix is CorrectionKind.VOID_RECORD else "",
-                into=normalise(self.into.text()),
+                if fix is CorrectionKind.VOID_RECORD else "",
+                into=normalise(self.into.text()), resolves=item.staff_record,
             )
         )  # fmt: skip

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk.core.ids import mask_number
 from kiosk.services.organizer_view import ActionResult, WorkspaceView
 from kiosk.ui import theme
-from kiosk.ui.organizer.common import TEXT_PX, button, label, title
+from kiosk.ui.organizer.common import TEXT_PX, button, field, label, title
 from kiosk.ui.organizer.texts import fill, result_text
 from kiosk.ui.texts import translate
 
@@ -35,11 +35,8 @@ class AssessmentPage(QWidget):
         super().__init__()
         self._assess, self._mark = assess, mark
         self.heading = title()
-        self.path = QLineEdit()
-        self.pass_mark = QLineEdit()
-        for w in (self.path, self.pass_mark):
-            w.setFont(theme.font(TEXT_PX))
-            w.setMinimumHeight(theme.TOUCH_PX)
+        self.path = field(QLineEdit())
+        self.pass_mark = field(QLineEdit())
         self.browse = button()
         self.browse.clicked.connect(self._browse)
         self.import_button = button(bold=True)

@@ -13,7 +13,7 @@ import weakref
 from PySide6.QtCore import QObject, Qt, Signal
 
 from kiosk.services.organizer import OrganizerService, Subscription
-from kiosk.services.organizer_view import ActionResult, WorkspaceEvent, WorkspaceView
+from kiosk.services.organizer_view import ActionResult, Computing, WorkspaceEvent, WorkspaceView
 from kiosk.ui.lifetime import watch
 
 
@@ -34,6 +34,7 @@ class OrganizerBridge(QObject):
 
     view = Signal(object)  # WorkspaceView
     result = Signal(object)  # ActionResult
+    computing = Signal(bool)  # the review is being computed (True) or is done (False)
     _arrived = Signal(object)
 
     def __init__(self, service: OrganizerService, *, parent: QObject) -> None:
@@ -56,3 +57,5 @@ class OrganizerBridge(QObject):
             self.view.emit(event)
         elif isinstance(event, ActionResult):
             self.result.emit(event)
+        elif isinstance(event, Computing):
+            self.computing.emit(event.active)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QFormLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -23,6 +24,8 @@ from kiosk.ui import theme
 TEXT_PX = 16
 TITLE_PX = 22
 
+W = TypeVar("W", bound=QWidget)
+
 
 def button(text: str = "", *, bold: bool = False) -> QPushButton:
     """A button at least 48 px each way that shows its whole text."""
@@ -31,6 +34,22 @@ def button(text: str = "", *, bold: bool = False) -> QPushButton:
     b.setMinimumSize(theme.TOUCH_PX * 2, theme.TOUCH_PX)
     b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
     return b
+
+
+def field(widget: W) -> W:
+    """A form's input (line, date, choice) in the screens' text size, tall enough to touch."""
+    widget.setFont(theme.font(TEXT_PX))
+    widget.setMinimumHeight(theme.TOUCH_PX)
+    return widget
+
+
+def labelled_form(*inputs: QWidget) -> tuple[QFormLayout, list[QLabel]]:
+    """A form of `inputs`, each under a wrapping label (texts set by the screen's retranslate)."""
+    form = QFormLayout()
+    captions = [label() for _ in inputs]
+    for caption, widget in zip(captions, inputs, strict=True):
+        form.addRow(caption, widget)
+    return form, captions
 
 
 def check(text: str = "") -> QCheckBox:

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -60,6 +62,9 @@ class OrganizerWindow(QMainWindow):
         self.project = label(px=20, bold=True)
         self.as_of = label()
         self.message = label()
+        # New data: the review takes seconds for a large project, computed off the GUI thread.
+        self.computing = label(px=20, bold=True)
+        self.computing_panel = self._busy_panel(self.computing)
         self.refresh_button = button()
         self.refresh_button.clicked.connect(self.refresh)
         self.overview = OverviewPage()
@@ -85,13 +90,29 @@ class OrganizerWindow(QMainWindow):
         root = QVBoxLayout()
         root.addLayout(head)
         root.addWidget(self.message)
+        root.addWidget(self.computing_panel)
         root.addLayout(body, 1)
         central = QWidget()
         central.setLayout(root)
         self.setCentralWidget(central)
         self.bridge.view.connect(self.show_view)
         self.bridge.result.connect(self.show_result)
+        self.bridge.computing.connect(self.show_computing)
+        self.show_computing(False)
         self.retranslate()
+
+    @staticmethod
+    def _busy_panel(text: QLabel) -> QWidget:
+        """`text` over a busy bar (no fraction: the engine does not report one)."""
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setTextVisible(False)
+        bar.setMinimumHeight(theme.TOUCH_PX // 2)
+        panel = QWidget()
+        column = QVBoxLayout(panel)
+        column.addWidget(text)
+        column.addWidget(bar)
+        return panel
 
     def _navigation(self) -> QVBoxLayout:
         """One checkable button per screen, in a column."""
@@ -166,6 +187,12 @@ class OrganizerWindow(QMainWindow):
                      self.credits, self.export, self.submit, self.staff):  # fmt: skip
             page.show_view(view)
 
+    def show_computing(self, active: bool) -> None:
+        """While the review is computed: say so, and keep the screens from taking input."""
+        self.computing_panel.setVisible(active)
+        self.pages.setEnabled(not active)
+        self.refresh_button.setEnabled(not active)
+
     def show_result(self, result: ActionResult) -> None:
         """One line about what an action did; the screens concerned show the rest."""
         self.last_result = result
@@ -184,6 +211,9 @@ class OrganizerWindow(QMainWindow):
         """Every text in the current language."""
         self.setWindowTitle(translate("Organizer", "CME organizer's workspace"))
         self.refresh_button.setText(translate("Organizer", "Refresh"))
+        self.computing.setText(
+            translate("Organizer", "Computing the review of the new data… (a few seconds)")
+        )
         for i, text in enumerate(SCREENS):
             self.nav.button(i).setText(translate("Organizer", text))
         for page in (self.attendance, self.anomalies, self.assessment, self.credits,
