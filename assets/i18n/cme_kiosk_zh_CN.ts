@@ -4,57 +4,57 @@
 <context>
     <name>Anomaly</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="92"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="140"/>
         <source>Missing check-out</source>
         <translation>缺签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="93"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="141"/>
         <source>Missing check-in</source>
         <translation>缺签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="94"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="142"/>
         <source>Walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="95"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="143"/>
         <source>Expired document</source>
         <translation>证件过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="96"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="144"/>
         <source>Method not accepted</source>
         <translation>考勤方式不符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="97"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="145"/>
         <source>Void record</source>
         <translation>作废记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="98"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="146"/>
         <source>Attendee dispute</source>
         <translation>学员申诉</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="102"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="150"/>
         <source>Add the check-out</source>
         <translation>补录签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="103"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="151"/>
         <source>Add the check-in</source>
         <translation>补录签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="104"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="152"/>
         <source>Void the record</source>
         <translation>作废该记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="105"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="153"/>
         <source>Merge into the roster entry</source>
         <translation>合并到名单中的学员</translation>
     </message>
@@ -694,87 +694,87 @@
 <context>
     <name>Flag</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="72"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="120"/>
         <source>missing check-out</source>
         <translation>缺签退</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="73"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="121"/>
         <source>check-out to confirm</source>
         <translation>签退待确认</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="74"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="122"/>
         <source>missing check-in</source>
         <translation>缺签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="75"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="123"/>
         <source>desks&apos; records merged</source>
         <translation>多台记录已合并</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="76"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="124"/>
         <source>walk-in</source>
         <translation>临时登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="77"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="125"/>
         <source>expired document</source>
         <translation>证件过期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="78"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="126"/>
         <source>record outside the days</source>
         <translation>非培训日记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="79"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="127"/>
         <source>no time in a session</source>
         <translation>不在课时内</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="80"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="128"/>
         <source>method not accepted</source>
         <translation>考勤方式不符</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="81"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="129"/>
         <source>speaker not scheduled</source>
         <translation>授课未排课</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="82"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="130"/>
         <source>results not imported</source>
         <translation>考核未导入</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="83"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="131"/>
         <source>no result</source>
         <translation>缺考</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="84"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="132"/>
         <source>failed</source>
         <translation>考核不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="85"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="133"/>
         <source>project cap</source>
         <translation>达项目上限</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="86"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="134"/>
         <source>yearly cap</source>
         <translation>达年度上限</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="87"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="135"/>
         <source>absent</source>
         <translation>未签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="88"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="136"/>
         <source>corrected by the organizer (manual)</source>
         <translation>经组织者更正（人工）</translation>
     </message>
@@ -790,81 +790,81 @@
 <context>
     <name>Organizer</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="95"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="104"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="23"/>
         <source>Anomalies</source>
         <translation>异常处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="96"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="105"/>
         <source>Resolution</source>
         <translation>处理方式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="97"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="106"/>
         <location filename="../../kiosk/ui/organizer/staff.py" line="48"/>
         <source>Time (desk clock)</source>
         <translation>时间（签到台时钟）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="98"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="107"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="99"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="108"/>
         <source>Roster entry&apos;s ID number</source>
         <translation>名单中学员的证件号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="100"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="109"/>
         <source>Corrected by</source>
         <translation>更正人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="101"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="110"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="102"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="111"/>
         <source>Resolve</source>
         <translation>处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="134"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="143"/>
         <source>Records the platform refused or does not hold: %1</source>
         <translation>平台拒收或未收到的记录：%1 条</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="137"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="146"/>
         <source>The platform holds every record the desks reported.</source>
         <translation>各签到台上报的记录平台均已收到。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="162"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="171"/>
         <source>Choose an anomaly to resolve it.</source>
         <translation>请选择要处理的异常。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="165"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="174"/>
         <source>Resolved by %1 at %2: %3</source>
         <translation>已由 %1 于 %2 处理：%3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="170"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="180"/>
         <source>%1 (desk %2): «%3» %4</source>
         <translation>%1（签到台 %2）：“%3” %4</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/anomalies.py" line="227"/>
+        <location filename="../../kiosk/ui/organizer/anomalies.py" line="239"/>
         <source>Say who corrects it and why (audited).</source>
         <translation>请填写更正人和原因（将记入审计）。</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/assessment.py" line="75"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
         <source>Assessment</source>
         <translation>考核</translation>
     </message>
@@ -914,98 +914,98 @@
         <translation>考核结果文件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="40"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="60"/>
         <source>ID card</source>
         <translation>身份证</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="41"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="61"/>
         <source>IC card</source>
         <translation>IC卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="42"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="62"/>
         <source>QR code</source>
         <translation>二维码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="43"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="63"/>
         <source>face</source>
         <translation>人脸识别</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="44"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="64"/>
         <source>manual</source>
         <translation>人工登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="52"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="40"/>
         <source>speaker</source>
         <translation>主讲人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="53"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="41"/>
         <source>participant</source>
         <translation>学员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="76"/>
         <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
         <location filename="../../kiosk/ui/organizer/staff.py" line="42"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="88"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="76"/>
         <location filename="../../kiosk/ui/organizer/credits.py" line="45"/>
         <source>ID number</source>
         <translation>证件号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="89"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="77"/>
         <location filename="../../kiosk/ui/organizer/staff.py" line="43"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="78"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="78"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="79"/>
         <source>Hours</source>
         <translation>学时</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="90"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="78"/>
         <location filename="../../kiosk/ui/organizer/credits.py" line="39"/>
         <location filename="../../kiosk/ui/organizer/credits.py" line="46"/>
         <location filename="../../kiosk/ui/organizer/submit.py" line="80"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="23"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="25"/>
         <source>Credits</source>
         <translation>学分</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="91"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="79"/>
         <source>Flags</source>
         <translation>标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="189"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="20"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="177"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="22"/>
         <source>Attendance</source>
         <translation>考勤</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="191"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="179"/>
         <source>Search: name, pinyin initials (zw) or the ID number&apos;s end</source>
         <translation>搜索：姓名、拼音首字母（如 zw）或证件号末几位</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="196"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="184"/>
         <source>All flags</source>
         <translation>全部标记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/attendance.py" line="224"/>
+        <location filename="../../kiosk/ui/organizer/attendance.py" line="212"/>
         <source>%1 of %2 attendees shown</source>
         <translation>显示 %1 / %2 名学员</translation>
     </message>
@@ -1051,7 +1051,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/export.py" line="50"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="24"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="26"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -1082,7 +1082,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/overview.py" line="60"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="19"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="21"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
@@ -1173,7 +1173,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/organizer/submit.py" line="69"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="25"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="27"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
@@ -1218,77 +1218,122 @@
         <translation>现在提交项目 %2 的 %1 行？截止时间为 %3 当天结束；窗口内再次提交将替换本次提交。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="30"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="32"/>
         <source>Desk staff</source>
         <translation>签到台工作人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="31"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="33"/>
         <source>Desk lead</source>
         <translation>签到台负责人</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="35"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="37"/>
         <source>void</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="36"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="38"/>
         <source>dispute</source>
         <translation>申诉</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="37"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="39"/>
         <source>manual record</source>
         <translation>人工登记</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="38"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="40"/>
         <source>failed attempt dismissed</source>
         <translation>忽略失败记录</translation>
     </message>
     <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="45"/>
+        <source>the %1 at %2</source>
+        <translation>%2 的%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="46"/>
+        <source>record %1 (not pulled)</source>
+        <translation>记录 %1（未拉取）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="47"/>
+        <source>no receipt shown</source>
+        <translation>未出示回执</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="48"/>
+        <source>receipt unreadable</source>
+        <translation>回执无法读取</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="49"/>
+        <source>receipt of an unknown desk %1</source>
+        <translation>未知签到机 %1 的回执</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="50"/>
+        <source>receipt NOT genuine (forged or altered)</source>
+        <translation>回执不真实（伪造或被改动）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="51"/>
+        <source>genuine receipt: %1 h counted at check-out</source>
+        <translation>回执真实：签退时计 %1 小时</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/organizer/texts.py" line="55"/>
+        <source>check-in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="56"/>
+        <source>check-out</source>
+        <translation>签退</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="103"/>
         <source>refused by the platform: the desk had been retired or revoked</source>
         <translation>平台拒收：该签到台已停用或已吊销</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="59"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="107"/>
         <source>given up by the desk (it sent a signed refusal stub)</source>
         <translation>签到台放弃上传（已发送签名的拒收凭据）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="60"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="108"/>
         <source>Desk %1, record %2: %3 (%4)</source>
         <translation>签到台 %1，记录 %2：%3（%4）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="65"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="113"/>
         <source>Not open yet</source>
         <translation>尚未开放</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="66"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="114"/>
         <source>Open</source>
         <translation>已开放</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="67"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="115"/>
         <source>Closing</source>
         <translation>即将关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="68"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="116"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="178"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="226"/>
         <source>organizer %1 (manual)</source>
         <translation>组织者 %1（人工）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="179"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="227"/>
         <source>desk %1</source>
         <translation>签到台 %1</translation>
     </message>
@@ -1350,7 +1395,7 @@
     <message>
         <location filename="../../kiosk/ui/organizer/staff.py" line="49"/>
         <location filename="../../kiosk/ui/organizer/staff.py" line="55"/>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="26"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="28"/>
         <source>Staff</source>
         <translation>工作人员</translation>
     </message>
@@ -1688,32 +1733,32 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="109"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="157"/>
         <source>The platform cannot be reached: submit when online</source>
         <translation>无法连接平台：请联网后提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="110"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="158"/>
         <source>The window is not open yet: it opens at %1, when the last session ends</source>
         <translation>提交窗口尚未开放：最后一场于 %1 结束后开放</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="113"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="161"/>
         <source>The deadline %1 has passed: the platform refuses late reports</source>
         <translation>截止日期 %1 已过：平台拒绝逾期提交</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="116"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="164"/>
         <source>%1 anomalies block the submission: resolve them</source>
         <translation>%1 项异常阻止提交：请先处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="117"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="165"/>
         <source>Desk %1 has not delivered all its records (missing %2)</source>
         <translation>签到台 %1 的记录尚未全部上传（缺 %2 条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="118"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="166"/>
         <source>The report cannot be made: %1</source>
         <translation>无法生成报告：%1</translation>
     </message>
@@ -1721,87 +1766,87 @@
 <context>
     <name>Result</name>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="122"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="170"/>
         <source>Offline: showing the last pulled data</source>
         <translation>离线：显示最近一次同步的数据</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="123"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="171"/>
         <source>Not done: %1</source>
         <translation>未完成：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="124"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="172"/>
         <source>The platform refused: %1</source>
         <translation>平台拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="125"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="173"/>
         <source>File problem: %1</source>
         <translation>文件问题：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="126"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="174"/>
         <source>Something went wrong (%1): see the log</source>
         <translation>出现错误（%1）：请查看日志</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="127"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="175"/>
         <source>Correction saved; it is sent with the submission</source>
         <translation>更正已保存，将随提交一并发送</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="128"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="176"/>
         <source>Correction saved and sent to the platform</source>
         <translation>更正已保存并发送到平台</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="129"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="177"/>
         <source>%1: %2 bad line(s); nothing imported</source>
         <translation>%1：%2 行有误，未导入任何结果</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="130"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="178"/>
         <source>%1 results imported: %2 passed, %3 failed</source>
         <translation>已导入 %1 条结果：%2 人合格，%3 人不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="131"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="179"/>
         <source>Marked as passed</source>
         <translation>已标记为合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="132"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="180"/>
         <source>Marked as failed</source>
         <translation>已标记为不合格</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="133"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="181"/>
         <source>Written: %1</source>
         <translation>已导出：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="134"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="182"/>
         <source>Written with full ID numbers: %1</source>
         <translation>已导出（完整证件号）：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="135"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="183"/>
         <source>Not submitted: see the reasons above</source>
         <translation>未提交：原因见上</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="136"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="184"/>
         <source>Not submitted: %1</source>
         <translation>未提交：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="137"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="185"/>
         <source>Submitted: receipt number %1</source>
         <translation>已提交：回执编号 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/organizer/texts.py" line="138"/>
+        <location filename="../../kiosk/ui/organizer/texts.py" line="186"/>
         <source>Up to date with the platform</source>
         <translation>已与平台同步</translation>
     </message>

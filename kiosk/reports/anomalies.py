@@ -17,7 +17,7 @@ from kiosk.core.credits.compute import AttendeeCredits
 from kiosk.core.credits.corrections import Correction, CorrectionKind
 from kiosk.core.credits.records import CreditFlag
 from kiosk.core.credits.review import BLOCKING, ReviewTable
-from kiosk.reports.staff_review import StaffNote
+from kiosk.reports.staff_review import About, StaffNote
 
 
 class AnomalyKind(StrEnum):
@@ -80,7 +80,7 @@ class AnomalyItem:
     fixes: tuple[CorrectionKind, ...] = ()  # the corrections the organizer may choose from
     staff_record: str = ""  # void, dispute: the desk's record (uuid) the correction settles
     note: str = ""  # void: the staff member's reason; dispute: the attendee's words
-    about: str = ""  # void: the record undone; dispute: the receipt shown, and whether genuine
+    about: About | None = None  # void: the record undone; dispute: the receipt, and whether genuine
     desk: str = ""  # void, dispute: the desk and staff member who recorded it
 
 
@@ -150,5 +150,5 @@ def _resolved(c: Correction, names: dict[str, str], notes: dict[str, StaffNote])
         kind, c.id_number, names.get(c.into or c.id_number, ""), False, True,
         c.kind, c.moment, c.record_id, c.by, c.reason, c.at, fixes=(c.kind,),
         staff_record=c.resolves, note=note.note if note else "",
-        about=note.about if note else "", desk=f"{note.desk} · {note.staff}" if note else "",
+        about=note.about if note else None, desk=f"{note.desk} · {note.staff}" if note else "",
     )  # fmt: skip

@@ -21,6 +21,38 @@ KIND_ZH = {"void": "撤销", "dispute": "申诉", "manual": "人工登记", "dis
 
 
 @dataclass(frozen=True, slots=True)
+class About:
+    """What a void or dispute is about: a code and its values (the screen words it through Qt)."""
+
+    code: str  # one of ABOUT_TEXTS
+    direction: str = ""  # voided: in | out
+    at: datetime | None = None  # voided: the voided record's time
+    ref: str = ""  # voided_unknown: the record's uuid; receipt_unknown_desk: the desk's id
+    hours: float = 0.0  # receipt_genuine: the hours the receipt counted at check-out
+
+
+ABOUT_TEXTS = {  # plain words for `organizer report` and logs; the workspace has its own catalogue
+    "voided": "{direction} {at}",
+    "voided_unknown": "record {ref}",
+    "no_receipt": "no receipt shown",
+    "receipt_unreadable": "receipt unreadable",
+    "receipt_unknown_desk": "receipt of unknown desk {ref}",
+    "receipt_forged": "receipt NOT genuine (forged or altered)",
+    "receipt_genuine": "genuine receipt: {hours:.2f} h counted at check-out",
+}
+
+
+def about_text(about: About | None) -> str:
+    """A void's or dispute's subject in plain words ("" for none)."""
+    if about is None:
+        return ""
+    at = format_local(about.at) if about.at else ""
+    return ABOUT_TEXTS[about.code].format(
+        direction=about.direction, at=at, ref=about.ref, hours=about.hours
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class StaffNote:
     """One staff record for the organizer."""
 
@@ -30,7 +62,7 @@ class StaffNote:
     staff: str  # "S2 李娜", or the bare id when the name is not known
     who: str  # the attendee: name and masked ID number, or the reference
     note: str
-    about: str = ""  # void: the voided record (direction and time); dispute: the receipt verdict
+    about: About | None = None  # void: the voided record; dispute: the receipt's verdict
     anomaly: bool = False  # disputes, and manual records flagged method_not_accepted
     uuid: str = ""  # the staff record itself (what an organizer's correction settles)
     id_number: str = ""  # the attendee's full ID number ("" when the reference is unknown)
@@ -61,11 +93,12 @@ def staff_notes(
         name, number = person(e.attendee_id)
         who = f"{name or '?'} ({mask_number(number) if number else e.attendee_id})"
         staff = f"{e.staff_id} {staff_names.get(e.staff_id or '', '')}".strip() or "?"
-        about = ""
+        about = None
         target = by_uuid.get(e.refers_to or "")
         if e.kind == "void":
-            about = (f"{target.direction} {format_local(datetime.fromisoformat(target.scanned_at))}"
-                     if target else f"record {e.refers_to}")  # fmt: skip
+            about = (About("voided", direction=target.direction,
+                           at=datetime.fromisoformat(target.scanned_at))
+                     if target else About("voided_unknown", ref=e.refers_to or ""))  # fmt: skip
         elif e.kind == "dispute":
             if keys is None and e.receipt:
                 keys = desk_keys()
@@ -82,20 +115,20 @@ def staff_notes(
     return sorted(out, key=lambda n: n.at)
 
 
-def _receipt_verdict(text: str | None, keys: Mapping[str, bytes]) -> str:
+def _receipt_verdict(text: str | None, keys: Mapping[str, bytes]) -> About:
     if not text:
-        return "no receipt shown"
+        return About("no_receipt")
     try:
         parsed = parse_receipt(text)
     except WireError:
-        return "receipt unreadable"
+        return About("receipt_unreadable")
     r = parsed.receipt
     key = keys.get(r.device_id)
     if key is None:
-        return f"receipt of unknown desk {r.device_id}"
+        return About("receipt_unknown_desk", ref=r.device_id)
     if not receipt_signature_valid(parsed, key):
-        return "receipt NOT genuine (forged or altered)"
-    return f"genuine receipt: {r.total_hours:.2f} h counted at check-out"
+        return About("receipt_forged")
+    return About("receipt_genuine", hours=r.total_hours)
 
 
 def lines(notes: Iterable[StaffNote]) -> list[str]:
@@ -103,7 +136,7 @@ def lines(notes: Iterable[StaffNote]) -> list[str]:
     out = []
     for n in notes:
         mark = "!" if n.anomaly else " "
-        about = f" [{n.about}]" if n.about else ""
+        about = f" [{about_text(n.about)}]" if n.about else ""
         out.append(
             f"{mark} {format_local(n.at, '%m-%d %H:%M')} {KIND_ZH[n.kind]} {n.kind:<7} {n.who}"
             f" — desk {n.desk}, {n.staff}: {n.note}{about}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiosk.reports.organizer_data import convert
 from kiosk.reports.pulled import PulledAttendee, PulledEvent, PulledStore
-from kiosk.reports.staff_review import staff_notes
+from kiosk.reports.staff_review import About, about_text, staff_notes
 from tests.support.roster import DAY1, at, make_project, make_roster
 
 ROSTER = [
@@ -72,8 +72,12 @@ def test_the_copy_keeps_staff_fields_and_lists_the_staff_records(tmp_path: Path)
         ("manual", "S1 李娜", False),
         ("dispute", "S2", True),
     ]
-    assert notes[0].about.startswith("in ") and ROSTER[1].id_number not in notes[0].who
-    assert notes[2].about == "no receipt shown"
+    void = notes[0].about
+    assert void is not None and (void.code, void.direction) == ("voided", "in")
+    assert about_text(void).startswith("in ") and ROSTER[1].id_number not in notes[0].who
+    assert (
+        notes[2].about == About("no_receipt") and about_text(notes[2].about) == "no receipt shown"
+    )
 
 
 def test_a_copy_from_before_staff_records_is_pulled_again(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from kiosk.reports.anomalies import AnomalyItem, AnomalyKind, anomalies
 from kiosk.reports.corrections_upload import correction_entries
 from kiosk.reports.organizer_data import convert
 from kiosk.reports.pulled import PulledAttendee, PulledEvent
-from kiosk.reports.staff_review import staff_notes
+from kiosk.reports.staff_review import About, staff_notes
 from tests.support.roster import DAY1, at, make_project, make_roster
 
 PROJECT = make_project()
@@ -76,7 +76,7 @@ def test_a_void_and_a_dispute_are_open_notices_with_their_fixes() -> None:
     assert (dispute.id_number, dispute.note, dispute.about) == (
         ROSTER[1].id_number,
         "我八点就到了",
-        "no receipt shown",
+        About("no_receipt"),
     )
     assert dispute.fixes[0] is CorrectionKind.ADD_CHECKOUT and len(dispute.fixes) == 3
     assert not dispute.blocking

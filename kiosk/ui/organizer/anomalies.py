@@ -31,7 +31,16 @@ from kiosk.services.organizer import new_correction
 from kiosk.services.organizer_view import WorkspaceView
 from kiosk.ui import theme
 from kiosk.ui.organizer.common import TEXT_PX, button, clock, field, label, labelled_form, title
-from kiosk.ui.organizer.texts import anomaly_text, fill, fix_text, flag_text, not_held_text
+from kiosk.ui.organizer.texts import (
+    about_line,
+    anomaly_text,
+    direction_text,
+    fill,
+    fix_text,
+    flag_text,
+    method_text,
+    not_held_text,
+)
 from kiosk.ui.texts import translate
 
 
@@ -167,9 +176,9 @@ class AnomaliesPage(QWidget):
             return
         if item.staff_record:
             # The desk's words: the staff member's reason or the attendee's, and the receipt.
-            self.what.setText(fill(translate("Organizer", "%1 (desk %2): «%3» %4"),
-                                   anomaly_text(item.kind), item.desk, item.note,
-                                   f"[{item.about}]" if item.about else ""))  # fmt: skip
+            about = f"[{about_line(item.about)}]" if item.about else ""
+            text = translate("Organizer", "%1 (desk %2): «%3» %4")
+            self.what.setText(fill(text, anomaly_text(item.kind), item.desk, item.note, about))
         else:
             self.what.setText(f"{anomaly_text(item.kind)}: {fix_text(item.fix)}")
         moment = item.suggested or (self._view.now if self._view else utc_now())
@@ -177,7 +186,10 @@ class AnomaliesPage(QWidget):
         if self._view is not None:
             self.record.clear()
             for r in self._view.records.get(item.id_number, ()):
-                self.record.addItem(f"{clock(r.at)} {r.direction} {r.method}", r.record_id)
+                self.record.addItem(
+                    f"{clock(r.at)} {direction_text(r.direction)} {method_text(r.method)}",
+                    r.record_id,
+                )
 
     def _fix(self, item: AnomalyItem | None) -> CorrectionKind | None:
         """The correction the form makes for `item` (None: nothing to resolve)."""

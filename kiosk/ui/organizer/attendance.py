@@ -28,22 +28,10 @@ from kiosk.core.model import Role
 from kiosk.services.organizer_view import WorkspaceView
 from kiosk.ui import theme
 from kiosk.ui.organizer.common import TEXT_PX, clock, label, title
-from kiosk.ui.organizer.texts import entered_text, fill, flag_text
+from kiosk.ui.organizer.texts import direction_text, entered_text, fill, flag_text, method_text
 from kiosk.ui.texts import translate
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def method_text(method: str) -> str:
-    """A method's name."""
-    names = {
-        "id_card": translate("Organizer", "ID card"),
-        "ic_card": translate("Organizer", "IC card"),
-        "qr": translate("Organizer", "QR code"),
-        "face": translate("Organizer", "face"),
-        "manual": translate("Organizer", "manual"),
-    }
-    return names.get(method, method)
 
 
 def role_text(role: Role) -> str:
@@ -232,6 +220,6 @@ class AttendancePage(QWidget):
         lines = [f"{row.person.name} ({mask_number(row.person.id_number)})"]
         lines += [f"• {line}" for line in row.explanation]
         for r in records:
-            lines.append(f"  {clock(r.at)} {r.direction} {method_text(r.method)}"
+            lines.append(f"  {clock(r.at)} {direction_text(r.direction)} {method_text(r.method)}"
                          f" · {entered_text(r.entered_by)}")  # fmt: skip
         self.detail.setText("\n".join(lines))

@@ -12,7 +12,7 @@ from kiosk.reports.pulled import StaffMember
 from kiosk.reports.staff_review import StaffNote
 from kiosk.services.organizer_view import WorkspaceView
 from kiosk.ui.organizer.common import TextRows, clock, label, text_table, title
-from kiosk.ui.organizer.texts import fill, role_text, staff_kind_text
+from kiosk.ui.organizer.texts import about_line, fill, role_text, staff_kind_text
 from kiosk.ui.texts import translate
 
 
@@ -78,7 +78,7 @@ class StaffPage(QWidget):
             return [m.staff_id, m.name, role_text(m.role)]
 
         def note(n: StaffNote) -> list[str]:
-            about = f" [{n.about}]" if n.about else ""
+            about = f" [{about_line(n.about)}]" if n.about else ""
             return [clock(n.at), ("! " if n.anomaly else "") + staff_kind_text(n.kind), n.desk,
                     n.staff, n.who, n.note + about]  # fmt: skip
 

@@ -10,7 +10,9 @@ from kiosk.core.credits.records import CreditFlag
 from kiosk.core.credits.submission import WindowState
 from kiosk.reports.anomalies import AnomalyKind
 from kiosk.reports.pulled import NotHeld
+from kiosk.reports.staff_review import About
 from kiosk.services.organizer_view import ActionResult, Refusal
+from kiosk.ui.organizer.common import clock
 from kiosk.ui.texts import QT_TRANSLATE_NOOP, translate
 
 ORG = "Organizer"
@@ -37,6 +39,52 @@ STAFF_KINDS = {
     "manual": QT_TRANSLATE_NOOP("Organizer", "manual record"),
     "dismiss": QT_TRANSLATE_NOOP("Organizer", "failed attempt dismissed"),
 }
+
+
+ABOUT = {
+    "voided": QT_TRANSLATE_NOOP("Organizer", "the %1 at %2"),
+    "voided_unknown": QT_TRANSLATE_NOOP("Organizer", "record %1 (not pulled)"),
+    "no_receipt": QT_TRANSLATE_NOOP("Organizer", "no receipt shown"),
+    "receipt_unreadable": QT_TRANSLATE_NOOP("Organizer", "receipt unreadable"),
+    "receipt_unknown_desk": QT_TRANSLATE_NOOP("Organizer", "receipt of an unknown desk %1"),
+    "receipt_forged": QT_TRANSLATE_NOOP("Organizer", "receipt NOT genuine (forged or altered)"),
+    "receipt_genuine": QT_TRANSLATE_NOOP("Organizer", "genuine receipt: %1 h counted at check-out"),
+}
+
+DIRECTIONS = {
+    "in": QT_TRANSLATE_NOOP("Organizer", "check-in"),
+    "out": QT_TRANSLATE_NOOP("Organizer", "check-out"),
+}
+
+METHODS = {
+    "id_card": QT_TRANSLATE_NOOP("Organizer", "ID card"),
+    "ic_card": QT_TRANSLATE_NOOP("Organizer", "IC card"),
+    "qr": QT_TRANSLATE_NOOP("Organizer", "QR code"),
+    "face": QT_TRANSLATE_NOOP("Organizer", "face"),
+    "manual": QT_TRANSLATE_NOOP("Organizer", "manual"),
+}
+
+
+def direction_text(direction: str) -> str:
+    """Check-in or check-out in words (an unknown code as it is)."""
+    return translate(ORG, DIRECTIONS[direction]) if direction in DIRECTIONS else direction
+
+
+def method_text(method: str) -> str:
+    """A check-in method's name."""
+    return translate(ORG, METHODS[method]) if method in METHODS else method
+
+
+def about_line(about: About | None) -> str:
+    """What a void or dispute is about, in words ("" for none)."""
+    if about is None:
+        return ""
+    text = translate(ORG, ABOUT[about.code])
+    if about.code == "voided":
+        return fill(text, direction_text(about.direction), clock(about.at))
+    if about.code == "receipt_genuine":
+        return fill(text, f"{about.hours:.2f}")
+    return fill(text, about.ref)
 
 
 def role_text(role: str) -> str:

@@ -16,10 +16,11 @@ from kiosk.core.credits.corrections import CorrectionKind
 from kiosk.core.credits.records import CreditFlag
 from kiosk.core.timeutil import SHANGHAI
 from kiosk.reports.anomalies import AnomalyKind
+from kiosk.reports.staff_review import About
 from kiosk.reports.workspace import Workspace
 from kiosk.services.organizer import OrganizerService
 from kiosk.services.organizer_view import ActionResult
-from kiosk.ui.organizer.texts import anomaly_text, flag_text
+from kiosk.ui.organizer.texts import about_line, anomaly_text, flag_text
 from kiosk.ui.organizer.window import OrganizerWindow
 from sync.server import corrections as server_corrections
 from tests.support.desk import flush_deletes
@@ -76,13 +77,15 @@ def test_resolve_an_attendee_dispute_with_the_receipt_shown(
             item = page.current()
             assert item is not None and not item.resolved and not item.blocking
             assert item.staff_record == dispute.uuid and item.note == WORDS
-            assert item.about == "genuine receipt: 3.50 h counted at check-out"
+            assert item.about == About("receipt_genuine", hours=3.5)
             assert item.fixes == (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN,
                                   CorrectionKind.VOID_RECORD)  # fmt: skip
             line = page.items.currentItem().text()
             assert anomaly_text(AnomalyKind.DISPUTE) in line and "刘洋" in line and WORDS in line
             assert a4 not in line  # masked
-            assert "genuine receipt" in page.what.text() and WORDS in page.what.text()
+            # The receipt's verdict in the screen's language (it was English on a Chinese screen).
+            assert about_line(item.about) in page.what.text() and WORDS in page.what.text()
+            assert "回执真实" in page.what.text() and "genuine" not in page.what.text()
             assert page.fix_choice.isVisible() and page.fix_choice.count() == 3
 
             # Choosing "void" asks for the record, not a time; the dispute is settled by a
