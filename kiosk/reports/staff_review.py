@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from kiosk.core.codes.receipt import parse_receipt, receipt_signature_valid
 from kiosk.core.codes.wire import WireError
@@ -28,7 +29,7 @@ class About:
     direction: str = ""  # voided: in | out
     at: datetime | None = None  # voided: the voided record's time
     ref: str = ""  # voided_unknown: the record's uuid; receipt_unknown_desk: the desk's id
-    hours: float = 0.0  # receipt_genuine: the hours the receipt counted at check-out
+    hours: Decimal = Decimal(0)  # receipt_genuine: the hours the receipt counted at check-out
 
 
 ABOUT_TEXTS = {  # plain words for `organizer report` and logs; the workspace has its own catalogue

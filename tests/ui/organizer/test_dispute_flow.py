@@ -77,7 +77,7 @@ def test_resolve_an_attendee_dispute_with_the_receipt_shown(
             item = page.current()
             assert item is not None and not item.resolved and not item.blocking
             assert item.staff_record == dispute.uuid and item.note == WORDS
-            assert item.about == About("receipt_genuine", hours=3.5)
+            assert item.about == About("receipt_genuine", hours=Decimal("3.5"))
             assert item.fixes == (CorrectionKind.ADD_CHECKOUT, CorrectionKind.ADD_CHECKIN,
                                   CorrectionKind.VOID_RECORD)  # fmt: skip
             line = page.items.currentItem().text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from kiosk.reports.staff_review import ABOUT_TEXTS, About, about_text
 from kiosk.ui.organizer.texts import ABOUT, DIRECTIONS, about_line, direction_text, method_text
@@ -20,7 +21,7 @@ def test_the_subjects_are_chinese_on_a_chinese_screen_and_plain_in_the_report() 
     app, translations = translated_app("zh_CN")
     try:
         voided = About("voided", direction="out", at=datetime(2026, 12, 1, 4, 5, tzinfo=UTC))
-        genuine = About("receipt_genuine", hours=3.5)
+        genuine = About("receipt_genuine", hours=Decimal("3.5"))
         forged = About("receipt_forged")
         unknown = About("receipt_unknown_desk", ref="D-7")
         for about in (voided, genuine, forged, unknown, About("no_receipt")):
