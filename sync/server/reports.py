@@ -28,11 +28,11 @@ from sync.protocol import (
     b64,
 )
 from sync.server import db as t
+from sync.server.completeness import completeness_of
 from sync.server.ledger import record_grants
 from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 from sync.server.profiles import UnusableProfile, project_profile
-from sync.server.records import completeness_of
 from sync.server.staff import active_staff
 
 log = logging.getLogger(__name__)

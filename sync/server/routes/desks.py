@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import ValidationError
 
 from sync import protocol as p
-from sync.server import heads, records, refusals, reports, walkins
+from sync.server import completeness, heads, records, refusals, reports, walkins
 from sync.server.deps import ActiveDev, Dev, PlatformDep, Versions
 from sync.server.platform import PlatformError
 
@@ -99,7 +99,7 @@ def upload_walk_ins(body: p.WalkInBatch, dev: Dev, platform: PlatformDep) -> p.B
 @router.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
 def device_status(body: p.DeviceReport, dev: ActiveDev, platform: PlatformDep) -> p.DeviceStatus:
     """The device's latest sequence number in; its completeness out."""
-    desk = records.report_latest(platform, dev, body.latest_seq, body.head)
+    desk = completeness.report_latest(platform, dev, body.latest_seq, body.head)
     return p.DeviceStatus(desk=desk, server_time=platform.now())
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import text, update
 
 from sync import chain, signing
 from sync.protocol import ChainHead, DeskCompleteness, EnrollRequest
+from sync.server import completeness
 from sync.server import db as t
-from sync.server import records
 from sync.server.admin import ServerAdmin
 from sync.server.platform import lock_project
 from tests.support.postgres import PgCluster
@@ -62,7 +62,9 @@ def test_a_status_report_waits_for_the_project_before_it_takes_the_device_row(
     with admin.db.engine.connect() as retirement, retirement.begin():
         lock_project(retirement, NUMBER)  # what end_device holds before it updates the device
         report = threading.Thread(
-            target=lambda: answers.append(records.report_latest(admin.platform, device, 2, head))
+            target=lambda: answers.append(
+                completeness.report_latest(admin.platform, device, 2, head)
+            )
         )
         report.start()
         for _ in range(500):  # until the report blocks (on the project row, or worse)
