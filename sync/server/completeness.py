@@ -13,6 +13,10 @@ from sync.server.db import insert_new
 from sync.server.heads import head_signed, note_conflict
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 
+# The device row's columns an upload or a status report may change.
+_SETTABLE = ("highest_contiguous", "reported_latest", "reported_at", "head_seq", "head_hash",
+             "head_signature", "head_at")  # fmt: skip
+
 
 def store_seqs(conn: Connection, device: Device, seqs: list[int]) -> set[int]:
     """Record received sequence numbers; return those that were already received."""
@@ -69,7 +73,7 @@ def settle(
     to the audit trail. Returns the device's completeness.
     """
     row = _with_received(conn, device.id)
-    held = row._mapping
+    held: Any = row._mapping
     values: dict[str, Any] = {}
     if advance:
         was = int(held["highest_contiguous"])
@@ -81,12 +85,20 @@ def settle(
             _report_values(platform, conn, device=device, held=held, report=report, now=now)
         )
     if values:
-        d = t.devices.c
-        held = (
-            conn.execute(update(t.devices).where(d.id == device.id).values(**values)
-                         .returning(*t.devices.c)).one()._mapping
-        )  # fmt: skip
+        # Every settable column is written: those unchanged with what was just read (the row
+        # stays as read under the lock), so one statement built once serves every case.
+        conn.execute(_SETTLE, {"device_id": device.id} | {
+            f"new_{c}": values[c] if c in values else held[c] for c in _SETTABLE
+        })  # fmt: skip
+        held = {**held, **values}
     return completeness_from(held, row.top_seq, int(row.received or 0))
+
+
+# Built once: every upload and report runs it.
+_SETTLE = (
+    update(t.devices).where(t.devices.c.id == bindparam("device_id"))
+    .values({c: bindparam(f"new_{c}", type_=t.devices.c[c].type) for c in _SETTABLE})
+)  # fmt: skip
 
 
 def _contiguous(
@@ -144,7 +156,10 @@ def _received_query() -> Select[Any]:
     d, s = t.devices.c, t.device_seqs.c
     top = select(func.max(s.seq)).where(s.device_id == d.id).scalar_subquery()
     got = select(func.count()).where(s.device_id == d.id, s.seq >= d.seq_start).scalar_subquery()
-    return select(t.devices, top.label("top_seq"), got.label("received")).where(
+    # What completeness and the settling UPDATE read of the row.
+    columns = [t.devices.c[c] for c in (*_SETTABLE, "id", "desk_name", "role", "state",
+                                        "seq_start", "end_reason", "frozen_seq")]  # fmt: skip
+    return select(*columns, top.label("top_seq"), got.label("received")).where(
         d.id == bindparam("device_id")
     )
 

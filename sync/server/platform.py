@@ -110,8 +110,14 @@ def touch_bundle(conn: Connection, number: str, *, now: datetime) -> None:
     )  # fmt: skip
 
 
+# What Device is made of (the row's other columns are not read on the hot paths).
+DEVICE_COLUMNS = tuple(
+    t.devices.c[name]
+    for name in ("id", "project", "role", "desk_name", "public_key", "seq_start", "state",
+                 "ended_at", "end_reason", "frozen_seq")
+)  # fmt: skip
 # Built once: every request looks its device up by token.
-_BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
+_BY_TOKEN = select(*DEVICE_COLUMNS).where(t.devices.c.token_hash == bindparam("token_hash"))
 
 
 def known_seq(conn: Connection, device_id: str) -> int:

@@ -34,7 +34,14 @@ from sync.server.event_store import (
     store_refused,
 )
 from sync.server.heads import head_signed
-from sync.server.platform import Device, Platform, PlatformError, lock_project, public_key
+from sync.server.platform import (
+    DEVICE_COLUMNS,
+    Device,
+    Platform,
+    PlatformError,
+    lock_project,
+    public_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +69,7 @@ def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[dat
 
 # Built once (every upload runs it): the device's row with its project's, locked.
 _DEVICE_AND_PROJECT = (
-    select(t.projects.c.data.label("project_data"), t.devices)
+    select(t.projects.c.data.label("project_data"), *DEVICE_COLUMNS)
     .select_from(t.devices.join(t.projects, t.projects.c.number == t.devices.c.project))
     .where(t.devices.c.id == bindparam("device_id"))
     .with_for_update(of=t.projects)
