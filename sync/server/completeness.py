@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sync.protocol import ChainHead, DeskCompleteness
 from sync.server import db as t
 from sync.server.db import insert_new
 from sync.server.heads import head_signed, note_conflict
-from sync.server.platform import Device, Platform, PlatformError, lock_project
+from sync.server.platform import DEVICE_COLUMNS, Device, Platform, PlatformError, lock_project
 
 # The device row's columns an upload or a status report may change.
 _SETTABLE = ("highest_contiguous", "reported_latest", "reported_at", "head_seq", "head_hash",
@@ -60,24 +61,28 @@ def _scan_contiguous(conn: Connection, device_id: str, high: int) -> int:
 
 
 def settle(
-    platform: Platform, conn: Connection, device: Device, *, report: tuple[int, ChainHead | None]
-    | None, now: datetime, advance: bool = True,
+    platform: Platform, conn: Connection, row: Row[Any], *, inserted: Iterable[int] = (),
+    report: tuple[int, ChainHead | None] | None, now: datetime, advance: bool = True,
 ) -> DeskCompleteness:  # fmt: skip
     """After an upload or with a status report, under the project's lock already held: move the
     contiguous seq on (`advance`) and take the report, in one UPDATE of the device row.
 
-    The row is read after the lock (every writer of a device row or its seqs holds it first), so
-    what is read stays as read. With no gap in the received seqs (the common case) the contiguous
-    run is their count; only a gap costs a scan. The newest head is kept and the reported seq
-    raised (never lowered) only when either changes; a head behind or beside the one held goes
-    to the audit trail. Returns the device's completeness.
+    `row` is the device as `read_device` read it after the lock, and `inserted` the seqs stored
+    since: every writer of a device row or of its seqs holds the lock first, so the row and the
+    counts stay as read plus those. With no gap in the received seqs (the common case) the
+    contiguous run is their count; only a gap costs a scan. The newest head is kept and the
+    reported seq raised (never lowered) only when either changes; a head behind or beside the
+    one held goes to the audit trail. Returns the device's completeness.
     """
-    row = _with_received(conn, device.id)
     held: Any = row._mapping
+    device = Device.from_row(row)
+    new = list(inserted)
+    top = max([*new, *([] if row.top_seq is None else [int(row.top_seq)])], default=None)
+    received = int(row.received or 0) + sum(s >= device.seq_start for s in new)
     values: dict[str, Any] = {}
     if advance:
         was = int(held["highest_contiguous"])
-        high = _contiguous(conn, device.id, held, top=row.top_seq, received=int(row.received or 0))
+        high = _contiguous(conn, device.id, held, top=top, received=received)
         if high != was:
             values["highest_contiguous"] = high
     if report is not None:
@@ -85,13 +90,13 @@ def settle(
             _report_values(platform, conn, device=device, held=held, report=report, now=now)
         )
     if values:
-        # Every settable column is written: those unchanged with what was just read (the row
-        # stays as read under the lock), so one statement built once serves every case.
+        # Every settable column is written: those unchanged with what was read (the row stays
+        # as read under the lock), so one statement built once serves every case.
         conn.execute(_SETTLE, {"device_id": device.id} | {
             f"new_{c}": values[c] if c in values else held[c] for c in _SETTABLE
         })  # fmt: skip
         held = {**held, **values}
-    return completeness_from(held, row.top_seq, int(row.received or 0))
+    return completeness_from(held, top, received)
 
 
 # Built once: every upload and report runs it.
@@ -149,29 +154,37 @@ def report_latest(
         # of the row below checks its project key, which a retirement holding the project lock
         # while waiting for this row would block (a deadlock).
         lock_project(conn, device.project)
-        return settle(platform, conn, device, report=(latest_seq, head), now=now, advance=False)
+        row = read_device(conn, device.id)
+        return settle(platform, conn, row, report=(latest_seq, head), now=now, advance=False)
 
 
-def _received_query() -> Select[Any]:
+def _read_device_query() -> Select[Any]:
     d, s = t.devices.c, t.device_seqs.c
     top = select(func.max(s.seq)).where(s.device_id == d.id).scalar_subquery()
     got = select(func.count()).where(s.device_id == d.id, s.seq >= d.seq_start).scalar_subquery()
-    # What completeness and the settling UPDATE read of the row.
-    columns = [t.devices.c[c] for c in (*_SETTABLE, "id", "desk_name", "role", "state",
-                                        "seq_start", "end_reason", "frozen_seq")]  # fmt: skip
-    return select(*columns, top.label("top_seq"), got.label("received")).where(
+    # What judging, completeness and the settling UPDATE read of the row.
+    columns = {*DEVICE_COLUMNS, *(t.devices.c[c] for c in (*_SETTABLE, "highest_contiguous"))}
+    ordered = [c for c in t.devices.c if c in columns]
+    return select(*ordered, top.label("top_seq"), got.label("received")).where(
         d.id == bindparam("device_id")
     )
 
 
 # Built once: a status report arrives every few seconds from every desk, and building the
 # statement (and its cache key) each time costs more than PostgreSQL takes to run it.
-_RECEIVED = _received_query()
+_READ_DEVICE = _read_device_query()
 
 
-def _with_received(conn: Connection, device_id: str) -> Row[Any]:
-    """The device's row with its highest received seq and how many from seq_start on."""
-    return conn.execute(_RECEIVED, {"device_id": device_id}).one()
+def read_device(conn: Connection, device_id: str) -> Row[Any]:
+    """The device's row with its highest received seq and how many from seq_start on.
+
+    Read after its project's lock: what a writer that held the lock before committed is seen
+    (on PostgreSQL a statement that waited for the lock still reads from before the wait).
+    """
+    row = conn.execute(_READ_DEVICE, {"device_id": device_id}).first()
+    if row is None:
+        raise PlatformError(404, "unknown_device", f"no device {device_id}")
+    return row
 
 
 def raise_reported(

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from kiosk.core.timeutil import local_day, to_utc
 from sync import signing
@@ -25,7 +25,7 @@ from sync.protocol import (
     RecordStatus,
 )
 from sync.server import db as t
-from sync.server.completeness import settle, store_seqs
+from sync.server.completeness import read_device, settle, store_seqs
 from sync.server.event_store import (
     Target,
     effective_instant,
@@ -35,10 +35,8 @@ from sync.server.event_store import (
 )
 from sync.server.heads import head_signed
 from sync.server.platform import (
-    DEVICE_COLUMNS,
     Device,
     Platform,
-    PlatformError,
     lock_project,
     public_key,
 )
@@ -67,13 +65,10 @@ def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[dat
     return {r[0]: {date.fromisoformat(d) for d in json.loads(r[1])["days"]} for r in rows}
 
 
-# Built once (every upload runs it): the device's row with its project's, locked.
-_DEVICE_AND_PROJECT = (
-    select(t.projects.c.data.label("project_data"), *DEVICE_COLUMNS)
-    .select_from(t.devices.join(t.projects, t.projects.c.number == t.devices.c.project))
-    .where(t.devices.c.id == bindparam("device_id"))
-    .with_for_update(of=t.projects)
-)  # fmt: skip
+# Built once (every upload runs it): the project's definition, its row locked.
+_LOCK_PROJECT_DATA = (
+    select(t.projects.c.data).where(t.projects.c.number == bindparam("number")).with_for_update()
+)
 
 
 @lru_cache(maxsize=256)
@@ -84,18 +79,21 @@ def _days(project_data: str) -> frozenset[date]:
 
 def _lock_for_upload(
     conn: Connection, device: Device, projects: set[str]
-) -> tuple[Device, dict[str, set[date]]]:
-    """Lock the device's project; (the device now, days of the records' projects), in one
-    statement when the records name only the device's own project."""
-    row = conn.execute(_DEVICE_AND_PROJECT, {"device_id": device.id}).first()
-    if row is None:
-        raise PlatformError(404, "unknown_device", f"no device {device.id}")
+) -> tuple[Device, Row[Any], dict[str, set[date]]]:
+    """Lock the device's project; (the device now, its row as read_device reads it, days of the
+    records' projects).
+
+    The device is read after the lock, in its own statement: one that waited for the lock
+    would still see the device from before (a retirement that committed meanwhile).
+    """
+    data = conn.execute(_LOCK_PROJECT_DATA, {"number": device.project}).scalar()
+    row = read_device(conn, device.id)
     now = Device.from_row(row)
-    days = {now.project: set(_days(row.project_data))}
+    days = {now.project: set(_days(data))} if data is not None else {}
     others = projects - {now.project}
     if others:
         days.update(_project_days(conn, others))
-    return now, days
+    return now, row, days
 
 
 def upload_events(
@@ -112,7 +110,7 @@ def upload_events(
     desk: DeskCompleteness | None = None
     with platform.db.write() as conn:
         # The project's lock first; the device's state may have changed since auth.
-        device, days = _lock_for_upload(conn, device, {r.project for r in records})
+        device, row, days = _lock_for_upload(conn, device, {r.project for r in records})
         # A weak key registered before keys were checked strictly verifies nothing.
         key = public_key(device.public_key)
         met = meet(conn, device.project, records)
@@ -139,6 +137,7 @@ def upload_events(
             if count:
                 counted.append(r.seq)
         reused = store_seqs(conn, device, counted)
+        inserted = set(counted) - reused
         if fresh:
             store_events(conn, device, fresh, met=met, reused=reused, now=now)
         store_refused(conn, device, refused, now=now)
@@ -146,7 +145,7 @@ def upload_events(
         carried = None
         if report is not None and device.state == "active":  # a retired device reports nothing
             carried = (report.latest_seq, report.head)
-        answer = settle(platform, conn, device, report=carried, now=now)
+        answer = settle(platform, conn, row, inserted=inserted, report=carried, now=now)
         desk = answer if carried is not None else None
     stats = {s: sum(a.status == s for a in answers) for s in ("accepted", "duplicate", "rejected")}
     log.info("device %s uploaded %d records: %s", device.id, len(records), stats)
