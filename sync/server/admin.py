@@ -13,9 +13,9 @@ from kiosk.core.timeutil import Clock, utc_now
 from sync.protocol import DeskCompleteness, ProjectStatus
 from sync.server import db as t
 from sync.server import roster
+from sync.server.completeness import completeness_of
 from sync.server.db import PoolSettings
 from sync.server.platform import CODE_LIFETIME, Platform, PlatformError
-from sync.server.records import completeness_of
 from sync.server.reports import status
 from sync.server.roster_file import read_roster
 from sync.server.run import default_db_url

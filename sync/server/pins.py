@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from sync.protocol import PinRole
 from sync.server import db as t
-from sync.server.platform import Platform, PlatformError, lock_project
+from sync.server.platform import Platform, PlatformError, lock_project, touch_bundle
 
 ROLES = ("staff", "organizer")
 
@@ -32,7 +32,8 @@ def set_pin_hash(platform: Platform, number: str, *, role: str, pin_hash: str, a
                 project=number, role=role, pin_hash=pin_hash, set_at=platform.now()
             )
         )
-        # The bundle's ETag covers the hashes: kiosks holding the old bundle fetch the new one.
+        # The bundle holds the hashes: a new ETag, kiosks holding the old bundle fetch the new one.
+        touch_bundle(conn, number, now=platform.now())
         platform.audit(conn, actor=actor, action="desk_pin_set", project=number, subject=role)
 
 

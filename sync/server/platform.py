@@ -98,8 +98,26 @@ def reserve_revs(conn: Connection, number: str, count: int) -> int:
     return int(top) - count + 1
 
 
+def touch_bundle(conn: Connection, number: str, *, now: datetime) -> None:
+    """A project's bundle changed (definition, ticket keys, PIN hashes, staff): a new ETag.
+
+    Its ETag is computed from these two columns alone (sync.server.reports.bundle_etag), so
+    every writer of what the bundle holds calls this in its own transaction.
+    """
+    conn.execute(
+        update(t.projects).where(t.projects.c.number == number)
+        .values(definition_rev=t.projects.c.definition_rev + 1, updated_at=now)
+    )  # fmt: skip
+
+
+# What Device is made of (the row's other columns are not read on the hot paths).
+DEVICE_COLUMNS = tuple(
+    t.devices.c[name]
+    for name in ("id", "project", "role", "desk_name", "public_key", "seq_start", "state",
+                 "ended_at", "end_reason", "frozen_seq")
+)  # fmt: skip
 # Built once: every request looks its device up by token.
-_BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
+_BY_TOKEN = select(*DEVICE_COLUMNS).where(t.devices.c.token_hash == bindparam("token_hash"))
 
 
 def known_seq(conn: Connection, device_id: str) -> int:
@@ -241,10 +259,7 @@ class Platform:
                     .values(retired_at=self.now())
                 )
             kid = self._new_ticket_key(conn, number)
-            conn.execute(
-                update(t.projects).where(t.projects.c.number == number)
-                .values(definition_rev=t.projects.c.definition_rev + 1)
-            )  # fmt: skip
+            touch_bundle(conn, number, now=self.now())
             self.audit(conn, actor=actor, action="ticket_key_rotate", project=number, subject=kid)
         return kid
 

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, insert, select
 from sync import chain
 from sync.protocol import BatchAnswer, RecordAnswer, RecordStatus, Refusal, RefusalBatch
 from sync.server import db as t
+from sync.server.completeness import advance_contiguous, store_seqs
 from sync.server.platform import Device, Platform, lock_project
-from sync.server.records import _advance_contiguous, _store_seqs
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,10 @@ def upload_refusals(platform: Platform, device: Device, batch: RefusalBatch) -> 
             )  # fmt: skip
             counted.append(r.seq)
         if counted:
-            _store_seqs(conn, device, counted)
+            store_seqs(conn, device, counted)
             d = t.devices.c
             high = conn.execute(select(d.highest_contiguous).where(d.id == device.id)).scalar_one()
-            _advance_contiguous(conn, device, int(high))
+            advance_contiguous(conn, device, int(high))
             platform.audit(
                 conn, actor=device.id, action="refusal_stubs", project=device.project,
                 subject=device.id, detail=f"{len(counted)} record(s) given up by the desk",

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select
 
+from kiosk import __version__
 from kiosk.core.credits.submission import submission_window
 from kiosk.core.model import Project
 from kiosk.core.project_file import project_to_dict
@@ -28,11 +29,11 @@ from sync.protocol import (
     b64,
 )
 from sync.server import db as t
+from sync.server.completeness import completeness_of
 from sync.server.ledger import record_grants
 from sync.server.pins import pin_hashes
 from sync.server.platform import Device, Platform, PlatformError, lock_project
 from sync.server.profiles import UnusableProfile, project_profile
-from sync.server.records import completeness_of
 from sync.server.staff import active_staff
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,48 @@ def _check_member(device: Device, number: str) -> None:
         )
 
 
+def _bundle_format() -> str:
+    """What else the bundle's body depends on: this version's code (its shape and its writer)."""
+    schema = json.dumps(ProjectBundle.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(f"{__version__}\n{schema}".encode()).hexdigest()[:16]
+
+
+# Fixed per installed version, so every worker process computes the same ETag.
+_BUNDLE_FORMAT = _bundle_format()
+_BUNDLE_VERSION = select(t.projects.c.definition_rev, t.projects.c.updated_at).where(
+    t.projects.c.number == bindparam("number")
+)
+
+
+def _etag(number: str, device: Device, rev: int, updated_at: datetime) -> str:
+    # Each role's view differs (PIN hashes); `updated_at` tells a definition_rev reached again
+    # after a restore from a backup from the one a desk holds.
+    view = "organizer" if device.role == "organizer" else "desk"
+    key = f"{_BUNDLE_FORMAT}\n{number}\n{view}\n{rev}\n{updated_at.isoformat()}"
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+
+
+def bundle_etag(platform: Platform, device: Device, number: str) -> str | None:
+    """The bundle's current ETag from the project's version row, in one statement (None when
+    there is no such project).
+
+    Every writer of what the bundle holds (the definition, ticket keys, PIN hashes, staff)
+    raises `definition_rev` and sets `updated_at` in its own transaction (`touch_bundle`), so
+    the ETag changes with the body in every process, with no cache to go stale.
+    """
+    _check_member(device, number)
+    with platform.db.lookup() as conn:
+        row = conn.execute(_BUNDLE_VERSION, {"number": number}).first()
+    return None if row is None else _etag(number, device, int(row[0]), row[1])
+
+
 def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBundle, str]:
     """The project definition and verification keys, with an ETag for conditional GETs."""
     _check_member(device, number)
     with platform.db.read() as conn:
+        # The version first: on PostgreSQL each statement below may see later commits, so the
+        # body is never older than its ETag (a newer one only costs the desk one more fetch).
+        version = conn.execute(_BUNDLE_VERSION, {"number": number}).first()
         project = platform.project(number, conn)
         keys = platform.ticket_public_keys(number, conn)
         hmac_key = conn.execute(
@@ -67,8 +106,9 @@ def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBund
         pin_hashes=pins,
         staff=members,
     )
-    etag = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:32]
-    return body, f'"{etag}"'
+    if version is None:  # platform.project above answered 404 first
+        raise PlatformError(404, "unknown_project", f"no project {number} on this platform")
+    return body, _etag(number, device, int(version[0]), version[1])
 
 
 _PROJECT_REV = select(t.projects.c.rev).where(t.projects.c.number == bindparam("number"))

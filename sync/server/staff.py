@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from sync.protocol import DeskKey, DeskKeys, StaffMember, b64
 from sync.server import db as t
-from sync.server.platform import Device, Platform, PlatformError, lock_project
+from sync.server.platform import Device, Platform, PlatformError, lock_project, touch_bundle
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def add_member(
                 added_at=platform.now(),
             )
         )  # fmt: skip
-        _touch_bundle(conn, number)
+        touch_bundle(conn, number, now=platform.now())
         platform.audit(
             conn, actor=actor, action="staff_add", project=number, subject=staff_id, detail=role
         )
@@ -92,7 +92,7 @@ def remove_member(platform: Platform, number: str, staff_id: str, *, actor: str)
             raise PlatformError(
                 404, "unknown_staff", f"no active staff member {staff_id} in {number}"
             )
-        _touch_bundle(conn, number)
+        touch_bundle(conn, number, now=platform.now())
         platform.audit(conn, actor=actor, action="staff_remove", project=number, subject=staff_id)
 
 
@@ -147,15 +147,6 @@ def mirror_staff(
             .where(s.project == number, s.staff_id.in_(gone), s.removed_at.is_(None))
             .values(removed_at=now)
         )
-
-
-def _touch_bundle(conn: Connection, number: str) -> None:
-    # The bundle's ETag is a hash of its body, which now differs: desks fetch it at their next pull.
-    conn.execute(
-        update(t.projects)
-        .where(t.projects.c.number == number)
-        .values(definition_rev=t.projects.c.definition_rev + 1)
-    )
 
 
 def desk_keys(platform: Platform, device: Device, number: str) -> DeskKeys:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from sync import protocol as p
 from sync import signing
-from sync.server import codes, records
+from sync.server import codes, completeness, records
 from sync.server import db as t
 from sync.server.deps import ActiveDev, Dev, PlatformDep
 from sync.server.heads import take_head
@@ -290,8 +290,8 @@ def report_desks(
             if report.head is not None:  # the kiosk's own signature: the relay cannot forge it
                 latest = max(latest, take_head(platform, conn, kiosks[report.device_id],
                                                report.head))  # fmt: skip
-            row = records.raise_reported(conn, report.device_id, latest, now=now)
-            answers[report.device_id] = records.completeness(conn, row._mapping)
+            row = completeness.raise_reported(conn, report.device_id, latest, now=now)
+            answers[report.device_id] = completeness.completeness(conn, row._mapping)
     out = [answers[r.device_id] for r in body.desks]
     return p.RelayStatusAnswer(desks=out, server_time=now)
 

@@ -20,7 +20,7 @@ from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspec
 
 from sync import signing
 from sync.protocol import DeniedBatch, DeniedRecord, EnrollRequest, EventBatch
-from sync.server import records, schema
+from sync.server import completeness, records, schema
 from sync.server.admin import ServerAdmin
 from sync.server.db import Database, metadata
 from tests.support.cli import run_cli
@@ -148,7 +148,7 @@ def written_by_the_platform(
             utc_offset_minutes=480,
         )  # fmt: skip
         records.upload_denied(admin.platform, device, DeniedBatch(records=[refused]))
-        records.report_latest(admin.platform, device, 2)
+        completeness.report_latest(admin.platform, device, 2)
         return snapshot(admin.db)
     finally:
         admin.close()
