@@ -212,25 +212,34 @@ def test_the_demo_window_has_the_runtimes_volume_and_mute(
     from argparse import Namespace
 
     from kiosk.commands.demo import _windowed
+    from kiosk.ui.demo import window as demo_window
 
-    seen: list[tuple[bool, bool]] = []
-    opened = DemoShow.open
+    # The command's own path, up to the event loop: an app.exec() inside pytest's process would
+    # leave Qt's later event loops returning at once (every Qt test after this one timed out).
+    handed: list[object] = []
 
-    def open_and_set_volume(show: DemoShow) -> None:
-        staff = show.window.staff
-        seen.append((staff.sounds is stage.runtime.sounds, not staff.volume.isHidden()))
-        staff.volume.setValue(30)  # a tap on the groove: the runtime's volume follows
-        staff.mute_button.setChecked(True)
-        opened(show)
+    def run_window(*_args: object, **kwargs: object) -> int:
+        handed.append(kwargs.get("sounds"))
+        return 0
 
-    monkeypatch.setattr(DemoShow, "open", open_and_set_volume)
+    monkeypatch.setattr(demo_window, "run_window", run_window)
     stage = open_stage(tmp_path)
     try:
         args = Namespace(seconds=0.3, steps=None, screenshot=None, screenshots=None,
                          interactive=True)  # fmt: skip
         assert _windowed(stage, args) == 0
         sounds = stage.runtime.sounds
-        assert sounds is not None and seen == [(True, True)]
-        assert (sounds.volume, sounds.muted) == (30, True)
+        assert sounds is not None and handed == [sounds]
+        # The window the command builds from them: staff mode's volume and mute drive the runtime.
+        show = DemoShow(stage.service, qapp, sounds=sounds)
+        try:
+            staff = show.window.staff
+            assert staff.sounds is sounds and not staff.volume.isHidden()
+            staff.volume.setValue(30)  # a tap on the groove: the runtime's volume follows
+            staff.mute_button.setChecked(True)
+            assert (sounds.volume, sounds.muted) == (30, True)
+        finally:
+            show.close()
+            show.deleteLater()
     finally:
         stage.close()

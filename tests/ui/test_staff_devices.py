@@ -116,9 +116,8 @@ def test_a_device_without_reconnect_shows_its_state_and_no_button(
     assert not page.pending and page.answer.text().startswith("✗")
 
 
-@pytest.mark.parametrize("run", range(20))
 def test_a_reconnect_never_starts_a_worker_beside_one_that_has_not_ended(
-    qtbot: QtBot, rig: DeskRig, sam: SamSimulator, page: DevicesPage, run: int
+    qtbot: QtBot, rig: DeskRig, sam: SamSimulator, page: DevicesPage
 ) -> None:
     """The reader's worker hangs in a listener past the join timeout: reconnect is refused."""
     runtime = rig.runtime({"sam": {"enabled": True, "port": sam.port}})
