@@ -288,6 +288,7 @@ class FaceDesk:
             time_limit_s=self.settings.liveness_timeout_s,
             mirror=self.mirror,
             params=self.params,
+            reference=st.samples,  # up to this frame: where the head was when asked
         )
         assert st.match.person is not None
         self._emit(
@@ -357,6 +358,7 @@ class FaceDesk:
         assert st.session is not None and st.match is not None
         st.done = True
         why = reason or st.session.reason or "timeout"
+        log.info("liveness failed (%s): %s", why, st.session.describe())
         self._emit(
             LivenessFailed(track_id, st.match.person or "", st.session.challenge, why,
                            st.evidence, t)

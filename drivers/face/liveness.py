@@ -118,18 +118,33 @@ def judge_blink(samples: Sequence[Sample], params: LivenessParams) -> float | No
     return None
 
 
-def judge_turn(
-    samples: Sequence[Sample], challenge: Challenge, params: LivenessParams, *, mirror: bool
-) -> float | None:
-    """The time the asked turn was held, or None."""
-    if challenge is Challenge.BLINK or len(samples) < params.turn_hold + 1:
-        return None
+def _turn_sign(challenge: Challenge, *, mirror: bool) -> float:
     # Unmirrored image: the person's left is the image's right, where yaw_ratio grows.
     sign = 1.0 if challenge is Challenge.TURN_LEFT else -1.0
-    if mirror:
-        sign = -sign
+    return -sign if mirror else sign
+
+
+def judge_turn(
+    samples: Sequence[Sample],
+    challenge: Challenge,
+    params: LivenessParams,
+    *,
+    mirror: bool,
+    reference: Sequence[Sample] = (),
+) -> float | None:
+    """The time the asked turn was held, or None.
+
+    The turn is measured from `reference` (the face's last samples before the prompt) when
+    given, else from the session's first samples.
+    """
+    if challenge is Challenge.BLINK or len(samples) < params.turn_hold + 1:
+        return None
+    sign = _turn_sign(challenge, mirror=mirror)
     yaw = sign * np.array([yaw_ratio(s.points) for s in samples])
-    base = float(np.median(yaw[: min(3, len(yaw))]))
+    # A person starts turning as soon as the prompt shows; on a busy desk the session's first
+    # samples may already be mid-turn, and a baseline taken there would hide most of the turn.
+    start = sign * np.array([yaw_ratio(s.points) for s in reference[-3:]]) if reference else yaw[:3]
+    base = float(np.median(start))
     past = yaw >= max(base + params.turn_delta, params.turn_min_abs)
     run = 0
     for i, ok in enumerate(past):
@@ -178,12 +193,14 @@ class LivenessSession:
         time_limit_s: float = 6.0,
         mirror: bool = False,
         params: LivenessParams | None = None,
+        reference: Sequence[Sample] = (),
     ) -> None:
         self.challenge = challenge
         self.started_at = started_at
         self.deadline = started_at + time_limit_s
         self.mirror = mirror
         self.params = params or LivenessParams()
+        self.reference = tuple(reference[-3:])  # where the head was when asked
         self.samples: list[Sample] = []
         self.verdict = Verdict.PENDING
         self.reason = ""
@@ -203,7 +220,10 @@ class LivenessSession:
         if self.challenge is Challenge.BLINK:
             done = judge_blink(self.samples, self.params)
         else:
-            done = judge_turn(self.samples, self.challenge, self.params, mirror=self.mirror)
+            done = judge_turn(
+                self.samples, self.challenge, self.params, mirror=self.mirror,
+                reference=self.reference,
+            )  # fmt: skip
         if done is not None:
             return self._finish(Verdict.PASSED, done)
         return self.verdict
@@ -219,3 +239,17 @@ class LivenessSession:
         if self.verdict is Verdict.PENDING:
             return self._finish(Verdict.FAILED, now, reason)
         return self.verdict
+
+    def describe(self) -> str:
+        """What the session saw, for the log (landmark figures only, never who)."""
+        n = len(self.samples)
+        span = self.samples[-1].t - self.samples[0].t if n else 0.0
+        seen = f"{self.challenge.value}: {n} samples over {span:.1f} s"
+        if self.challenge is Challenge.BLINK or not n:
+            return seen
+        sign = _turn_sign(self.challenge, mirror=self.mirror)
+        start = self.reference or tuple(self.samples[:3])
+        base = float(np.median([sign * yaw_ratio(s.points) for s in start]))
+        best = max(sign * yaw_ratio(s.points) for s in self.samples)
+        need = max(base + self.params.turn_delta, self.params.turn_min_abs)
+        return f"{seen}, yaw {base:+.2f} to {best:+.2f} towards the asked side (needs {need:+.2f})"

@@ -189,6 +189,29 @@ def test_samples_before_the_prompt_do_not_count(clip_track: list[Sample]) -> Non
     assert s.verdict is Verdict.PENDING and s.samples == []
 
 
+def test_a_turn_begun_before_the_first_sample_counts_from_where_the_head_was_asked(
+    clip_track: list[Sample],
+) -> None:
+    # The demo's turn (frames 176-200, then held). On a busy desk the session's first samples
+    # came when he had already begun: a baseline taken there hid the turn (fresh-clone CI).
+    asked = between(clip_track, 168, 177)
+    turn = between(clip_track, 178, 201)
+    held = [Sample(turn[-1].t + 0.1 * k, turn[-1].points) for k in range(1, 15)]
+
+    def session(reference: Sequence[Sample]) -> LivenessSession:
+        s = LivenessSession(
+            Challenge.TURN_RIGHT, started_at=asked[-1].t, time_limit_s=8.0, reference=reference
+        )
+        for x in [*turn, *held]:
+            s.feed(x)
+        return s
+
+    assert session(asked).verdict is Verdict.PASSED
+    late = session(())  # the old baseline: the first samples, already mid-turn
+    assert late.verdict is Verdict.PENDING
+    assert "needs" in late.describe() and f"{len(turn) + len(held)} samples" in late.describe()
+
+
 def test_mirrored_camera_swaps_directions(clip_track: list[Sample]) -> None:
     turn = between(clip_track, 84, 142)
     mirrored = LivenessSession(Challenge.TURN_LEFT, started_at=turn[0].t, mirror=True)
