@@ -118,10 +118,19 @@ def judge_blink(samples: Sequence[Sample], params: LivenessParams) -> float | No
     return None
 
 
-def _turn_sign(challenge: Challenge, *, mirror: bool) -> float:
+def _turn_yaws(
+    samples: Sequence[Sample], challenge: Challenge, *, mirror: bool, reference: Sequence[Sample]
+) -> tuple[npt.NDArray[np.float64], float]:
+    """The yaw ratio towards the asked side per sample, and where the head started from."""
     # Unmirrored image: the person's left is the image's right, where yaw_ratio grows.
     sign = 1.0 if challenge is Challenge.TURN_LEFT else -1.0
-    return -sign if mirror else sign
+    if mirror:
+        sign = -sign
+    yaw = sign * np.array([yaw_ratio(s.points) for s in samples])
+    # A person starts turning as soon as the prompt shows; on a busy desk the session's first
+    # samples may already be mid-turn, and a baseline taken there would hide most of the turn.
+    start = sign * np.array([yaw_ratio(s.points) for s in reference[-3:]]) if reference else yaw[:3]
+    return yaw, float(np.median(start))
 
 
 def judge_turn(
@@ -139,12 +148,7 @@ def judge_turn(
     """
     if challenge is Challenge.BLINK or len(samples) < params.turn_hold + 1:
         return None
-    sign = _turn_sign(challenge, mirror=mirror)
-    yaw = sign * np.array([yaw_ratio(s.points) for s in samples])
-    # A person starts turning as soon as the prompt shows; on a busy desk the session's first
-    # samples may already be mid-turn, and a baseline taken there would hide most of the turn.
-    start = sign * np.array([yaw_ratio(s.points) for s in reference[-3:]]) if reference else yaw[:3]
-    base = float(np.median(start))
+    yaw, base = _turn_yaws(samples, challenge, mirror=mirror, reference=reference)
     past = yaw >= max(base + params.turn_delta, params.turn_min_abs)
     run = 0
     for i, ok in enumerate(past):
@@ -247,9 +251,9 @@ class LivenessSession:
         seen = f"{self.challenge.value}: {n} samples over {span:.1f} s"
         if self.challenge is Challenge.BLINK or not n:
             return seen
-        sign = _turn_sign(self.challenge, mirror=self.mirror)
-        start = self.reference or tuple(self.samples[:3])
-        base = float(np.median([sign * yaw_ratio(s.points) for s in start]))
-        best = max(sign * yaw_ratio(s.points) for s in self.samples)
+        yaw, base = _turn_yaws(
+            self.samples, self.challenge, mirror=self.mirror, reference=self.reference
+        )
+        best = float(yaw.max())
         need = max(base + self.params.turn_delta, self.params.turn_min_abs)
         return f"{seen}, yaw {base:+.2f} to {best:+.2f} towards the asked side (needs {need:+.2f})"
