@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from drivers.sim.sam_reader import SamSimulator, start_sam_simulator
 from kiosk.runtime.cards import SAM_NAME, ReaderDevice
-from kiosk.services.screen import DeviceReason
+from kiosk.services.screen import DeviceReason, DeviceStatus
 from kiosk.ui.desk_window import DeskWindow
 from kiosk.ui.staff_devices import DevicesPage
 from tests.support.desk import DeskRig, GuiWatchdog, desk_rig
@@ -53,6 +53,11 @@ def row(page: DevicesPage, name: str) -> str:
     if name not in page.names:
         return ""
     return page.rows.item(page.names.index(name)).text()
+
+
+def shown(rig: DeskRig) -> DeviceStatus | None:
+    """The reader's latest state as the desk service holds it."""
+    return next((st for st in rig.desk.devices.states() if st.name == SAM_NAME), None)
 
 
 def sam_threads() -> list[threading.Thread]:
@@ -137,6 +142,9 @@ def test_a_reconnect_never_starts_a_worker_beside_one_that_has_not_ended(
         armed.set()
         sam.unplug()  # the worker says "reconnecting", then hangs in the listener
         assert held.wait(10)
+        # Its last state reaches the page first (a queued signal): else that late state, not the
+        # refusal, could be the one that ends the reconnect's wait below (ci4 saw it so).
+        qtbot.waitUntil(lambda: page.statuses.get(SAM_NAME) == shown(rig), timeout=10_000)
         [before] = sam_threads()
         page.rows.setCurrentRow(page.names.index(SAM_NAME))
         qtbot.mouseClick(page.reconnect_button, Qt.MouseButton.LeftButton)
