@@ -30,6 +30,11 @@ class DeviceBoard:
         self._publish = publish
         self._clock = clock
         self._lock = threading.Lock()
+        # Held from a state's change to its publication, so listeners see states in the order the
+        # board took them: else a reader's "opening" (the GUI thread) could be published after its
+        # "ready" (its worker) and the screen would keep showing "opening". Re-entrant: a listener
+        # may report in turn.
+        self._order = threading.RLock()
         self._states: dict[str, DeviceStatus] = {}
         self._reconnect: Reconnect | None = None
         self._reconnectable: frozenset[str] = frozenset()
@@ -40,15 +45,16 @@ class DeviceBoard:
         self, name: str, *, ok: bool, reason: DeviceReason, detail: str = "", starting: bool = False
     ) -> None:
         """Record and publish one device's state (any thread); off, not starting, is an error."""
-        with self._lock:
-            before = self._states.get(name)
-            last, at = (before.last_error, before.last_error_at) if before else (None, None)
-            if not ok and not starting:
-                last, at = reason, self._clock()
-            status = DeviceStatus(name, ok, reason, detail, last_error=last, last_error_at=at,
-                                  reconnectable=name in self._reconnectable)  # fmt: skip
-            self._states[name] = status
-        self._publish(status)
+        with self._order:
+            with self._lock:
+                before = self._states.get(name)
+                last, at = (before.last_error, before.last_error_at) if before else (None, None)
+                if not ok and not starting:
+                    last, at = reason, self._clock()
+                status = DeviceStatus(name, ok, reason, detail, last_error=last, last_error_at=at,
+                                      reconnectable=name in self._reconnectable)  # fmt: skip
+                self._states[name] = status
+            self._publish(status)
 
     def states(self) -> list[DeviceStatus]:
         """Every device reported so far, in the order they first reported."""
@@ -57,14 +63,15 @@ class DeviceBoard:
 
     def attach(self, reconnect: Reconnect, names: Iterable[str]) -> None:
         """Let staff reconnect the devices `names` through `reconnect(name)` (the runtime's)."""
-        with self._lock:
-            self._reconnect = reconnect
-            self._reconnectable = frozenset(names)
-            states = [replace(s, reconnectable=s.name in self._reconnectable)
-                      for s in self._states.values()]  # fmt: skip
-            self._states = {s.name: s for s in states}
-        for status in states:
-            self._publish(status)
+        with self._order:
+            with self._lock:
+                self._reconnect = reconnect
+                self._reconnectable = frozenset(names)
+                states = [replace(s, reconnectable=s.name in self._reconnectable)
+                          for s in self._states.values()]  # fmt: skip
+                self._states = {s.name: s for s in states}
+            for status in states:
+                self._publish(status)
 
     def can_reconnect(self, name: str) -> bool:
         """Whether staff can reconnect `name` now (registered, and no reconnect of it running)."""

@@ -56,7 +56,7 @@ class SyncHandle:
         self.worker = worker
         self.puller = puller
         self._clients = clients
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a listener may publish again on this thread
 
     @property
     def running(self) -> bool:
@@ -85,13 +85,15 @@ class SyncHandle:
         return status
 
     def _publish(self) -> None:
+        # Published under the lock too: two threads' snapshots reach the screen in the order they
+        # were taken, so an older one never lands last.
         with self._lock:
             snapshot = self.status()
             self._persist(snapshot)
-        try:
-            self._on_status(snapshot)
-        except Exception:  # a broken listener must not end sync
-            log.exception("sync status listener failed")
+            try:
+                self._on_status(snapshot)
+            except Exception:  # a broken listener must not end sync
+                log.exception("sync status listener failed")
 
     def _persist(self, status: SyncStatus) -> None:
         """Keep the latest snapshot in store meta for `cme-kiosk status` (another process)."""

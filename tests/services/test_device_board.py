@@ -60,3 +60,37 @@ def test_reconnect_runs_once_at_a_time_and_a_failure_is_a_state() -> None:
     assert calls[0].startswith("reader on device-reconnect")  # never the caller's thread
     devices.stop()
     assert not devices.reconnect("reader").result(5)  # the desk is closing
+
+
+def test_states_reach_listeners_in_the_order_the_board_took_them() -> None:
+    """A reader's "opening" (GUI thread) and its "ready" (its worker) race: the last one published
+    is the board's state, never the older one (the screen kept showing "opening" so, 2 in 160)."""
+    seen: list[ScreenEvent] = []
+    publishing, ready_done = threading.Event(), threading.Event()
+
+    def listener(event: ScreenEvent) -> None:
+        if isinstance(event, DeviceStatus) and event.reason == OPENING:
+            publishing.set()
+            # Without the ordering, "ready" is taken and published while "opening" is in flight.
+            ready_done.wait(0.5)
+        seen.append(event)
+
+    devices = DeviceBoard(listener, clock=lambda: T0)
+    opening = threading.Thread(
+        target=devices.report,
+        args=("reader",),
+        kwargs={"ok": False, "reason": OPENING, "starting": True},
+    )
+    opening.start()
+    assert publishing.wait(5)
+
+    def ready() -> None:
+        devices.report("reader", ok=True, reason=READY)
+        ready_done.set()
+
+    worker = threading.Thread(target=ready)
+    worker.start()
+    opening.join(5)
+    worker.join(5)
+    assert [s.reason for s in seen if isinstance(s, DeviceStatus)] == [OPENING, READY]
+    assert devices.states()[-1].reason == READY

@@ -64,18 +64,29 @@ def sam_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("sam:")]
 
 
+def wait_row(qtbot: QtBot, page: DevicesPage, rig: DeskRig, glyph: str) -> None:
+    """Wait until the reader's row starts with glyph; on timeout, say what the page and desk held."""
+    try:
+        qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith(glyph), timeout=10_000)
+    except qtbot.TimeoutError:
+        threads = sorted(t.name for t in threading.enumerate())
+        raise AssertionError(
+            f"row {row(page, SAM_NAME)!r}; desk {shown(rig)!r}; threads {threads}"
+        ) from None
+
+
 def test_last_error_stays_and_reconnect_runs_off_the_gui_thread(
     qtbot: QtBot, rig: DeskRig, sam: SamSimulator, page: DevicesPage
 ) -> None:
     runtime = rig.runtime({"sam": {"enabled": True, "port": sam.port}})
     rig.desk.devices.attach(runtime.reconnect, runtime.reconnectable())
-    qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith("✓"), timeout=10_000)
+    wait_row(qtbot, page, rig, "✓")
     assert "\n" not in row(page, SAM_NAME)  # no error yet: one line
 
     sam.unplug()
-    qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith("✗"), timeout=10_000)
+    wait_row(qtbot, page, rig, "✗")
     sam.replug()
-    qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith("✓"), timeout=10_000)
+    wait_row(qtbot, page, rig, "✓")
     # Working again, and the error it had is still there for staff, on the desk clock (08:20).
     status = page.statuses[SAM_NAME]
     assert status.ok and status.reconnectable and status.last_error is not None
@@ -127,7 +138,7 @@ def test_a_reconnect_never_starts_a_worker_beside_one_that_has_not_ended(
     """The reader's worker hangs in a listener past the join timeout: reconnect is refused."""
     runtime = rig.runtime({"sam": {"enabled": True, "port": sam.port}})
     rig.desk.devices.attach(runtime.reconnect, runtime.reconnectable())
-    qtbot.waitUntil(lambda: row(page, SAM_NAME).startswith("✓"), timeout=10_000)
+    wait_row(qtbot, page, rig, "✓")
     device = next(d for d in runtime.devices if isinstance(d, ReaderDevice))
     device.stop_timeout = 0.2
     armed, held, release = threading.Event(), threading.Event(), threading.Event()
