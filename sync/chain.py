@@ -63,7 +63,8 @@ class SignedFields:
 
     def wire(self) -> dict[str, object]:
         """As they travel in sync.protocol.EventRecord (flags as a list)."""
-        return self.row() | {"flags": json.loads(self.flags)}
+        flags = [] if self.flags == NO_FLAGS else json.loads(self.flags)  # most records: none
+        return {name: getattr(self, name) for name in ALL_SIGNED} | {"flags": flags}
 
 
 # Staff records' fields, with the value that leaves them out of the canonical form.
@@ -74,9 +75,13 @@ ALL_SIGNED: tuple[str, ...] = tuple(f.name for f in fields(SignedFields))
 SIGNED_FIELDS: tuple[str, ...] = tuple(n for n in ALL_SIGNED if n not in OPTIONAL_SIGNED)
 
 
+NO_FLAGS = "[]"
+
+
 def flags_text(names: Iterable[str]) -> str:
     """Flag names as the signed JSON text (sorted)."""
-    return json.dumps(sorted(names))
+    ordered = sorted(names)
+    return json.dumps(ordered) if ordered else NO_FLAGS  # most records have none: no encoder
 
 
 def signed_row(record: Mapping[str, object]) -> dict[str, object]:

@@ -32,7 +32,10 @@ GENESIS = chain.GENESIS
 
 def chain_row(record: EventRecord) -> dict[str, object]:
     """The record's signed fields in the exact shape the device hashed them."""
-    return chain.signed_row(record.model_dump(include=set(chain.ALL_SIGNED)))
+    # Attributes, not model_dump(include=...): the fields are plain values, and the dump cost a
+    # fifth of the platform's time per batched record (the hash ignores an optional field at its
+    # default either way).
+    return chain.signed_row({name: getattr(record, name) for name in chain.ALL_SIGNED})
 
 
 def canonical(fields: Mapping[str, object]) -> bytes:
