@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from kiosk.core.timeutil import local_day, to_utc
-from sync import signing
+from sync import chain
 from sync.protocol import EventRecord
 from sync.server import db as t
 from sync.server.platform import Device, reserve_revs
@@ -160,8 +160,9 @@ def store_events(
                 "scanned_at": to_utc(datetime.fromisoformat(r.scanned_at)),
                 "effective_at": effective_instant(r.scanned_at, r.server_offset_ms),
                 "utc_offset_minutes": r.utc_offset_minutes, "server_offset_ms": r.server_offset_ms,
-                "evidence_ref": r.evidence_ref, "flags": signing.chain_row(r)["flags"],
-                "server_flags": json.dumps(server_flags), "conflict": r.uuid in conflicts,
+                "evidence_ref": r.evidence_ref, "flags": chain.flags_text(r.flags),
+                "server_flags": json.dumps(server_flags) if server_flags else "[]",
+                "conflict": r.uuid in conflicts,
                 "prev_hash": r.prev_hash, "hash": r.hash, "signature": r.signature,
                 "received_at": now, "rev": rev + i, "kind": r.kind, "staff_id": r.staff_id,
                 "note": r.note, "refers_to": r.refers_to, "receipt": r.receipt,
