@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -47,15 +48,7 @@ class SignedFields:
     @classmethod
     def of_event(cls, event: CheckInEvent, *, server_offset_ms: int | None) -> SignedFields:
         """The signed fields of a committed check-in."""
-        return cls(
-            seq=event.seq, uuid=event.uuid, project=event.project, attendee_id=event.attendee_id,
-            direction=event.direction.value, method=event.method.value, device_id=event.device_id,
-            scanned_at=to_utc(event.scanned_at).isoformat(),
-            utc_offset_minutes=event.utc_offset_minutes, server_offset_ms=server_offset_ms,
-            evidence_ref=event.evidence_ref, flags=flags_text(f.value for f in event.flags),
-            kind=event.kind.value, staff_id=event.staff_id, note=event.note,
-            refers_to=event.refers_to, receipt=event.receipt,
-        )  # fmt: skip
+        return cls(**event_fields(event, server_offset_ms=server_offset_ms))
 
     def row(self) -> dict[str, object]:
         """As stored (flags as JSON text), in ALL_SIGNED order."""
@@ -65,6 +58,31 @@ class SignedFields:
         """As they travel in sync.protocol.EventRecord (flags as a list)."""
         flags = [] if self.flags == NO_FLAGS else json.loads(self.flags)  # most records: none
         return {name: getattr(self, name) for name in ALL_SIGNED} | {"flags": flags}
+
+
+def event_fields(event: CheckInEvent, *, server_offset_ms: int | None) -> dict[str, Any]:
+    """A committed check-in's signed fields by name (flags as the signed JSON text)."""
+    return {
+        "seq": event.seq, "uuid": event.uuid, "project": event.project,
+        "attendee_id": event.attendee_id, "direction": event.direction.value,
+        "method": event.method.value, "device_id": event.device_id,
+        "scanned_at": to_utc(event.scanned_at).isoformat(),
+        "utc_offset_minutes": event.utc_offset_minutes, "server_offset_ms": server_offset_ms,
+        "evidence_ref": event.evidence_ref, "flags": flags_text(f.value for f in event.flags),
+        "kind": event.kind.value, "staff_id": event.staff_id, "note": event.note,
+        "refers_to": event.refers_to, "receipt": event.receipt,
+    }  # fmt: skip
+
+
+def event_wire(event: CheckInEvent, *, server_offset_ms: int | None) -> dict[str, Any]:
+    """The same fields as they travel: SignedFields.of_event(...).wire() without the dataclass.
+
+    The outbox turns every pending record into its wire form; the dataclass and the JSON
+    round trip of its flags doubled that cost on a 10k drain.
+    """
+    fields = event_fields(event, server_offset_ms=server_offset_ms)
+    fields["flags"] = sorted(f.value for f in event.flags)
+    return fields
 
 
 # Staff records' fields, with the value that leaves them out of the canonical form.

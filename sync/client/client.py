@@ -57,9 +57,9 @@ class ClockReading:
 
 def event_record(stored: StoredEvent, *, prev_hash: str) -> p.EventRecord:
     """A local record as it travels: the fields the device signed, its hash and signature."""
-    signed = chain.SignedFields.of_event(stored.event, server_offset_ms=stored.server_offset_ms)
+    signed = chain.event_wire(stored.event, server_offset_ms=stored.server_offset_ms)
     return p.EventRecord.model_validate(
-        signed.wire() | {"prev_hash": prev_hash, "hash": stored.hash, "signature": stored.signature}
+        signed | {"prev_hash": prev_hash, "hash": stored.hash, "signature": stored.signature}
     )
 
 

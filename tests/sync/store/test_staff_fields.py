@@ -125,3 +125,17 @@ def test_unset_staff_fields_stay_off_the_wire_both_ways() -> None:
     assert "kind" not in json.loads(pulled.model_dump_json())
     bundle = ProjectBundle(project={}, ticket_keys=[], denied_hmac_key="A" * 43 + "=")
     assert "staff" not in json.loads(bundle.model_dump_json())
+
+
+def test_the_outbox_wire_form_is_the_signed_fields_wire_form() -> None:
+    """chain.event_wire (the outbox's fast path) gives exactly SignedFields.of_event(...).wire()."""
+    flagged = replace(old_event(), flags=frozenset({Flag.OUT_WITHOUT_IN, Flag.EXPIRED_DOCUMENT}))
+    staff = replace(flagged, kind=RecordKind.VOID, staff_id="S1", note="误刷", refers_to="u-1")
+    for event in (old_event(), replace(old_event(), flags=frozenset()), flagged, staff):
+        for offset in (None, -250):
+            want = chain.SignedFields.of_event(event, server_offset_ms=offset).wire()
+            got = chain.event_wire(event, server_offset_ms=offset)
+            assert got == want and list(got) == list(want)
+    assert chain.event_wire(flagged, server_offset_ms=None)["flags"] == sorted(
+        [Flag.OUT_WITHOUT_IN.value, Flag.EXPIRED_DOCUMENT.value]
+    )
