@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 import sys
@@ -22,6 +23,20 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI el
 
 # Set before any test imports Qt: tests never need a display unless they start Xvfb themselves.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """With CME_CRASH_LOG set, a crash of this process dumps every thread's stack into that file."""
+    # `.ci/run` prints the file last: the kept tail of CI's output then names the crashing thread
+    # and line, not only make's "Segmentation fault". trylast: after pytest's own faulthandler.
+    path = os.environ.get("CME_CRASH_LOG")
+    if path:
+        # Append: a test that runs pytest in a child process must not wipe its parent's dump.
+        crash = open(path, "a")  # noqa: SIM115 - faulthandler keeps it open for the process
+        crash.write(f"== pytest pid {os.getpid()}\n")
+        crash.flush()
+        faulthandler.enable(file=crash, all_threads=True)
 
 
 ALSA_NULL = Path(__file__).resolve().parent / "support" / "alsa" / "null.conf"

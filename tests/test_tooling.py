@@ -86,3 +86,23 @@ def test_mypy_strict_on_core_sync_drivers() -> None:
     targets = [p for p in ("kiosk", "sync", "drivers") if (ROOT / p).exists()]
     result = run([str(BIN / "mypy"), *targets])
     assert result.returncode == 0, result.stdout[-6000:]
+
+
+def test_a_crashing_test_process_leaves_every_threads_stack_in_the_crash_log(
+    tmp_path: Path,
+) -> None:
+    """What `.ci/run` prints after a segfault: the crashing test's stack, from tests/conftest.py."""
+    (tmp_path / "test_crash.py").write_text(
+        "import faulthandler\n\ndef test_segfaults():\n    faulthandler._sigsegv()\n"
+    )
+    log = tmp_path / "crash.log"
+    env = {**os.environ, "CME_CRASH_LOG": str(log), "PYTHONPATH": str(ROOT)}
+    result = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-c", os.devnull,
+         "--rootdir", str(tmp_path), str(tmp_path / "test_crash.py")],
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert result.returncode < 0 or result.returncode > 128, result.stdout + result.stderr
+    dump = log.read_text()
+    assert "Fatal Python error: Segmentation fault" in dump
+    assert 'test_crash.py", line 4 in test_segfaults' in dump
