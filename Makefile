@@ -20,8 +20,9 @@ QM := $(TS:.ts=.qm)
 demo: install
 	$(PY) -m kiosk demo
 
+# --durations: the tier's slowest tests in every run's output, where its time budget is spent.
 test: dev system-test
-	$(PY) -m pytest -m "not slow" --keep-duplicates tests $(FACE_PAIR) $(FACE_PAIR) $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow" --durations=30 --keep-duplicates tests $(FACE_PAIR) $(FACE_PAIR) $(PYTEST_ARGS)
 
 test-slow: dev system-test
 	@# The long loops, and every property test again with fresh random examples.
