@@ -9,6 +9,7 @@ pulled copy and says how old it is.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 from collections.abc import Callable, Sequence
@@ -224,8 +225,10 @@ class OrganizerService(WorkspaceActions):
             self._search = SearchIndex.build(people)
             self._view = replace(view, search=self._search)
             self._publish(self._view)
-        # Written after this action's answer (a second of pickling): the next task in line.
-        self._executor.submit(self._keep)
+        # Written after this action's answer (a second of pickling): the next task in line. Once
+        # close() has begun the worker takes no new task, and close() keeps the result itself.
+        with contextlib.suppress(RuntimeError):  # "cannot schedule new futures after shutdown"
+            self._executor.submit(self._keep)
 
     def _keep(self) -> None:
         """Write the last result to the cache file unless it is there already (worker thread,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import pickle
 import stat
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,50 @@ class Planted:
 
     def __reduce__(self) -> tuple[object, tuple[str, ...]]:
         return os.system, (f"touch {self.path}",)
+
+
+class HeldIndex(OrganizerService):
+    """The real workspace, whose open waits for the test's go just before it indexes people."""
+
+    def __init__(self, ws: Workspace, number: str) -> None:
+        super().__init__(ws, number)
+        self.started, self.go = threading.Event(), threading.Event()
+
+    def _index(self) -> None:
+        self.started.set()
+        assert self.go.wait(30)
+        super()._index()
+
+
+def test_closing_the_workspace_while_it_opens_keeps_the_review_and_fails_nothing(
+    tmp_path: Path,
+    tls: TlsFiles,  # noqa: F811 - the fixture imported above
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The window closed mid-open: the open ends as itself, and close() keeps the review."""
+    ws = Workspace(tmp_path / "organizer")
+    with live_platform(tmp_path, tls) as server:
+        seed_event(server)
+        server.clock.set(at(DAY1, 13))
+        enroll_organizer(server, ws)
+        service = HeldIndex(ws, NUMBER)
+        opening = service.open()
+        assert service.started.wait(30)
+        closing = threading.Thread(target=service.close)
+        closing.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # close() has begun once no action is taken
+            try:
+                service.open().cancel()
+            except RuntimeError:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("close() never began")
+        service.go.set()
+        closing.join(60)
+        assert not closing.is_alive()
+        result = opening.result(timeout=60)
+    assert result.ok and result.action == "open", result
+    assert "failed" not in caplog.text
+    assert (ws.directory(NUMBER) / "review.cache").read_bytes().startswith(FORMAT)
