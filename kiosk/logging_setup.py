@@ -188,3 +188,8 @@ def setup_server_logging(*, level: str = "INFO", stream: TextIO | None = None) -
     _replace_ours(handler)
     # uvicorn configures handlers of its own on these: they get the same filter.
     install_scrubbing("uvicorn", "uvicorn.error", "uvicorn.access")
+    # ... and our format: the filter leaves the finished text without arguments, which
+    # uvicorn's access formatter unpacks (every access line was a "Logging error" traceback).
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        for own in logging.getLogger(name).handlers:
+            own.setFormatter(logging.Formatter(_FORMAT))

@@ -189,8 +189,12 @@ def test_server_run_serves_https(server_dir: Path, tls: TlsFiles, tmp_path: Path
         client.close()
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=15)
+        out, err = proc.communicate(timeout=15)
     assert f"https://127.0.0.1:{port}/api/v1/" in out
+    # Every request has its access line (uvicorn's, on standard output) in the platform's own
+    # format, not a logging error.
+    assert "uvicorn.access [MainThread] 127.0.0.1:" in out
+    assert '"GET /api/versions HTTP/1.1" 200' in out and "Logging error" not in out + err
     assert (server_dir / "server.sqlite3").exists()
     bad = subprocess.run(
         [sys.executable, "-m", "kiosk", "server", "run", "--host", "0.0.0.0"],
