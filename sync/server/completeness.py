@@ -12,7 +12,15 @@ from sync.protocol import ChainHead, DeskCompleteness
 from sync.server import db as t
 from sync.server.db import insert_new
 from sync.server.heads import head_signed, note_conflict
-from sync.server.platform import DEVICE_COLUMNS, Device, Platform, PlatformError, lock_project
+from sync.server.platform import (
+    DEVICE_COLUMNS,
+    Caller,
+    Device,
+    Platform,
+    PlatformError,
+    lock_project,
+    refuse_retired,
+)
 
 # The device row's columns an upload or a status report may change.
 _SETTABLE = ("highest_contiguous", "reported_latest", "reported_at", "head_seq", "head_hash",
@@ -141,15 +149,17 @@ def _report_values(
 
 
 def report_latest(
-    platform: Platform, device: Device, latest_seq: int, head: ChainHead | None = None
+    platform: Platform, caller: Caller, latest_seq: int, head: ChainHead | None = None
 ) -> DeskCompleteness:
-    """The device reports its latest seq (and signed head); answer what the platform has of it."""
-    if head is not None and not head_signed(device, head):
-        raise PlatformError(
-            422, "bad_head_signature", "the chain head is not signed by this device's key"
-        )
+    """The device reports its latest seq (and signed head); answer what the platform has of it
+    (403 once it is retired, 422 for a head its key did not sign)."""
     now = platform.now()
-    with platform.db.write() as conn:
+    with platform.write_as(caller) as (conn, device):
+        refuse_retired(device)
+        if head is not None and not head_signed(device, head):
+            raise PlatformError(
+                422, "bad_head_signature", "the chain head is not signed by this device's key"
+            )
         # Project row first, like every writer of a device row: on PostgreSQL the second UPDATE
         # of the row below checks its project key, which a retirement holding the project lock
         # while waiting for this row would block (a deadlock).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -68,6 +70,27 @@ class Device:
         )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """A request's device token, looked up on the connection the request works on."""
+
+    token: str
+
+
+# Who calls: a device already authenticated (admin tools, the relay, tests) or a token.
+Caller = Device | Bearer
+
+
+def refuse_retired(device: Device) -> None:
+    """403 once the device is retired: a retired device pulls and reports nothing."""
+    if device.state == "retired":
+        raise PlatformError(
+            403, "device_retired", f"this device was retired: {device.end_reason}",
+            reason=device.end_reason,
+            retired_at=device.ended_at.isoformat() if device.ended_at else None,
+        )  # fmt: skip
+
+
 @lru_cache(maxsize=4096)
 def public_key(raw: bytes) -> Ed25519PublicKey:
     """A device's registered key as a key object, parsed once per process (keys never change:
@@ -118,6 +141,14 @@ DEVICE_COLUMNS = tuple(
 )  # fmt: skip
 # Built once: every request looks its device up by token.
 _BY_TOKEN = select(*DEVICE_COLUMNS).where(t.devices.c.token_hash == bindparam("token_hash"))
+
+
+def _by_token(conn: Connection, token: str) -> Device:
+    """The device a bearer token belongs to, whatever its state; 401 when none."""
+    row = conn.execute(_BY_TOKEN, {"token_hash": signing.token_hash(token)}).first()
+    if row is None:
+        raise PlatformError(401, "unauthorized", "unknown or missing device token")
+    return Device.from_row(row)
 
 
 def known_seq(conn: Connection, device_id: str) -> int:
@@ -386,22 +417,48 @@ class Platform:
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
         with self.db.lookup() as conn:
-            row = conn.execute(_BY_TOKEN, {"token_hash": signing.token_hash(token)}).first()
-        if row is None:
-            raise PlatformError(401, "unauthorized", "unknown or missing device token")
-        device = Device.from_row(row)
+            device = _by_token(conn, token)
         if device.state == "revoked":
-            with self.db.write() as conn:
-                self.audit(
-                    conn, actor=device.id, action="refused_revoked", project=device.project,
-                    subject=device.id, detail="request from a revoked device refused",
-                )  # fmt: skip
-            raise PlatformError(
-                403, "device_revoked", f"this device was revoked: {device.end_reason}",
-                reason=device.end_reason,
-                revoked_at=device.ended_at.isoformat() if device.ended_at else None,
-            )  # fmt: skip
+            self._refuse_revoked(device)
         return device
+
+    def write_as(self, caller: Caller) -> AbstractContextManager[tuple[Connection, Device]]:
+        """A write transaction and the calling device, a token looked up inside it (401, 403
+        revoked as `authenticate`): the hot requests take one pooled connection, not two."""
+        return self._as(caller, self.db.write)
+
+    def read_as(self, caller: Caller) -> AbstractContextManager[tuple[Connection, Device]]:
+        """A read-only snapshot and the calling device, as `write_as`."""
+        return self._as(caller, self.db.read)
+
+    def lookup_as(self, caller: Caller) -> AbstractContextManager[tuple[Connection, Device]]:
+        """One-statement reads (`Database.lookup`) and the calling device, as `write_as`."""
+        return self._as(caller, self.db.lookup)
+
+    @contextmanager
+    def _as(
+        self, caller: Caller, opened: Callable[[], AbstractContextManager[Connection]]
+    ) -> Iterator[tuple[Connection, Device]]:
+        with opened() as conn:
+            device = caller if isinstance(caller, Device) else _by_token(conn, caller.token)
+            # A device handed in was judged by its caller (records of a revoked one are refused
+            # one by one); a revoked token is refused here, once the connection is given back.
+            if isinstance(caller, Device) or device.state != "revoked":
+                yield conn, device
+                return
+        self._refuse_revoked(device)
+
+    def _refuse_revoked(self, device: Device) -> None:
+        with self.db.write() as conn:
+            self.audit(
+                conn, actor=device.id, action="refused_revoked", project=device.project,
+                subject=device.id, detail="request from a revoked device refused",
+            )  # fmt: skip
+        raise PlatformError(
+            403, "device_revoked", f"this device was revoked: {device.end_reason}",
+            reason=device.end_reason,
+            revoked_at=device.ended_at.isoformat() if device.ended_at else None,
+        )  # fmt: skip
 
     def device(self, device_id: str, conn: Connection) -> Device:
         """A device by id; 404 if unknown."""

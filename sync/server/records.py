@@ -35,6 +35,7 @@ from sync.server.event_store import (
 )
 from sync.server.heads import head_signed
 from sync.server.platform import (
+    Caller,
     Device,
     Platform,
     lock_project,
@@ -97,7 +98,7 @@ def _lock_for_upload(
 
 
 def upload_events(
-    platform: Platform, device: Device, batch: EventBatch, report: DeviceReport | None = None
+    platform: Platform, caller: Caller, batch: EventBatch, report: DeviceReport | None = None
 ) -> BatchAnswer:
     """Answer every record: accepted, duplicate (same UUID and hash) or rejected with a reason.
 
@@ -106,11 +107,11 @@ def upload_events(
     """
     now = platform.now()
     records = batch.records
-    report = _usable_report(device, report)
     desk: DeskCompleteness | None = None
-    with platform.db.write() as conn:
+    with platform.write_as(caller) as (conn, authenticated):
+        report = _usable_report(authenticated, report)
         # The project's lock first; the device's state may have changed since auth.
-        device, row, days = _lock_for_upload(conn, device, {r.project for r in records})
+        device, row, days = _lock_for_upload(conn, authenticated, {r.project for r in records})
         # A weak key registered before keys were checked strictly verifies nothing.
         key = public_key(device.public_key)
         met = meet(conn, device.project, records)

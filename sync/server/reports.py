@@ -32,7 +32,14 @@ from sync.server import db as t
 from sync.server.completeness import completeness_of
 from sync.server.ledger import record_grants
 from sync.server.pins import pin_hashes
-from sync.server.platform import Device, Platform, PlatformError, lock_project
+from sync.server.platform import (
+    Caller,
+    Device,
+    Platform,
+    PlatformError,
+    lock_project,
+    refuse_retired,
+)
 from sync.server.profiles import UnusableProfile, project_profile
 from sync.server.staff import active_staff
 
@@ -40,6 +47,8 @@ log = logging.getLogger(__name__)
 
 
 def _check_member(device: Device, number: str) -> None:
+    """403 unless the device, not retired, is enrolled for the project."""
+    refuse_retired(device)
     if device.project != number:
         raise PlatformError(
             403, "not_enrolled_for_project", f"this device is not enrolled for project {number}"
@@ -67,7 +76,7 @@ def _etag(number: str, device: Device, rev: int, updated_at: datetime) -> str:
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
 
 
-def bundle_etag(platform: Platform, device: Device, number: str) -> str | None:
+def bundle_etag(platform: Platform, caller: Caller, number: str) -> str | None:
     """The bundle's current ETag from the project's version row, in one statement (None when
     there is no such project).
 
@@ -75,16 +84,16 @@ def bundle_etag(platform: Platform, device: Device, number: str) -> str | None:
     raises `definition_rev` and sets `updated_at` in its own transaction (`touch_bundle`), so
     the ETag changes with the body in every process, with no cache to go stale.
     """
-    _check_member(device, number)
-    with platform.db.lookup() as conn:
+    with platform.lookup_as(caller) as (conn, device):
+        _check_member(device, number)
         row = conn.execute(_BUNDLE_VERSION, {"number": number}).first()
     return None if row is None else _etag(number, device, int(row[0]), row[1])
 
 
-def bundle(platform: Platform, device: Device, number: str) -> tuple[ProjectBundle, str]:
+def bundle(platform: Platform, caller: Caller, number: str) -> tuple[ProjectBundle, str]:
     """The project definition and verification keys, with an ETag for conditional GETs."""
-    _check_member(device, number)
-    with platform.db.read() as conn:
+    with platform.read_as(caller) as (conn, device):
+        _check_member(device, number)
         # The version first: on PostgreSQL each statement below may see later commits, so the
         # body is never older than its ETag (a newer one only costs the desk one more fetch).
         version = conn.execute(_BUNDLE_VERSION, {"number": number}).first()
@@ -115,16 +124,16 @@ _PROJECT_REV = select(t.projects.c.rev).where(t.projects.c.number == bindparam("
 
 
 def changes(
-    platform: Platform, device: Device, number: str, *, cursor: str, limit: int
+    platform: Platform, caller: Caller, number: str, *, cursor: str, limit: int
 ) -> ChangesPage:
     """Roster entries and other desks' records changed after `cursor`, oldest change first."""
-    _check_member(device, number)
     cursor = cursor or "0"
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):  # fits BIGINT
-        raise PlatformError(422, "invalid_cursor", "cursor must come from a previous page")
-    after = int(cursor)
     a, e = t.attendees.c, t.events.c
-    with platform.db.read() as conn:
+    with platform.read_as(caller) as (conn, device):
+        _check_member(device, number)
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):  # fits BIGINT
+            raise PlatformError(422, "invalid_cursor", "cursor must come from a previous page")
+        after = int(cursor)
         # Read first: every change number up to it is committed (numbers are reserved under
         # the project's lock, held to commit), so the queries below see all of them.
         top = conn.execute(_PROJECT_REV, {"number": number}).scalar()

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from sync import protocol as p
 from sync.server import completeness, heads, records, refusals, reports, walkins
-from sync.server.deps import ActiveDev, Dev, PlatformDep, Versions
+from sync.server.deps import Dev, PlatformDep, Token, Versions
 from sync.server.platform import PlatformError
 
 router = APIRouter()
@@ -35,16 +35,16 @@ def enroll(body: p.EnrollRequest, platform: PlatformDep) -> p.Enrollment:
 
 @router.get(f"{p.API_PREFIX}/projects/{{number}}", response_model=p.ProjectBundle)
 def project(
-    number: str, dev: ActiveDev, platform: PlatformDep, request: Request, response: Response
+    number: str, caller: Token, platform: PlatformDep, request: Request, response: Response
 ) -> Any:
     """The project, its ticket keys and HMAC key; 304 when the ETag still matches."""
     held = request.headers.get("if-none-match")
     if held is not None:
         # One statement decides a 304: desks pull every few seconds, mostly for nothing new.
-        etag = reports.bundle_etag(platform, dev, number)
+        etag = reports.bundle_etag(platform, caller, number)
         if held == etag:
             return Response(status_code=304, headers={"ETag": etag})
-    body, etag = reports.bundle(platform, dev, number)
+    body, etag = reports.bundle(platform, caller, number)
     response.headers["ETag"] = etag
     return body
 
@@ -52,13 +52,13 @@ def project(
 @router.get(f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage)
 def changes(
     number: str,
-    dev: ActiveDev,
+    caller: Token,
     platform: PlatformDep,
     cursor: Annotated[str, Query(max_length=20)] = "0",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> p.ChangesPage:
     """Roster entries and other desks' records after `cursor` (resume with the answer's)."""
-    return reports.changes(platform, dev, number, cursor=cursor, limit=limit)
+    return reports.changes(platform, caller, number, cursor=cursor, limit=limit)
 
 
 def carried_report(text: str | None) -> p.DeviceReport | None:
@@ -82,10 +82,10 @@ ReportHeader = Annotated[str | None, Header(alias=p.REPORT_HEADER)]
 
 @router.post(f"{p.API_PREFIX}/events", response_model=p.BatchAnswer)
 def upload_events(
-    body: p.EventBatch, dev: Dev, platform: PlatformDep, report: ReportHeader = None
+    body: p.EventBatch, caller: Token, platform: PlatformDep, report: ReportHeader = None
 ) -> p.BatchAnswer:
     """Up to 500 signed records; one answer per record (and the status report they carry)."""
-    return records.upload_events(platform, dev, body, carried_report(report))
+    return records.upload_events(platform, caller, body, carried_report(report))
 
 
 @router.post(f"{p.API_PREFIX}/denied", response_model=p.BatchAnswer)
@@ -101,9 +101,9 @@ def upload_walk_ins(body: p.WalkInBatch, dev: Dev, platform: PlatformDep) -> p.B
 
 
 @router.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
-def device_status(body: p.DeviceReport, dev: ActiveDev, platform: PlatformDep) -> p.DeviceStatus:
-    """The device's latest sequence number in; its completeness out."""
-    desk = completeness.report_latest(platform, dev, body.latest_seq, body.head)
+def device_status(body: p.DeviceReport, caller: Token, platform: PlatformDep) -> p.DeviceStatus:
+    """The device's latest sequence number in; its completeness out (403 once retired)."""
+    desk = completeness.report_latest(platform, caller, body.latest_seq, body.head)
     return p.DeviceStatus(desk=desk, server_time=platform.now())
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event
 
 from sync import chain
 from sync import protocol as p
 from tests.support.desks import WireDesk, enroll, statuses
 from tests.support.live_server import LiveServer
 from tests.support.roster import DAY1, at
+from tests.support.statements import sql_only as _sql
+from tests.support.statements import statements
 
 pytestmark = pytest.mark.timeout(60)
 NUMBER = "2026-15-01-001"
@@ -22,24 +19,9 @@ NUMBER = "2026-15-01-001"
 # carries): the token's lookup, the project's lock with the device row, one read of the events
 # and roster entries the record meets, the seq's insert, the change number, the record's
 # insert, the device's received seqs, and one UPDATE of the device row. SQLite adds its BEGIN
-# IMMEDIATE (PostgreSQL begins implicitly with the first statement).
-PINNED = {"sqlite": 10, "postgres": 8}
-
-
-@contextmanager
-def statements(srv: LiveServer) -> Iterator[list[str]]:
-    """The SQL the server's engine sends to the database while the block runs."""
-    seen: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        seen.append(statement)
-
-    engine = srv.admin.db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+# IMMEDIATE (PostgreSQL begins implicitly with the first statement). All in one transaction on
+# one pooled connection: the token is looked up in it.
+PINNED = {"sqlite": 9, "postgres": 8}
 
 
 def _report(desk: WireDesk, seq: int, record_hash: str) -> p.DeviceReport:
@@ -62,14 +44,15 @@ def test_a_single_record_upload_with_its_report_runs_the_pinned_statements(
     with statements(srv) as seen:
         answers = desk.client.upload([tap], report=_report(desk, 2, tap.hash))
     assert statuses(answers) == [("accepted", "")]
-    assert len(seen) == PINNED[srv.backend], "\n".join(seen)
+    assert len(_sql(seen)) == PINNED[srv.backend], "\n".join(seen)
+    assert seen.count("checkout") == 1, "\n".join(seen)
     # The same person at another desk just before: one more statement flags B's record.
     other.upload(other.record("A2", at=at(DAY1, 8, 2)))
     clash = desk.record("A2", at=at(DAY1, 8, 3))
     with statements(srv) as flagged:
         answers = desk.client.upload([clash], report=_report(desk, 3, clash.hash))
     assert statuses(answers) == [("accepted", "")]
-    assert len(flagged) == PINNED[srv.backend] + 1, "\n".join(flagged)
+    assert len(_sql(flagged)) == PINNED[srv.backend] + 1, "\n".join(flagged)
     # What those statements did: each record stored once, both A2 records flagged, the desk
     # complete with its head.
     stored = {e["uuid"]: e for e in srv.admin.stored_events(NUMBER)}
@@ -89,7 +72,11 @@ def test_a_single_record_upload_with_its_report_runs_the_pinned_statements(
         assert statuses(desk.client.upload([clash], report=_report(desk, 3, clash.hash))) == [
             ("duplicate", "")
         ]
-    assert len(again) <= PINNED[srv.backend], "\n".join(again)
+    assert len(_sql(again)) <= PINNED[srv.backend], "\n".join(again)
+    # A status report (the heartbeat) takes one connection too, the token looked up in it.
+    with statements(srv) as heartbeat:
+        assert desk.client.device_status(3).desk.latest_seq == 3
+    assert heartbeat.count("checkout") == 1, "\n".join(heartbeat)
 
 
 def test_a_gap_is_scanned_and_closed_by_the_record_that_fills_it(srv: LiveServer) -> None:
