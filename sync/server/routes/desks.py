@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sync import protocol as p
 from sync.server import completeness, heads, records, refusals, reports, walkins
@@ -13,6 +13,15 @@ from sync.server.deps import Dev, PlatformDep, Token, Versions
 from sync.server.platform import PlatformError
 
 router = APIRouter()
+
+
+def json_answer(body: BaseModel, *, etag: str | None = None) -> Response:
+    """The model as JSON, serialized here: a returned model costs a second thread-pool hop."""
+    # FastAPI re-validates a model a plain `def` route returns in another worker-thread hop
+    # (serialize_response); the hot routes build the answer themselves and keep response_model
+    # for the OpenAPI document only.
+    headers = {"ETag": etag} if etag is not None else None
+    return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.get("/api/versions", response_model=p.Versions)
@@ -34,9 +43,7 @@ def enroll(body: p.EnrollRequest, platform: PlatformDep) -> p.Enrollment:
 
 
 @router.get(f"{p.API_PREFIX}/projects/{{number}}", response_model=p.ProjectBundle)
-def project(
-    number: str, caller: Token, platform: PlatformDep, request: Request, response: Response
-) -> Any:
+def project(number: str, caller: Token, platform: PlatformDep, request: Request) -> Response:
     """The project, its ticket keys and HMAC key; 304 when the ETag still matches."""
     held = request.headers.get("if-none-match")
     if held is not None:
@@ -45,8 +52,7 @@ def project(
         if held == etag:
             return Response(status_code=304, headers={"ETag": etag})
     body, etag = reports.bundle(platform, caller, number)
-    response.headers["ETag"] = etag
-    return body
+    return json_answer(body, etag=etag)
 
 
 @router.get(f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage)
@@ -56,9 +62,9 @@ def changes(
     platform: PlatformDep,
     cursor: Annotated[str, Query(max_length=20)] = "0",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-) -> p.ChangesPage:
+) -> Response:
     """Roster entries and other desks' records after `cursor` (resume with the answer's)."""
-    return reports.changes(platform, caller, number, cursor=cursor, limit=limit)
+    return json_answer(reports.changes(platform, caller, number, cursor=cursor, limit=limit))
 
 
 def carried_report(text: str | None) -> p.DeviceReport | None:
@@ -83,9 +89,9 @@ ReportHeader = Annotated[str | None, Header(alias=p.REPORT_HEADER)]
 @router.post(f"{p.API_PREFIX}/events", response_model=p.BatchAnswer)
 def upload_events(
     body: p.EventBatch, caller: Token, platform: PlatformDep, report: ReportHeader = None
-) -> p.BatchAnswer:
+) -> Response:
     """Up to 500 signed records; one answer per record (and the status report they carry)."""
-    return records.upload_events(platform, caller, body, carried_report(report))
+    return json_answer(records.upload_events(platform, caller, body, carried_report(report)))
 
 
 @router.post(f"{p.API_PREFIX}/denied", response_model=p.BatchAnswer)
@@ -101,10 +107,10 @@ def upload_walk_ins(body: p.WalkInBatch, dev: Dev, platform: PlatformDep) -> p.B
 
 
 @router.post(f"{p.API_PREFIX}/devices/me/status", response_model=p.DeviceStatus)
-def device_status(body: p.DeviceReport, caller: Token, platform: PlatformDep) -> p.DeviceStatus:
+def device_status(body: p.DeviceReport, caller: Token, platform: PlatformDep) -> Response:
     """The device's latest sequence number in; its completeness out (403 once retired)."""
     desk = completeness.report_latest(platform, caller, body.latest_seq, body.head)
-    return p.DeviceStatus(desk=desk, server_time=platform.now())
+    return json_answer(p.DeviceStatus(desk=desk, server_time=platform.now()))
 
 
 @router.get(f"{p.API_PREFIX}/devices/me/head", response_model=p.HeadAnswer)
