@@ -28,7 +28,7 @@ from sync.protocol import MAX_OFFSET_MS, MAX_SEQ
 from sync.server.relay import downstream
 from sync.server.routes import desks, organizers
 from tests.support.desks import WireDesk, enroll, seed_platform, statuses
-from tests.support.live_server import LiveServer, live_server, server_db  # noqa: F401
+from tests.support.live_server import LiveServer, live_server, served_db, server_db  # noqa: F401
 from tests.support.postgres import pg_cluster  # noqa: F401
 from tests.support.roster import DAY1, at, make_project
 from tests.support.tls import tls  # noqa: F401

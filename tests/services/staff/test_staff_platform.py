@@ -12,7 +12,7 @@ from sync.server.walkins import stored_walk_ins
 from tests.support.cli import run_cli
 from tests.support.desks import srv  # noqa: F401
 from tests.support.kiosks import make_kiosk
-from tests.support.live_server import LiveServer, live_server, server_db  # noqa: F401
+from tests.support.live_server import LiveServer, live_server, served_db, server_db  # noqa: F401
 from tests.support.postgres import pg_cluster  # noqa: F401
 from tests.support.roster import DAY1, FakeClock, at, make_project, make_roster
 from tests.support.staff import StaffDesk, named_staff

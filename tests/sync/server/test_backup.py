@@ -37,7 +37,7 @@ def _run(cluster: PgCluster, *argv: str) -> None:
 
 @pytest.fixture
 def source(pg_cluster: PgCluster, tls: TlsFiles) -> Iterator[LiveServer]:
-    url = pg_cluster.new_database()
+    url = pg_cluster.new_database(migrated=True)
     server = start_live_server(url, tls, backend="postgres")
     try:
         yield server

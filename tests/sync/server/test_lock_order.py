@@ -32,7 +32,7 @@ NUMBER = make_project().number
 
 @pytest.fixture
 def admin(pg_cluster: PgCluster) -> Iterator[ServerAdmin]:
-    url = pg_cluster.new_database()
+    url = pg_cluster.new_database(migrated=True)
     admin = ServerAdmin(url, clock=lambda: at(DAY1, 7))
     yield admin
     admin.close()

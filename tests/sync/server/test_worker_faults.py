@@ -70,7 +70,7 @@ def _records(desk: WireDesk, n: int, rng: random.Random) -> list[EventRecord]:
 
 @pytest.fixture
 def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
-    url = pg_cluster.new_database()
+    url = pg_cluster.new_database(migrated=True)
     yield url
     pg_cluster.drop_database(url)
 

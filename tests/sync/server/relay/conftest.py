@@ -17,9 +17,9 @@ from tests.support.tls import TlsFiles
 
 
 @pytest.fixture
-def venue(server_db: tuple[str, str], tls: TlsFiles, tmp_path: Path) -> Iterator[Venue]:
+def venue(served_db: tuple[str, str], tls: TlsFiles, tmp_path: Path) -> Iterator[Venue]:
     """Upstream on each database backend (project, roster of 5); a SQLite relay enrolled with it."""
-    backend, url = server_db
+    backend, url = served_db
     clock = MovableClock(at(DAY1, 7))
     upstream = serve(url, tls, port=free_port(), clock=clock, backend=backend)
     seed_platform(upstream, make_project(), roster_size=5)
