@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QAbstractEventDispatcher, QEventLoop, QPointF
 from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
@@ -125,12 +125,22 @@ def check_window(window: QWidget) -> tuple[list[str], int]:
     return problems, texts
 
 
+QUIET_S = 0.1  # X answers a map or an expose within milliseconds; a repeating timer is slower
+
+
 def settle(seconds: float) -> None:
-    """Let queued signals, layouts and repaints run for `seconds` on the GUI thread."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.02)
+    """Run the GUI thread's events until none came for QUIET_S (queued signals, layouts,
+    repaints and the X server's answers), or for at most `seconds`."""
+    dispatcher = QAbstractEventDispatcher.instance()
+    assert dispatcher is not None
+    start = quiet_since = time.monotonic()
+    while (now := time.monotonic()) - start < seconds:
+        if dispatcher.processEvents(QEventLoop.ProcessEventsFlag.AllEvents):
+            quiet_since = now
+        elif now - quiet_since >= QUIET_S:
+            return
+        else:
+            time.sleep(0.005)
 
 
 def translated_app(lang: str) -> tuple[QApplication, Translations]:
