@@ -39,6 +39,19 @@ def pytest_configure(config: pytest.Config) -> None:
         faulthandler.enable(file=crash, all_threads=True)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """mypy over the tree (~15 s of a core) starts now, beside the tier, if its test is chosen."""
+    from tests.support.tooling import start_mypy_if_selected
+
+    start_mypy_if_selected(session)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.support.tooling import stop_mypy
+
+    stop_mypy(session)
+
+
 ALSA_NULL = Path(__file__).resolve().parent / "support" / "alsa" / "null.conf"
 
 
