@@ -18,7 +18,7 @@ import pytest
 from sync.client import SyncClient
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
-from sync.server.run import serve_in_background
+from sync.server.run import InProcessServer, serve_in_background
 from tests.support.tls import TlsFiles
 
 
@@ -57,7 +57,7 @@ class LiveServer:
     clock: MovableClock
     admin: ServerAdmin
     port: int
-    _server: Any = None
+    _server: InProcessServer | None = None
     _thread: threading.Thread | None = None
     clients: list[SyncClient] = field(default_factory=list)
 
@@ -75,7 +75,7 @@ class LiveServer:
         for c in self.clients:
             c.close()
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.request_exit()
         if self._thread is not None:
             self._thread.join(15)
         self.admin.close()
