@@ -265,15 +265,21 @@ class Background:
         self.thread.join(timeout)
 
 
-def serve_in_background(
-    app: FastAPI, *, cert: Path | None, key: Path | None, name: str = "platform",
-    host: str = "127.0.0.1", start_timeout: float = 15.0,
-) -> Background:  # fmt: skip
-    """Serve on a free loopback port from a daemon thread (demo, tests); return once it serves."""
+def bound_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket bound to host and port (0: a free one), for serve_in_background."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = int(sock.getsockname()[1])
+    sock.bind((host, port))
+    return sock
+
+
+def serve_in_background(
+    app: FastAPI, *, cert: Path | None, key: Path | None, name: str = "platform",
+    host: str = "127.0.0.1", start_timeout: float = 15.0, sock: socket.socket | None = None,
+) -> Background:  # fmt: skip
+    """Serve on `sock` (else a free loopback port) from a daemon thread; return once it serves."""
+    sock = sock or bound_socket(host)
+    host, port = str(sock.getsockname()[0]), int(sock.getsockname()[1])
     server = make_server(app, host=host, port=port, cert=cert, key=key, log_level="warning",
                          access_log=False)  # fmt: skip
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)

@@ -18,7 +18,7 @@ import pytest
 from sync.client import SyncClient
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
-from sync.server.run import InProcessServer, serve_in_background
+from sync.server.run import Background, serve_in_background
 from tests.support.tls import TlsFiles
 
 
@@ -57,8 +57,7 @@ class LiveServer:
     clock: MovableClock
     admin: ServerAdmin
     port: int
-    _server: InProcessServer | None = None
-    _thread: threading.Thread | None = None
+    _served: Background | None = None
     clients: list[SyncClient] = field(default_factory=list)
 
     def client(self, **kw: Any) -> SyncClient:
@@ -74,16 +73,14 @@ class LiveServer:
         """Stop uvicorn and release the database."""
         for c in self.clients:
             c.close()
-        if self._server is not None:
-            self._server.request_exit()
-        if self._thread is not None:
-            self._thread.join(15)
+        if self._served is not None:
+            self._served.stop()
         self.admin.close()
 
     @property
     def alive(self) -> bool:
         """Whether the server thread is still serving."""
-        return self._thread is not None and self._thread.is_alive()
+        return self._served is not None and self._served.thread.is_alive()
 
 
 def start_live_server(
@@ -94,10 +91,9 @@ def start_live_server(
     admin = ServerAdmin(db_url, clock=clock)
     app = create_app(admin.db, clock=clock, **app_kw)
     served = serve_in_background(app, cert=tls.cert_pem, key=tls.key_pem, name="uvicorn")
-    port, server, thread = served.port, served.server, served.thread
     return LiveServer(
-        url=f"https://127.0.0.1:{port}", db_url=db_url, backend=backend, tls=tls, clock=clock,
-        admin=admin, port=port, _server=server, _thread=thread,
+        url=f"https://127.0.0.1:{served.port}", db_url=db_url, backend=backend, tls=tls,
+        clock=clock, admin=admin, port=served.port, _served=served,
     )  # fmt: skip
 
 

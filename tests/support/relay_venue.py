@@ -7,8 +7,6 @@ builds one per database backend.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from kiosk.services.checkin import Credential, Status
 from sync.server.admin import ServerAdmin
 from sync.server.app import create_app
 from sync.server.relay import RelayForwarder
-from sync.server.run import make_server
+from sync.server.run import bound_socket, serve_in_background
 from tests.support.desks import WireDesk, enroll
 from tests.support.kiosks import Kiosk, make_kiosk
 from tests.support.live_server import LiveServer, MovableClock
@@ -32,19 +30,13 @@ def serve(
 ) -> LiveServer:
     """The platform app under uvicorn on a given loopback port (so it can come back there)."""
     admin = ServerAdmin(db_url, clock=clock)
-    server = make_server(
-        create_app(admin.db, clock=clock), host="127.0.0.1", port=port, cert=tls.cert_pem,
-        key=tls.key_pem, log_level="warning", access_log=False,
+    served = serve_in_background(
+        create_app(admin.db, clock=clock), cert=tls.cert_pem, key=tls.key_pem, name="upstream",
+        sock=bound_socket(port=port),
     )  # fmt: skip
-    thread = threading.Thread(target=server.run, name="upstream", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "upstream did not start"
-        time.sleep(0.01)
     return LiveServer(
         url=f"https://127.0.0.1:{port}", db_url=db_url, backend=backend, tls=tls, clock=clock,
-        admin=admin, port=port, _server=server, _thread=thread,
+        admin=admin, port=port, _served=served,
     )  # fmt: skip
 
 

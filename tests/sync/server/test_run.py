@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI, Response
 
-from sync.server.run import InProcessServer, make_server, serve_in_background
+from sync.server.run import InProcessServer, bound_socket, serve_in_background
 from tests.support.tls import TlsFiles
 
 
@@ -88,19 +88,14 @@ def big_app() -> FastAPI:
 
 
 def test_an_answer_still_queued_for_a_slow_reader_is_delivered_whole(tls: TlsFiles) -> None:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener = bound_socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)  # inherited when accepted
-    listener.bind(("127.0.0.1", 0))
-    port = int(listener.getsockname()[1])
-    server = make_server(big_app(), port=port, cert=tls.cert_pem, key=tls.key_pem,
-                         log_level="warning", access_log=False)  # fmt: skip
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
+    served = serve_in_background(big_app(), cert=tls.cert_pem, key=tls.key_pem, sock=listener)
+    server, thread = served.server, served.thread
     raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     try:
-        assert wait_for(lambda: server.started, timeout=10)
-        raw.connect(("127.0.0.1", port))
+        raw.connect(("127.0.0.1", served.port))
         raw.settimeout(10)
         with tls.client_context().wrap_socket(raw, server_hostname="127.0.0.1") as conn:
             conn.sendall(b"GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -114,7 +109,7 @@ def test_an_answer_still_queued_for_a_slow_reader_is_delivered_whole(tls: TlsFil
             received = read_answer(conn)
         thread.join(10)
     finally:
-        server.should_exit = True
+        server.request_exit()
         raw.close()
     assert not thread.is_alive()
     head, _, body = received.partition(b"\r\n\r\n")
