@@ -44,12 +44,29 @@ def register_run(
         "--max-connections", type=_positive, default=1024,
         help="open client connections per worker before answering 503 (kiosks keep theirs open)",
     )  # fmt: skip
+    p.add_argument(
+        "--push-interval", type=_pace, default=0, metavar="S",
+        help="ask desks to upload at most every S seconds: fewer, larger uploads at a"
+        " province's peak (0: as each desk is set; docs/scale.md)",
+    )  # fmt: skip
+    p.add_argument(
+        "--pull-interval", type=_pace, default=0, metavar="S",
+        help="ask desks to pull at most every S seconds (0: as each desk is set)",
+    )  # fmt: skip
     p.set_defaults(handler=run_server)
     p = ssub.add_parser(
         "migrate", parents=[common],
         help="upgrade the database schema to this version's (back the database up first)",
     )  # fmt: skip
     p.set_defaults(handler=migrate)
+
+
+def _pace(text: str) -> int:
+    from sync.protocol.pace import MAX_PACE_S
+
+    if not (text.isascii() and text.isdigit() and int(text) <= MAX_PACE_S):
+        raise argparse.ArgumentTypeError(f"must be whole seconds from 0 to {MAX_PACE_S}")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -67,6 +84,7 @@ def run_server(args: argparse.Namespace) -> int:
     from sqlalchemy import make_url
 
     from kiosk.logging_setup import setup_server_logging
+    from sync.protocol.pace import Pace
     from sync.server.app import create_app
     from sync.server.db import PoolSettings
     from sync.server.run import Listen, connection_budget, serve, serve_workers
@@ -76,6 +94,7 @@ def run_server(args: argparse.Namespace) -> int:
     if not args.cert and args.host not in ("127.0.0.1", "localhost", "::1"):
         fail("without --cert/--key the server only listens on loopback (kiosks need HTTPS)")
     pool = PoolSettings(size=args.pool_size, timeout_s=args.pool_timeout)
+    pace = Pace(push_s=args.push_interval, pull_s=args.pull_interval)
     admin = open_admin(args, pool=pool)
     if args.workers > 1 and admin.db.is_sqlite:
         admin.close()
@@ -103,17 +122,21 @@ def run_server(args: argparse.Namespace) -> int:
     where = make_url(admin.db.url).render_as_string(hide_password=True)
     workers = f", {args.workers} workers" if args.workers > 1 else ""
     print(f"platform API on {scheme}://{args.host}:{args.port}/api/v1/ (database {where}{workers})")
+    asked = [f"{what} at most every {s} s" for what, s in
+             (("upload", pace.push_s), ("pull", pace.pull_s)) if s]  # fmt: skip
+    if asked:
+        print(f"desks are asked to {' and to '.join(asked)}")
     # Called once uvicorn has set up its own loggers: their handlers get the scrubbing filter too.
     if args.workers > 1:
         problem = connection_budget(admin.db, workers=args.workers)
         if problem:
             print(f"warning: {problem}", file=sys.stderr)
         serve_workers(
-            admin.db.url, workers=args.workers, listen=listen, pool=pool,
+            admin.db.url, workers=args.workers, listen=listen, pool=pool, pace=pace,
             factory=f"{__name__}:worker_app", after_logging=setup_server_logging,
         )  # fmt: skip
     else:
-        serve(create_app(admin.db), listen, after_logging=setup_server_logging)
+        serve(create_app(admin.db, pace=pace), listen, after_logging=setup_server_logging)
     admin.close()
     return 0
 

@@ -175,6 +175,7 @@ def start_sync(
     handle.puller = PullLoop(
         lambda: pull_project(store, pull, project), interval_s=config.sync.pull_interval_s,
         on_change=handle._publish, describe=lambda exc: explain(exc).en,
+        asked_s=lambda: float(pull.pace.pull_s),
     )  # fmt: skip
     handle.worker.start()
     handle.puller.start()

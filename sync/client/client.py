@@ -120,6 +120,11 @@ class SyncClient:
             read_timeout=sync.read_timeout_s, **kw,
         )  # fmt: skip
 
+    @property
+    def pace(self) -> p.Pace:
+        """How often, at most, the platform's last answer asked this desk to upload and pull."""
+        return self._http.pace
+
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()

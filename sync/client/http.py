@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import logging
 import socket
 import ssl
 from collections.abc import Callable
@@ -28,8 +29,11 @@ from sync.client.errors import (
     TransientError,
     UpdateNeeded,
 )
+from sync.protocol.pace import Pace
 
 M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger(__name__)
 
 
 class PinnedContext(ssl.SSLContext):
@@ -150,7 +154,11 @@ def parse(model: type[M], response: httpx.Response) -> M:
 
 
 class Http:
-    """One httpx client with typed failures; `send` returns only 2xx (and 304) responses."""
+    """One httpx client with typed failures; `send` returns only 2xx (and 304) responses.
+
+    `pace`: what the platform's last such answer asked (sync.protocol.pace): how often, at most,
+    to upload and to pull.
+    """
 
     def __init__(
         self,
@@ -170,6 +178,7 @@ class Http:
         if transport is None:
             transport = httpx.HTTPTransport(verify=tls_context(ca_bundle, pin_sha256), retries=0)
         self._clock = clock
+        self.pace = Pace()
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport, headers=headers,
             follow_redirects=False,
@@ -198,8 +207,15 @@ class Http:
         except httpx.TransportError as exc:
             raise transport_error(exc) from None
         if response.status_code == 304 or 200 <= response.status_code < 300:
+            self._paced(Pace.of(response.headers))
             return response
         raise error_for(response, now=self._clock())
+
+    def _paced(self, pace: Pace) -> None:
+        if pace != self.pace:
+            log.info("the platform asks for uploads at most every %d s and pulls every %d s"
+                     " (0: as set here)", pace.push_s, pace.pull_s)  # fmt: skip
+        self.pace = pace
 
     def call(
         self,

@@ -19,7 +19,7 @@ class PullLoop(threading.Thread, Generic[R]):
 
     `pull` does one whole pull and returns its result (kept in `last`); `describe` turns any other
     failure (a bad page, a full disk) into the sentence kept in `error`; `on_change` is called
-    after every attempt, from this thread.
+    after every attempt, from this thread; `asked_s`: the interval the platform last asked for.
     """
 
     def __init__(
@@ -29,18 +29,24 @@ class PullLoop(threading.Thread, Generic[R]):
         interval_s: float,
         on_change: Callable[[], None],
         describe: Callable[[Exception], str],
+        asked_s: Callable[[], float] = lambda: 0.0,
     ):
         super().__init__(name="sync-pull", daemon=True)
         self._pull = pull
         self.interval_s = interval_s
         self._on_change = on_change
         self._describe = describe
+        self._asked_s = asked_s
         self._stopping = threading.Event()
         self._kick = threading.Event()
         self.backoff = Backoff(cap_s=max(interval_s, 1.0))
         self.last: R | None = None
         self.error = ""
         self.attention = ""  # a permanent reason from the last pull, if any
+
+    def paced_interval(self) -> float:
+        """The wait between pulls: this desk's interval, or longer when the platform asks."""
+        return max(self.interval_s, self._asked_s())
 
     def step(self) -> float:
         """One pull; return the wait before the next."""
@@ -61,7 +67,7 @@ class PullLoop(threading.Thread, Generic[R]):
         else:
             self.error, self.attention = "", ""
             self.backoff.reset()
-            delay = self.interval_s
+            delay = self.paced_interval()
         self._on_change()
         return delay
 

@@ -94,6 +94,11 @@ class SyncWorker(threading.Thread):
         """A new record is waiting: drain now instead of at the next interval."""
         self._kick.set()
 
+    def paced_interval(self) -> float:
+        """The wait between drains: this desk's interval, or longer when the platform asks."""
+        pace = getattr(self.outbox.endpoint, "pace", None)  # a test double may not say
+        return max(self.interval_s, float(pace.push_s) if pace is not None else 0.0)
+
     def step(self) -> float:
         """One drain attempt; return how long to wait before the next one."""
         outbox = self.outbox
@@ -117,10 +122,10 @@ class SyncWorker(threading.Thread):
                 self.backoff.reset()
                 outbox.status = replace(outbox.status, pending=outbox.queue.pending_count())
                 self._on_status(outbox.status)
-                return self.interval_s
+                return self.paced_interval()
             online = self.hysteresis.observe(ok=True, latency_s=latency)
             self.backoff.reset()
-            delay = self.interval_s
+            delay = self.paced_interval()
             outbox.status = replace(
                 outbox.status, online=online, last_success=outbox.now(), last_error="",
                 needs_attention="",

@@ -36,6 +36,13 @@ from sync.protocol.organizer import (
     SubmissionAnswer,
     SubmissionWindow,
 )
+from sync.protocol.pace import (
+    MAX_PACE_S,
+    NO_PACE,
+    PULL_INTERVAL_HEADER,
+    PUSH_INTERVAL_HEADER,
+    Pace,
+)
 from sync.protocol.pulls import (
     ChangesPage,
     PinHash,
@@ -110,10 +117,14 @@ __all__ = [
     "MAX_BATCH",
     "MAX_BODY_BYTES",
     "MAX_OFFSET_MS",
+    "MAX_PACE_S",
     "MAX_REPORT_HEADER",
     "MAX_REPORT_LINES",
     "MAX_SEQ",
+    "NO_PACE",
     "PROTOCOL_VERSION",
+    "PULL_INTERVAL_HEADER",
+    "PUSH_INTERVAL_HEADER",
     "REJECT_REASONS",
     "REPORT_HEADER",
     "SUPPORTED_VERSIONS",
@@ -155,6 +166,7 @@ __all__ = [
     "LedgerStanding",
     "MethodName",
     "OffsetMs",
+    "Pace",
     "PinHash",
     "PinRole",
     "ProjectBundle",

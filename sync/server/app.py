@@ -62,12 +62,16 @@ class BodyTooLarge(HTTPException):
 
 
 class Guard:
-    """ASGI middleware: refuse unknown protocol versions (426) and oversized bodies (413)."""
+    """ASGI middleware: refuse unknown protocol versions (426) and oversized bodies (413); say
+    the platform's pace on every answer when it sets one."""
 
-    def __init__(self, app: ASGIApp, *, supported: Sequence[int], max_body: int):
+    def __init__(
+        self, app: ASGIApp, *, supported: Sequence[int], max_body: int, pace: p.Pace = p.NO_PACE
+    ):
         self.app = app
         self.supported = list(supported)
         self.max_body = max_body
+        self.pace = pace.headers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the headers, then count body bytes as they arrive."""
@@ -105,7 +109,17 @@ class Guard:
                     raise BodyTooLarge(self.max_body)
             return message
 
-        await self.app(scope, counted, send)
+        await self.app(scope, counted, self._paced(send) if self.pace else send)
+
+    def _paced(self, send: Send) -> Send:
+        """`send` with the pace's headers added to the answer's start."""
+
+        async def paced(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *self.pace]}
+            await send(message)
+
+        return paced
 
 
 def create_app(
@@ -114,8 +128,10 @@ def create_app(
     clock: Clock = utc_now,
     supported_versions: Sequence[int] = p.SUPPORTED_VERSIONS,
     max_body: int = p.MAX_BODY_BYTES,
+    pace: p.Pace = p.NO_PACE,
 ) -> FastAPI:
-    """The API over a database (URL or Database); clock and versions injectable for tests."""
+    """The API over a database (URL or Database); clock and versions injectable for tests;
+    `pace`: how often desks are asked to upload and pull at most (none by default)."""
     db = database if isinstance(database, Database) else open_database(database)
     platform = Platform(db, clock=clock)
     app = FastAPI(
@@ -127,7 +143,7 @@ def create_app(
     )
     app.state.platform = platform
     app.state.supported_versions = list(supported_versions)
-    app.add_middleware(Guard, supported=supported_versions, max_body=max_body)
+    app.add_middleware(Guard, supported=supported_versions, max_body=max_body, pace=pace)
     _handlers(app)
     unavailable.register(app)
     app.include_router(desks.router)

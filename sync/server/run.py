@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from uvicorn.supervisors import Multiprocess
 
+from sync.protocol.pace import NO_PACE, Pace
 from sync.server.db import Database, PoolSettings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ DB_NAME = "server.sqlite3"
 # What a worker process needs to open the database (set by the supervisor before it spawns).
 WORKER_DB_ENV = "CME_KIOSK_PLATFORM_DB"
 WORKER_POOL_ENV = "CME_KIOSK_PLATFORM_POOL"
+WORKER_PACE_ENV = "CME_KIOSK_PLATFORM_PACE"
 # Open connections (and requests in progress) one process serves before answering 503: kiosks
 # keep their connection open between syncs, so this is about the number of desks per worker.
 MAX_CONNECTIONS = 1024
@@ -222,11 +224,12 @@ def worker_app() -> FastAPI:
     from sync.server.schema import open_database
 
     pool = PoolSettings(**json.loads(os.environ.get(WORKER_POOL_ENV) or "{}"))
-    return create_app(open_database(os.environ[WORKER_DB_ENV], pool=pool))
+    pace = Pace(**json.loads(os.environ.get(WORKER_PACE_ENV) or "{}"))
+    return create_app(open_database(os.environ[WORKER_DB_ENV], pool=pool), pace=pace)
 
 
 def serve_workers(
-    db_url: str, *, workers: int, listen: Listen, pool: PoolSettings,
+    db_url: str, *, workers: int, listen: Listen, pool: PoolSettings, pace: Pace = NO_PACE,
     factory: str = "sync.server.run:worker_app", after_logging: Callable[[], None] | None = None,
 ) -> None:  # fmt: skip
     """Serve with `workers` processes under uvicorn's supervisor until it is told to stop.
@@ -242,6 +245,7 @@ def serve_workers(
     # Spawned workers inherit the environment: the URL never appears on a command line.
     os.environ[WORKER_DB_ENV] = db_url
     os.environ[WORKER_POOL_ENV] = json.dumps(asdict(pool))
+    os.environ[WORKER_PACE_ENV] = json.dumps(asdict(pace))
     # What uvicorn.run does for workers, with the hook between its logging and its supervisor.
     config = uvicorn.Config(
         factory, factory=True, workers=workers, **listen.options(),  # type: ignore[arg-type]

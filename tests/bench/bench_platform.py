@@ -6,8 +6,11 @@ enroll and pull their project; everything they upload is signed before the clock
   report (signed head) as a kiosk's drain does, all at once and back to back (desks catching up
   after an outage): throughput, CPU per record.
 - The costs: each kind of request a kiosk sends at the peak, alone, many times over (a status
-  report with its signed head: the heartbeat; one record uploaded alone, carrying the report; a
-  pull): CPU per request, the capacity model's inputs.
+  report with its signed head: the heartbeat; one record uploaded alone, and an upload of
+  PACED_BATCH records, both carrying the report; a pull): CPU per request, the capacity model's
+  inputs. The model (docs/scale.md) prices the province's peak with them twice: at the desks' own
+  schedule (`platform_peak_headroom_unpaced`), and at the pace a province's platform asks for
+  (`server run --push-interval 60 --pull-interval 120`: `platform_peak_headroom`).
 - The peak: the province's busiest half hour's taps (docs/scale.md) land on these 200 desks at
   random (open loop: the schedule never waits for an answer), each desk draining and pulling on
   the kiosk's own schedule: upload latency under that load.
@@ -19,6 +22,7 @@ that no record was lost or stored twice. 1 and 2 workers alternate BENCH_REPEATS
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import statistics
@@ -64,10 +68,11 @@ HEARTBEAT_S = 60.0  # kiosk [sync] heartbeat_s: a drain that sent nothing report
 PULL_S = 60.0  # kiosk [sync] pull_interval_s: the bundle (304) and a changes page
 PEAK_RECORDS_S = PEAK_PROJECTS * PEAK_ATTENDEES / PEAK_RUSH_S  # 83.3 taps/s
 PEAK_DESKS = PEAK_PROJECTS * PEAK_DESKS_PER_PROJECT  # 1,200
-# Every desk's heartbeat (an upper bound: a desk's upload carries its report and restarts it);
-# a tap's upload carries the report, none follows it (docs/protocol.md "When a desk reports").
-PEAK_REPORTS_S = PEAK_DESKS / HEARTBEAT_S
-PEAK_PULLS_S = PEAK_DESKS / PULL_S
+# The pace a province's platform asks for at its peak (`server run --push-interval 60
+# --pull-interval 120`, docs/scale.md "The platform's pace"): fewer, larger uploads.
+PROVINCE_PUSH_S = 60.0
+PROVINCE_PULL_S = 120.0
+PACED_BATCH = 4  # records in the upload whose cost is measured beside the single record's
 PEAK_PHASE_S = float(os.environ.get("BENCH_PEAK_SECONDS", "60"))
 PEAK_PREPARED = 100  # signed records per desk for the peak phase (about 25 are tapped)
 CORES = 2
@@ -86,6 +91,7 @@ class Run:
     enroll_pull_s: float
     report_ms: float  # server + PostgreSQL CPU per status report
     upload1_ms: float  # ... per record uploaded alone
+    upload_batch_ms: float  # ... per upload of PACED_BATCH records
     pull_ms: float  # ... per pull (bundle answered 304, one changes page)
     peak_p50_ms: float
     peak_p99_ms: float
@@ -93,19 +99,47 @@ class Run:
     peak_cores: float
     retried: int
 
-    @property
-    def peak_demand_ms(self) -> float:
-        """CPU ms per second the province's peak needs, from the measured costs."""
+    def upload_ms(self, records: float) -> float:
+        """CPU ms of one upload of `records` records (linear between the two measured sizes)."""
+        per_record = (self.upload_batch_ms - self.upload1_ms) / (PACED_BATCH - 1)
+        return self.upload1_ms + (records - 1) * per_record
+
+    def peak_demand_ms(self, *, push_s: float = DRAIN_S, pull_s: float = PULL_S) -> float:
+        """CPU ms per second the province's peak needs, from the measured costs, when every desk
+        drains every `push_s` and pulls every `pull_s` (the kiosk's schedule; docs/scale.md)."""
+        uploads_s, per_upload = peak_uploads(push_s)
         return (
-            PEAK_RECORDS_S * self.upload1_ms
-            + PEAK_REPORTS_S * self.report_ms
-            + PEAK_PULLS_S * self.pull_ms
+            uploads_s * self.upload_ms(per_upload)
+            + peak_reports(push_s) * self.report_ms
+            + PEAK_DESKS / pull_s * self.pull_ms
         )
 
-    @property
-    def headroom(self) -> float:
+    def headroom(self, *, push_s: float = DRAIN_S, pull_s: float = PULL_S) -> float:
         """How many such peaks the cores carry."""
-        return CORES * 1000 / self.peak_demand_ms
+        return CORES * 1000 / self.peak_demand_ms(push_s=push_s, pull_s=pull_s)
+
+
+def peak_reports(push_s: float) -> float:
+    """Status reports a second at the peak when each desk drains every `push_s`.
+
+    An upload carries the desk's report and restarts its heartbeat (docs/protocol.md "When a desk
+    reports"): a desk reports on its own only from a drain with nothing to send once
+    HEARTBEAT_S passed with no tap, which at the peak's tap rate is rare (1.6 % of minutes).
+    """
+    rate = PEAK_RECORDS_S / PEAK_DESKS
+    every = max(HEARTBEAT_S, push_s)
+    return PEAK_DESKS * math.exp(-rate * every) / every
+
+
+def peak_uploads(push_s: float) -> tuple[float, float]:
+    """(uploads a second, records an upload) at the peak when each desk drains every `push_s`.
+
+    A desk's taps arrive at random (Poisson, PEAK_RECORDS_S / PEAK_DESKS a second); a drain
+    uploads when at least one tap came since the last, and everything pending goes in one batch.
+    """
+    rate = PEAK_RECORDS_S / PEAK_DESKS
+    uploads_s = PEAK_DESKS * (1 - math.exp(-rate * push_s)) / push_s
+    return uploads_s, PEAK_RECORDS_S / uploads_s
 
 
 def seed(url: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -189,7 +223,7 @@ async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFi
         herd_p99_ms=uploads.percentile(99),
         server_ms_per_1k=herd.server * 1e6 / records, pg_ms_per_1k=herd.postgres * 1e6 / records,
         generator_ms_per_1k=herd.generator * 1e6 / records, enroll_pull_s=enroll_pull_s,
-        report_ms=costs[0], upload1_ms=costs[1], pull_ms=costs[2],
+        report_ms=costs[0], upload1_ms=costs[1], upload_batch_ms=costs[2], pull_ms=costs[3],
         peak_p50_ms=peak[0], peak_p99_ms=peak[1], peak_report_p99_ms=peak[2], peak_cores=peak[3],
         retried=uploads.retried + reports.retried + int(peak[4]),
     )  # fmt: skip
@@ -197,8 +231,9 @@ async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFi
 
 async def request_costs(
     desks: list[LoadDesk], slices: list[list[str]], server: PlatformProcess, cluster: PgCluster
-) -> tuple[float, float, float]:
-    """Server + PostgreSQL CPU ms of a status report, a record uploaded alone, and a pull."""
+) -> tuple[float, float, float, float]:
+    """Server + PostgreSQL CPU ms of a status report, a record uploaded alone, an upload of
+    PACED_BATCH records (both carrying the report), and a pull."""
     meter = Meter(server, cluster)
     timings = Timings()
 
@@ -227,7 +262,10 @@ async def request_costs(
     upload_ms = await cost(singles, len(desks) * COST_REQUESTS)
     # Each desk pulls other desks' single records: a changes page of about one record each.
     pull_ms = await cost(pulls, len(desks) * (COST_REQUESTS // 4))
-    return report_ms, upload_ms, pull_ms
+    for d, mine in zip(desks, slices, strict=True):
+        d.prepare(COST_REQUESTS * PACED_BATCH, batch=PACED_BATCH, people=mine, start=at(DAY1, 11))
+    batch_ms = await cost(singles, len(desks) * COST_REQUESTS)
+    return report_ms, upload_ms, batch_ms, pull_ms
 
 
 async def peak_traffic(
@@ -258,7 +296,7 @@ async def peak_traffic(
         d.seq -= PEAK_PREPARED - pd.sent  # the prepared records nobody tapped were never sent
     assert sum(pd.sent for pd in peakers) == tapped
     print(
-        f"# peak phase: {tapped / usage.wall:.1f} records/s, {len(reports.latencies) / usage.wall:.0f}"
+        f"# peak phase: {tapped / PEAK_PHASE_S:.1f} records/s, {len(reports.latencies) / usage.wall:.0f}"
         f" reports/s, {len(pulls.latencies) / usage.wall:.1f} pull requests/s from {len(desks)}"
         f" desks; generator {usage.generator / usage.wall:.2f} cores", flush=True,
     )  # fmt: skip
@@ -342,8 +380,8 @@ def report(runs: list[Run], pulls: list[float], status: tuple[list[float], list[
             f"# {r.workers}w herd: {r.records_s:.0f} records/s, upload p99 {r.herd_p99_ms:.0f} ms,"
             f" CPU/1k records server {r.server_ms_per_1k:.0f} ms postgres {r.pg_ms_per_1k:.0f} ms"
             f" generator {r.generator_ms_per_1k:.0f} ms; enroll+pull {r.enroll_pull_s:.1f} s |"
-            f" CPU per report {r.report_ms:.2f} ms, single upload {r.upload1_ms:.2f} ms, pull"
-            f" {r.pull_ms:.2f} ms | peak: upload p50 {r.peak_p50_ms:.0f} ms p99"
+            f" CPU per report {r.report_ms:.2f} ms, single upload {r.upload1_ms:.2f} ms, upload of"
+            f" {PACED_BATCH} {r.upload_batch_ms:.2f} ms, pull {r.pull_ms:.2f} ms | peak: upload p50 {r.peak_p50_ms:.0f} ms p99"
             f" {r.peak_p99_ms:.0f} ms, report p99 {r.peak_report_p99_ms:.0f} ms, server +"
             f" postgres {r.peak_cores:.2f} cores | 503s retried {r.retried}"
         )
@@ -363,18 +401,27 @@ def report(runs: list[Run], pulls: list[float], status: tuple[list[float], list[
     line("platform_postgres_cpu_ms_per_1k_records", [r.pg_ms_per_1k for r in runs], "ms")
     line("platform_cpu_ms_per_report", [r.report_ms for r in two], "ms", ".2f")
     line("platform_cpu_ms_per_single_upload", [r.upload1_ms for r in two], "ms", ".2f")
+    line(f"platform_cpu_ms_per_upload_of_{PACED_BATCH}", [r.upload_batch_ms for r in two], "ms",
+         ".2f")  # fmt: skip
     line("platform_cpu_ms_per_pull", [r.pull_ms for r in two], "ms", ".2f")
     line("platform_pull_5k_roster_ms", pulls, "ms")
     line("platform_status_5k_devices_ms", status[0], "ms")
     line("platform_status_5k_devices_inproc_ms", status[1], "ms")
-    demand = median([r.peak_demand_ms for r in two])
-    print(
-        f"# peak: {PEAK_RECORDS_S:.1f} records/s, {PEAK_REPORTS_S:.0f} reports/s, {PEAK_PULLS_S:.0f}"
-        f" pulls/s from {PEAK_DESKS} desks need {demand:.0f} CPU ms/s (server + PostgreSQL) of"
-        f" {CORES * 1000}"
-    )
-    line("platform_peak_headroom", [r.headroom for r in two], "x", ".1f")
-    line("platform_peak_headroom_1w", [r.headroom for r in one], "x", ".1f")
+    province = {"push_s": PROVINCE_PUSH_S, "pull_s": PROVINCE_PULL_S}
+    for label, pace in (("the desks' own", {}), ("the province's", province)):
+        push_s, pull_s = pace.get("push_s", DRAIN_S), pace.get("pull_s", PULL_S)
+        uploads_s, per_upload = peak_uploads(push_s)
+        demand = median([r.peak_demand_ms(push_s=push_s, pull_s=pull_s) for r in two])
+        print(
+            f"# peak at {label} pace (drain every {push_s:.0f} s, pull every {pull_s:.0f} s):"
+            f" {PEAK_RECORDS_S:.1f} records/s in {uploads_s:.1f} uploads/s ({per_upload:.2f}"
+            f" records each), {peak_reports(push_s):.2f} reports/s, {PEAK_DESKS / pull_s:.0f} pulls/s"
+            f" from {PEAK_DESKS} desks need {demand:.0f} CPU ms/s (server + PostgreSQL) of"
+            f" {CORES * 1000}"
+        )
+    line("platform_peak_headroom", [r.headroom(**province) for r in two], "x", ".1f")
+    line("platform_peak_headroom_unpaced", [r.headroom() for r in two], "x", ".1f")
+    line("platform_peak_headroom_1w", [r.headroom(**province) for r in one], "x", ".1f")
 
 
 def main() -> None:

@@ -124,10 +124,17 @@ def test_server_units_run_the_server_command_with_its_config(unit: Path) -> None
     assert args.relay == (unit.name == "cme-kiosk-relay.service")
     # The platform takes its worker count from the config (docs/scale.md); the relay has one.
     assert args.workers == (1 if args.relay else int(conf["WORKERS"]))
-    # A server.conf kept from a version without WORKERS still starts the unit.
-    old = {**environment(unit), **{k: v for k, v in conf.items() if k != "WORKERS"}}
+    # ... and its pace (docs/scale.md, "The platform's pace"); the relay asks for none.
+    paces = (args.push_interval, args.pull_interval)
+    assert paces == ((0, 0) if args.relay else (int(conf["PUSH_INTERVAL"]),
+                                                int(conf["PULL_INTERVAL"])))  # fmt: skip
+    # A server.conf kept from a version without WORKERS or the pace still starts the unit.
+    newer = {"WORKERS", "PUSH_INTERVAL", "PULL_INTERVAL"}
+    old = {**environment(unit), **{k: v for k, v in conf.items() if k not in newer}}
     kept = [old.get(a[2:-1], a) if a.startswith("${") else a for a in argv[1:]]
-    assert build_parser().parse_args(["server", *kept]).workers == 1
+    assert "${" not in " ".join(kept)
+    parsed = build_parser().parse_args(["server", *kept])
+    assert (parsed.workers, parsed.push_interval, parsed.pull_interval) == (1, 0, 0)
     other = "platform" if args.relay else "relay"
     assert keys["Unit.Conflicts"] == [f"cme-kiosk-{other}.service"]
     assert keys["Service.ReadWritePaths"] == ["/var/lib/cme-kiosk-server"]

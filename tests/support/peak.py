@@ -1,9 +1,9 @@
 """The province's peak traffic, open loop: taps arrive as a Poisson process, desks drain like kiosks.
 
-A tap lands on a random desk (seeded); the desk drains as the kiosk's sync worker does: at once
-when kicked by a tap (every record pending in one batch, carrying the status report), else every
-`idle_s` (push_interval_s) a drain that reports only when `heartbeat_s` passed since the platform
-last took a report; and a pull (bundle with its ETag, then changes) every `pull_s`.
+A tap lands on a random desk (seeded); the desk drains as the kiosk's sync worker does: every
+`idle_s` (push_interval_s; a tap does not kick it), every record pending in one batch carrying
+the status report, or, with nothing pending, a report only when `heartbeat_s` passed since the
+platform last took one; and a pull (bundle with its ETag, then changes) every `pull_s`.
 The schedule does not wait for answers, so a slow platform shows as latency, never as less load
 (a closed loop would hide it). Records are signed before the phase (LoadDesk.prepare).
 """
@@ -33,10 +33,9 @@ class PeakDesk:
     heartbeat_s: float = 60.0
 
     def tap(self) -> None:
-        """A person tapped at this desk: the next signed record is pending; kick the drain."""
+        """A person tapped at this desk: the next signed record is pending until the next drain."""
         self.pending.append(self.desk.singles[self.tapped])
         self.tapped += 1
-        self.wake.set()
 
     async def run(
         self, *, until: float, done: asyncio.Event, idle_s: float, heartbeat_s: float,
@@ -58,7 +57,7 @@ class PeakDesk:
                 await asyncio.wait_for(self.wake.wait(), max(0.0, min(next_idle, next_pull) - now))
             self.wake.clear()
             now = time.monotonic()
-            if self.pending or now >= next_idle:
+            if now >= next_idle:
                 await self._drain(uploads, reports)
                 next_idle = time.monotonic() + idle_s
             if now >= next_pull and now < until:

@@ -16,7 +16,7 @@ import pytest
 from kiosk.core.project_file import project_to_dict
 from sync import signing
 from sync.client import SyncClient, TransientError
-from sync.protocol import EnrollRequest
+from sync.protocol import EnrollRequest, Pace
 from sync.server.admin import ServerAdmin
 from tests.support.cli import run_cli as run
 from tests.support.env import free_port
@@ -173,7 +173,7 @@ def test_server_run_serves_https(server_dir: Path, tls: TlsFiles, tmp_path: Path
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "server", "run", "--port", str(port),
-         "--cert", str(tls.cert_pem), "--key", str(tls.key_pem)],
+         "--cert", str(tls.cert_pem), "--key", str(tls.key_pem), "--push-interval", "60"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -186,11 +186,13 @@ def test_server_run_serves_https(server_dir: Path, tls: TlsFiles, tmp_path: Path
             except TransientError:
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.1)
+        assert client.pace == Pace(push_s=60)  # desks' own pull interval stands
         client.close()
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=15)
     assert f"https://127.0.0.1:{port}/api/v1/" in out
+    assert "desks are asked to upload at most every 60 s\n" in out
     # Every request has its access line (uvicorn's, on standard output) in the platform's own
     # format, not a logging error.
     assert "uvicorn.access [MainThread] 127.0.0.1:" in out
@@ -201,6 +203,18 @@ def test_server_run_serves_https(server_dir: Path, tls: TlsFiles, tmp_path: Path
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     assert bad.returncode == 1 and "loopback" in bad.stderr
+
+
+def test_server_run_refuses_a_pace_out_of_range_before_serving(
+    server_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for flag, value in (("--push-interval", "601"), ("--pull-interval", "-1"),
+                        ("--push-interval", "soon")):  # fmt: skip
+        code, out, err = run(capsys, "server", "run", flag, value)
+        assert code == 2 and out == ""
+        last = err.strip().splitlines()[-1]
+        assert f"argument {flag}: must be whole seconds from 0 to 600" in last, err
+    assert not (server_dir / "server.sqlite3").exists()
 
 
 def test_project_create_refuses_an_unknown_profile_and_warns_of_refused_methods(

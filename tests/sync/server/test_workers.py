@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from sync import signing
 from sync.client import PermanentError, SyncClient, TransientError
-from sync.protocol import EventRecord
+from sync.protocol import EventRecord, Pace
 from sync.server import db as t
 from sync.server.admin import ServerAdmin
 from tests.support.cli import run_cli
@@ -66,7 +66,8 @@ def platform(
     people = make_roster(ROSTER)
     for number in [*PROJECTS, KILLED]:
         seed_project(admin, make_project(number), people)
-    server = start_platform(url, tls, tmp_path_factory.mktemp("workers"), workers=4)
+    server = start_platform(url, tls, tmp_path_factory.mktemp("workers"), workers=4,
+                            extra=("--push-interval", "20", "--pull-interval", "90"))  # fmt: skip
     try:
         assert len(server.workers()) == 4
         yield server, admin
@@ -99,6 +100,24 @@ def test_one_code_enrolls_once_across_workers(
         outcomes = Counter(pool.map(attempt, range(12)))
     assert outcomes == {"enrolled": 1, "code_used": 11}, outcomes
     assert sum(d.desk_name.startswith("R") for d in admin.devices(PROJECTS[0])) == 1
+
+
+def test_every_worker_asks_desks_for_the_pace_it_was_started_with(
+    platform: tuple[PlatformProcess, ServerAdmin],
+) -> None:
+    server, _ = platform
+    # Each client is a new connection, spread over the workers; each worker read the pace
+    # from the supervisor's environment.
+    for _ in range(12):
+        client = server.client()
+        try:
+            assert client.negotiate() == [1]
+            assert client.pace == Pace(push_s=20, pull_s=90)
+        finally:
+            client.close()
+    assert "desks are asked to upload at most every 20 s and to pull at most every 90 s" in (
+        server.log.read_text(encoding="utf-8")
+    )
 
 
 class RacingDesk:
