@@ -121,7 +121,8 @@ def _readable(page: ChangesPage) -> tuple[list[Attendee], dict[str, bytes], int]
 
 
 def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 500) -> PullResult:
-    """The bundle (ETag-cached) and every change page after the stored cursor, applied in order.
+    """Every change page after the stored cursor, applied in order, and the bundle (ETag-cached)
+    when the pages say it changed (first, for a desk that has none yet).
 
     The cursor is stored after each page is applied: an interrupted pull resumes there, and a
     page applied twice changes nothing. Raises the client's TransientError/PermanentError.
@@ -129,11 +130,18 @@ def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 
     etag_key, cursor_key = META_ETAG.format(number), META_CURSOR.format(number)
     have = store.roster.load_project(number) is not None and bool(store.keys.ticket_keys(number))
     etag = (store.get_meta(etag_key) or None) if have else None
-    bundle, new_etag = client.project(number, etag=etag)
+    bundle: ProjectBundle | None = None
     n_keys = 0
-    if bundle is not None:
-        n_keys = _apply_bundle(store, bundle, number)
-        store.set_meta(etag_key, new_etag)  # last: a crash before it only means a re-fetch
+
+    def fetch_bundle() -> None:
+        nonlocal bundle, n_keys
+        bundle, new_etag = client.project(number, etag=etag)
+        if bundle is not None:
+            n_keys = _apply_bundle(store, bundle, number)
+            store.set_meta(etag_key, new_etag)  # last: a crash before it only means a re-fetch
+
+    if etag is None:  # a new desk (or one missing its keys): the bundle before anything else
+        fetch_bundle()
     counts = {"pages": 0, "attendees": 0, "secrets": 0, "events": 0, "invalid": 0}
 
     def apply(page: ChangesPage) -> None:
@@ -154,6 +162,10 @@ def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 
     cursor = client.pull(
         number, cursor=store.get_meta(cursor_key) or "0", on_page=apply, limit=limit
     )
+    # The last page said the bundle's ETag: a desk whose bundle is current asks nothing more. A
+    # platform that does not say it is asked, conditionally, as before.
+    if etag is not None and client.bundle_etag != etag:
+        fetch_bundle()
     result = PullResult(
         project=number, bundle_changed=bundle is not None, ticket_keys=n_keys, cursor=cursor,
         **counts,

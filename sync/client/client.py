@@ -108,6 +108,7 @@ class SyncClient:
         self.last_clock: ClockReading | None = None
         self.last_desk: p.DeskCompleteness | None = None  # the platform's view, from device_status
         self.report_taken = False  # whether the last upload's carried report was taken
+        self.bundle_etag: str | None = None  # the bundle's ETag the last changes page said
 
     @classmethod
     def from_config(cls, sync: SyncSettings, *, token: str | None, **kw: Any) -> SyncClient:
@@ -219,11 +220,19 @@ class SyncClient:
         return parse(p.ProjectBundle, response), new_etag
 
     def changes(self, number: str, *, cursor: str = "0", limit: int = 500) -> p.ChangesPage:
-        """One page of roster entries and other desks' records after `cursor`."""
-        return self._call(
-            "GET", f"{p.API_PREFIX}/projects/{number}/changes", p.ChangesPage,
+        """One page of roster entries and other desks' records after `cursor`; the bundle's
+        current ETag, when the platform says it, is kept in `bundle_etag`."""
+        if not self.token:
+            raise PermanentError(
+                "this kiosk is not enrolled with the platform", reason="not_enrolled"
+            )
+        response = self._http.send(
+            "GET", f"{p.API_PREFIX}/projects/{number}/changes", token=self.token,
             params={"cursor": cursor, "limit": limit},
         )  # fmt: skip
+        page = parse(p.ChangesPage, response)
+        self.bundle_etag = response.headers.get(p.BUNDLE_ETAG_HEADER)
+        return page
 
     def desk_keys(self, number: str) -> list[p.DeskKey]:
         """The project's desks' public keys (an organizer's client), to verify receipts."""

@@ -62,6 +62,7 @@ class SyncStatus:
     last_error: str = ""
     clock_offset_ms: int | None = None
     needs_attention: str = ""  # a permanent problem staff must act on (e.g. "update needed")
+    paced_s: int = 0  # the platform asks for uploads at most this often (sync.protocol.pace)
 
     @property
     def clock_warning(self) -> bool:
@@ -72,6 +73,10 @@ class SyncStatus:
         """One line for the status bar."""
         state = "在线 online" if self.online else "离线 offline"
         text = f"同步 {state} · 待上传 {self.pending}"
+        if self.paced_s:
+            # Staff see why records wait: the platform, not this desk, chose the interval.
+            n = self.paced_s
+            text += f" · 平台要求每 {n} 秒上传 / the platform asks for uploads every {n} s"
         if self.needs_attention:
             text += f" · {attention_text(self.needs_attention)}"
         if self.clock_warning:

@@ -94,10 +94,14 @@ class SyncWorker(threading.Thread):
         """A new record is waiting: drain now instead of at the next interval."""
         self._kick.set()
 
+    def asked_s(self) -> int:
+        """The interval between uploads the platform last asked for (0: none)."""
+        pace = getattr(self.outbox.endpoint, "pace", None)  # a test double may not say
+        return int(pace.push_s) if pace is not None else 0
+
     def paced_interval(self) -> float:
         """The wait between drains: this desk's interval, or longer when the platform asks."""
-        pace = getattr(self.outbox.endpoint, "pace", None)  # a test double may not say
-        return max(self.interval_s, float(pace.push_s) if pace is not None else 0.0)
+        return max(self.interval_s, float(self.asked_s()))
 
     def step(self) -> float:
         """One drain attempt; return how long to wait before the next one."""
@@ -120,7 +124,9 @@ class SyncWorker(threading.Thread):
         else:
             if latency is None:  # no request this drain: no news, the state stays as it was
                 self.backoff.reset()
-                outbox.status = replace(outbox.status, pending=outbox.queue.pending_count())
+                outbox.status = replace(
+                    outbox.status, pending=outbox.queue.pending_count(), paced_s=self.asked_s()
+                )
                 self._on_status(outbox.status)
                 return self.paced_interval()
             online = self.hysteresis.observe(ok=True, latency_s=latency)
@@ -130,7 +136,9 @@ class SyncWorker(threading.Thread):
                 outbox.status, online=online, last_success=outbox.now(), last_error="",
                 needs_attention="",
             )  # fmt: skip
-        outbox.status = replace(outbox.status, pending=outbox.queue.pending_count())
+        outbox.status = replace(
+            outbox.status, pending=outbox.queue.pending_count(), paced_s=self.asked_s()
+        )
         self._on_status(outbox.status)
         return delay
 

@@ -77,6 +77,7 @@ from sync.protocol.relay import (
 )
 from sync.protocol.wire import (
     API_PREFIX,
+    BUNDLE_ETAG_HEADER,
     MAX_BATCH,
     MAX_BODY_BYTES,
     MAX_OFFSET_MS,
@@ -114,6 +115,7 @@ from sync.protocol.wire import (
 
 __all__ = [
     "API_PREFIX",
+    "BUNDLE_ETAG_HEADER",
     "MAX_BATCH",
     "MAX_BODY_BYTES",
     "MAX_OFFSET_MS",

@@ -25,6 +25,9 @@ VERSION_HEADER = "CME-Protocol-Version"
 # `desk`, the kiosk then reports on its own) instead of refusing the upload (docs/protocol.md).
 REPORT_HEADER = "CME-Device-Report"
 MAX_REPORT_HEADER = 512  # a report with a signed head is about 250 bytes
+# A changes page says the project bundle's current ETag in this header: a desk whose bundle is
+# still current pulls with that one request (docs/protocol.md, "Pulling the project").
+BUNDLE_ETAG_HEADER = "CME-Bundle-ETag"
 API_PREFIX = "/api/v1"
 MAX_BATCH = 500  # records per upload request
 MAX_REPORT_LINES = 20_000

@@ -120,13 +120,18 @@ def bundle(platform: Platform, caller: Caller, number: str) -> tuple[ProjectBund
     return body, _etag(number, device, int(version[0]), version[1])
 
 
-_PROJECT_REV = select(t.projects.c.rev).where(t.projects.c.number == bindparam("number"))
+# The change counter and the bundle's version row in one statement: a desk's idle pull is this
+# statement alone, and the answer tells the desk whether its bundle is still current.
+_PROJECT_REVS = select(
+    t.projects.c.rev, t.projects.c.definition_rev, t.projects.c.updated_at
+).where(t.projects.c.number == bindparam("number"))
 
 
 def changes(
     platform: Platform, caller: Caller, number: str, *, cursor: str, limit: int
-) -> ChangesPage:
-    """Roster entries and other desks' records changed after `cursor`, oldest change first."""
+) -> tuple[ChangesPage, str | None]:
+    """Roster entries and other desks' records changed after `cursor`, oldest change first; and
+    the bundle's current ETag, as `bundle` would give it (None without the project)."""
     cursor = cursor or "0"
     a, e = t.attendees.c, t.events.c
     with platform.read_as(caller) as (conn, device):
@@ -136,10 +141,12 @@ def changes(
         after = int(cursor)
         # Read first: every change number up to it is committed (numbers are reserved under
         # the project's lock, held to commit), so the queries below see all of them.
-        top = conn.execute(_PROJECT_REV, {"number": number}).scalar()
+        row = conn.execute(_PROJECT_REVS, {"number": number}).first()
+        top = None if row is None else row[0]
+        etag = None if row is None else _etag(number, device, int(row[1]), row[2])
         if top is None or int(top) <= after:  # nothing changed: one statement, an empty page
             return ChangesPage(project=number, cursor=str(after), more=False, attendees=[],
-                               events=[])  # fmt: skip
+                               events=[]), etag  # fmt: skip
         people = conn.execute(
             select(t.attendees).where(a.project == number, a.rev > after)
             .order_by(a.rev).limit(limit + 1)
@@ -189,7 +196,7 @@ def changes(
     return ChangesPage(
         project=number, cursor=next_cursor, more=len(items) > limit,
         attendees=out_people, events=out_events,
-    )  # fmt: skip
+    ), etag  # fmt: skip
 
 
 def window(

@@ -65,7 +65,7 @@ PEAK_RUSH_S = 30 * 60  # every attendee checks in within the half hour before th
 PEAK_DESKS_PER_PROJECT = 4
 DRAIN_S = 5.0  # kiosk [sync] push_interval_s: a drain at least this often
 HEARTBEAT_S = 60.0  # kiosk [sync] heartbeat_s: a drain that sent nothing reports this often
-PULL_S = 60.0  # kiosk [sync] pull_interval_s: the bundle (304) and a changes page
+PULL_S = 60.0  # kiosk [sync] pull_interval_s: a changes page (the bundle only when it changed)
 PEAK_RECORDS_S = PEAK_PROJECTS * PEAK_ATTENDEES / PEAK_RUSH_S  # 83.3 taps/s
 PEAK_DESKS = PEAK_PROJECTS * PEAK_DESKS_PER_PROJECT  # 1,200
 # The pace a province's platform asks for at its peak (`server run --push-interval 60
@@ -92,7 +92,7 @@ class Run:
     report_ms: float  # server + PostgreSQL CPU per status report
     upload1_ms: float  # ... per record uploaded alone
     upload_batch_ms: float  # ... per upload of PACED_BATCH records
-    pull_ms: float  # ... per pull (bundle answered 304, one changes page)
+    pull_ms: float  # ... per pull (one changes page, the bundle unchanged)
     peak_p50_ms: float
     peak_p99_ms: float
     peak_report_p99_ms: float

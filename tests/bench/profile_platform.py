@@ -6,7 +6,8 @@ process through httpx's ASGI transport, with FastAPI's thread-pool hops made inl
 profiler sees the whole request (routing, validation, authentication, SQL, serialisation); TLS
 and uvicorn's HTTP parsing are not in it. Kinds: `upload1` (one record, carrying the status
 report with a signed head, as a kiosk's drain after a tap), `report` (a status report with a
-signed head: the heartbeat), `pull` (the bundle answered 304, then one changes page).
+signed head: the heartbeat), `pull` (one changes page; the bundle is asked only when it changed),
+`upload4` (four records in one upload carrying the report, as a paced drain sends them).
 
     .venv/bin/python tests/bench/profile_platform.py [KIND ...] [--n N] [--top N]
 """
@@ -88,7 +89,7 @@ async def _prepare(app: Any, codes: list[str], n: int) -> list[LoadDesk]:
         )  # fmt: skip
         await d.enroll()
         await d.pull()
-        d.prepare(n // len(codes) + 1, batch=1, people=[f"A{j}" for j in range(1 + 50 * i, 51 + 50 * i)],
+        d.prepare(5 * (n // len(codes) + 1), batch=1, people=[f"A{j}" for j in range(1 + 50 * i, 51 + 50 * i)],
                   start=at(DAY1, 8))  # fmt: skip
         import json
 
@@ -108,8 +109,16 @@ async def _run(kind: str, desks: list[LoadDesk], n: int) -> None:
                     headers=JSON | {p.REPORT_HEADER: report_json(d, seq)},
                 )  # fmt: skip
                 assert answer.status_code == 200 and "desk" in answer.json(), answer.text
+            elif kind == "upload4":  # the records after upload1's, four to a request
+                batch = d.singles[per + 4 * k : per + 4 * k + 4]
+                answer = await d.send(
+                    "POST", f"{p.API_PREFIX}/events",
+                    content=b'{"records":[' + b",".join(r for r, _ in batch) + b"]}",
+                    headers=JSON | {p.REPORT_HEADER: report_json(d, batch[-1][1])},
+                )  # fmt: skip
+                assert answer.status_code == 200 and "desk" in answer.json(), answer.text
             elif kind == "report":
-                top = d.singles[per - 1][1]
+                top = d.singles[5 * per - 1][1]  # the last upload4 sent
                 answer = await d.send("POST", f"{p.API_PREFIX}/devices/me/status",
                                       content=report_json(d, top), headers=JSON)  # fmt: skip
                 assert answer.status_code == 200, answer.text
@@ -134,8 +143,8 @@ def main() -> None:
         app = create_app(url, clock=lambda: at(DAY1, 8, 30))
         loop = asyncio.new_event_loop()
         desks = loop.run_until_complete(_prepare(app, codes, args.n))
-        for kind in ["upload1", *[k for k in args.kinds if k != "upload1"]]:
-            # Uploads come first: reports and pulls then see the records a desk has.
+        order = ["upload1", "upload4"]  # uploads first: reports and pulls then see their records
+        for kind in [*order, *[k for k in args.kinds if k not in order]]:
             profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on PostgreSQL
             started, wall = time.process_time(), time.perf_counter()
             profiler.enable()

@@ -110,14 +110,10 @@ class LoadDesk:
         self.device_id, self.token = got["device_id"], got["token"]
 
     async def pull(self, timings: Timings | None = None) -> int:
-        """The bundle (conditional on the ETag) and every change page; return roster entries."""
-        answer = await self.send(
-            "GET", f"{p.API_PREFIX}/projects/{self.number}", timings,
-            headers={"If-None-Match": self.etag} if self.etag else {},
-        )  # fmt: skip
-        if answer.status_code != 304:
-            _expect(answer, 200)
-            self.etag = answer.headers["etag"]
+        """Every change page, and the bundle when the pages say it changed (first, when none is
+        held), as a kiosk pulls (kiosk.services.platform_pull); return roster entries."""
+        if not self.etag:
+            await self._bundle(timings)
         people = 0
         while True:
             page = await self.send(
@@ -129,7 +125,19 @@ class LoadDesk:
             people += len(data["attendees"])
             self.cursor = data["cursor"]
             if not data["more"]:
-                return people
+                break
+        if page.headers.get(p.BUNDLE_ETAG_HEADER) != self.etag:
+            await self._bundle(timings)
+        return people
+
+    async def _bundle(self, timings: Timings | None) -> None:
+        answer = await self.send(
+            "GET", f"{p.API_PREFIX}/projects/{self.number}", timings,
+            headers={"If-None-Match": self.etag} if self.etag else {},
+        )  # fmt: skip
+        if answer.status_code != 304:
+            _expect(answer, 200)
+            self.etag = answer.headers["etag"]
 
     def prepare(self, count: int, *, batch: int, people: list[str], start: datetime) -> None:
         """Sign `count` more records and serialise them in batches of `batch` (untimed)."""

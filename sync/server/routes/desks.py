@@ -15,12 +15,18 @@ from sync.server.platform import PlatformError
 router = APIRouter()
 
 
-def json_answer(body: BaseModel, *, etag: str | None = None) -> Response:
+def json_answer(
+    body: BaseModel, *, etag: str | None = None, bundle_etag: str | None = None
+) -> Response:
     """The model as JSON, serialized here: a returned model costs a second thread-pool hop."""
     # FastAPI re-validates a model a plain `def` route returns in another worker-thread hop
     # (serialize_response); the hot routes build the answer themselves and keep response_model
     # for the OpenAPI document only.
-    headers = {"ETag": etag} if etag is not None else None
+    headers = {}
+    if etag is not None:
+        headers["ETag"] = etag
+    if bundle_etag is not None:
+        headers[p.BUNDLE_ETAG_HEADER] = bundle_etag
     return Response(body.model_dump_json(), media_type="application/json", headers=headers)
 
 
@@ -63,8 +69,10 @@ def changes(
     cursor: Annotated[str, Query(max_length=20)] = "0",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> Response:
-    """Roster entries and other desks' records after `cursor` (resume with the answer's)."""
-    return json_answer(reports.changes(platform, caller, number, cursor=cursor, limit=limit))
+    """Roster entries and other desks' records after `cursor` (resume with the answer's); the
+    bundle's current ETag in BUNDLE_ETAG_HEADER, so an idle pull needs no bundle request."""
+    page, bundle_etag = reports.changes(platform, caller, number, cursor=cursor, limit=limit)
+    return json_answer(page, bundle_etag=bundle_etag)
 
 
 def carried_report(text: str | None) -> p.DeviceReport | None:

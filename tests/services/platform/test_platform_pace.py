@@ -20,6 +20,7 @@ from kiosk.core.timeutil import local_day, utc_now
 from kiosk.services.checkin import Credential, Status
 from kiosk.services.opening import open_desk
 from kiosk.services.platform import enroll_kiosk, start_sync
+from sync.client.status import SyncStatus
 from sync.protocol import Pace
 from tests.support.desks import seed_platform
 from tests.support.live_server import LiveServer, start_live_server
@@ -69,7 +70,8 @@ def test_a_desk_waits_as_long_as_the_platform_asks_and_staff_can_still_sync_now(
     store.close()
     config = load_config(cfg)
     desk = open_desk(config)
-    handle = start_sync(config, desk.store, project=NUMBER, on_status=lambda _s: None)
+    seen: list[SyncStatus] = []  # appended on the sync thread, read here
+    handle = start_sync(config, desk.store, project=NUMBER, on_status=seen.append)
     people = make_roster(5)
 
     def tap(i: int) -> None:
@@ -82,6 +84,10 @@ def test_a_desk_waits_as_long_as_the_platform_asks_and_staff_can_still_sync_now(
         # The desk's first report and pull learn the pace; its own settings are 0.2 and 0.3 s.
         wait_for(lambda: handle.worker.paced_interval() == 30.0)
         wait_for(lambda: handle.puller.paced_interval() == 45.0)
+        # Staff see why records wait (the status bar and `cme-kiosk status`).
+        wait_for(lambda: seen and seen[-1].paced_s == 30)
+        assert "the platform asks for uploads every 30 s" in seen[-1].line()
+        assert "平台要求每 30 秒上传" in seen[-1].line()
         # A record made now waits for the paced drain: 0.2 s drains would have sent it at once.
         tap(0)
         time.sleep(1.0)

@@ -1,0 +1,111 @@
+"""What a desk's pull asks the platform: one request when nothing changed, the bundle only when
+the changes page says it changed, and the old two requests from a platform that does not say."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.services.platform import client_for, enroll_kiosk, pull_project
+from sync.protocol import BUNDLE_ETAG_HEADER
+from sync.server.app import Message, Receive, Scope, Send, create_app
+from sync.server.run import serve_in_background
+from sync.store import Store
+from tests.support.fault_proxy import FaultProxy
+from tests.support.live_server import LiveServer
+from tests.support.platform_kiosk import NUMBER, open_store, write_config
+
+pytestmark = pytest.mark.timeout(90)
+BUNDLE = ("GET", f"/api/v1/projects/{NUMBER}")
+CHANGES = ("GET", f"/api/v1/projects/{NUMBER}/changes")
+
+
+def watched(srv: LiveServer, port: int) -> tuple[FaultProxy, list[tuple[str, str]]]:
+    """A proxy in front of `port` that only notes each request (method, path without query)."""
+    seen: list[tuple[str, str]] = []
+
+    def note(index: int, method: str, path: str) -> str | None:
+        seen.append((method, path.split("?", maxsplit=1)[0]))
+        return None
+
+    proxy = FaultProxy(("127.0.0.1", port), server_context=srv.tls.server_context(),
+                       upstream_context=srv.tls.client_context(), plan=note).start()  # fmt: skip
+    return proxy, seen
+
+
+def enrolled(srv: LiveServer, tmp_path: Path, url: str) -> tuple[Path, Store]:
+    """A kiosk enrolled, and fully pulled, through `url`."""
+    cfg = write_config(tmp_path, "A")
+    config, store = open_store(cfg)
+    code, _ = srv.admin.enroll_code(NUMBER)
+    enroll_kiosk(config, store, server_url=url, code=code, ca_bundle=srv.tls.ca_pem)
+    return cfg, store
+
+
+def test_an_idle_pull_is_one_request_and_a_changed_bundle_is_fetched_once(
+    srv: LiveServer, tmp_path: Path
+) -> None:
+    proxy, seen = watched(srv, srv.port)
+    try:
+        cfg, store = enrolled(srv, tmp_path, proxy.url)
+        client = client_for(load_config(cfg), store)
+        assert client is not None
+        seen.clear()
+        idle = pull_project(store, client, NUMBER)
+        assert seen == [CHANGES] and not idle.bundle_changed
+        # A new ticket key: the changes page says the bundle changed, the desk fetches it.
+        srv.admin.rotate_ticket_key(NUMBER)
+        seen.clear()
+        changed = pull_project(store, client, NUMBER)
+        assert seen == [CHANGES, BUNDLE] and changed.bundle_changed and changed.ticket_keys == 2
+        assert len(store.keys.ticket_keys(NUMBER)) == 2
+        seen.clear()
+        assert not pull_project(store, client, NUMBER).bundle_changed
+        assert seen == [CHANGES]
+        client.close()
+        store.close()
+    finally:
+        proxy.stop()
+
+
+def without_bundle_etag(app: Callable[[Scope, Receive, Send], object]) -> object:
+    """The platform as one from before BUNDLE_ETAG_HEADER: its answers never say it."""
+    name = BUNDLE_ETAG_HEADER.lower().encode()
+
+    async def older(scope: Scope, receive: Receive, send: Send) -> None:
+        async def strip(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != name]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, strip)  # type: ignore[misc]
+
+    return older
+
+
+def test_a_platform_that_does_not_say_the_bundle_etag_is_asked_for_the_bundle_each_pull(
+    srv: LiveServer, tmp_path: Path
+) -> None:
+    older = serve_in_background(
+        without_bundle_etag(create_app(srv.db_url, clock=srv.clock)),  # type: ignore[arg-type]
+        cert=srv.tls.cert_pem, key=srv.tls.key_pem, name="older-platform",
+    )  # fmt: skip
+    proxy, seen = watched(srv, older.port)
+    try:
+        cfg, store = enrolled(srv, tmp_path, proxy.url)
+        client = client_for(load_config(cfg), store)
+        assert client is not None
+        seen.clear()
+        idle = pull_project(store, client, NUMBER)
+        assert seen == [CHANGES, BUNDLE] and not idle.bundle_changed  # answered 304
+        srv.admin.rotate_ticket_key(NUMBER)
+        assert pull_project(store, client, NUMBER).ticket_keys == 2
+        client.close()
+        store.close()
+    finally:
+        proxy.stop()
+        older.stop()
