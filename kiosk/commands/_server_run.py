@@ -64,7 +64,10 @@ def register_run(
 def _pace(text: str) -> int:
     from sync.protocol.pace import MAX_PACE_S
 
-    if not (text.isascii() and text.isdigit() and int(text) <= MAX_PACE_S):
+    if text.strip() == "":  # an empty PUSH_INTERVAL= in server.conf: as if unset
+        return 0
+    digits = len(str(MAX_PACE_S))
+    if not (text.isascii() and text.isdigit() and len(text) <= digits and int(text) <= MAX_PACE_S):
         raise argparse.ArgumentTypeError(f"must be whole seconds from 0 to {MAX_PACE_S}")
     return int(text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +121,14 @@ def _readable(page: ChangesPage) -> tuple[list[Attendee], dict[str, bytes], int]
     return people, secrets, bad
 
 
+def _bundle_anyway(fetch: Callable[[], None], number: str) -> None:
+    """Fetch the bundle though the changes failed; its own failure is logged, not raised."""
+    try:
+        fetch()
+    except Exception as exc:  # noqa: BLE001 - the changes' failure is the one to report
+        log.warning("bundle of %s not refreshed either: %s", number, type(exc).__name__)
+
+
 def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 500) -> PullResult:
     """Every change page after the stored cursor, applied in order, and the bundle (ETag-cached)
     when the pages say it changed (first, for a desk that has none yet).
@@ -132,19 +141,26 @@ def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 
     etag = (store.get_meta(etag_key) or None) if have else None
     bundle: ProjectBundle | None = None
     n_keys = 0
+    checked = etag is None  # a new desk (or one missing its keys) asks for the bundle first
 
     def fetch_bundle() -> None:
-        nonlocal bundle, n_keys
+        nonlocal bundle, n_keys, checked
+        checked = True
         bundle, new_etag = client.project(number, etag=etag)
         if bundle is not None:
             n_keys = _apply_bundle(store, bundle, number)
             store.set_meta(etag_key, new_etag)  # last: a crash before it only means a re-fetch
 
-    if etag is None:  # a new desk (or one missing its keys): the bundle before anything else
+    if etag is None:
         fetch_bundle()
     counts = {"pages": 0, "attendees": 0, "secrets": 0, "events": 0, "invalid": 0}
 
     def apply(page: ChangesPage) -> None:
+        # The first page says the bundle's ETag: a changed bundle (new ticket keys, staff, PINs)
+        # is applied before the pages, as it was when the bundle came first; a platform that
+        # does not say it is asked, conditionally, every pull.
+        if not checked and client.bundle_etag != etag:
+            fetch_bundle()
         if page.project != number:
             raise PlatformProblem(
                 "平台发来了其他项目的名单", f"the platform sent changes of {page.project}",
@@ -159,13 +175,15 @@ def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 
         counts["pages"] += 1
         store.set_meta(cursor_key, page.cursor)
 
-    cursor = client.pull(
-        number, cursor=store.get_meta(cursor_key) or "0", on_page=apply, limit=limit
-    )
-    # The last page said the bundle's ETag: a desk whose bundle is current asks nothing more. A
-    # platform that does not say it is asked, conditionally, as before.
-    if etag is not None and client.bundle_etag != etag:
-        fetch_bundle()
+    try:
+        cursor = client.pull(
+            number, cursor=store.get_meta(cursor_key) or "0", on_page=apply, limit=limit
+        )
+    except Exception:
+        # No page came: the bundle still gets its chance, as when it came first.
+        if not checked:
+            _bundle_anyway(fetch_bundle, number)
+        raise
     result = PullResult(
         project=number, bundle_changed=bundle is not None, ticket_keys=n_keys, cursor=cursor,
         **counts,

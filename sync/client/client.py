@@ -220,8 +220,7 @@ class SyncClient:
         return parse(p.ProjectBundle, response), new_etag
 
     def changes(self, number: str, *, cursor: str = "0", limit: int = 500) -> p.ChangesPage:
-        """One page of roster entries and other desks' records after `cursor`; the bundle's
-        current ETag, when the platform says it, is kept in `bundle_etag`."""
+        """One page of roster entries and other desks' records after `cursor` (`bundle_etag`)."""
         if not self.token:
             raise PermanentError(
                 "this kiosk is not enrolled with the platform", reason="not_enrolled"

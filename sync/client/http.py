@@ -154,11 +154,7 @@ def parse(model: type[M], response: httpx.Response) -> M:
 
 
 class Http:
-    """One httpx client with typed failures; `send` returns only 2xx (and 304) responses.
-
-    `pace`: what the platform's last such answer asked (sync.protocol.pace): how often, at most,
-    to upload and to pull.
-    """
+    """One httpx client with typed failures; `send` returns only 2xx (and 304) responses."""
 
     def __init__(
         self,
@@ -178,7 +174,7 @@ class Http:
         if transport is None:
             transport = httpx.HTTPTransport(verify=tls_context(ca_bundle, pin_sha256), retries=0)
         self._clock = clock
-        self.pace = Pace()
+        self.pace = Pace()  # what the platform's last such answer asked (sync.protocol.pace)
         self.client = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport, headers=headers,
             follow_redirects=False,

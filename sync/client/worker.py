@@ -95,12 +95,17 @@ class SyncWorker(threading.Thread):
         self._kick.set()
 
     def asked_s(self) -> int:
-        """The interval between uploads the platform last asked for (0: none)."""
+        """The interval between uploads the platform asks for, when longer than ours (else 0)."""
         pace = getattr(self.outbox.endpoint, "pace", None)  # a test double may not say
-        return int(pace.push_s) if pace is not None else 0
+        asked = int(pace.push_s) if pace is not None else 0
+        return asked if asked > self.interval_s else 0
 
     def paced_interval(self) -> float:
         """The wait between drains: this desk's interval, or longer when the platform asks."""
+        # Only once online: coming online takes two good drains, and staff would see a desk
+        # that uploads fine shown offline for two paced intervals.
+        if not self.hysteresis.online:
+            return self.interval_s
         return max(self.interval_s, float(self.asked_s()))
 
     def step(self) -> float:

@@ -45,9 +45,13 @@ class Pace:
 
 def _seconds(text: str | None) -> int:
     """Whole seconds from a header, capped at MAX_PACE_S; 0 for anything else."""
-    if text is None or not text.strip().isascii() or not text.strip().isdigit():
+    digits = (text or "").strip()
+    if not (digits.isascii() and digits.isdigit()):
         return 0
-    return min(int(text.strip()), MAX_PACE_S)
+    # Never int() a long run of digits: past 4,300 Python refuses it (ValueError), and a value
+    # that long is past the cap anyway.
+    digits = digits.lstrip("0") or "0"
+    return MAX_PACE_S if len(digits) > len(str(MAX_PACE_S)) else min(int(digits), MAX_PACE_S)
 
 
 NO_PACE = Pace()  # a platform that leaves each desk to its own settings

@@ -62,8 +62,7 @@ class BodyTooLarge(HTTPException):
 
 
 class Guard:
-    """ASGI middleware: refuse unknown protocol versions (426) and oversized bodies (413); say
-    the platform's pace on every answer when it sets one."""
+    """ASGI middleware: refuses unknown versions (426) and large bodies (413); says the pace."""
 
     def __init__(
         self, app: ASGIApp, *, supported: Sequence[int], max_body: int, pace: p.Pace = p.NO_PACE
@@ -78,6 +77,8 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.pace:
+            send = self._paced(send)  # every answer, the refusals below included
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         version = headers.get(p.VERSION_HEADER.lower())
         if (
@@ -109,7 +110,7 @@ class Guard:
                     raise BodyTooLarge(self.max_body)
             return message
 
-        await self.app(scope, counted, self._paced(send) if self.pace else send)
+        await self.app(scope, counted, send)
 
     def _paced(self, send: Send) -> Send:
         """`send` with the pace's headers added to the answer's start."""
@@ -130,8 +131,7 @@ def create_app(
     max_body: int = p.MAX_BODY_BYTES,
     pace: p.Pace = p.NO_PACE,
 ) -> FastAPI:
-    """The API over a database (URL or Database); clock and versions injectable for tests;
-    `pace`: how often desks are asked to upload and pull at most (none by default)."""
+    """The API over a database (URL or Database), asking desks for `pace`; clock injectable."""
     db = database if isinstance(database, Database) else open_database(database)
     platform = Platform(db, clock=clock)
     app = FastAPI(

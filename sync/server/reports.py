@@ -130,8 +130,7 @@ _PROJECT_REVS = select(
 def changes(
     platform: Platform, caller: Caller, number: str, *, cursor: str, limit: int
 ) -> tuple[ChangesPage, str | None]:
-    """Roster entries and other desks' records changed after `cursor`, oldest change first; and
-    the bundle's current ETag, as `bundle` would give it (None without the project)."""
+    """Roster entries and other desks' records after `cursor`, oldest first; the bundle's ETag."""
     cursor = cursor or "0"
     a, e = t.attendees.c, t.events.c
     with platform.read_as(caller) as (conn, device):

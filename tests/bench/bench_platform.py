@@ -100,13 +100,13 @@ class Run:
     retried: int
 
     def upload_ms(self, records: float) -> float:
-        """CPU ms of one upload of `records` records (linear between the two measured sizes)."""
+        """CPU ms of an upload of `records` records, linear between the two measured sizes."""
         per_record = (self.upload_batch_ms - self.upload1_ms) / (PACED_BATCH - 1)
         return self.upload1_ms + (records - 1) * per_record
 
     def peak_demand_ms(self, *, push_s: float = DRAIN_S, pull_s: float = PULL_S) -> float:
-        """CPU ms per second the province's peak needs, from the measured costs, when every desk
-        drains every `push_s` and pulls every `pull_s` (the kiosk's schedule; docs/scale.md)."""
+        """CPU ms a second the peak needs when desks drain every `push_s`, pull every `pull_s`."""
+        # The kiosk's own schedule, priced with the measured costs (docs/scale.md, "The peak").
         uploads_s, per_upload = peak_uploads(push_s)
         return (
             uploads_s * self.upload_ms(per_upload)
@@ -120,23 +120,22 @@ class Run:
 
 
 def peak_reports(push_s: float) -> float:
-    """Status reports a second at the peak when each desk drains every `push_s`.
-
-    An upload carries the desk's report and restarts its heartbeat (docs/protocol.md "When a desk
-    reports"): a desk reports on its own only from a drain with nothing to send once
-    HEARTBEAT_S passed with no tap, which at the peak's tap rate is rare (1.6 % of minutes).
-    """
+    """Status reports a second at the peak when each desk drains every `push_s`."""
+    # An upload carries the report and restarts the heartbeat (docs/protocol.md "When a desk
+    # reports"), so a desk reports on its own only through HEARTBEAT_S without a tap: once per
+    # whole HEARTBEAT_S of each gap between taps when it drains more often than that, else once
+    # per drain that found nothing.
     rate = PEAK_RECORDS_S / PEAK_DESKS
-    every = max(HEARTBEAT_S, push_s)
-    return PEAK_DESKS * math.exp(-rate * every) / every
+    if push_s >= HEARTBEAT_S:
+        return PEAK_DESKS * math.exp(-rate * push_s) / push_s
+    quiet = math.exp(-rate * HEARTBEAT_S)
+    return PEAK_DESKS * rate * quiet / (1 - quiet)
 
 
 def peak_uploads(push_s: float) -> tuple[float, float]:
-    """(uploads a second, records an upload) at the peak when each desk drains every `push_s`.
-
-    A desk's taps arrive at random (Poisson, PEAK_RECORDS_S / PEAK_DESKS a second); a drain
-    uploads when at least one tap came since the last, and everything pending goes in one batch.
-    """
+    """(uploads a second, records an upload) at the peak when each desk drains every `push_s`."""
+    # Taps come at random (Poisson, PEAK_RECORDS_S / PEAK_DESKS a second on each desk); a drain
+    # uploads when a tap came since the last one, everything pending in one batch.
     rate = PEAK_RECORDS_S / PEAK_DESKS
     uploads_s = PEAK_DESKS * (1 - math.exp(-rate * push_s)) / push_s
     return uploads_s, PEAK_RECORDS_S / uploads_s
@@ -232,8 +231,7 @@ async def load(server: PlatformProcess, cluster: PgCluster, url: str, tls: TlsFi
 async def request_costs(
     desks: list[LoadDesk], slices: list[list[str]], server: PlatformProcess, cluster: PgCluster
 ) -> tuple[float, float, float, float]:
-    """Server + PostgreSQL CPU ms of a status report, a record uploaded alone, an upload of
-    PACED_BATCH records (both carrying the report), and a pull."""
+    """Server + PostgreSQL CPU ms of a report, an upload of 1 and of PACED_BATCH, and a pull."""
     meter = Meter(server, cluster)
     timings = Timings()
 
@@ -299,7 +297,7 @@ async def peak_traffic(
         d.seq -= PEAK_PREPARED - pd.sent  # the prepared records nobody tapped were never sent
     assert sum(pd.sent for pd in peakers) == tapped
     print(
-        f"# peak phase: {tapped / PEAK_PHASE_S:.1f} records/s, {len(reports.latencies) / usage.wall:.0f}"
+        f"# peak phase: {tapped / PEAK_PHASE_S:.1f} taps/s, {len(reports.latencies) / usage.wall:.0f}"
         f" reports/s, {len(pulls.latencies) / usage.wall:.1f} pull requests/s from {len(desks)}"
         f" desks; generator {usage.generator / usage.wall:.2f} cores", flush=True,
     )  # fmt: skip

@@ -135,6 +135,11 @@ def test_server_units_run_the_server_command_with_its_config(unit: Path) -> None
     assert "${" not in " ".join(kept)
     parsed = build_parser().parse_args(["server", *kept])
     assert (parsed.workers, parsed.push_interval, parsed.pull_interval) == (1, 0, 0)
+    # An empty value (PUSH_INTERVAL=) is no pace, not a unit failing to start over and over.
+    empty = {**env, "PUSH_INTERVAL": "", "PULL_INTERVAL": ""}
+    blank = [empty.get(a[2:-1], a) if a.startswith("${") else a for a in argv[1:]]
+    parsed = build_parser().parse_args(["server", *blank])
+    assert (parsed.push_interval, parsed.pull_interval) == (0, 0)
     other = "platform" if args.relay else "relay"
     assert keys["Unit.Conflicts"] == [f"cme-kiosk-{other}.service"]
     assert keys["Service.ReadWritePaths"] == ["/var/lib/cme-kiosk-server"]

@@ -3,7 +3,8 @@
 A tap lands on a random desk (seeded); the desk drains as the kiosk's sync worker does: every
 `idle_s` (push_interval_s; a tap does not kick it), every record pending in one batch carrying
 the status report, or, with nothing pending, a report only when `heartbeat_s` passed since the
-platform last took one; and a pull (bundle with its ETag, then changes) every `pull_s`.
+platform last took one; and a pull (the changes, then the bundle only if they say it changed)
+every `pull_s`.
 The schedule does not wait for answers, so a slow platform shows as latency, never as less load
 (a closed loop would hide it). Records are signed before the phase (LoadDesk.prepare).
 """

@@ -25,6 +25,8 @@ NUMBER = "2026-15-01-001"
         ("sixty", "", Pace()),
         ("６０", "3.5", Pace()),  # full-width digits are digits to str.isdigit, not to the wire
         ("99999999999999999999", str(MAX_PACE_S + 1), Pace(MAX_PACE_S, MAX_PACE_S)),
+        # Past 4,300 digits int() itself refuses: a desk's worker must never see that error.
+        ("9" * 5000, "0" * 5000, Pace(push_s=MAX_PACE_S)),
     ],
 )
 def test_a_desk_reads_the_pace_from_the_answer_headers(
@@ -74,5 +76,8 @@ def test_every_answer_of_a_pacing_platform_says_its_pace_and_a_default_one_says_
             client._http.pace = Pace()  # forgotten: this answer must say it again
             call()
             assert client.pace == asked, what
+        # The refusals the middleware answers itself say it too.
+        refused = client._http.client.get("/api/v1/time", headers={"CME-Protocol-Version": "99"})
+        assert refused.status_code == 426 and Pace.of(refused.headers) == asked
     finally:
         paced.stop()

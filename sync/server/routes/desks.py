@@ -69,8 +69,7 @@ def changes(
     cursor: Annotated[str, Query(max_length=20)] = "0",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> Response:
-    """Roster entries and other desks' records after `cursor` (resume with the answer's); the
-    bundle's current ETag in BUNDLE_ETAG_HEADER, so an idle pull needs no bundle request."""
+    """Roster entries and other desks' records after `cursor`; the bundle's ETag in a header."""
     page, bundle_etag = reports.changes(platform, caller, number, cursor=cursor, limit=limit)
     return json_answer(page, bundle_etag=bundle_etag)
 

@@ -81,7 +81,10 @@ def test_a_desk_waits_as_long_as_the_platform_asks_and_staff_can_still_sync_now(
 
     try:
         assert handle.worker is not None and handle.puller is not None
-        # The desk's first report and pull learn the pace; its own settings are 0.2 and 0.3 s.
+        # The desk comes online at its own pace (two good drains, 0.2 s apart), not the
+        # platform's: a paced desk is never shown offline while it uploads fine.
+        wait_for(lambda: seen and seen[-1].online, timeout=10.0)
+        # Then it drains and pulls at the platform's pace; its own settings are 0.2 and 0.3 s.
         wait_for(lambda: handle.worker.paced_interval() == 30.0)
         wait_for(lambda: handle.puller.paced_interval() == 45.0)
         # Staff see why records wait (the status bar and `cme-kiosk status`).

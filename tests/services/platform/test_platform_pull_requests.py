@@ -10,6 +10,7 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.services.platform import client_for, enroll_kiosk, pull_project
+from sync.client import TransientError
 from sync.protocol import BUNDLE_ETAG_HEADER
 from sync.server.app import Message, Receive, Scope, Send, create_app
 from sync.server.run import serve_in_background
@@ -23,13 +24,18 @@ BUNDLE = ("GET", f"/api/v1/projects/{NUMBER}")
 CHANGES = ("GET", f"/api/v1/projects/{NUMBER}/changes")
 
 
-def watched(srv: LiveServer, port: int) -> tuple[FaultProxy, list[tuple[str, str]]]:
-    """A proxy in front of `port` that only notes each request (method, path without query)."""
+def watched(
+    srv: LiveServer, port: int, *, break_pages: set[int] | None = None
+) -> tuple[FaultProxy, list[tuple[str, str]]]:
+    """A proxy in front of `port` that notes each request (method, path without query) and
+    resets the changes requests numbered in `break_pages` (from 0, counted from now on)."""
     seen: list[tuple[str, str]] = []
+    broken = break_pages if break_pages is not None else set()  # the caller's, changed later
 
     def note(index: int, method: str, path: str) -> str | None:
         seen.append((method, path.split("?", maxsplit=1)[0]))
-        return None
+        pages = [x for x in seen if x == CHANGES]
+        return "reset" if seen[-1] == CHANGES and len(pages) - 1 in broken else None
 
     proxy = FaultProxy(("127.0.0.1", port), server_context=srv.tls.server_context(),
                        upstream_context=srv.tls.client_context(), plan=note).start()  # fmt: skip
@@ -65,6 +71,37 @@ def test_an_idle_pull_is_one_request_and_a_changed_bundle_is_fetched_once(
         seen.clear()
         assert not pull_project(store, client, NUMBER).bundle_changed
         assert seen == [CHANGES]
+        client.close()
+        store.close()
+    finally:
+        proxy.stop()
+
+
+def test_a_changed_bundle_is_applied_even_when_the_changes_fail(
+    srv: LiveServer, tmp_path: Path
+) -> None:
+    broken: set[int] = set()
+    proxy, seen = watched(srv, srv.port, break_pages=broken)
+    try:
+        cfg, store = enrolled(srv, tmp_path, proxy.url)
+        client = client_for(load_config(cfg), store)
+        assert client is not None
+        # The first page fails: no page said the bundle's ETag, so it is asked for anyway.
+        srv.admin.rotate_ticket_key(NUMBER)
+        seen.clear()
+        broken.add(0)
+        with pytest.raises(TransientError):
+            pull_project(store, client, NUMBER)
+        assert seen == [CHANGES, BUNDLE] and len(store.keys.ticket_keys(NUMBER)) == 2
+        # A later page fails: the first one said the bundle changed, and it was applied first.
+        srv.admin.rotate_ticket_key(NUMBER, retire_old=True)
+        store.set_meta(f"platform_cursor:{NUMBER}", "0")  # five roster entries: three pages
+        seen.clear()
+        broken.clear()
+        broken.add(1)
+        with pytest.raises(TransientError):
+            pull_project(store, client, NUMBER, limit=2)
+        assert seen == [CHANGES, BUNDLE, CHANGES] and len(store.keys.ticket_keys(NUMBER)) == 1
         client.close()
         store.close()
     finally:
