@@ -130,8 +130,9 @@ def _bundle_anyway(fetch: Callable[[], None], number: str) -> None:
 
 
 def pull_project(store: Store, client: SyncClient, number: str, *, limit: int = 500) -> PullResult:
-    """Every change page after the stored cursor, applied in order, and the bundle (ETag-cached)
-    when the pages say it changed (first, for a desk that has none yet).
+    """Every change page after the stored cursor, in order; the bundle when they say it changed.
+
+    A desk with no bundle yet asks for it first; one whose pages fail still asks for it.
 
     The cursor is stored after each page is applied: an interrupted pull resumes there, and a
     page applied twice changes nothing. Raises the client's TransientError/PermanentError.
