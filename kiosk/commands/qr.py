@@ -254,9 +254,11 @@ def decode(args: argparse.Namespace) -> int:
     from kiosk.core.codes import classify_and_verify
 
     image = read_image(Path(args.image))
-    backend = args.backend or config_from_args(args).qr.backend
+    qr = config_from_args(args).qr
     try:
-        decoder = FrameDecoder.open(backend)
+        # The symbologies the desk's camera looks for: all of them would also report what a
+        # 1D reader imagines inside a QR code's modules (an "ITF" in about 1 in 750 tickets).
+        decoder = FrameDecoder.open(args.backend or qr.backend, formats=qr.formats)
     except DecoderUnavailable as exc:
         fail(exc.status, code=3)
     context, done = _decode_context(args)
