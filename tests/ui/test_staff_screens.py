@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from drivers.qr.decode import FrameDecoder
-from kiosk.config import SoundSection
+from kiosk.config import QrSection, SoundSection
 from kiosk.core.codes.phone import phone_code_at
 from kiosk.core.codes.receipt import parse_receipt
 from kiosk.core.model import DeskMode, Direction, Flag, Method, RecordKind
@@ -335,11 +335,12 @@ def test_the_check_out_card_shows_the_hours_and_the_receipt_qr(qtbot: QtBot, rig
     for s in out.receipt.sessions:
         assert f"{titles[s.session_id]}：{s.hours:.2f} 小时" in hours
     assert f"今日计入 {out.receipt.total_hours:.2f} 小时" in hours
-    # The QR on screen decodes (with the desk's own camera decoder) to the signed receipt.
+    # The QR on screen decodes (with the desk's own camera decoder and symbologies: all of them
+    # may also read a phantom 1D barcode inside a QR code) to the signed receipt.
     image = card.qr_label.pixmap().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
     rows = np.frombuffer(bytes(image.constBits()), dtype=np.uint8)
     gray = rows.reshape(image.height(), image.bytesPerLine())[:, : image.width()].copy()
-    (found,) = FrameDecoder.open("zxing").decode(gray)
+    (found,) = FrameDecoder.open("zxing", formats=QrSection().formats).decode(gray)
     assert found.text == out.receipt.text
     assert parse_receipt(found.text).receipt.record_uuid == out.event.uuid  # type: ignore[union-attr]
     # The next tap replaces it at once.
