@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.services.platform import client_for, enroll_kiosk, pull_project
-from sync.client import TransientError
+from sync.client import SyncClient, TransientError
 from sync.protocol import BUNDLE_ETAG_HEADER
 from sync.server.app import Message, Receive, Scope, Send, create_app
 from sync.server.run import serve_in_background
@@ -42,13 +42,15 @@ def watched(
     return proxy, seen
 
 
-def enrolled(srv: LiveServer, tmp_path: Path, url: str) -> tuple[Path, Store]:
-    """A kiosk enrolled, and fully pulled, through `url`."""
+def enrolled(srv: LiveServer, tmp_path: Path, url: str) -> tuple[Store, SyncClient]:
+    """A kiosk enrolled, and fully pulled, through `url`: its store and its pull client."""
     cfg = write_config(tmp_path, "A")
     config, store = open_store(cfg)
     code, _ = srv.admin.enroll_code(NUMBER)
     enroll_kiosk(config, store, server_url=url, code=code, ca_bundle=srv.tls.ca_pem)
-    return cfg, store
+    client = client_for(load_config(cfg), store)
+    assert client is not None
+    return store, client
 
 
 def test_an_idle_pull_is_one_request_and_a_changed_bundle_is_fetched_once(
@@ -56,9 +58,7 @@ def test_an_idle_pull_is_one_request_and_a_changed_bundle_is_fetched_once(
 ) -> None:
     proxy, seen = watched(srv, srv.port)
     try:
-        cfg, store = enrolled(srv, tmp_path, proxy.url)
-        client = client_for(load_config(cfg), store)
-        assert client is not None
+        store, client = enrolled(srv, tmp_path, proxy.url)
         seen.clear()
         idle = pull_project(store, client, NUMBER)
         assert seen == [CHANGES] and not idle.bundle_changed
@@ -83,9 +83,7 @@ def test_a_changed_bundle_is_applied_even_when_the_changes_fail(
     broken: set[int] = set()
     proxy, seen = watched(srv, srv.port, break_pages=broken)
     try:
-        cfg, store = enrolled(srv, tmp_path, proxy.url)
-        client = client_for(load_config(cfg), store)
-        assert client is not None
+        store, client = enrolled(srv, tmp_path, proxy.url)
         # The first page fails: no page said the bundle's ETag, so it is asked for anyway.
         srv.admin.rotate_ticket_key(NUMBER)
         seen.clear()
@@ -133,9 +131,7 @@ def test_a_platform_that_does_not_say_the_bundle_etag_is_asked_for_the_bundle_ea
     )  # fmt: skip
     proxy, seen = watched(srv, older.port)
     try:
-        cfg, store = enrolled(srv, tmp_path, proxy.url)
-        client = client_for(load_config(cfg), store)
-        assert client is not None
+        store, client = enrolled(srv, tmp_path, proxy.url)
         seen.clear()
         idle = pull_project(store, client, NUMBER)
         assert seen == [CHANGES, BUNDLE] and not idle.bundle_changed  # answered 304
