@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,15 @@ from tests.support.cli import run_cli as cli
 from tests.support.live_server import LiveServer
 
 NUMBER = "2026-15-01-001"
+
+
+def wait_for(what: Callable[[], object], *, timeout: float = 15.0) -> None:
+    """Poll until `what()` is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not what():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.05)
 
 
 def write_config(tmp_path: Path, name: str, *, extra: str = "") -> Path:

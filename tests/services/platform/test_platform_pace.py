@@ -24,7 +24,7 @@ from sync.client.status import SyncStatus
 from sync.protocol import Pace
 from tests.support.desks import seed_platform
 from tests.support.live_server import LiveServer, start_live_server
-from tests.support.platform_kiosk import NUMBER, open_store, write_config
+from tests.support.platform_kiosk import NUMBER, open_store, wait_for, write_config
 from tests.support.roster import at, make_project, make_roster
 from tests.support.tls import TlsFiles
 
@@ -50,15 +50,6 @@ def paced(served_db: tuple[str, str], tls: TlsFiles) -> Iterator[LiveServer]:
         server.stop()
 
 
-def wait_for(what: object, *, timeout: float = 15.0) -> None:
-    """Poll until `what()` is true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not what():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
-
-
 def test_a_desk_waits_as_long_as_the_platform_asks_and_staff_can_still_sync_now(
     paced: LiveServer, tmp_path: Path
 ) -> None:
@@ -80,13 +71,14 @@ def test_a_desk_waits_as_long_as_the_platform_asks_and_staff_can_still_sync_now(
         assert out.status is Status.ACCEPTED
 
     try:
-        assert handle.worker is not None and handle.puller is not None
+        worker, puller = handle.worker, handle.puller
+        assert worker is not None and puller is not None
         # The desk comes online at its own pace (two good drains, 0.2 s apart), not the
         # platform's: a paced desk is never shown offline while it uploads fine.
         wait_for(lambda: seen and seen[-1].online, timeout=10.0)
         # Then it drains and pulls at the platform's pace; its own settings are 0.2 and 0.3 s.
-        wait_for(lambda: handle.worker.paced_interval() == 30.0)
-        wait_for(lambda: handle.puller.paced_interval() == 45.0)
+        wait_for(lambda: worker.paced_interval() == 30.0)
+        wait_for(lambda: puller.paced_interval() == 45.0)
         # Staff see why records wait (the status bar and `cme-kiosk status`).
         wait_for(lambda: seen and seen[-1].paced_s == 30)
         assert "the platform asks for uploads every 30 s" in seen[-1].line()

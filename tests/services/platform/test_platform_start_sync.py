@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from kiosk.services.opening import open_desk
 from kiosk.services.platform import enroll_kiosk, read_state, start_sync
 from sync.client.status import SyncStatus
 from tests.support.live_server import LiveServer
-from tests.support.platform_kiosk import NUMBER, cli, open_store, write_config
+from tests.support.platform_kiosk import NUMBER, cli, open_store, wait_for, write_config
 from tests.support.roster import DAY1, at, make_roster
 
 pytestmark = pytest.mark.timeout(120)
@@ -42,15 +41,6 @@ class Statuses:
     def __len__(self) -> int:
         with self._lock:
             return len(self.seen)
-
-
-def wait_for(what: Callable[[], object], *, timeout: float = 15.0) -> None:
-    """Poll until `what()` is true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not what():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.05)
 
 
 def enrolled_config(srv: LiveServer, tmp_path: Path, name: str) -> Path:
