@@ -21,6 +21,7 @@ from kiosk.core.timeutil import Clock, utc_now
 from sync import protocol as p
 from sync.server import unavailable
 from sync.server.db import Database
+from sync.server.deps import with_bodies
 from sync.server.platform import Platform, PlatformError
 from sync.server.relay import downstream
 from sync.server.routes import desks, organizers
@@ -149,7 +150,20 @@ def create_app(
     app.include_router(desks.router)
     app.include_router(organizers.router)
     app.include_router(downstream.router)
+    _document_bodies(app)
     return app
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """The OpenAPI document, once built, also describes the bodies routes read themselves."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_bodies(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _handlers(app: FastAPI) -> None:

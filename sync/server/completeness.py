@@ -18,7 +18,6 @@ from sync.server.platform import (
     Device,
     Platform,
     PlatformError,
-    lock_project,
     refuse_retired,
 )
 
@@ -154,16 +153,15 @@ def report_latest(
     """The device reports its latest seq (and signed head); answer what the platform has of it
     (403 once it is retired, 422 for a head its key did not sign)."""
     now = platform.now()
-    with platform.write_as(caller) as (conn, device):
+    # write_as takes the project row first, like every writer of a device row: on PostgreSQL
+    # the second UPDATE of the row below checks its project key, which a retirement holding
+    # the project lock while waiting for this row would block (a deadlock).
+    with platform.write_as(caller) as (conn, device, _):
         refuse_retired(device)
         if head is not None and not head_signed(device, head):
             raise PlatformError(
                 422, "bad_head_signature", "the chain head is not signed by this device's key"
             )
-        # Project row first, like every writer of a device row: on PostgreSQL the second UPDATE
-        # of the row below checks its project key, which a retirement holding the project lock
-        # while waiting for this row would block (a deadlock).
-        lock_project(conn, device.project)
         row = read_device(conn, device.id)
         return settle(platform, conn, row, report=(latest_seq, head), now=now, advance=False)
 

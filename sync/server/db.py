@@ -528,7 +528,21 @@ def insert_new(
     """
     if not rows:
         return []
-    dialect = conn.dialect.name
+    key = (conn.dialect.name, table.name, None if returning is None else returning.name)
+    stmt = _INSERT_NEW.get(key)
+    if stmt is None:
+        stmt = _INSERT_NEW[key] = _insert_new(conn.dialect.name, table, returning)
+    if returning is None:
+        conn.execute(stmt, rows)
+        return []
+    return list(conn.execute(stmt, rows).scalars())
+
+
+# Built once per table (an upload runs one): a statement built anew costs its cache key each time.
+_INSERT_NEW: dict[tuple[str, str, str | None], Any] = {}
+
+
+def _insert_new(dialect: str, table: Table, returning: Column[Any] | None) -> Any:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -539,10 +553,7 @@ def insert_new(
         stmt = sqlite_insert(table).on_conflict_do_nothing()
     else:
         raise ValueError(f"the platform does not support {dialect}")
-    if returning is None:
-        conn.execute(stmt, rows)
-        return []
-    return list(conn.execute(stmt.returning(returning), rows).scalars())
+    return stmt if returning is None else stmt.returning(returning)
 
 
 def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

@@ -6,10 +6,12 @@ include routers without either importing the other.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 
 from sync.server.platform import Bearer, Device, Platform, PlatformError, refuse_retired
 
@@ -48,6 +50,61 @@ async def bearer(
 
 Token = Annotated[Bearer, Depends(bearer)]
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def bearer_of(request: Request) -> Bearer:
+    """The request's device token as `bearer` reads it, for a route without dependencies."""
+    # HTTPBearer's reading: the scheme before the first space, any case; the rest as sent.
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials:
+        raise PlatformError(401, "unauthorized", "a device token is required")
+    return Bearer(credentials)
+
+
+async def json_body(request: Request, model: type[M]) -> M:
+    """The request's body as `model`, or the 422 FastAPI answers for a declared body."""
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in problems]
+        ) from None
+
+
+# The bodies of routes that read their own (`documented`): FastAPI does not see them, so
+# `with_bodies` adds their schemas to the OpenAPI document.
+_BODIES: dict[str, type[BaseModel]] = {}
+
+
+def documented(body: type[BaseModel], *, headers: tuple[str, ...] = ()) -> dict[str, Any]:
+    """OpenAPI for a route that reads its own token and body (`bearer_of`, `json_body`)."""
+    _BODIES[body.__name__] = body
+    # What FastAPI writes for a declared body, the bearer dependency and optional headers.
+    return {
+        "security": [{"HTTPBearer": []}],
+        "parameters": [
+            {"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
+            for h in headers
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": _ref(body.__name__)}}},
+        },
+        "responses": {
+            "422": {
+                "description": "Validation Error",
+                "content": {"application/json": {"schema": {"$ref": _ref("HTTPValidationError")}}},
+            }
+        },
+    }
+
+
+def _ref(name: str) -> str:
+    return f"#/components/schemas/{name}"
+
 
 def current_device(platform: PlatformDep, token: Token) -> Device:
     """The device whose bearer token came with the request (401 unknown, 403 revoked)."""
@@ -75,3 +132,14 @@ def enrolled_for(device: Device, number: str) -> None:
     """403 unless the device is enrolled for this project."""
     if device.project != number:
         raise PlatformError(403, "not_enrolled_for_project", f"not enrolled for {number}")
+
+
+def with_bodies(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with the schemas of the `documented` bodies (and theirs) added."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in sorted(_BODIES.items()):
+        schema = model.model_json_schema(ref_template=_ref("{model}"))
+        for inner, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(inner, definition)
+        schemas.setdefault(name, schema)
+    return spec

@@ -126,6 +126,10 @@ def meet(conn: Connection, project: str, records: list[EventRecord]) -> Met:
     return met
 
 
+# Built once: every upload that brings a new record runs it.
+_INSERT_EVENTS = insert(t.events)
+
+
 def store_events(
     conn: Connection,
     device: Device,
@@ -169,7 +173,7 @@ def store_events(
                 "voided_by": None,
             }
         )  # fmt: skip
-    conn.execute(insert(t.events), rows)
+    conn.execute(_INSERT_EVENTS, rows)
     for j, (target, void) in enumerate(sorted(voided.items())):
         # The voided record stays; its new change number carries the void to every puller.
         conn.execute(

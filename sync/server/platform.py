@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select, update
 
 from kiosk.core.model import Project
 from kiosk.core.project_file import project_from_dict, project_to_dict
@@ -143,12 +143,33 @@ DEVICE_COLUMNS = tuple(
 _BY_TOKEN = select(*DEVICE_COLUMNS).where(t.devices.c.token_hash == bindparam("token_hash"))
 
 
-def _by_token(conn: Connection, token: str) -> Device:
-    """The device a bearer token belongs to, whatever its state; 401 when none."""
-    row = conn.execute(_BY_TOKEN, {"token_hash": signing.token_hash(token)}).first()
+# Built once: the first statement of every upload and status report finds the device and locks
+# its project's row (one round trip for both), and reads the project's definition.
+_LOCK_BY_TOKEN = (
+    select(*DEVICE_COLUMNS, t.projects.c.data.label("project_data"))
+    .join_from(t.devices, t.projects, t.projects.c.number == t.devices.c.project)
+    .where(t.devices.c.token_hash == bindparam("token_hash"))
+    .with_for_update(of=t.projects)
+)  # fmt: skip
+_LOCK_PROJECT_DATA = (
+    select(t.projects.c.data).where(t.projects.c.number == bindparam("number")).with_for_update()
+)
+
+
+def _by_token(conn: Connection, token: str, *, lock: bool = False) -> tuple[Device, str | None]:
+    """The device a bearer token belongs to, whatever its state (401 when none); with `lock`,
+    its project's row locked and its stored definition, else None."""
+    query: Select[Any] = _LOCK_BY_TOKEN if lock else _BY_TOKEN
+    row = conn.execute(query, {"token_hash": signing.token_hash(token)}).first()
     if row is None:
         raise PlatformError(401, "unauthorized", "unknown or missing device token")
-    return Device.from_row(row)
+    return Device.from_row(row), row.project_data if lock else None
+
+
+def _lock_data(conn: Connection, number: str) -> str | None:
+    """Lock a project's row; its stored definition (None: no such project)."""
+    data = conn.execute(_LOCK_PROJECT_DATA, {"number": number}).scalar()
+    return None if data is None else str(data)
 
 
 def known_seq(conn: Connection, device_id: str) -> int:
@@ -417,36 +438,47 @@ class Platform:
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
         with self.db.lookup() as conn:
-            device = _by_token(conn, token)
+            device, _ = _by_token(conn, token)
         if device.state == "revoked":
             self._refuse_revoked(device)
         return device
 
-    def write_as(self, caller: Caller) -> AbstractContextManager[tuple[Connection, Device]]:
-        """A write transaction and the calling device, a token looked up inside it (401, 403
-        revoked as `authenticate`): the hot requests take one pooled connection, not two."""
-        return self._as(caller, self.db.write)
+    @contextmanager
+    def write_as(self, caller: Caller) -> Iterator[tuple[Connection, Device, str | None]]:
+        """A write transaction holding the calling device's project lock: (connection, device,
+        the project's stored definition). A token is looked up in the locking statement (401,
+        403 revoked as `authenticate`); the device is as it was before any wait for the lock."""
+        with self._as(caller, self.db.write, lock=True) as found:
+            yield found
 
-    def read_as(self, caller: Caller) -> AbstractContextManager[tuple[Connection, Device]]:
-        """A read-only snapshot and the calling device, as `write_as`."""
-        return self._as(caller, self.db.read)
+    @contextmanager
+    def read_as(self, caller: Caller) -> Iterator[tuple[Connection, Device]]:
+        """A read-only snapshot and the calling device (401, 403 revoked as `authenticate`)."""
+        with self._as(caller, self.db.read) as (conn, device, _):
+            yield conn, device
 
-    def lookup_as(self, caller: Caller) -> AbstractContextManager[tuple[Connection, Device]]:
-        """One-statement reads (`Database.lookup`) and the calling device, as `write_as`."""
-        return self._as(caller, self.db.lookup)
+    @contextmanager
+    def lookup_as(self, caller: Caller) -> Iterator[tuple[Connection, Device]]:
+        """One-statement reads (`Database.lookup`) and the calling device, as `read_as`."""
+        with self._as(caller, self.db.lookup) as (conn, device, _):
+            yield conn, device
 
     @contextmanager
     def _as(
-        self, caller: Caller, opened: Callable[[], AbstractContextManager[Connection]]
-    ) -> Iterator[tuple[Connection, Device]]:
+        self, caller: Caller, opened: Callable[[], AbstractContextManager[Connection]], *,
+        lock: bool = False,
+    ) -> Iterator[tuple[Connection, Device, str | None]]:  # fmt: skip
+        # One pooled connection a request: the token is looked up on the one the request uses.
         with opened() as conn:
-            device = caller if isinstance(caller, Device) else _by_token(conn, caller.token)
-            # A device handed in was judged by its caller (records of a revoked one are refused
-            # one by one); a revoked token is refused here, once the connection is given back.
-            if isinstance(caller, Device) or device.state != "revoked":
-                yield conn, device
+            if isinstance(caller, Device):
+                # Judged by its caller (records of a revoked one are refused one by one).
+                yield conn, caller, _lock_data(conn, caller.project) if lock else None
                 return
-        self._refuse_revoked(device)
+            device, data = _by_token(conn, caller.token, lock=lock)
+            if device.state != "revoked":
+                yield conn, device, data
+                return
+        self._refuse_revoked(device)  # once the connection is given back
 
     def _refuse_revoked(self, device: Device) -> None:
         with self.db.write() as conn:

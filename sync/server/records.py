@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, Row, bindparam, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from kiosk.core.timeutil import local_day, to_utc
 from sync import signing
@@ -66,28 +66,21 @@ def _project_days(conn: Connection, numbers: Iterable[str]) -> dict[str, set[dat
     return {r[0]: {date.fromisoformat(d) for d in json.loads(r[1])["days"]} for r in rows}
 
 
-# Built once (every upload runs it): the project's definition, its row locked.
-_LOCK_PROJECT_DATA = (
-    select(t.projects.c.data).where(t.projects.c.number == bindparam("number")).with_for_update()
-)
-
-
 @lru_cache(maxsize=256)
 def _days(project_data: str) -> frozenset[date]:
     """A project's days from its stored definition, parsed once per version of it."""
     return frozenset(date.fromisoformat(x) for x in json.loads(project_data)["days"])
 
 
-def _lock_for_upload(
-    conn: Connection, device: Device, projects: set[str]
+def _after_lock(
+    conn: Connection, device: Device, projects: set[str], *, data: str | None
 ) -> tuple[Device, Row[Any], dict[str, set[date]]]:
-    """Lock the device's project; (the device now, its row as read_device reads it, days of the
-    records' projects).
+    """Under the device's project lock (`data`: the project's definition): (the device now,
+    its row as read_device reads it, days of the records' projects).
 
-    The device is read after the lock, in its own statement: one that waited for the lock
-    would still see the device from before (a retirement that committed meanwhile).
+    The device is read after the lock, in its own statement: the one that waited for the lock
+    still saw the device from before (a retirement that committed meanwhile).
     """
-    data = conn.execute(_LOCK_PROJECT_DATA, {"number": device.project}).scalar()
     row = read_device(conn, device.id)
     now = Device.from_row(row)
     days = {now.project: set(_days(data))} if data is not None else {}
@@ -108,10 +101,11 @@ def upload_events(
     now = platform.now()
     records = batch.records
     desk: DeskCompleteness | None = None
-    with platform.write_as(caller) as (conn, authenticated):
+    with platform.write_as(caller) as (conn, authenticated, data):
         report = _usable_report(authenticated, report)
-        # The project's lock first; the device's state may have changed since auth.
-        device, row, days = _lock_for_upload(conn, authenticated, {r.project for r in records})
+        # The device's state may have changed while the lock was waited for.
+        projects = {r.project for r in records}
+        device, row, days = _after_lock(conn, authenticated, projects, data=data)
         # A weak key registered before keys were checked strictly verifies nothing.
         key = public_key(device.public_key)
         met = meet(conn, device.project, records)

@@ -40,6 +40,12 @@ WORKER_PACE_ENV = "CME_KIOSK_PLATFORM_PACE"
 # keep their connection open between syncs, so this is about the number of desks per worker.
 MAX_CONNECTIONS = 1024
 GRACEFUL_S = 10  # seconds a stopping worker gives requests in progress
+# `server run`'s event loop and HTTP parser, in C: less CPU per request than asyncio's loop and
+# h11 (docs/benchmarks.md). Named, not "auto": a platform without them fails to start rather
+# than quietly costing more. The in-process server (demo, tests) keeps asyncio's loop and h11,
+# named too: its quick stop reads asyncio's TLS transport, which uvloop's is not.
+SERVING_STACK = {"loop": "uvloop", "http": "httptools"}
+IN_PROCESS_STACK = {"loop": "asyncio", "http": "h11"}
 
 
 def server_dir() -> Path:
@@ -69,8 +75,8 @@ class Listen:
     access_log: bool = True
     max_connections: int = MAX_CONNECTIONS
 
-    def options(self) -> dict[str, object]:
-        """uvicorn.Config's keyword arguments for this listener."""
+    def options(self, *, serving: bool = False) -> dict[str, object]:
+        """uvicorn.Config's keyword arguments for this listener (`serving`: `server run`'s)."""
         if (self.cert is None) != (self.key is None):
             raise ValueError("TLS needs both a certificate and its private key")
         return {
@@ -83,6 +89,7 @@ class Listen:
             # On SIGTERM requests in progress finish; kiosks' idle keep-alive connections (TLS
             # waits for their close_notify) must not hold a restart up for long.
             "timeout_graceful_shutdown": GRACEFUL_S, "server_header": False,
+            **(SERVING_STACK if serving else IN_PROCESS_STACK),
         }  # fmt: skip
 
 
@@ -196,7 +203,7 @@ def serve(app: FastAPI, listen: Listen, *, after_logging: Callable[[], None] | N
 
     `after_logging` runs once uvicorn has configured its loggers, before it serves.
     """
-    server = uvicorn.Server(uvicorn.Config(app, **listen.options()))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(app, **listen.options(serving=True)))  # type: ignore[arg-type]
     if after_logging is not None:
         after_logging()
     server.run()
@@ -248,7 +255,7 @@ def serve_workers(
     os.environ[WORKER_PACE_ENV] = json.dumps(asdict(pace))
     # What uvicorn.run does for workers, with the hook between its logging and its supervisor.
     config = uvicorn.Config(
-        factory, factory=True, workers=workers, **listen.options(),  # type: ignore[arg-type]
+        factory, factory=True, workers=workers, **listen.options(serving=True),  # type: ignore[arg-type]
     )  # fmt: skip
     if after_logging is not None:
         after_logging()

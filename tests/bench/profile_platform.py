@@ -38,6 +38,7 @@ from sync import protocol as p  # noqa: E402
 from sync.server.admin import ServerAdmin  # noqa: E402
 from sync.server.app import create_app  # noqa: E402
 from sync.server.roster import RosterRow, import_roster  # noqa: E402
+from sync.server.routes import desks  # noqa: E402
 from tests.support.load import JSON, LoadDesk  # noqa: E402
 from tests.support.postgres import PgCluster  # noqa: E402
 from tests.support.roster import DAY1, at, make_project, make_roster  # noqa: E402
@@ -54,6 +55,7 @@ def _one_thread() -> None:
     """FastAPI runs `def` endpoints and dependencies on a thread pool: run them inline here."""
     fastapi.routing.run_in_threadpool = _inline  # type: ignore[assignment, attr-defined]
     fastapi.dependencies.utils.run_in_threadpool = _inline  # type: ignore[assignment, attr-defined]
+    desks.run_in_threadpool = _inline  # type: ignore[attr-defined]  # routes that hop themselves
 
 
 def _seed(url: str) -> list[str]:

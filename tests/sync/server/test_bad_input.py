@@ -196,6 +196,16 @@ def test_unknown_paths_and_methods_answer_json(srv: LiveServer) -> None:
         for path, method, model in HOT_ROUTES:
             ok = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
             assert ok["schema"]["$ref"] == f"#/components/schemas/{model}", path
+        # The routes that read their own token and body still document both.
+        for path, model in (("/api/v1/events", "EventBatch"),
+                            ("/api/v1/devices/me/status", "DeviceReport")):  # fmt: skip
+            post_op = spec["paths"][path]["post"]
+            ref = post_op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            assert ref == f"#/components/schemas/{model}" and model in spec["components"]["schemas"]
+            assert post_op["security"] == [{"HTTPBearer": []}], path
+            assert "HTTPBearer" in spec["components"]["securitySchemes"]
+        headers = [x["name"] for x in spec["paths"]["/api/v1/events"]["post"]["parameters"]]
+        assert headers == ["CME-Device-Report"]
         r = c.get("/api/v1/time", headers={"CME-Protocol-Version": "banana"})
         assert r.status_code == 426 and r.json()["supported"] == [1]
 
