@@ -21,7 +21,7 @@ from tests.support.notify import NotifyListener
 
 pytestmark = pytest.mark.timeout(1800)
 
-SERVER_ONLY = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg")
+SERVER_ONLY = ("fastapi", "uvicorn", "uvloop", "httptools", "sqlalchemy", "alembic", "psycopg")
 
 
 def justified_warnings() -> set[str]:

@@ -120,6 +120,17 @@ def test_every_worker_asks_desks_for_the_pace_it_was_started_with(
     )
 
 
+def test_every_worker_serves_with_uvloop_and_httptools(
+    platform: tuple[PlatformProcess, ServerAdmin],
+) -> None:
+    server, _ = platform
+    # `server run` names its event loop and HTTP parser (sync.server.run.SERVING_STACK): each
+    # worker has their compiled modules loaded, not asyncio's loop and h11.
+    for pid in server.workers():
+        maps = Path(f"/proc/{pid}/maps").read_text()
+        assert "uvloop/loop." in maps and "httptools/parser/parser." in maps, pid
+
+
 class RacingDesk:
     """One desk's 200 records, signed up front, uploaded in batches with retries and repeats."""
 
