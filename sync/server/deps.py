@@ -74,32 +74,58 @@ async def json_body(request: Request, model: type[M]) -> M:
         ) from None
 
 
+def query_params(request: Request, model: type[M]) -> M:
+    """The request's query as `model`, or the 422 FastAPI answers for declared query values."""
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False, include_context=False, include_input=False)
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in problems]
+        ) from None
+
+
 # The bodies of routes that read their own (`documented`): FastAPI does not see them, so
 # `with_bodies` adds their schemas to the OpenAPI document.
 _BODIES: dict[str, type[BaseModel]] = {}
 
 
-def documented(body: type[BaseModel], *, headers: tuple[str, ...] = ()) -> dict[str, Any]:
-    """OpenAPI for a route that reads its own token and body (`bearer_of`, `json_body`)."""
-    _BODIES[body.__name__] = body
-    # What FastAPI writes for a declared body, the bearer dependency and optional headers.
-    return {
+def documented(
+    body: type[BaseModel] | None = None, *, path: tuple[str, ...] = (),
+    query: type[BaseModel] | None = None, headers: tuple[str, ...] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """OpenAPI for a route that reads its own token, path, query and body (`bearer_of`,
+    `query_params`, `json_body`): what FastAPI writes for them when they are declared."""
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in path
+    ]
+    if query is not None:
+        fields = query.model_json_schema()["properties"]
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in fields.items()
+        ]
+    parameters += [
+        {"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
+        for h in headers
+    ]
+    invalid = {"$ref": _ref("HTTPValidationError")}
+    spec: dict[str, Any] = {
         "security": [{"HTTPBearer": []}],
-        "parameters": [
-            {"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
-            for h in headers
-        ],
-        "requestBody": {
+        "parameters": parameters,
+        "responses": {
+            "422": {"description": "Validation Error",
+                    "content": {"application/json": {"schema": invalid}}},
+        },
+    }  # fmt: skip
+    if body is not None:
+        _BODIES[body.__name__] = body
+        spec["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": {"$ref": _ref(body.__name__)}}},
-        },
-        "responses": {
-            "422": {
-                "description": "Validation Error",
-                "content": {"application/json": {"schema": {"$ref": _ref("HTTPValidationError")}}},
-            }
-        },
-    }
+        }
+    return spec
 
 
 def _ref(name: str) -> str:

@@ -139,37 +139,49 @@ DEVICE_COLUMNS = tuple(
     for name in ("id", "project", "role", "desk_name", "public_key", "seq_start", "state",
                  "ended_at", "end_reason", "frozen_seq")
 )  # fmt: skip
-# Built once: every request looks its device up by token.
-_BY_TOKEN = select(*DEVICE_COLUMNS).where(t.devices.c.token_hash == bindparam("token_hash"))
 
 
-# Built once: the first statement of every upload and status report finds the device and locks
-# its project's row (one round trip for both), and reads the project's definition.
-_LOCK_BY_TOKEN = (
-    select(*DEVICE_COLUMNS, t.projects.c.data.label("project_data"))
-    .join_from(t.devices, t.projects, t.projects.c.number == t.devices.c.project)
-    .where(t.devices.c.token_hash == bindparam("token_hash"))
-    .with_for_update(of=t.projects)
-)  # fmt: skip
-_LOCK_PROJECT_DATA = (
-    select(t.projects.c.data).where(t.projects.c.number == bindparam("number")).with_for_update()
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """How a request finds its device by token, with columns of its project's row in the same
+    statement (locked or not); `of_project` reads those columns for a device handed in."""
+
+    by_token: Select[Any]
+    of_project: Select[Any] | None = None
+
+
+def _lookup(*columns: Any, lock: bool = False) -> Lookup:
+    p = t.projects
+    by_token = (
+        select(*DEVICE_COLUMNS, *columns)
+        .join_from(t.devices, p, p.c.number == t.devices.c.project)
+        .where(t.devices.c.token_hash == bindparam("token_hash"))
+    )  # fmt: skip
+    of_project = select(*columns).where(p.c.number == bindparam("number"))
+    if lock:
+        by_token, of_project = by_token.with_for_update(of=p), of_project.with_for_update()
+    return Lookup(by_token, of_project)
+
+
+# Built once: every request looks its device up by token (building a statement, and its cache
+# key, costs more CPU than PostgreSQL spends running it).
+DEVICE_ONLY = Lookup(
+    select(*DEVICE_COLUMNS).where(t.devices.c.token_hash == bindparam("token_hash"))
 )
+# Uploads and status reports: the project's row locked (one round trip for both), and its
+# definition (the days a record may fall on).
+LOCKED = _lookup(t.projects.c.data.label("project_data"), lock=True)
+# Pulls: the project's change counter and its bundle's version (reports.changes).
+WITH_REVS = _lookup(t.projects.c.rev, t.projects.c.definition_rev, t.projects.c.updated_at)
 
 
-def _by_token(conn: Connection, token: str, *, lock: bool = False) -> tuple[Device, str | None]:
-    """The device a bearer token belongs to, whatever its state (401 when none); with `lock`,
-    its project's row locked and its stored definition, else None."""
-    query: Select[Any] = _LOCK_BY_TOKEN if lock else _BY_TOKEN
-    row = conn.execute(query, {"token_hash": signing.token_hash(token)}).first()
+def _by_token(conn: Connection, token: str, lookup: Lookup) -> tuple[Device, Row[Any]]:
+    """The device a bearer token belongs to, whatever its state (401 when none), and the row
+    that found it."""
+    row = conn.execute(lookup.by_token, {"token_hash": signing.token_hash(token)}).first()
     if row is None:
         raise PlatformError(401, "unauthorized", "unknown or missing device token")
-    return Device.from_row(row), row.project_data if lock else None
-
-
-def _lock_data(conn: Connection, number: str) -> str | None:
-    """Lock a project's row; its stored definition (None: no such project)."""
-    data = conn.execute(_LOCK_PROJECT_DATA, {"number": number}).scalar()
-    return None if data is None else str(data)
+    return Device.from_row(row), row
 
 
 def known_seq(conn: Connection, device_id: str) -> int:
@@ -438,7 +450,7 @@ class Platform:
     def authenticate(self, token: str) -> Device:
         """The device a bearer token belongs to; 401 unknown, 403 revoked (recorded)."""
         with self.db.lookup() as conn:
-            device, _ = _by_token(conn, token)
+            device, _ = _by_token(conn, token, DEVICE_ONLY)
         if device.state == "revoked":
             self._refuse_revoked(device)
         return device
@@ -448,35 +460,40 @@ class Platform:
         """A write transaction holding the calling device's project lock: (connection, device,
         the project's stored definition). A token is looked up in the locking statement (401,
         403 revoked as `authenticate`); the device is as it was before any wait for the lock."""
-        with self._as(caller, self.db.write, lock=True) as found:
-            yield found
+        with self.found_as(caller, LOCKED, self.db.write) as (conn, device, row):
+            yield conn, device, None if row is None else row.project_data
 
     @contextmanager
     def read_as(self, caller: Caller) -> Iterator[tuple[Connection, Device]]:
         """A read-only snapshot and the calling device (401, 403 revoked as `authenticate`)."""
-        with self._as(caller, self.db.read) as (conn, device, _):
+        with self.found_as(caller, DEVICE_ONLY, self.db.read) as (conn, device, _):
             yield conn, device
 
     @contextmanager
     def lookup_as(self, caller: Caller) -> Iterator[tuple[Connection, Device]]:
-        """One-statement reads (`Database.lookup`) and the calling device, as `read_as`."""
-        with self._as(caller, self.db.lookup) as (conn, device, _):
+        """Reads without a snapshot (`Database.lookup`) and the calling device, as `read_as`."""
+        with self.found_as(caller, DEVICE_ONLY, self.db.lookup) as (conn, device, _):
             yield conn, device
 
     @contextmanager
-    def _as(
-        self, caller: Caller, opened: Callable[[], AbstractContextManager[Connection]], *,
-        lock: bool = False,
-    ) -> Iterator[tuple[Connection, Device, str | None]]:  # fmt: skip
+    def found_as(
+        self, caller: Caller, lookup: Lookup,
+        opened: Callable[[], AbstractContextManager[Connection]],
+    ) -> Iterator[tuple[Connection, Device, Row[Any] | None]]:  # fmt: skip
+        """A connection from `opened`, the calling device and the `lookup`'s project columns
+        (None: a device handed in whose project is gone), as `read_as`."""
         # One pooled connection a request: the token is looked up on the one the request uses.
         with opened() as conn:
             if isinstance(caller, Device):
                 # Judged by its caller (records of a revoked one are refused one by one).
-                yield conn, caller, _lock_data(conn, caller.project) if lock else None
+                columns = None
+                if lookup.of_project is not None:
+                    columns = conn.execute(lookup.of_project, {"number": caller.project}).first()
+                yield conn, caller, columns
                 return
-            device, data = _by_token(conn, caller.token, lock=lock)
+            device, row = _by_token(conn, caller.token, lookup)
             if device.state != "revoked":
-                yield conn, device, data
+                yield conn, device, row
                 return
         self._refuse_revoked(device)  # once the connection is given back
 

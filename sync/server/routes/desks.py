@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ValidationError
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
@@ -18,6 +16,7 @@ from sync.server.deps import (
     bearer_of,
     documented,
     json_body,
+    query_params,
 )
 from sync.server.platform import Platform, PlatformError
 
@@ -70,17 +69,30 @@ def project(number: str, caller: Token, platform: PlatformDep, request: Request)
     return json_answer(body, etag=etag)
 
 
-@router.get(f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage)
-def changes(
-    number: str,
-    caller: Token,
-    platform: PlatformDep,
-    cursor: Annotated[str, Query(max_length=20)] = "0",
-    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-) -> Response:
+class PageQuery(BaseModel):
+    """Where a changes page starts (a previous page's cursor) and how many entries it holds."""
+
+    model_config = ConfigDict(extra="ignore")  # as FastAPI: other query values are not read
+
+    cursor: str = Field("0", max_length=20)
+    limit: int = Field(500, ge=1, le=2000)
+
+
+@router.get(
+    f"{p.API_PREFIX}/projects/{{number}}/changes", response_model=p.ChangesPage,
+    openapi_extra=documented(path=("number",), query=PageQuery),
+)  # fmt: skip
+async def changes(request: Request) -> Response:
     """Roster entries and other desks' records after `cursor`; the bundle's ETag in a header."""
-    page, bundle_etag = reports.changes(platform, caller, number, cursor=cursor, limit=limit)
-    return json_answer(page, bundle_etag=bundle_etag)
+    # Every desk pulls every minute or two: read without FastAPI's dependency solving.
+    caller = bearer_of(request)
+    page = query_params(request, PageQuery)
+    platform: Platform = request.app.state.platform
+    body, bundle_etag = await run_in_threadpool(
+        reports.changes, platform, caller, request.path_params["number"],
+        cursor=page.cursor, limit=page.limit,
+    )  # fmt: skip
+    return json_answer(body, bundle_etag=bundle_etag)
 
 
 def carried_report(text: str | None) -> p.DeviceReport | None:

@@ -119,6 +119,31 @@ def test_out_of_range_numbers_and_instants_are_4xx_never_500(
     assert len(srv.admin.stored_events(NUMBER)) == 1
 
 
+def test_a_changes_pages_query_is_checked_as_declared(srv: LiveServer, desk: WireDesk) -> None:
+    """The pull reads its own query (no FastAPI dependencies): its 422s name the value."""
+    path = f"/api/v1/projects/{NUMBER}/changes"
+    with raw(srv, desk.client.token) as c:
+        for params, where in (
+            ({"limit": "0"}, "query.limit"), ({"limit": "2001"}, "query.limit"),
+            ({"limit": "ten"}, "query.limit"), ({"cursor": "1" * 21}, "query.cursor"),
+        ):  # fmt: skip
+            r = c.get(path, params=params)
+            assert r.status_code == 422 and r.json()["error"] == "invalid_request", (params, r.text)
+            assert r.json()["message"].startswith(f"{where}: "), r.text
+        # The edges, a repeated value (the last counts, as FastAPI reads it) and others ignored.
+        roster = c.get(path, params={"limit": "2000"}).json()["attendees"]
+        assert len(roster) > 1
+        r = c.get(path, params=[("limit", "9"), ("limit", "1"), ("other", "x")])
+        assert r.status_code == 200 and [a["id"] for a in r.json()["attendees"]] == [
+            roster[0]["id"]
+        ]
+        assert r.json()["more"] is True
+    with raw(srv) as c:
+        assert c.get(path).status_code == 401
+    with raw(srv, "forged") as c:
+        assert c.get(path).json()["error"] == "unauthorized"
+
+
 def test_a_lone_surrogate_in_a_corrections_state_is_a_422(srv: LiveServer) -> None:
     """Found by the endpoint fuzz: free-form state values reached the JSON encoder (HTTP 500)."""
     office = enroll(srv, NUMBER, "office", role="organizer")
