@@ -141,8 +141,9 @@ def peak_uploads(push_s: float) -> tuple[float, float]:
     return uploads_s, PEAK_RECORDS_S / uploads_s
 
 
-def seed(url: str) -> tuple[dict[str, list[str]], list[str]]:
-    """20 projects with rosters of 500; return project → enrollment codes, and roster refs."""
+def seed(url: str, *, desks: int = DESKS) -> tuple[dict[str, list[str]], list[str]]:
+    """20 projects with rosters of 500 and `desks` codes over them; return project → enrollment
+    codes, and roster refs."""
     admin = ServerAdmin(url)
     people = make_roster(ROSTER)
     codes: dict[str, list[str]] = {}
@@ -150,7 +151,7 @@ def seed(url: str) -> tuple[dict[str, list[str]], list[str]]:
         number = f"2026-15-02-{i + 1:03d}"
         seed_project(admin, make_project(number), people, actor="bench")
         codes[number] = [
-            admin.enroll_code(number)[0] for _ in range(DESKS // PROJECTS + (i < DESKS % PROJECTS))
+            admin.enroll_code(number)[0] for _ in range(desks // PROJECTS + (i < desks % PROJECTS))
         ]
     admin.close()
     return codes, [a.id for a in people]
