@@ -55,8 +55,9 @@ M = TypeVar("M", bound=BaseModel)
 
 def bearer_of(request: Request) -> Bearer:
     """The request's device token as `bearer` reads it, for a route without dependencies."""
-    # HTTPBearer's reading: the scheme before the first space, any case; the rest as sent.
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    # HTTPBearer's reading: the scheme before the first space, any case; the rest stripped.
+    scheme, _, rest = request.headers.get("authorization", "").partition(" ")
+    credentials = rest.strip()
     if scheme.lower() != "bearer" or not credentials:
         raise PlatformError(401, "unauthorized", "a device token is required")
     return Bearer(credentials)

@@ -144,6 +144,29 @@ def test_a_changes_pages_query_is_checked_as_declared(srv: LiveServer, desk: Wir
         assert c.get(path).json()["error"] == "unauthorized"
 
 
+def test_the_token_is_read_alike_on_every_route(srv: LiveServer, desk: WireDesk) -> None:
+    """The routes that read their own token (uploads, reports, pulls) read it as HTTPBearer."""
+    token = desk.client.token
+    read_by_fastapi = ("GET", f"/api/v1/projects/{NUMBER}", None)
+    read_here = [
+        ("POST", "/api/v1/devices/me/status", {"latest_seq": 1}),
+        ("GET", f"/api/v1/projects/{NUMBER}/changes", None),
+        ("POST", "/api/v1/events", {"records": []}),
+    ]
+    with raw(srv) as c:
+        for header, ok in ((f"Bearer  {token}", True), (f"bEaReR {token}", True),
+                           ("Bearer", False), (f"Token {token}", False), (token, False)):  # fmt: skip
+            for method, path, body in [read_by_fastapi, *read_here]:
+                r = c.request(method, path, json=body, headers={"Authorization": header})
+                # An empty batch is a 422, answered once the token is taken.
+                assert r.status_code == (401 if not ok else 422 if "events" in path else 200), (
+                    header, path, r.text,
+                )  # fmt: skip
+                if not ok:
+                    assert r.json() == {"error": "unauthorized",
+                                        "message": "a device token is required"}, (header, path)  # fmt: skip
+
+
 def test_a_lone_surrogate_in_a_corrections_state_is_a_422(srv: LiveServer) -> None:
     """Found by the endpoint fuzz: free-form state values reached the JSON encoder (HTTP 500)."""
     office = enroll(srv, NUMBER, "office", role="organizer")
