@@ -69,10 +69,7 @@ async def json_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        problems = exc.errors(include_url=False, include_context=False, include_input=False)
-        raise RequestValidationError(
-            [{**e, "loc": ("body", *e["loc"])} for e in problems]
-        ) from None
+        raise _invalid(exc, "body") from None
 
 
 def query_params(request: Request, model: type[M]) -> M:
@@ -80,10 +77,13 @@ def query_params(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
-        problems = exc.errors(include_url=False, include_context=False, include_input=False)
-        raise RequestValidationError(
-            [{**e, "loc": ("query", *e["loc"])} for e in problems]
-        ) from None
+        raise _invalid(exc, "query") from None
+
+
+def _invalid(exc: ValidationError, where: str) -> RequestValidationError:
+    """pydantic's problems as FastAPI reports a declared value's: located under `where`."""
+    problems = exc.errors(include_url=False, include_context=False, include_input=False)
+    return RequestValidationError([{**e, "loc": (where, *e["loc"])} for e in problems])
 
 
 # The bodies of routes that read their own (`documented`): FastAPI does not see them, so
